@@ -1,0 +1,39 @@
+"""One place that says what time it is, so tests can freeze it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # noqa: E731
+
+
+def now() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return _now()
+
+
+def today() -> date:
+    """Today's date on the office wall clock (Europe/London), not in UTC."""
+    return now().astimezone(LONDON).date()
+
+
+def set_clock(fn: Callable[[], datetime] | None) -> None:
+    """Replace the clock (tests); ``None`` restores the real one."""
+    global _now
+    _now = fn if fn is not None else (lambda: datetime.now(timezone.utc))
+
+
+def local(dt: datetime) -> datetime:
+    """A stored UTC time as the office reads it."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(LONDON)
+
+
+def age_on(dob: date, on: date) -> int:
+    """Whole years of age on a date."""
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))

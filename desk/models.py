@@ -1,0 +1,384 @@
+"""The zone's records as SQLModel tables.
+
+Every record two desks could change carries a ``version``; SQLAlchemy checks it
+on UPDATE, so a save based on a stale read fails rather than overwrites. The
+schema itself is owned by Alembic (desk/migrations); these classes describe it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Column, Index
+from sqlalchemy.orm import declared_attr
+from sqlmodel import Field, SQLModel
+
+from desk.types import UTCDateTime
+
+# --- vocabularies -----------------------------------------------------------
+
+ROLES: dict[str, str] = {
+    "coordinator": "Health and social care co-ordinator",
+    "crisis_worker": "Crisis hotline",
+    "discharge_coordinator": "Ward discharge co-ordinator",
+    "nurse": "Community nurse",
+    "physiotherapist": "Physiotherapist",
+    "occupational_therapist": "Occupational therapist",
+    "social_worker": "Social worker",
+    "support_worker": "Support worker",
+    "zone_manager": "Zone manager",
+}
+
+DISCIPLINES: dict[str, tuple[str, str]] = {
+    # discipline: (label, side)
+    "nursing": ("Nursing", "health"),
+    "physiotherapy": ("Physiotherapy", "health"),
+    "occupational_therapy": ("Occupational therapy", "health"),
+    "social_work": ("Social work", "social"),
+    "support": ("Support work", "social"),
+}
+
+ORG_KINDS: dict[str, str] = {
+    "ward": "Hospital ward",
+    "care_home": "Care home",
+    "ambulance": "Ambulance service",
+    "other": "Other organisation",
+}
+
+CALL_REASONS: dict[str, str] = {
+    "advice": "Advice",
+    "new_referral": "New referral",
+    "change_in_need": "Change in need",
+    "crisis": "Crisis",
+    "discharge": "Discharge",
+    "professional_update": "Update from a professional",
+    "other": "Other",
+}
+
+URGENCIES: dict[str, str] = {"rapid": "Rapid", "fast": "Fast", "normal": "Normal"}
+
+
+def _versioned() -> Any:
+    return Field(default=1, nullable=False)
+
+
+class Versioned:
+    """Mixin: optimistic locking on the ``version`` column."""
+
+    @declared_attr
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+# --- reference data ---------------------------------------------------------
+
+
+class Zone(SQLModel, table=True):
+    """An integrated zone: a cluster of GP practices with one phone line."""
+
+    id: str = Field(primary_key=True, max_length=8)
+    name: str
+    phone_e164: str = Field(index=True)
+
+
+class Practice(SQLModel, table=True):
+    """A GP practice; its zone is the zone of everyone registered with it."""
+
+    ods_code: str = Field(primary_key=True, max_length=8)
+    name: str
+    zone_id: str = Field(foreign_key="zone.id", index=True)
+    phone_e164: str = Field(index=True)
+    phone_raw: str = ""
+    phone_valid: bool = True
+
+
+class Organisation(SQLModel, table=True):
+    """A ward, care home or ambulance service that rings the line."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    name: str
+    zone_id: str | None = Field(default=None, foreign_key="zone.id")
+    phone_e164: str = Field(index=True)
+    phone_raw: str = ""
+    phone_valid: bool = True
+
+
+class Staff(SQLModel, table=True):
+    """A member of the zone's team."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    role: str
+    zone_id: str = Field(foreign_key="zone.id", index=True)
+    phone_e164: str | None = Field(default=None, index=True)
+    active: bool = True
+
+
+# --- people -----------------------------------------------------------------
+
+
+class Person(Versioned, SQLModel, table=True):
+    """Someone registered with a zone practice: the subject of calls and care."""
+
+    __table_args__ = (
+        Index("ix_person_family_key", "family_key", "given_key"),
+        Index("ix_person_zone_family", "zone_id", "family_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    nhs_number: str = Field(unique=True, max_length=10)
+    family_name: str
+    given_name: str
+    family_key: str = ""  # lower-case, for prefix search
+    given_key: str = ""
+    date_of_birth: date = Field(index=True)
+    sex: str = ""
+    address: str = ""
+    postcode: str = ""
+    postcode_key: str = Field(default="", index=True)  # upper, no spaces
+    phone_e164: str | None = Field(default=None, index=True)
+    phone_raw: str = ""
+    phone_valid: bool = True
+    phone_rev: str = Field(default="", index=True)  # national digits reversed: "last digits" search
+    practice_id: str = Field(foreign_key="practice.ods_code", index=True)
+    zone_id: str = Field(foreign_key="zone.id")
+    lives_alone: bool = False
+    conditions: str = ""  # long-term conditions, comma separated
+    key_worker_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = _versioned()
+
+
+class Contact(Versioned, SQLModel, table=True):
+    """A carer, relative or neighbour of a person, with the number they ring from."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    name: str
+    relationship: str
+    is_carer: bool = False
+    phone_e164: str | None = Field(default=None, index=True)
+    phone_raw: str = ""
+    phone_valid: bool = True
+    version: int = _versioned()
+
+
+class Involvement(Versioned, SQLModel, table=True):
+    """A professional working with a person (health or social side)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    discipline: str
+    started_on: date
+    ended_on: date | None = None
+    version: int = _versioned()
+
+
+class Alert(Versioned, SQLModel, table=True):
+    """Something everyone must know before they ring or visit (a dog, a key safe, a risk)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    text: str
+    raised_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = _versioned()
+
+
+class CarePackage(Versioned, SQLModel, table=True):
+    """The social and home care arranged for a person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    status: str = "active"  # active | ended
+    started_on: date
+    ended_on: date | None = None
+    review_due: date | None = None
+    version: int = _versioned()
+
+
+class CarePackageItem(Versioned, SQLModel, table=True):
+    """One service in a package: home care visits, meals, telecare, a day centre."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    package_id: int = Field(foreign_key="carepackage.id", index=True)
+    service: str
+    detail: str = ""
+    provider: str = ""
+    start_date: date
+    end_date: date | None = None
+    weekly_cost_pence: int = 0
+    version: int = _versioned()
+
+
+class Referral(Versioned, SQLModel, table=True):
+    """A request for a professional's help; its dates give the service's three measures."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    source: str = ""
+    discipline: str
+    reason: str = ""
+    urgency: str = "normal"
+    crisis: bool = False
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_contact_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    assessed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    services_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status: str = "open"  # open | closed
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    call_id: int | None = Field(default=None, foreign_key="call.id")
+    version: int = _versioned()
+
+
+class Admission(Versioned, SQLModel, table=True):
+    """A hospital stay; open while ``discharged_at`` is empty."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    ward_id: int = Field(foreign_key="organisation.id")
+    admitted_at: datetime = Field(sa_type=UTCDateTime)
+    medically_fit_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    discharged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = _versioned()
+
+
+class Assessment(SQLModel, table=True):
+    """A professional's assessment of a person's needs."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    discipline: str
+    at: datetime = Field(sa_type=UTCDateTime)
+    summary: str = ""
+
+
+class Visit(SQLModel, table=True):
+    """A home visit by a professional or support worker."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    discipline: str
+    at: datetime = Field(sa_type=UTCDateTime)
+    note: str = ""
+
+
+# --- calls ------------------------------------------------------------------
+
+
+class Call(Versioned, SQLModel, table=True):
+    """A call on the zone line: who rang, about whom, why, what was done."""
+
+    __table_args__ = (Index("ix_call_zone_started", "zone_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    zone_id: str = Field(foreign_key="zone.id")
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    caller_raw: str = ""
+    caller_e164: str | None = None
+    caller_kind: str = "unknown"
+    caller_name: str = ""
+    caller_person_id: int | None = Field(default=None, foreign_key="person.id")
+    caller_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    caller_practice_id: str | None = Field(default=None, foreign_key="practice.ods_code")
+    caller_org_id: int | None = Field(default=None, foreign_key="organisation.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    reason: str = ""
+    notes: str = ""
+    outcome: str = ""
+    taken_by_id: int = Field(foreign_key="staff.id")
+    desk: str = ""
+    status: str = "open"  # open | finished
+    version: int = _versioned()
+
+
+class CallDraft(SQLModel, table=True):
+    """What is typed during a call, saved as it is typed so a crash loses nothing.
+
+    A scratch buffer, not the record: finishing the call copies it into the
+    call (with a history entry) and removes it.
+    """
+
+    call_id: int = Field(primary_key=True, foreign_key="call.id")
+    person_id: int | None = None
+    reason: str = ""
+    notes: str = ""
+    outcome: str = ""
+    saved_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Ring(SQLModel, table=True):
+    """The zone line ringing, as reported by the phone system (``desk ring``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    zone_id: str = Field(foreign_key="zone.id", index=True)
+    number_raw: str
+    number_e164: str | None = None
+    rung_at: datetime = Field(sa_type=UTCDateTime)
+    answered_by: str | None = None  # desk name
+    call_id: int | None = Field(default=None, foreign_key="call.id")
+
+
+# --- history and read models -----------------------------------------------
+
+
+class History(SQLModel, table=True):
+    """Append-only: who changed what, when, from which desk, and why.
+
+    Written in the same transaction as the change it describes; nothing ever
+    updates or deletes a row here.
+    """
+
+    __table_args__ = (Index("ix_history_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    desk: str = ""
+    entity: str
+    entity_id: str
+    person_id: int | None = Field(default=None, index=True)
+    action: str  # create | update | end
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    why: str = ""
+
+
+class CaseloadEntry(SQLModel, table=True):
+    """The caseload screen's row for a person, kept current by the services.
+
+    A read model: derived entirely from the records above and rebuilt by
+    ``desk.services.caseload.refresh``, so the screen can page, sort and
+    filter tens of thousands of people with one indexed query.
+    """
+
+    __table_args__ = (
+        Index("ix_caseload_zone_name", "zone_id", "sort_name"),
+        Index("ix_caseload_zone_due", "zone_id", "next_due_on"),
+        Index("ix_caseload_zone_dob", "zone_id", "date_of_birth"),
+    )
+    sortable: ClassVar[tuple[str, ...]] = ("sort_name", "date_of_birth", "next_due_on", "practice_name", "key_worker_name")
+
+    person_id: int = Field(primary_key=True, foreign_key="person.id")
+    zone_id: str = Field(foreign_key="zone.id")
+    sort_name: str = ""
+    display_name: str = ""
+    nhs_number: str = ""
+    date_of_birth: date
+    practice_name: str = ""
+    key_worker_id: int | None = None
+    key_worker_name: str = ""
+    health: str = ""
+    social: str = ""
+    next_due_on: date | None = None
+    next_due_what: str = ""
+    lives_alone: bool = False
+    in_hospital: bool = False
+    crisis: bool = False

@@ -1,0 +1,88 @@
+"""Reference data: zones, practices, wards, care homes and staff, shipped in data/."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+from sqlmodel import Session, select
+
+from desk import phones
+from desk.models import ROLES, Organisation, Practice, Staff, Zone
+
+
+def shipped() -> dict[str, Any]:
+    """The reference data as shipped with the desk."""
+    return json.loads((files("desk.data") / "reference.json").read_text(encoding="utf-8"))
+
+
+def load(session: Session, data: dict[str, Any] | None = None) -> bool:
+    """Load the reference data into an empty database; returns False if already there."""
+    if session.exec(select(Zone)).first() is not None:
+        return False
+    data = data or shipped()
+    for z in data["zones"]:
+        session.add(Zone(id=z["id"], name=z["name"], phone_e164=phones.parse(z["phone"]).e164))
+    session.flush()
+    for p in data["practices"]:
+        ph = phones.parse(p["phone"])
+        session.add(
+            Practice(ods_code=p["ods_code"], name=p["name"], zone_id=p["zone"],
+                     phone_e164=ph.e164, phone_raw=ph.raw, phone_valid=ph.valid)
+        )
+    for o in data["organisations"]:
+        ph = phones.parse(o["phone"])
+        session.add(
+            Organisation(kind=o["kind"], name=o["name"], zone_id=o["zone"],
+                         phone_e164=ph.e164, phone_raw=ph.raw, phone_valid=ph.valid)
+        )
+    for s in data["staff"]:
+        assert s["role"] in ROLES, s
+        session.add(
+            Staff(name=s["name"], role=s["role"], zone_id=s["zone"],
+                  phone_e164=phones.parse(s["phone"]).e164 if s.get("phone") else None)
+        )
+    session.flush()
+    return True
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """A member of staff as a picker shows them."""
+
+    id: int
+    name: str
+    role: str
+    zone_id: str
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+
+def zones(session: Session) -> list[Zone]:
+    """All zones, in code order."""
+    return list(session.exec(select(Zone).order_by(Zone.id)))
+
+
+def zone(session: Session, zone_id: str) -> Zone | None:
+    """One zone by its code (case-insensitive)."""
+    return session.get(Zone, zone_id.upper())
+
+
+def staff(session: Session, zone_id: str | None = None) -> list[StaffRow]:
+    """Active staff, of one zone or all, by name."""
+    q = select(Staff.id, Staff.name, Staff.role, Staff.zone_id).where(Staff.active == True)  # noqa: E712
+    if zone_id:
+        q = q.where(Staff.zone_id == zone_id)
+    return [StaffRow(*row) for row in session.exec(q.order_by(Staff.name))]
+
+
+def practices(session: Session, zone_id: str | None = None) -> list[Practice]:
+    """GP practices, of one zone or all, by name."""
+    q = select(Practice)
+    if zone_id:
+        q = q.where(Practice.zone_id == zone_id)
+    return list(session.exec(q.order_by(Practice.name)))

@@ -1,0 +1,124 @@
+"""One timeline per person: health and social care side by side, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlmodel import Session, col, select
+
+from desk import clock, phones
+from desk.models import (
+    CALL_REASONS,
+    DISCIPLINES,
+    Admission,
+    Alert,
+    Assessment,
+    Call,
+    CarePackage,
+    CarePackageItem,
+    History,
+    Organisation,
+    Referral,
+    Staff,
+    Visit,
+)
+
+DEFAULT_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event on a person's timeline."""
+
+    at: datetime
+    side: str  # call | health | social | hospital | record
+    title: str
+    detail: str = ""
+    by: str = ""
+
+
+def _side(discipline: str) -> str:
+    return DISCIPLINES.get(discipline, ("", "health"))[1]
+
+
+def _label(discipline: str) -> str:
+    return DISCIPLINES.get(discipline, (discipline, ""))[0]
+
+
+def _morning(d: date) -> datetime:
+    """A date-only event placed at 09:00 local so it sorts among timed ones."""
+    return datetime.combine(d, time(9, 0), tzinfo=clock.LONDON).astimezone(clock.now().tzinfo)
+
+
+def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) -> list[Entry]:
+    """The newest ``limit`` events about a person, from every source, merged."""
+    staff = {s.id: s.name for s in session.exec(select(Staff))}
+    out: list[Entry] = []
+
+    for c in session.exec(
+        select(Call).where(Call.person_id == person_id).order_by(col(Call.started_at).desc()).limit(limit)
+    ):
+        caller = c.caller_name or phones.national(c.caller_e164) or c.caller_raw or "withheld number"
+        reason = CALL_REASONS.get(c.reason, c.reason) or "call in progress"
+        text = " | ".join(x for x in (c.notes, f"Outcome: {c.outcome}" if c.outcome else "") if x)
+        status = "" if c.status == "finished" else " (unfinished)"
+        out.append(Entry(c.started_at, "call", f"Call: {reason}{status} from {caller}", text, staff.get(c.taken_by_id, "")))
+
+    for v in session.exec(
+        select(Visit).where(Visit.person_id == person_id).order_by(col(Visit.at).desc()).limit(limit)
+    ):
+        out.append(Entry(v.at, _side(v.discipline), f"Visit: {_label(v.discipline)}", v.note, staff.get(v.staff_id, "")))
+
+    for a in session.exec(
+        select(Assessment).where(Assessment.person_id == person_id).order_by(col(Assessment.at).desc()).limit(limit)
+    ):
+        out.append(Entry(a.at, _side(a.discipline), f"Assessment: {_label(a.discipline)}", a.summary, staff.get(a.staff_id, "")))
+
+    for r in session.exec(
+        select(Referral).where(Referral.person_id == person_id).order_by(col(Referral.received_at).desc()).limit(limit)
+    ):
+        crisis = "CRISIS " if r.crisis else ""
+        out.append(Entry(
+            r.received_at, _side(r.discipline),
+            f"{crisis}Referral to {_label(r.discipline)} ({r.urgency})", f"{r.reason} (from {r.source})".strip(),
+        ))
+        if r.closed_at:
+            out.append(Entry(r.closed_at, _side(r.discipline), f"Referral to {_label(r.discipline)} closed"))
+
+    items = session.exec(
+        select(CarePackageItem).join(CarePackage, CarePackage.id == CarePackageItem.package_id)
+        .where(CarePackage.person_id == person_id)
+    ).all()
+    for it in items:
+        cost = f" £{it.weekly_cost_pence / 100:,.2f}/wk" if it.weekly_cost_pence else ""
+        out.append(Entry(_morning(it.start_date), "social", f"Package: {it.service} started",
+                         f"{it.detail} ({it.provider}){cost}".strip()))
+        if it.end_date:
+            out.append(Entry(_morning(it.end_date), "social", f"Package: {it.service} ended", it.detail))
+
+    for adm, ward in session.exec(
+        select(Admission, Organisation.name).join(Organisation, Organisation.id == Admission.ward_id)
+        .where(Admission.person_id == person_id)
+    ):
+        out.append(Entry(adm.admitted_at, "hospital", f"Admitted to {ward}"))
+        if adm.medically_fit_at:
+            out.append(Entry(adm.medically_fit_at, "hospital", "Medically fit for discharge", ward))
+        if adm.discharged_at:
+            out.append(Entry(adm.discharged_at, "hospital", f"Discharged from {ward}"))
+
+    for al in session.exec(select(Alert).where(Alert.person_id == person_id)):
+        out.append(Entry(al.raised_at, "record", "Alert raised", al.text))
+
+    for h in session.exec(
+        select(History).where(History.person_id == person_id, History.entity.in_(("person", "contact")))  # type: ignore[attr-defined]
+        .order_by(col(History.at).desc()).limit(limit)
+    ):
+        what = "Registered" if h.action == "create" and h.entity == "person" else (
+            "Contact added" if h.action == "create" else "Record changed")
+        fields = ", ".join(sorted((h.after or {}).keys())) if h.action != "create" else ""
+        detail = " - ".join(x for x in (h.why, fields) if x)
+        out.append(Entry(h.at, "record", what, detail, staff.get(h.staff_id, "") if h.staff_id else h.desk))
+
+    out.sort(key=lambda e: e.at, reverse=True)
+    return out[:limit]

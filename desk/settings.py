@@ -1,0 +1,78 @@
+"""Where the desk's data lives and which desk this is: one settings object.
+
+Read in this order, later winning: defaults, the config file
+(``config.toml`` in the user config directory), environment variables
+(``DESK_*``), then command-line options.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import platformdirs
+
+APP = "zone-desk"
+
+
+def data_dir() -> Path:
+    """Where SQLite files live by default (``DESK_DATA_DIR`` overrides)."""
+    override = os.environ.get("DESK_DATA_DIR")
+    return Path(override) if override else platformdirs.user_data_path(APP)
+
+
+def config_file() -> Path:
+    """The optional config file (``DESK_CONFIG`` overrides)."""
+    override = os.environ.get("DESK_CONFIG")
+    return Path(override) if override else platformdirs.user_config_path(APP) / "config.toml"
+
+
+def sqlite_url(name: str) -> str:
+    """An SQLite URL for a file in the data directory, creating the directory."""
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / name}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the desk needs to know before it opens."""
+
+    database_url: str = ""
+    """SQLAlchemy URL; empty means the default SQLite file."""
+    desk_name: str = ""
+    """This desk's name in the history (``DESK_NAME``); defaults to the host name."""
+    zone: str = ""
+    """The zone line this desk answers (``DESK_ZONE``); empty: the signed-in staff member's zone."""
+    demo: bool = False
+    """Open the separate demo database, seeded with synthetic people."""
+
+    def resolved_url(self) -> str:
+        if self.demo:
+            return sqlite_url("demo.db")
+        return self.database_url or sqlite_url("desk.db")
+
+    def resolved_desk_name(self) -> str:
+        return self.desk_name or f"desk@{socket.gethostname()}"
+
+
+def load(**overrides: object) -> Settings:
+    """Settings from the config file and environment, then ``overrides`` that are not None."""
+    values: dict[str, object] = {}
+    path = config_file()
+    if path.is_file():
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+        for key in ("database_url", "desk_name", "zone"):
+            if key in raw:
+                values[key] = str(raw[key])
+    env = {"database_url": "DESK_DATABASE_URL", "desk_name": "DESK_NAME", "zone": "DESK_ZONE"}
+    for key, var in env.items():
+        if os.environ.get(var):
+            values[key] = os.environ[var]
+    settings = Settings(**values)  # type: ignore[arg-type]
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return replace(settings, **clean)  # type: ignore[arg-type]
