@@ -14,7 +14,9 @@ from contextlib import contextmanager
 from importlib.resources import files
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -32,6 +34,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     connect_args = {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     if url in ("sqlite://", "sqlite:///:memory:"):
         # One shared connection, or each thread worker would see an empty database.
         kwargs.setdefault("poolclass", StaticPool)

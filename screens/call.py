@@ -1,0 +1,255 @@
+"""A call in progress: who rang, who it is about, why, what was said and done.
+
+Everything typed is saved to the call's draft a moment after each change, in
+a worker, so typing never waits for the database and a crash loses at most
+the last fraction of a second.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select, Static, TextArea
+
+from desk import clock, db
+from desk.errors import DeskError, InvalidForm
+from desk.models import CALL_REASONS
+from desk.services import calls, people
+from desk.services.calls import CallState
+from screens.person import banner
+from screens.widgets import FieldError, PersonFinder
+
+AUTOSAVE_S = 0.4
+
+
+class CallScreen(Screen[None]):
+    """The call screen for one call on the zone line."""
+
+    BINDINGS = [
+        Binding("f10", "finish", "Finish call", id="finish", tooltip="Check and log the call"),
+        Binding("f3", "find", "Find person", id="find", tooltip="Search the register for who the call is about"),
+        Binding("f4", "register", "Register", id="register", tooltip="Register the person this call is about"),
+        Binding("f8", "open_record", "Record", id="open_record", tooltip="Open the chosen person's record"),
+        Binding("f9", "clear_person", "Not about them", id="clear_person", tooltip="Unset who the call is about"),
+        Binding("escape", "leave", "Leave open", id="leave", tooltip="Back; the call stays open with its notes"),
+    ]
+
+    def __init__(self, call_id: int) -> None:
+        super().__init__()
+        self.call_id = call_id
+        self.call: CallState | None = None
+        self.person_id: int | None = None
+        self._dirty = False
+        self._loaded = False
+        self.saved_at: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="call"):
+            with Horizontal(id="call-top"):
+                yield Static("", id="call-clock")
+                yield Static("", id="call-saved")
+            yield Static("", id="caller")
+            yield Static("Nobody chosen yet: F3 to find them, F4 to register them.", id="about")
+            yield FieldError(id="person-error")
+            yield PersonFinder(id="finder")
+            with Horizontal(classes="field"):
+                yield Label("Why they rang", classes="field-label")
+                yield Select([(label, key) for key, label in CALL_REASONS.items()], id="reason", prompt="Choose")
+            yield FieldError(id="reason-error")
+            yield Label("Notes (saved as you type)", classes="field-label-wide")
+            yield TextArea(id="notes")
+            with Horizontal(classes="field"):
+                yield Label("Outcome", classes="field-label")
+                yield Input(placeholder="What was done: advice given, nurse visit booked, referral to OT...", id="outcome")
+            yield FieldError(id="outcome-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for err in self.query(FieldError):
+            err.show(None)
+        self.query_one("#finder").display = False
+        self.load()
+        self.set_interval(1.0, self._tick)
+        self.set_interval(AUTOSAVE_S, self._autosave)
+
+    @work(thread=True, exit_on_error=False)
+    def load(self) -> None:
+        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+            state = calls.state(session, self.call_id)
+            rec = people.record(session, state.person_id) if state.person_id else None
+        self.app.call_from_thread(self._loaded_state, state, rec)
+
+    def _loaded_state(self, state: CallState, rec: people.PersonRecord | None) -> None:
+        self.call = state
+        caller = state.caller_name or state.caller_raw or "Withheld number"
+        kind = "" if state.caller_kind == "unknown" else f" [{state.caller_kind.replace('_', ' ')}]"
+        number = f" on {state.caller_raw}" if state.caller_raw and state.caller_name else ""
+        self.query_one("#caller", Static).update(f"Caller: {caller}{kind}{number}")
+        self._set_person(state.person_id, rec, mark_dirty=False)
+        if state.reason:
+            self.query_one("#reason", Select).value = state.reason
+        self.query_one("#notes", TextArea).text = state.notes
+        self.query_one("#outcome", Input).value = state.outcome
+        self._loaded = True
+        self._dirty = False
+        self._tick()
+        if state.person_id is None:
+            self.action_find()
+        else:
+            self.query_one("#reason", Select).focus()
+
+    def _tick(self) -> None:
+        if self.call is None:
+            return
+        started = clock.local(self.call.started_at)
+        secs = int((clock.now() - self.call.started_at).total_seconds())
+        self.query_one("#call-clock", Static).update(
+            f"Call started {started:%H:%M:%S}   {secs // 60:02d}:{secs % 60:02d}"
+        )
+
+    # --- who the call is about ----------------------------------------------
+
+    def _set_person(self, person_id: int | None, rec: people.PersonRecord | None, *, mark_dirty: bool = True) -> None:
+        self.person_id = person_id
+        about = self.query_one("#about", Static)
+        if person_id is None or rec is None:
+            about.update("About: nobody chosen yet. F3 finds them, F4 registers them.")
+            about.set_classes("")
+        else:
+            text = banner(rec)
+            text.append(f"\nF8 opens the whole record.", style="dim")
+            about.update(text)
+            about.set_classes("chosen")
+        if mark_dirty:
+            self._dirty = True
+
+    def action_find(self) -> None:
+        finder = self.query_one("#finder", PersonFinder)
+        finder.display = True
+        finder.focus_input()
+
+    @on(PersonFinder.Chosen)
+    def _person_chosen(self, event: PersonFinder.Chosen) -> None:
+        self.query_one("#finder").display = False
+        self.choose_person(event.person_id)
+        self.query_one("#reason", Select).focus()
+
+    @work(thread=True, exit_on_error=False)
+    def choose_person(self, person_id: int) -> None:
+        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+            rec = people.record(session, person_id)
+        self.app.call_from_thread(self._set_person, person_id, rec)
+
+    def action_clear_person(self) -> None:
+        self._set_person(None, None)
+
+    def action_register(self) -> None:
+        from screens.register import PersonForm
+
+        def registered(person_id: int | None) -> None:
+            if person_id is not None:
+                self.choose_person(person_id)
+
+        self.app.push_screen(PersonForm(), registered)
+
+    def action_open_record(self) -> None:
+        if self.person_id is None:
+            self.notify("Choose who the call is about first (F3).")
+            return
+        self.save_now()
+        self.app.open_person(self.person_id)  # type: ignore[attr-defined]
+
+    # --- saving as they type --------------------------------------------------
+
+    @on(TextArea.Changed)
+    @on(Input.Changed, "#outcome")
+    @on(Select.Changed, "#reason")
+    def _changed(self) -> None:
+        if self._loaded:
+            self._dirty = True
+
+    def _values(self) -> dict[str, object]:
+        reason = self.query_one("#reason", Select).value
+        return dict(
+            person_id=self.person_id,
+            reason="" if reason is Select.NULL else str(reason),
+            notes=self.query_one("#notes", TextArea).text,
+            outcome=self.query_one("#outcome", Input).value,
+        )
+
+    def _autosave(self) -> None:
+        if self._dirty and self.call is not None and self.call.status == "open":
+            self.save_now()
+
+    def save_now(self) -> None:
+        """Send what is on screen to the draft, in a worker."""
+        self._dirty = False
+        self.save_draft(self._values())
+
+    @work(thread=True, exclusive=False, group="draft", exit_on_error=False)
+    def save_draft(self, values: dict[str, object]) -> None:
+        with db.writing(self.app.engine) as session:  # type: ignore[attr-defined]
+            calls.save_draft(session, self.call_id, **values)  # type: ignore[arg-type]
+        self.app.call_from_thread(self._saved)
+
+    def _saved(self) -> None:
+        self.saved_at = clock.now()
+        self.query_one("#call-saved", Static).update(f"Notes saved {clock.local(self.saved_at):%H:%M:%S}")
+
+    # --- finishing -------------------------------------------------------------
+
+    def action_finish(self) -> None:
+        if self.call is None:
+            return
+        values = self._values()
+        problems = calls.validate_finish(str(values["reason"]), str(values["outcome"]))
+        if problems:
+            self.show_problems(problems)
+            return
+        self.finish(values, self.call.version)
+
+    @work(thread=True, exclusive=True, group="finish", exit_on_error=False)
+    def finish(self, values: dict[str, object], version: int) -> None:
+        app = self.app
+        try:
+            with db.writing(app.engine) as session:  # type: ignore[attr-defined]
+                calls.finish(session, app.actor, self.call_id, expected_version=version, **values)  # type: ignore[arg-type, attr-defined]
+        except InvalidForm as exc:
+            app.call_from_thread(self.show_problems, exc.problems)
+            return
+        except DeskError as exc:
+            app.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
+            return
+        app.call_from_thread(self._finished)
+
+    def _finished(self) -> None:
+        if self.call is not None:
+            self.call = None
+        self.app.notify("Call logged.", timeout=3)
+        self.dismiss()
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        for err in self.query(FieldError):
+            err.show(problems.get((err.id or "").removesuffix("-error")))
+        first = next(iter(problems))
+        target = {"reason": "#reason", "outcome": "#outcome"}.get(first)
+        if target:
+            self.query_one(target).focus()
+        self.notify("Not logged yet: " + " ".join(problems.values()), severity="warning")
+
+    def action_leave(self) -> None:
+        finder = self.query_one("#finder", PersonFinder)
+        if finder.display:
+            finder.display = False
+            self.query_one("#reason", Select).focus()
+            return
+        if self.call is not None:
+            self.save_now()
+            self.notify("The call stays open with its notes: F7 picks it up again.", timeout=5)
+        self.dismiss()

@@ -1,0 +1,190 @@
+"""The combined health and social caseload of the zone, one window at a time.
+
+The database does the filtering, sorting and paging; the table only ever
+holds one page, so 40,000 people cost what 100 do.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from desk import clock, db
+from desk.services import caseload
+from desk.services.caseload import CaseloadRow, Page
+
+PAGE_SIZE = 100
+
+COLUMNS = (
+    ("Name", "name"), ("NHS number", "nhs"), ("Age", "age"), ("GP practice", "practice"),
+    ("Key worker", "key_worker"), ("Health", "health"), ("Social care", "social"),
+    ("Next due", "due"), ("Flags", "flags"),
+)
+
+
+class CaseloadScreen(Screen[None]):
+    """The zone's people with health and social involvement side by side."""
+
+    BINDINGS = [
+        Binding("enter", "open_person", "Open", id="open_person", tooltip="Open the highlighted person's record"),
+        Binding("slash", "search", "Search", id="search", tooltip="Type to narrow by name or NHS number"),
+        Binding("z", "filter('zone')", "Zone", id="filter_zone", tooltip="Everyone on the zone's caseload"),
+        Binding("m", "filter('mine')", "Mine", id="filter_mine", tooltip="People you are key worker or professional for"),
+        Binding("h", "filter('hospital')", "Hospital", id="filter_hospital", tooltip="People in hospital now"),
+        Binding("d", "filter('due')", "Due", id="filter_due", tooltip="Something due today or overdue"),
+        Binding("x", "filter('crisis')", "Crisis", id="filter_crisis", tooltip="Open crisis referrals"),
+        Binding("s", "next_sort", "Sort", id="sort", tooltip="Sort by the next column"),
+        Binding("r", "reverse", "Reverse", id="reverse", tooltip="Reverse the sort order"),
+        Binding("right_square_bracket", "next_page", "Page+", id="next_page", key_display="]", tooltip="The next page of the caseload"),
+        Binding("left_square_bracket", "prev_page", "Page-", id="prev_page", key_display="[", tooltip="The previous page of the caseload"),
+        Binding("escape", "clear_search", "Clear", id="clear_search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_key = "zone"
+        self.sort = "name"
+        self.descending = False
+        self.search_text = ""
+        self.row_offset = 0
+        self.page: Page | None = None
+        self._want_cursor = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="caseload-bar"):
+            yield Input(placeholder="/ to search the caseload by name or NHS number", id="caseload-search")
+            yield Static("", id="caseload-status")
+        table: DataTable[str | Text] = DataTable(id="caseload", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, key in COLUMNS:
+            table.add_column(label, key=key)
+        table.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload(keep_cursor=True)
+
+    # --- loading ------------------------------------------------------------
+
+    def reload(self, *, keep_cursor: bool = False) -> None:
+        table = self.query_one(DataTable)
+        self._want_cursor = table.cursor_row if keep_cursor else 0
+        self.fetch(self.filter_key, self.sort, self.descending, self.search_text, self.row_offset)
+
+    @work(thread=True, exclusive=True, group="caseload", exit_on_error=False)
+    def fetch(self, filter_key: str, sort: str, descending: bool, search: str, offset: int) -> None:
+        app = self.app
+        with db.reading(app.engine) as session:  # type: ignore[attr-defined]
+            page = caseload.page(
+                session, app.zone_id, filter_key=filter_key, staff_id=app.staff.id if app.staff else None,  # type: ignore[attr-defined]
+                sort=sort, descending=descending, search=search, offset=offset, limit=PAGE_SIZE,
+            )
+        app.call_from_thread(self.show_page, page)
+
+    def show_page(self, page: Page) -> None:
+        self.page = page
+        self.row_offset = page.offset
+        table = self.query_one(DataTable)
+        table.clear()
+        today = clock.today()
+        for row in page.rows:
+            table.add_row(*self._cells(row, today), key=str(row.person_id))
+        if page.rows:
+            table.move_cursor(row=min(self._want_cursor, len(page.rows) - 1))
+        self._update_status()
+
+    @staticmethod
+    def _cells(row: CaseloadRow, today: object) -> list[str | Text]:
+        due: str | Text = ""
+        if row.next_due_on:
+            style = "bold red" if row.next_due_on < today else ("bold yellow" if row.next_due_on == today else "")  # type: ignore[operator]
+            due = Text(f"{row.next_due_on:%d-%b} {row.next_due_what}", style=style)
+        flags = Text(row.flags, style="bold red" if row.crisis else "yellow")
+        return [row.name, row.nhs_display, str(row.age), row.practice, row.key_worker, row.health, row.social, due, flags]
+
+    def _update_status(self) -> None:
+        page = self.page
+        label = caseload.FILTERS[self.filter_key]
+        sort_label = caseload.SORTS[self.sort][0] + (" (reversed)" if self.descending else "")
+        if page is None or not page.total:
+            shown = "nobody"
+        else:
+            shown = f"{page.offset + 1:,}-{page.offset + len(page.rows):,} of {page.total:,}"
+        search = f' matching "{self.search_text}"' if self.search_text else ""
+        self.query_one("#caseload-status", Static).update(
+            f"{label}{search}: {shown}  |  sorted by {sort_label}  |  [ ] pages"
+        )
+
+    # --- actions ------------------------------------------------------------
+
+    def _selected_person(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(key.value) if key.value else None
+
+    def action_open_person(self) -> None:
+        person_id = self._selected_person()
+        if person_id is not None:
+            self.app.open_person(person_id)  # type: ignore[attr-defined]
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_person()
+
+    def action_search(self) -> None:
+        self.query_one("#caseload-search", Input).focus()
+
+    @on(Input.Changed, "#caseload-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.search_text = event.value
+        self.row_offset = 0
+        self.reload()
+
+    @on(Input.Submitted, "#caseload-search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#caseload-search", Input)
+        if search.has_focus:
+            self.query_one(DataTable).focus()
+        elif search.value:
+            search.value = ""
+
+    def action_filter(self, key: str) -> None:
+        self.filter_key = key
+        self.row_offset = 0
+        self.reload()
+
+    def action_next_sort(self) -> None:
+        keys = list(caseload.SORTS)
+        self.sort = keys[(keys.index(self.sort) + 1) % len(keys)]
+        self.row_offset = 0
+        self.reload()
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self.row_offset = 0
+        self.reload()
+
+    def action_next_page(self) -> None:
+        if self.page and self.row_offset + PAGE_SIZE < self.page.total:
+            self.row_offset += PAGE_SIZE
+            self.reload()
+
+    def action_prev_page(self) -> None:
+        if self.row_offset > 0:
+            self.row_offset = max(0, self.row_offset - PAGE_SIZE)
+            self.reload()

@@ -1,0 +1,164 @@
+"""One person's record: the NHS-style banner, both sides of their care, one timeline."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from desk import clock, db, dates
+from desk.services import people, timeline
+from desk.services.people import PersonRecord
+from desk.services.timeline import Entry
+
+SIDE_STYLE = {"call": "cyan", "health": "green", "social": "magenta", "hospital": "yellow", "record": "dim"}
+SIDE_LABEL = {"call": "Call", "health": "Health", "social": "Social", "hospital": "Hospital", "record": "Record"}
+
+
+def banner(rec: PersonRecord) -> Text:
+    """The patient banner: FAMILY, Given | born 23-Nov-1944 (82) | NHS 999 123 4567 | practice, zone."""
+    t = Text()
+    t.append(rec.family_name.upper(), style="bold")
+    t.append(f", {rec.given_name}", style="bold")
+    t.append(f"   Born {dates.nhs_style(rec.date_of_birth)} ({rec.age}y)")
+    if rec.sex:
+        t.append(f"   {rec.sex}")
+    t.append("   NHS No. ")
+    t.append(rec.nhs_display, style="bold")
+    t.append(f"\n{rec.address}{', ' if rec.address else ''}{rec.postcode}")
+    if rec.phone:
+        t.append(f"   Tel {rec.phone}")
+    t.append(f"\nGP: {rec.practice} ({rec.practice_id}) {rec.practice_phone}   Zone: {rec.zone_name}")
+    if rec.key_worker:
+        t.append(f"   Key worker: {rec.key_worker}")
+    return t
+
+
+def _section(title: str, lines: list[str] | list[Text], empty: str) -> Text:
+    t = Text(title + "\n", style="bold underline")
+    if not lines:
+        t.append(empty + "\n", style="dim")
+    for line in lines:
+        t.append("  ")
+        t.append(line)
+        t.append("\n")
+    return t
+
+
+def details(rec: PersonRecord) -> Text:
+    """Contacts, professionals, package, referrals, alerts: what the co-ordinator needs before speaking."""
+    out = Text()
+    if rec.alerts:
+        out.append("ALERTS\n", style="bold red")
+        for a in rec.alerts:
+            out.append(f"  ! {a}\n", style="red")
+        out.append("\n")
+    flags = [f for f, on in (("Lives alone", rec.lives_alone), (f"IN HOSPITAL: {rec.in_hospital}", bool(rec.in_hospital))) if on]
+    if flags:
+        out.append("  ".join(flags) + "\n\n", style="bold yellow")
+    if rec.conditions:
+        out.append("Conditions: ", style="bold")
+        out.append(rec.conditions + "\n\n")
+    out.append(_section("Contacts", [
+        f"{name} ({rel}){' CARER' if carer else ''}  {phone}".rstrip() for name, rel, phone, carer in rec.contacts
+    ], "No carers or relatives recorded."))
+    out.append("\n")
+    out.append(_section("Professionals involved", [
+        f"{name}: {disc} ({side})" for name, disc, side in rec.professionals
+    ], "Nobody involved at present."))
+    out.append("\n")
+    pkg_lines = [
+        f"{p.service}: {p.detail} - {p.provider}, from {p.start_date:%d-%b-%Y}, £{p.weekly_cost_pence / 100:,.2f}/wk"
+        for p in rec.package
+    ]
+    title = "Care package"
+    if rec.package:
+        title += f" (£{rec.weekly_cost_pence / 100:,.2f} a week"
+        title += f", review due {dates.nhs_style(rec.package_review_due)})" if rec.package_review_due else ")"
+    out.append(_section(title, pkg_lines, "No care package."))
+    out.append("\n")
+    out.append(_section("Open referrals", [
+        f"{disc} ({urgency}) received {received}: {reason}" for disc, urgency, reason, received in rec.referrals
+    ], "No open referrals."))
+    return out
+
+
+class PersonScreen(Screen[None]):
+    """A person's record with health and social care on one timeline."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to where you were"),
+        Binding("c", "call_about", "Log call", id="call_about", tooltip="Log a call about this person"),
+        Binding("e", "edit", "Edit details", id="edit", tooltip="Change this person's details (says why)"),
+        Binding("t", "add_contact", "Add contact", id="add_contact", tooltip="Add a carer or relative"),
+        Binding("ctrl+r", "reload", "Refresh", id="reload", tooltip="Load the record again"),
+    ]
+
+    def __init__(self, person_id: int) -> None:
+        super().__init__()
+        self.person_id = person_id
+        self.record: PersonRecord | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading...", id="banner")
+        with Horizontal(id="person-body"):
+            with VerticalScroll(id="person-details"):
+                yield Static("", id="details")
+            table: DataTable[str | Text] = DataTable(id="timeline", cursor_type="row")
+            yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#timeline", DataTable)
+        table.add_column("When", key="when")
+        table.add_column("Side", key="side")
+        table.add_column("What", key="what")
+        table.add_column("By", key="by")
+        table.focus()
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="person", exit_on_error=False)
+    def load(self) -> None:
+        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+            rec = people.record(session, self.person_id)
+            entries = timeline.timeline(session, self.person_id)
+        self.app.call_from_thread(self.show, rec, entries)
+
+    def show(self, rec: PersonRecord, entries: list[Entry]) -> None:
+        self.record = rec
+        self.query_one("#banner", Static).update(banner(rec))
+        self.query_one("#details", Static).update(details(rec))
+        table = self.query_one("#timeline", DataTable)
+        table.clear()
+        for e in entries:
+            what = Text(e.title, style="bold")
+            if e.detail:
+                what.append("\n" + e.detail, style="")
+            table.add_row(
+                f"{clock.local(e.at):%d-%b-%Y %H:%M}",
+                Text(SIDE_LABEL.get(e.side, e.side), style=SIDE_STYLE.get(e.side, "")),
+                what, e.by, height=None,
+            )
+        table.border_title = f"Timeline: {len(entries)} entries, newest first"
+
+    def action_call_about(self) -> None:
+        self.app.action_take_call(person_id=self.person_id)  # type: ignore[attr-defined]
+
+    def action_edit(self) -> None:
+        from screens.register import PersonForm
+
+        if self.record is not None:
+            self.app.push_screen(PersonForm(self.record), lambda _: self.load())
+
+    def action_add_contact(self) -> None:
+        from screens.contact import ContactForm
+
+        self.app.push_screen(ContactForm(self.person_id), lambda _: self.load())

@@ -1,0 +1,167 @@
+"""Register a new person, or change a person's details, on one form.
+
+Every problem is shown beside its field at once; nothing is saved until the
+whole form is right, and nothing typed is cleared by an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
+
+from desk import dates, db
+from desk.errors import DeskError, InvalidForm
+from desk.services import people, reference
+from desk.services.people import PersonRecord
+from screens.widgets import FieldError
+
+SEXES = [("Female", "Female"), ("Male", "Male"), ("Other", "Other"), ("Not known", "Not known")]
+
+TEXT_FIELDS: list[tuple[str, str, str]] = [
+    # key, label, placeholder
+    ("nhs_number", "NHS number", "999 123 4560"),
+    ("family_name", "Family name", ""),
+    ("given_name", "Given name", ""),
+    ("date_of_birth", "Date of birth", "23/11/1944"),
+    ("address", "Address", "12 Harbour View, Brixham"),
+    ("postcode", "Postcode", "TQ5 9AB"),
+    ("phone", "Phone", "01803 210551"),
+    ("conditions", "Long-term conditions", "COPD, type 2 diabetes"),
+]
+
+
+class PersonForm(ModalScreen[int | None]):
+    """The person form: new when given nothing, an edit when given a record."""
+
+    BINDINGS = [
+        Binding("f10", "save", "Save", id="save", tooltip="Check and save the form"),
+        Binding("ctrl+s", "save", "Save", id="save_alt", show=False),
+        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without saving"),
+    ]
+
+    def __init__(self, record: PersonRecord | None = None) -> None:
+        super().__init__()
+        self.record = record
+
+    @property
+    def editing(self) -> bool:
+        return self.record is not None
+
+    def compose(self) -> ComposeResult:
+        title = f"Change details: {self.record.banner_name}" if self.record else "Register a new person"
+        with Vertical(classes="dialog form"):
+            yield Label(title, classes="dialog-title")
+            yield Static("", id="form-message", classes="form-message")
+            with VerticalScroll():
+                for key, label, placeholder in TEXT_FIELDS:
+                    with Horizontal(classes="field"):
+                        yield Label(label, classes="field-label")
+                        yield Input(placeholder=placeholder, id=key)
+                    yield FieldError(id=f"{key}-error")
+                with Horizontal(classes="field"):
+                    yield Label("Sex", classes="field-label")
+                    yield Select(SEXES, id="sex", prompt="Choose")
+                with Horizontal(classes="field"):
+                    yield Label("GP practice", classes="field-label")
+                    yield Select([], id="practice_id", prompt="Choose the GP practice (it decides the zone)")
+                yield FieldError(id="practice_id-error")
+                with Horizontal(classes="field"):
+                    yield Label("", classes="field-label")
+                    yield Checkbox("Lives alone", id="lives_alone")
+                if self.editing:
+                    with Horizontal(classes="field"):
+                        yield Label("Why the change", classes="field-label")
+                        yield Input(placeholder="e.g. moved house, told by daughter", id="why")
+                    yield FieldError(id="why-error")
+            yield Label("F10 saves; Escape closes without saving.", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for err in self.query(FieldError):
+            err.show(None)
+        if self.record is not None:
+            r = self.record
+            values = dict(nhs_number=r.nhs_display, family_name=r.family_name, given_name=r.given_name,
+                          date_of_birth=dates.nhs_style(r.date_of_birth), address=r.address, postcode=r.postcode,
+                          phone=r.phone, conditions=r.conditions)
+            for key, value in values.items():
+                self.query_one(f"#{key}", Input).value = value
+            if r.sex:
+                self.query_one("#sex", Select).value = r.sex
+            self.query_one("#lives_alone", Checkbox).value = r.lives_alone
+        self.query_one("#nhs_number", Input).focus()
+        self.load_practices()
+
+    @work(thread=True, exit_on_error=False)
+    def load_practices(self) -> None:
+        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+            options = [(f"{p.name} ({p.ods_code}, {p.zone_id})", p.ods_code) for p in reference.practices(session)]
+        self.app.call_from_thread(self._set_practices, options)
+
+    def _set_practices(self, options: list[tuple[str, str]]) -> None:
+        select = self.query_one("#practice_id", Select)
+        select.set_options(options)
+        if self.record is not None:
+            select.value = self.record.practice_id
+
+    def form(self) -> dict[str, Any]:
+        """What is on the form now, as typed."""
+        values: dict[str, Any] = {key: self.query_one(f"#{key}", Input).value for key, _, _ in TEXT_FIELDS}
+        sex = self.query_one("#sex", Select).value
+        practice = self.query_one("#practice_id", Select).value
+        values["sex"] = "" if sex is Select.NULL else sex
+        values["practice_id"] = "" if practice is Select.NULL else practice
+        values["lives_alone"] = self.query_one("#lives_alone", Checkbox).value
+        return values
+
+    def action_save(self) -> None:
+        why = self.query_one("#why", Input).value if self.editing else ""
+        self.save(self.form(), why)
+
+    @work(thread=True, exclusive=True, group="save-person", exit_on_error=False)
+    def save(self, form: dict[str, Any], why: str) -> None:
+        app = self.app
+        try:
+            with db.writing(app.engine) as session:  # type: ignore[attr-defined]
+                if self.record is None:
+                    person_id = people.register(session, app.actor, form).id  # type: ignore[attr-defined]
+                else:
+                    people.update(session, app.actor, self.record.id, form,  # type: ignore[attr-defined]
+                                  expected_version=self.record.version, why=why)
+                    person_id = self.record.id
+        except InvalidForm as exc:
+            app.call_from_thread(self.show_problems, exc.problems)
+            return
+        except DeskError as exc:
+            app.call_from_thread(self.show_problems, {"_form": exc.message})
+            return
+        app.call_from_thread(self._saved, person_id)
+
+    def _saved(self, person_id: int) -> None:
+        self.app.notify("Saved." if self.editing else "Registered.", timeout=3)
+        self.dismiss(person_id)
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Each message beside its field; the first bad field gets the focus; nothing is cleared."""
+        for err in self.query(FieldError):
+            key = (err.id or "").removesuffix("-error")
+            err.show(problems.get(key))
+        general = problems.get("_form") or problems.get("person")
+        count = len([k for k in problems if k != "_form"])
+        message = general or f"Not saved: {count} thing(s) to put right below."
+        self.query_one("#form-message", Static).update(message)
+        for key in problems:
+            try:
+                self.query_one(f"#{key}").focus()
+                break
+            except Exception:
+                continue
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

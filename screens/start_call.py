@@ -1,0 +1,91 @@
+"""Take a call by hand: type the caller's number, see who it is, start logging."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+
+from desk import db
+from desk.errors import DeskError
+from desk.services import calls
+from desk.services.recognise import Recognition, recognise
+
+
+class StartCallScreen(ModalScreen[int | None]):
+    """Ask for the number (blank when withheld), recognise it as it is typed, then start."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+    ]
+
+    def __init__(self, person_id: int | None = None) -> None:
+        super().__init__()
+        self.person_id = person_id
+        self.recognition: Recognition | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Take a call", classes="dialog-title")
+            yield Label("Caller's number as the phone shows it (any UK form); leave blank if withheld.", classes="hint")
+            yield Input(placeholder="01803 210551", id="number")
+            yield Static("", id="recognition")
+            yield Label("Enter starts the call; Escape closes.", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#number", Input).focus()
+
+    @on(Input.Changed, "#number")
+    def _typed(self, event: Input.Changed) -> None:
+        self.look_up(event.value)
+
+    @work(thread=True, exclusive=True, group="recognise", exit_on_error=False)
+    def look_up(self, number: str) -> None:
+        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+            found = recognise(session, number)
+        self.app.call_from_thread(self._show, number, found)
+
+    def _show(self, number: str, found: Recognition) -> None:
+        if self.query_one("#number", Input).value != number:
+            return
+        self.recognition = found
+        widget = self.query_one("#recognition", Static)
+        if not number.strip():
+            widget.update("Withheld number.")
+            widget.set_classes("")
+            return
+        text = found.headline
+        if found.warning:
+            text += f"\n{found.warning}"
+        widget.update(text)
+        widget.set_classes("error" if found.problem else ("known" if found.known else ""))
+
+    @on(Input.Submitted, "#number")
+    def _submitted(self, event: Input.Submitted) -> None:
+        number = event.value.strip()
+        if number and self.recognition is not None and self.recognition.problem and self.recognition.raw == number:
+            self.notify(self.recognition.problem + " Correct it, or clear it if the number was withheld.",
+                        severity="error")
+            return
+        self.start(number)
+
+    @work(thread=True, exclusive=True, group="start-call", exit_on_error=False)
+    def start(self, number: str) -> None:
+        app = self.app
+        try:
+            with db.writing(app.engine) as session:  # type: ignore[attr-defined]
+                call = calls.start(session, app.actor, app.zone_id, number=number)  # type: ignore[attr-defined]
+                if self.person_id is not None and call.person_id is None:
+                    calls.save_draft(session, call.id, person_id=self.person_id, reason="", notes="", outcome="")  # type: ignore[arg-type]
+                call_id = call.id
+        except DeskError as exc:
+            app.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        app.call_from_thread(self.dismiss, call_id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

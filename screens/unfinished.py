@@ -1,0 +1,64 @@
+"""Calls that were started and never finished: pick one up again."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, OptionList
+from textual.widgets.option_list import Option
+
+from desk import clock, db
+from desk.services import calls
+from desk.services.calls import CallState
+
+
+class UnfinishedScreen(ModalScreen[int | None]):
+    """The zone's open calls, with how far each had got."""
+
+    BINDINGS = [Binding("escape", "cancel", "Close", id="cancel")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[CallState] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Unfinished calls", classes="dialog-title")
+            yield Label("", id="unfinished-hint", classes="hint")
+            yield OptionList(id="unfinished-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exit_on_error=False)
+    def load(self) -> None:
+        app = self.app
+        with db.reading(app.engine) as session:  # type: ignore[attr-defined]
+            found = calls.unfinished(session, app.zone_id)  # type: ignore[attr-defined]
+        app.call_from_thread(self.show, found)
+
+    def show(self, found: list[CallState]) -> None:
+        self.calls = found
+        listing = self.query_one(OptionList)
+        for c in found:
+            notes = (c.notes.strip().splitlines() or ["(no notes yet)"])[0][:60]
+            listing.add_option(Option(
+                f"{clock.local(c.started_at):%d-%b %H:%M}  {c.caller_name or c.caller_raw or 'withheld'}: {notes}",
+                id=str(c.id),
+            ))
+        hint = "Enter picks the call up with everything typed so far." if found else "No unfinished calls."
+        self.query_one("#unfinished-hint", Label).update(hint)
+        listing.focus()
+        if found:
+            listing.highlighted = 0
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.calls[event.option_index].id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

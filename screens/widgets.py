@@ -1,0 +1,117 @@
+"""Widgets several screens share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from desk import db
+from desk.services import search as search_service
+from desk.services.search import PersonHit
+
+
+def hit_line(hit: PersonHit) -> Text:
+    """A search result as one scannable line."""
+    line = Text()
+    line.append(f"{hit.name:<28}", style="bold")
+    line.append(f" {hit.nhs_display}  ")
+    line.append(f"{hit.date_of_birth:%d-%b-%Y} ({hit.age})  ")
+    line.append(f"{hit.postcode:<9}", style="dim")
+    line.append(f" {hit.practice}", style="dim")
+    return line
+
+
+class PersonFinder(Vertical):
+    """A search box over the whole register with its results beneath.
+
+    Searches run in a worker as you type; Down moves into the results and
+    Enter chooses one, which posts :class:`PersonFinder.Chosen`.
+    """
+
+    BINDINGS = [Binding("down", "focus_results", "Results", show=False)]
+
+    @dataclass
+    class Chosen(Message):
+        """A person was picked from the results."""
+
+        person_id: int
+        name: str
+
+    def __init__(self, placeholder: str = "Name, NHS number, date of birth, postcode or phone", **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.placeholder = placeholder
+        self.hits: list[PersonHit] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=self.placeholder, id="finder-input")
+        yield Static("", id="finder-status", classes="hint")
+        yield OptionList(id="finder-results")
+
+    def focus_input(self) -> None:
+        self.query_one("#finder-input", Input).focus()
+
+    def action_focus_results(self) -> None:
+        results = self.query_one("#finder-results", OptionList)
+        if results.option_count:
+            results.focus()
+            results.highlighted = results.highlighted or 0
+
+    @on(Input.Changed, "#finder-input")
+    def _typed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @on(Input.Submitted, "#finder-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if len(self.hits) == 1:
+            self._choose(0)
+        else:
+            self.action_focus_results()
+
+    @work(thread=True, exclusive=True, group="person-search", exit_on_error=False)
+    def run_search(self, text: str) -> None:
+        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+            hits = search_service.search(session, text, limit=30)
+        self.app.call_from_thread(self._show, text, hits)
+
+    def _show(self, text: str, hits: list[PersonHit]) -> None:
+        if self.query_one("#finder-input", Input).value != text:
+            return  # a newer keystroke's search will answer
+        self.hits = hits
+        results = self.query_one("#finder-results", OptionList)
+        results.clear_options()
+        results.add_options([Option(hit_line(h), id=str(h.person_id)) for h in hits])
+        status = self.query_one("#finder-status", Static)
+        if not text.strip():
+            status.update("")
+        elif not hits:
+            kind = search_service.classify(text)
+            status.update(f"Nobody found by {kind}. F4 registers a new person.")
+        else:
+            more = " (first 30: type more to narrow)" if len(hits) == 30 else ""
+            status.update(f"{len(hits)} found{more}. Down to choose, Enter to pick.")
+
+    @on(OptionList.OptionSelected, "#finder-results")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option_index)
+
+    def _choose(self, index: int) -> None:
+        hit = self.hits[index]
+        self.post_message(self.Chosen(hit.person_id, hit.name))
+
+
+class FieldError(Static):
+    """The message under a form field that says what is wrong with it."""
+
+    DEFAULT_CLASSES = "field-error"
+
+    def show(self, message: str | None) -> None:
+        self.update(message or "")
+        self.display = bool(message)
