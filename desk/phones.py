@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import re
+
 import phonenumbers
-from phonenumbers import PhoneNumberFormat
+from phonenumbers import PhoneNumberFormat, ValidationResult
 
 from desk.errors import InvalidInput
 
@@ -54,7 +56,12 @@ def parse(text: str, field: str = "phone") -> Phone:
         raise InvalidInput(
             field, f"'{raw}' is not a phone number: type it as 01803 210551 or +44 1803 210551."
         ) from None
-    if not phonenumbers.is_possible_number(number):
+    compact = re.sub(r"[^\d+]", "", raw)
+    if not (compact.startswith("0") or compact.startswith("+")):
+        raise InvalidInput(
+            field, f"'{raw}' has no area code: UK numbers start with 0 (or +44), e.g. 01803 210551."
+        )
+    if phonenumbers.is_possible_number_with_reason(number) != ValidationResult.IS_POSSIBLE:
         raise InvalidInput(
             field,
             f"'{raw}' cannot be a phone number (wrong length for its code): check the digits.",

@@ -158,7 +158,7 @@ class DeskApp(App[None]):
             if not rings.claim(session, incoming.ring_id, self.desk_name):
                 self.call_from_thread(self.notify, "Another desk answered that call.", severity="warning")
                 return
-            call = calls.start(session, self.actor, self.zone_id, number=incoming.number)
+            call = calls.start(session, self.actor, self.zone_id, number=incoming.number, typed=False)
             rings.attach_call(session, incoming.ring_id, call.id)  # type: ignore[arg-type]
             call_id = call.id
         self.waiting_rings = [r for r in self.waiting_rings if r.ring_id != incoming.ring_id]

@@ -66,12 +66,7 @@ class StartCallScreen(ModalScreen[int | None]):
 
     @on(Input.Submitted, "#number")
     def _submitted(self, event: Input.Submitted) -> None:
-        number = event.value.strip()
-        if number and self.recognition is not None and self.recognition.problem and self.recognition.raw == number:
-            self.notify(self.recognition.problem + " Correct it, or clear it if the number was withheld.",
-                        severity="error")
-            return
-        self.start(number)
+        self.start(event.value.strip())
 
     @work(thread=True, exclusive=True, group="start-call", exit_on_error=False)
     def start(self, number: str) -> None:
@@ -83,9 +78,14 @@ class StartCallScreen(ModalScreen[int | None]):
                     calls.save_draft(session, call.id, person_id=self.person_id, reason="", notes="", outcome="")  # type: ignore[arg-type]
                 call_id = call.id
         except DeskError as exc:
-            app.call_from_thread(self.notify, exc.message, severity="error")
+            app.call_from_thread(self._refused, exc.message)
             return
         app.call_from_thread(self.dismiss, call_id)
+
+    def _refused(self, message: str) -> None:
+        widget = self.query_one("#recognition", Static)
+        widget.update(f"{message}\nCorrect it, or clear it if the number was withheld.")
+        widget.set_classes("error")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

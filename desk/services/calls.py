@@ -43,13 +43,18 @@ class CallState:
 
 def start(
     session: Session, actor: Actor, zone_id: str, *, number: str = "", match: CallerMatch | None = None,
+    typed: bool = True,
 ) -> Call:
-    """Open a call now; the caller is recognised from ``number`` unless a match is given."""
+    """Open a call now; the caller is recognised from ``number`` unless a match is given.
+
+    A number typed at the desk must be a possible phone number; one reported by
+    the phone system (``typed=False``) is kept as it came even if it is not.
+    """
     if actor.staff_id is None:
         raise InvalidForm({"staff": "Choose who is at the desk before taking a call."})
     e164 = None
     if number.strip():
-        phone = phones.try_parse(number)
+        phone = phones.parse(number, "number") if typed else phones.try_parse(number)
         e164 = phone.e164 if phone else None
         if match is None and e164:
             found = rec.matches_for(session, e164)

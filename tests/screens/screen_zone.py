@@ -1,0 +1,46 @@
+"""A throwaway database with a small known zone in it, for driving the real app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from desk import db
+from desk.history import Actor
+from desk.services import people, reference
+
+SIZE = (160, 48)
+
+
+@dataclass
+class Zone:
+    """A small known zone: a co-ordinator, Doris and the daughter who cares for her."""
+
+    engine: Engine
+    url: str
+    staff_id: int
+    doris_id: int
+    carer_number: str = "07700 900123"
+
+
+def _seed(engine: Engine) -> Zone:
+    with db.writing(engine) as session:
+        reference.load(session)
+        coordinator = next(s for s in reference.staff(session, "BXM") if s.role == "coordinator")
+        actor = Actor(coordinator.id, "test")
+        doris = people.register(session, actor, dict(
+            nhs_number="999 000 0026", family_name="Pascoe", given_name="Doris", date_of_birth="23/11/1944",
+            postcode="TQ5 9AB", address="3 Fore Street, Brixham", phone="01632 960001", practice_id="L99013",
+            lives_alone=True,
+        ))
+        people.add_contact(session, actor, doris.id, name="Jean Pascoe", relationship="daughter",  # type: ignore[arg-type]
+                           phone="07700 900123", is_carer=True)
+        return Zone(engine=engine, url=str(engine.url), staff_id=coordinator.id, doris_id=doris.id)  # type: ignore[arg-type]
+
+
+def make_zone(url: str) -> Zone:
+    """Migrate a fresh database at ``url`` and put the small zone in it."""
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    return _seed(engine)

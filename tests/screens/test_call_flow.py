@@ -1,0 +1,127 @@
+"""A co-ordinator takes calls on the zone line, as they would at the desk."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from textual.widgets import DataTable, Select, TextArea
+
+from desk import db
+from desk.models import Call, CallDraft, History
+from desk.services import rings
+from screens.app import DeskApp
+
+from screen_zone import SIZE, Zone
+
+
+async def _choose_reason(pilot, app: DeskApp, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Open the reason list and move down to the wanted reason, as a user would."""
+    select = app.screen.query_one("#reason", Select)
+    select.focus()
+    await pilot.press("enter")
+    options = [value for _, value in select._options]  # type: ignore[attr-defined]
+    current = select.value
+    start = options.index(current) if current in options else -1
+    for _ in range(options.index(key) - start):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await pilot.pause()
+    assert select.value == key
+
+
+async def test_carer_rings_and_call_lands_on_the_timeline(zone: Zone) -> None:
+    """A carer rings from a known number: the desk names whom she cares for; the call is logged on Doris's timeline."""
+    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "CaseloadScreen"
+
+        with db.writing(zone.engine) as session:
+            rings.ring(session, "BXM", zone.carer_number)
+        for _ in range(30):  # the desk polls the line every second
+            await pilot.pause(0.1)
+            if app.waiting_rings:
+                break
+        assert "Carer of Doris PASCOE" in app.sub_title
+        assert any("ringing" in n.title for n in app._notifications)
+
+        await pilot.press("f6")
+        await pilot.pause(0.5)
+        screen = app.screen
+        assert type(screen).__name__ == "CallScreen"
+        assert "Carer of Doris PASCOE: Jean Pascoe (daughter)" in str(screen.query_one("#caller").render())
+        assert "PASCOE" in str(screen.query_one("#about").render())
+
+        await _choose_reason(pilot, app, "change_in_need")
+        screen.query_one("#notes", TextArea).focus()
+        await pilot.press(*"Mum fell in the kitchen, not hurt, very shaky.")
+        screen.query_one("#outcome").focus()
+        await pilot.press(*"Nurse visit booked for today")
+        await pilot.press("f10")
+        await pilot.pause(0.5)
+        assert type(app.screen).__name__ == "CaseloadScreen"
+
+        app.open_person(zone.doris_id)
+        await pilot.pause(0.5)
+        timeline = app.screen.query_one("#timeline", DataTable)
+        first = " ".join(str(c) for c in timeline.get_row_at(0))
+        assert "Call: Change in need from Carer of Doris PASCOE" in first
+        assert "Mum fell in the kitchen" in first
+        assert "Nurse visit booked for today" in first
+
+    with db.reading(zone.engine) as session:
+        call = session.exec(select(Call)).one()
+        assert call.status == "finished" and call.person_id == zone.doris_id
+        assert call.caller_kind == "carer" and call.ended_at is not None
+        assert session.get(CallDraft, call.id) is None
+        entries = session.exec(select(History).where(History.entity == "call")).all()
+        assert [h.action for h in entries] == ["create", "update"]
+        assert entries[1].after["outcome"] == "Nurse visit booked for today"  # type: ignore[index]
+
+
+async def test_call_cannot_be_finished_without_outcome_and_nothing_typed_is_lost(zone: Zone) -> None:
+    """F10 without an outcome says what is missing; the notes stay on screen and in the draft."""
+    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("f2")
+        await pilot.pause(0.2)
+        await pilot.press(*"0113 496 0113", "enter")  # the practice's number
+        await pilot.pause(0.5)
+        screen = app.screen
+        assert "Quayside Medical Practice" in str(screen.query_one("#caller").render())
+        screen.query_one("#notes", TextArea).focus()
+        await pilot.press(*"GP asks for a physio review")
+        await pilot.press("f10")
+        await pilot.pause(0.5)
+        assert type(app.screen).__name__ == "CallScreen"
+        shown = {e.id: str(e.render()) for e in screen.query(".field-error") if e.display}
+        assert "Choose why they rang" in shown["reason-error"]
+        assert "outcome" in shown["outcome-error"]
+        assert screen.query_one("#notes", TextArea).text == "GP asks for a physio review"
+        await pilot.pause(0.6)
+    with db.reading(zone.engine) as session:
+        call = session.exec(select(Call)).one()
+        assert call.status == "open"
+        assert session.get(CallDraft, call.id).notes == "GP asks for a physio review"  # type: ignore[union-attr]
+
+
+async def test_unknown_and_impossible_numbers(zone: Zone) -> None:
+    """An unknown number is said to be unknown; an impossible one is refused and left to correct."""
+    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("f2")
+        await pilot.pause(0.2)
+        await pilot.press(*"020 7946 0999")
+        await pilot.pause(0.4)
+        assert "Unknown number 020 7946 0999" in str(app.screen.query_one("#recognition").render())
+        for typed, message in (("12345", "has no area code"), ("0123", "cannot be a phone number")):
+            number = app.screen.query_one("#number")
+            number.value = ""
+            await pilot.press(*typed, "enter")
+            await pilot.pause(0.4)
+            assert type(app.screen).__name__ == "StartCallScreen"
+            assert message in str(app.screen.query_one("#recognition").render())
+            assert number.value == typed  # nothing typed is thrown away
+    with db.reading(zone.engine) as session:
+        assert session.exec(select(Call)).first() is None
