@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -30,24 +30,28 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.for_screen = screen
 
+    def keys_text(self) -> Text:
+        """The keys of the screen below, then the ones that work everywhere."""
+        text = Text()
+
+        def section(title: str, rows: list[tuple[str, str]]) -> None:
+            text.append(f"{title}\n", style="bold underline")
+            for key, does in rows:
+                text.append(f"  {key:<18}", style="bold cyan")
+                text.append(f"{does}\n")
+            text.append("\n")
+
+        def rows(bindings: object) -> list[tuple[str, str]]:
+            return [(_key(b), b.tooltip or b.description) for b in bindings if isinstance(b, Binding)]  # type: ignore[attr-defined]
+
+        name = self.for_screen.__class__.__name__.replace("Screen", "") or "Desk"
+        section(f"On this screen ({name})", rows(self.for_screen.BINDINGS))
+        section("Everywhere", rows(self.app.BINDINGS) + GENERAL)
+        return text
+
     def compose(self) -> ComposeResult:
-        table = Table(show_header=True, header_style="bold", expand=True, box=None)
-        table.add_column("Key", style="bold cyan", no_wrap=True)
-        table.add_column("Does")
-        name = self.for_screen.__class__.__name__.replace("Screen", "")
-        table.add_row(f"[b]{name}[/b]", "")
-        for binding in self.for_screen.BINDINGS:
-            if isinstance(binding, Binding):
-                table.add_row(_key(binding), binding.tooltip or binding.description)
-        table.add_row("", "")
-        table.add_row("[b]Everywhere[/b]", "")
-        for binding in self.app.BINDINGS:
-            if isinstance(binding, Binding):
-                table.add_row(_key(binding), binding.tooltip or binding.description)
-        for key, does in GENERAL:
-            table.add_row(key, does)
         with Vertical(classes="dialog wide"):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll():
-                yield Static(table, id="help-keys")
+                yield Static(self.keys_text(), id="help-keys")
         yield Footer()
