@@ -58,6 +58,20 @@ CALL_REASONS: dict[str, str] = {
 
 URGENCIES: dict[str, str] = {"rapid": "Rapid", "fast": "Fast", "normal": "Normal"}
 
+# Administrative sex as NHS systems record it.
+SEXES: tuple[str, ...] = ("Female", "Male", "Indeterminate", "Not known")
+
+# Who a caller was recognised as (Call.caller_kind); ORG_KINDS keys are kinds too.
+CALLER_KINDS: dict[str, str] = {
+    "person": "The person themselves",
+    "carer": "Carer",
+    "relative": "Relative or contact",
+    "practice": "GP practice",
+    "staff": "Zone staff",
+    "unknown": "Unknown number",
+    **ORG_KINDS,
+}
+
 
 def _versioned() -> Any:
     return Field(default=1, nullable=False)

@@ -20,10 +20,9 @@ from desk.services.caseload import CaseloadRow, Page
 
 PAGE_SIZE = 100
 
-COLUMNS = (
-    ("Name", "name"), ("NHS number", "nhs"), ("Age", "age"), ("GP practice", "practice"),
-    ("Key worker", "key_worker"), ("Health", "health"), ("Social care", "social"),
-    ("Next due", "due"), ("Flags", "flags"),
+COLUMNS = (  # what a co-ordinator scans first comes first
+    ("Name", "name"), ("NHS number", "nhs"), ("Age", "age"), ("Flags", "flags"), ("Next due", "due"),
+    ("Health", "health"), ("Social care", "social"), ("Key worker", "key_worker"), ("GP practice", "practice"),
 )
 
 
@@ -110,7 +109,7 @@ class CaseloadScreen(Screen[None]):
             style = "bold red" if row.next_due_on < today else ("bold yellow" if row.next_due_on == today else "")  # type: ignore[operator]
             due = Text(f"{row.next_due_on:%d-%b} {row.next_due_what}", style=style)
         flags = Text(row.flags, style="bold red" if row.crisis else "yellow")
-        return [row.name, row.nhs_display, str(row.age), row.practice, row.key_worker, row.health, row.social, due, flags]
+        return [row.name, row.nhs_display, str(row.age), flags, due, row.health, row.social, row.key_worker, row.practice]
 
     def _update_status(self) -> None:
         page = self.page

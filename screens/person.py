@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from desk import clock, db, dates
 from desk.services import people, timeline
@@ -87,6 +88,28 @@ def details(rec: PersonRecord) -> Text:
     return out
 
 
+def timeline_table(entries: list[Entry]) -> Table:
+    """The timeline as a grid: when and which side in narrow columns, what happened wrapping beside them."""
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column("when", no_wrap=True, style="bold")
+    grid.add_column("side", no_wrap=True, width=8)
+    grid.add_column("what", ratio=1)
+    if not entries:
+        grid.add_row("", "", Text("Nothing recorded yet.", style="dim"))
+    for e in entries:
+        what = Text(e.title, style="bold")
+        if e.by:
+            what.append(f"  ({e.by})", style="dim")
+        if e.detail:
+            what.append(f"\n{e.detail}", style="")
+        grid.add_row(
+            f"{clock.local(e.at):%d-%b-%Y %H:%M}",
+            Text(SIDE_LABEL.get(e.side, e.side), style=SIDE_STYLE.get(e.side, "")),
+            what,
+        )
+    return grid
+
+
 class PersonScreen(Screen[None]):
     """A person's record with health and social care on one timeline."""
 
@@ -109,17 +132,13 @@ class PersonScreen(Screen[None]):
         with Horizontal(id="person-body"):
             with VerticalScroll(id="person-details"):
                 yield Static("", id="details")
-            table: DataTable[str | Text] = DataTable(id="timeline", cursor_type="row")
-            yield table
+            with VerticalScroll(id="timeline", can_focus=True) as scroll:
+                scroll.border_title = "Timeline"
+                yield Static("", id="timeline-text")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#timeline", DataTable)
-        table.add_column("When", key="when")
-        table.add_column("Side", key="side")
-        table.add_column("What", key="what")
-        table.add_column("By", key="by")
-        table.focus()
+        self.query_one("#timeline").focus()
         self.load()
 
     def action_reload(self) -> None:
@@ -136,18 +155,10 @@ class PersonScreen(Screen[None]):
         self.record = rec
         self.query_one("#banner", Static).update(banner(rec))
         self.query_one("#details", Static).update(details(rec))
-        table = self.query_one("#timeline", DataTable)
-        table.clear()
-        for e in entries:
-            what = Text(e.title, style="bold")
-            if e.detail:
-                what.append("\n" + e.detail, style="")
-            table.add_row(
-                f"{clock.local(e.at):%d-%b-%Y %H:%M}",
-                Text(SIDE_LABEL.get(e.side, e.side), style=SIDE_STYLE.get(e.side, "")),
-                what, e.by, height=None,
-            )
-        table.border_title = f"Timeline: {len(entries)} entries, newest first"
+        self.query_one("#timeline-text", Static).update(timeline_table(entries))
+        self.query_one("#timeline").border_title = (
+            f"Timeline: {len(entries)} entries, newest first (Up/Down/PgUp/PgDn to read)"
+        )
 
     def action_call_about(self) -> None:
         self.app.action_take_call(person_id=self.person_id)  # type: ignore[attr-defined]

@@ -17,11 +17,11 @@ from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 
 from desk import dates, db
 from desk.errors import DeskError, InvalidForm
+from desk.models import SEXES
 from desk.services import people, reference
 from desk.services.people import PersonRecord
 from screens.widgets import FieldError
 
-SEXES = [("Female", "Female"), ("Male", "Male"), ("Other", "Other"), ("Not known", "Not known")]
 
 TEXT_FIELDS: list[tuple[str, str, str]] = [
     # key, label, placeholder
@@ -66,7 +66,7 @@ class PersonForm(ModalScreen[int | None]):
                     yield FieldError(id=f"{key}-error")
                 with Horizontal(classes="field"):
                     yield Label("Sex", classes="field-label")
-                    yield Select(SEXES, id="sex", prompt="Choose")
+                    yield Select([(s, s) for s in SEXES], id="sex", prompt="Choose")
                 with Horizontal(classes="field"):
                     yield Label("GP practice", classes="field-label")
                     yield Select([], id="practice_id", prompt="Choose the GP practice (it decides the zone)")

@@ -8,7 +8,7 @@ the next start finds the call unfinished, with its notes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlmodel import Session, col, select
 
@@ -184,8 +184,8 @@ def log_for_day(session: Session, zone_id: str, day: datetime | None = None) -> 
     """The zone's calls for a day (today by default), newest first."""
     local_day = clock.local(day or clock.now()).date()
     start_local = datetime.combine(local_day, datetime.min.time(), tzinfo=clock.LONDON)
-    start_utc = start_local.astimezone(clock.now().tzinfo)
-    end_utc = (start_local + timedelta(days=1)).astimezone(clock.now().tzinfo)
+    start_utc = start_local.astimezone(timezone.utc)
+    end_utc = (start_local + timedelta(days=1)).astimezone(timezone.utc)
     rows = session.exec(
         select(Call, Person.family_name, Person.given_name, Staff.name)
         .join(Person, Person.id == Call.person_id, isouter=True)

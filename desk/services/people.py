@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from desk import clock, dates, history, nhs, phones
 from desk.errors import InvalidForm, InvalidInput, NotFound
 from desk.history import Actor
 from desk.models import (
     DISCIPLINES,
+    SEXES,
     Admission,
     Alert,
     CarePackage,
@@ -117,9 +118,12 @@ def validate_person(session: Session, form: dict[str, Any], *, person_id: int | 
     for name, fn in (("nhs_number", _nhs), ("names", _names), ("date_of_birth", _dob),
                      ("postcode", _postcode), ("phone", _phone), ("practice_id", _practice)):
         attempt(name, fn)
+    sex = str(form.get("sex", "") or "")
+    if sex and sex not in SEXES:
+        problems["sex"] = f"Sex must be one of: {', '.join(SEXES)}."
     if problems:
         raise InvalidForm(problems)
-    clean["sex"] = str(form.get("sex", "") or "")
+    clean["sex"] = sex
     clean["address"] = " ".join(str(form.get("address", "") or "").split())
     clean["lives_alone"] = bool(form.get("lives_alone", False))
     clean["conditions"] = str(form.get("conditions", "") or "").strip()
@@ -276,6 +280,7 @@ def record(session: Session, person_id: int) -> PersonRecord:
         rec.professionals.append((s.name, label, side))
     pkg = session.exec(
         select(CarePackage).where(CarePackage.person_id == person_id, CarePackage.status == "active")
+        .order_by(col(CarePackage.started_on).desc())
     ).first()
     if pkg is not None:
         rec.package_review_due = pkg.review_due

@@ -14,7 +14,7 @@ import phonenumbers
 from phonenumbers import shortnumberinfo
 from sqlmodel import Session, select
 
-from desk import phones
+from desk import nhs, phones
 from desk.models import ORG_KINDS, ROLES, Contact, Organisation, Person, Practice, Staff
 
 
@@ -94,7 +94,7 @@ def matches_for(session: Session, e164: str) -> list[CallerMatch]:
     """Every record holding this E.164 number, best first."""
     out: list[CallerMatch] = []
     for p in session.exec(select(Person).where(Person.phone_e164 == e164)):
-        out.append(CallerMatch("person", _person_name(p), f"NHS {p.nhs_number[:3]} {p.nhs_number[3:6]} {p.nhs_number[6:]}", person_id=p.id))
+        out.append(CallerMatch("person", _person_name(p), f"NHS {nhs.display(p.nhs_number)}", person_id=p.id))
     rows = session.exec(
         select(Contact, Person).join(Person, Person.id == Contact.person_id).where(Contact.phone_e164 == e164)
     )

@@ -1,18 +1,39 @@
 """Find the person a call is about, from whatever the caller can tell us.
 
 One box takes a name ("smith", "smith jo", "Jo Smith", "Smith, Jo"), an NHS
-number with or without spaces (whole or its first digits), a date of birth
-(23/11/1944), a postcode (TQ5 9AB or just TQ5) or a phone number (whole, or
-its last digits). Each kind goes to an index; nothing scans the register.
+number with or without spaces (whole, its first digits, or any part), a date
+of birth (23/11/1944), a postcode (TQ5 9AB, just TQ5, or a part such as 9AB)
+or a phone number (whole, its last digits, or any part). Each kind goes to an
+index; nothing scans the register.
+
+Results come in two tiers, best first:
+
+1. exact and prefix matches, from B-tree indexes, in order (names by family
+   then given name; NHS numbers by number; postcodes by postcode then name);
+   a whole NHS number or phone number is an exact look-up. Queries of one or
+   two characters only ever use this tier.
+2. when those leave room under ``limit``, substring matches of three
+   characters or more: anywhere in a family or given name or postcode for
+   words, anywhere in an NHS number or a phone number for digits. SQLite
+   answers them from an FTS5 trigram index (``person_fts``), PostgreSQL from
+   pg_trgm GIN indexes (migration 0002). The index hands back the first
+   ``limit`` matches it finds, which are then put in name order: a common
+   fragment such as "son" shows a screenful, not the alphabetically first
+   fifty of thousands. Where neither index exists (PostgreSQL without
+   pg_trgm) this tier is skipped and search is by prefix only:
+   :func:`substring_available` says which.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import Connection, Engine, and_, column, literal_column, or_, table, text
 from sqlmodel import Session, col, select
 
 from desk import clock, dates, nhs, phones
@@ -78,55 +99,167 @@ _COLUMNS = (
     Person.id, Person.family_name, Person.given_name, Person.nhs_number, Person.date_of_birth,
     Person.postcode, Practice.name, Person.zone_id, Person.phone_e164,
 )
+_FTS = table("person_fts", column("rowid"))
+_NAME_COLUMNS = ("family_key", "given_key", "postcode_key")
+_MIN_SUBSTRING = 3  # trigram indexes need three characters
+
+_substring_cache: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
 
 def _base():  # type: ignore[no-untyped-def]
     return select(*_COLUMNS).join(Practice, Practice.ods_code == Person.practice_id)
 
 
-def _name_condition(text: str):  # type: ignore[no-untyped-def]
-    tokens = [t for t in re.split(r"[\s,]+", text.lower()) if t]
+def _successor(text_: str) -> str:
+    """The smallest string greater than every string starting with ``text_``."""
+    return text_[:-1] + chr(ord(text_[-1]) + 1)
+
+
+def _prefix(column_: Any, text_: str) -> Any:
+    """``column`` starts with ``text_``, as a range an ordinary B-tree index serves.
+
+    (SQLite's LIKE ignores a case-sensitive index, and PostgreSQL's uses one
+    only in the "C" collation: a range works on both.)
+    """
+    return and_(column_ >= text_, column_ < _successor(text_))
+
+
+def _name_condition(text_: str):  # type: ignore[no-untyped-def]
+    tokens = [t for t in re.split(r"[\s,]+", text_.lower()) if t]
     if len(tokens) == 1:
-        return col(Person.family_key).startswith(tokens[0])
+        return _prefix(Person.family_key, tokens[0])
     first, rest = tokens[0], " ".join(tokens[1:])
-    if "," in text:  # "Smith, Jo": family first, for certain
-        return and_(col(Person.family_key).startswith(first), col(Person.given_key).startswith(rest))
+    if "," in text_:  # "Smith, Jo": family first, for certain
+        return and_(_prefix(Person.family_key, first), _prefix(Person.given_key, rest))
     last, lead = tokens[-1], " ".join(tokens[:-1])
     return or_(
-        and_(col(Person.family_key).startswith(first), col(Person.given_key).startswith(rest)),
-        and_(col(Person.family_key).startswith(last), col(Person.given_key).startswith(lead)),
+        and_(_prefix(Person.family_key, first), _prefix(Person.given_key, rest)),
+        and_(_prefix(Person.family_key, last), _prefix(Person.given_key, lead)),
     )
+
+
+def substring_available(session: Session) -> str:
+    """How this database answers substring searches: 'fts5', 'pg_trgm', or '' (prefix only)."""
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    found = _substring_cache.get(engine)  # type: ignore[arg-type]
+    if found is None:
+        if engine.dialect.name == "sqlite":
+            row = session.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'person_fts'")).first()
+            found = "fts5" if row else ""
+        elif engine.dialect.name == "postgresql":
+            row = session.execute(text(
+                "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'person' "
+                "AND indexname = 'ix_person_family_key_trgm'")).first()
+            found = "pg_trgm" if row else ""
+        else:
+            found = ""
+        _substring_cache[engine] = found  # type: ignore[index]
+    return found
+
+
+def _fts_phrase(columns: Sequence[str], term: str) -> str:
+    quoted = '"' + term.replace('"', '""') + '"'
+    return "{" + " ".join(columns) + "} : " + quoted
+
+
+def _like(column_: Any, term: str) -> Any:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column_.like(f"%{escaped}%")  # PostgreSQL only: backslash is its default escape
+
+
+def _substring(
+    session: Session, how: str, *, words: Sequence[str] = (), digits: str = "", postcode: str = "",
+    zone_id: str | None, exclude: Sequence[int], limit: int,
+) -> list[Any]:
+    """Rows whose keys contain the fragments (each at least three characters), in index order."""
+    short = [w for w in words if len(w) < _MIN_SUBSTRING]
+    long_ = [w for w in words if len(w) >= _MIN_SUBSTRING]
+    if how == "fts5":
+        terms: list[str] = []
+        if digits:
+            terms.append("(" + _fts_phrase(["nhs_number"], digits) + " OR " + _fts_phrase(["phone_rev"], digits[::-1]) + ")")
+        if postcode:
+            terms.append(_fts_phrase(["postcode_key"], postcode))
+        terms.extend(_fts_phrase(_NAME_COLUMNS, w) for w in long_)
+        if not terms:
+            return []
+        stmt = _base().join(_FTS, _FTS.c.rowid == Person.id).where(
+            literal_column("person_fts").op("MATCH")(" AND ".join(terms)))
+    else:
+        conds: list[Any] = []
+        if digits:
+            conds.append(or_(_like(Person.nhs_number, digits), _like(Person.phone_rev, digits[::-1])))
+        if postcode:
+            conds.append(_like(Person.postcode_key, postcode.upper()))
+        for w in long_:
+            conds.append(or_(_like(Person.family_key, w), _like(Person.given_key, w),
+                             _like(Person.postcode_key, w.upper())))
+        if not conds:
+            return []
+        stmt = _base().where(*conds)
+    for w in short:
+        stmt = stmt.where(or_(_prefix(Person.family_key, w), _prefix(Person.given_key, w)))
+    if zone_id:
+        stmt = stmt.where(Person.zone_id == zone_id)
+    if exclude:
+        stmt = stmt.where(col(Person.id).not_in(list(exclude)))
+    return list(session.exec(stmt.limit(limit)).all())
+
+
+def _name_key(r: Any) -> tuple[str, str, int]:
+    return (r[1].lower(), r[2].lower(), r[0])
 
 
 def search(session: Session, query: str, *, limit: int = DEFAULT_LIMIT, zone_id: str | None = None) -> list[PersonHit]:
     """People matching the query, best first; an empty query finds nobody."""
     kind = classify(query)
-    if kind == "empty":
+    if kind == "empty" or limit <= 0:
         return []
     q = query.strip()
     compact = re.sub(r"[\s\-()]", "", q)
-    order = (Person.family_key, Person.given_key, Person.id)
+
+    def run(stmt: Any, *order: Any) -> list[Any]:
+        if zone_id:
+            stmt = stmt.where(Person.zone_id == zone_id)
+        return list(session.exec(stmt.order_by(*order).limit(limit)).all())
+
+    rows: list[Any]
+    more: list[Any] = []
     if kind == "nhs":
-        stmt = _base().where(Person.nhs_number == compact)
+        rows = run(_base().where(Person.nhs_number == compact), Person.id)
     elif kind == "phone":
         phone = phones.try_parse(q)
         if phone is None:
             return []
         carers = select(Contact.person_id).where(Contact.phone_e164 == phone.e164)
-        stmt = _base().where(or_(Person.phone_e164 == phone.e164, col(Person.id).in_(carers)))
+        rows = run(_base().where(or_(Person.phone_e164 == phone.e164, col(Person.id).in_(carers))),
+                   Person.family_key, Person.given_key, Person.id)
     elif kind == "digits":
-        conds = [col(Person.nhs_number).startswith(compact)]
+        # The NHS number's first digits, or a phone number's last digits: each from its own
+        # index, merged in NHS number order.
+        rows = run(_base().where(_prefix(Person.nhs_number, compact)), Person.nhs_number)
         if len(compact) >= 3:
-            conds.append(col(Person.phone_rev).startswith(compact[::-1]))
-        stmt = _base().where(or_(*conds))
-        order = (Person.nhs_number, Person.id)  # type: ignore[assignment]
+            by_phone = run(_base().where(_prefix(Person.phone_rev, compact[::-1])), Person.nhs_number)
+            seen = {r[0] for r in rows}
+            rows = sorted(rows + [r for r in by_phone if r[0] not in seen], key=lambda r: r[3])[:limit]
+        if len(rows) < limit and len(compact) >= _MIN_SUBSTRING and (how := substring_available(session)):
+            more = sorted(_substring(session, how, digits=compact, zone_id=zone_id, exclude=[r[0] for r in rows],
+                                     limit=limit - len(rows)), key=lambda r: r[3])
     elif kind == "date":
-        stmt = _base().where(Person.date_of_birth == dates.parse(q))
+        rows = run(_base().where(Person.date_of_birth == dates.parse(q)), Person.family_key, Person.given_key, Person.id)
     elif kind == "postcode":
-        stmt = _base().where(col(Person.postcode_key).startswith(re.sub(r"\s+", "", q).upper()))
+        key = re.sub(r"\s+", "", q).upper()
+        rows = run(_base().where(_prefix(Person.postcode_key, key)),
+                   Person.postcode_key, Person.family_key, Person.given_key, Person.id)
+        if len(rows) < limit and len(key) >= _MIN_SUBSTRING and (how := substring_available(session)):
+            more = sorted(_substring(session, how, postcode=key, zone_id=zone_id, exclude=[r[0] for r in rows],
+                                     limit=limit - len(rows)), key=_name_key)
     else:
-        stmt = _base().where(_name_condition(q))
-    if zone_id:
-        stmt = stmt.where(Person.zone_id == zone_id)
-    rows = session.exec(stmt.order_by(*order).limit(limit)).all()
-    return [PersonHit(*r) for r in rows]
+        rows = run(_base().where(_name_condition(q)), Person.family_key, Person.given_key, Person.id)
+        words = [t for t in re.split(r"[\s,]+", q.lower()) if t]
+        if (len(rows) < limit and any(len(w) >= _MIN_SUBSTRING for w in words)
+                and (how := substring_available(session))):
+            more = sorted(_substring(session, how, words=words, zone_id=zone_id, exclude=[r[0] for r in rows],
+                                     limit=limit - len(rows)), key=_name_key)
+    return [PersonHit(*r) for r in rows + more]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 
 from sqlmodel import Session, col, select
 
@@ -48,7 +48,19 @@ def _label(discipline: str) -> str:
 
 def _morning(d: date) -> datetime:
     """A date-only event placed at 09:00 local so it sorts among timed ones."""
-    return datetime.combine(d, time(9, 0), tzinfo=clock.LONDON).astimezone(clock.now().tzinfo)
+    return datetime.combine(d, time(9, 0), tzinfo=clock.LONDON).astimezone(timezone.utc)
+
+
+def _caller_phrase(call: Call) -> str:
+    """Who rang, as read on the person's own timeline: 'them', 'carer Jean Pascoe (daughter)', a practice."""
+    name, _, detail = call.caller_name.partition(": ")
+    if call.caller_kind == "person":
+        return "them"
+    if call.caller_kind in ("carer", "relative") and detail:
+        return f"{call.caller_kind} {detail}"
+    if name:
+        return name
+    return phones.national(call.caller_e164) or call.caller_raw or "a withheld number"
 
 
 def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) -> list[Entry]:
@@ -59,9 +71,9 @@ def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) ->
     for c in session.exec(
         select(Call).where(Call.person_id == person_id).order_by(col(Call.started_at).desc()).limit(limit)
     ):
-        caller = c.caller_name or phones.national(c.caller_e164) or c.caller_raw or "withheld number"
+        caller = _caller_phrase(c)
         reason = CALL_REASONS.get(c.reason, c.reason) or "call in progress"
-        text = " | ".join(x for x in (c.notes, f"Outcome: {c.outcome}" if c.outcome else "") if x)
+        text = "\n".join(x for x in (c.notes, f"Outcome: {c.outcome}" if c.outcome else "") if x)
         status = "" if c.status == "finished" else " (unfinished)"
         out.append(Entry(c.started_at, "call", f"Call: {reason}{status} from {caller}", text, staff.get(c.taken_by_id, "")))
 

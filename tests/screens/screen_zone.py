@@ -44,3 +44,14 @@ def make_zone(url: str) -> Zone:
     engine = db.make_engine(url)
     db.migrate(engine)
     return _seed(engine)
+
+
+def shown_text(widget: object, width: int = 120) -> str:
+    """What a Static shows, as plain text, whether it holds text or a Rich table."""
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None).print(widget.content)  # type: ignore[attr-defined]
+    return out.getvalue()

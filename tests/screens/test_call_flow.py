@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from sqlmodel import select
-from textual.widgets import DataTable, Select, TextArea
+from textual.widgets import Select, TextArea
 
 from desk import db
 from desk.models import Call, CallDraft, History
 from desk.services import rings
 from screens.app import DeskApp
 
-from screen_zone import SIZE, Zone
+from screen_zone import SIZE, Zone, shown_text
 
 
 async def _choose_reason(pilot, app: DeskApp, key: str) -> None:  # type: ignore[no-untyped-def]
@@ -62,11 +62,10 @@ async def test_carer_rings_and_call_lands_on_the_timeline(zone: Zone) -> None:
 
         app.open_person(zone.doris_id)
         await pilot.pause(0.5)
-        timeline = app.screen.query_one("#timeline", DataTable)
-        first = " ".join(str(c) for c in timeline.get_row_at(0))
-        assert "Call: Change in need from Carer of Doris PASCOE" in first
-        assert "Mum fell in the kitchen" in first
-        assert "Nurse visit booked for today" in first
+        timeline = shown_text(app.screen.query_one("#timeline-text"), width=200).splitlines()
+        assert "Call: Change in need from carer Jean Pascoe (daughter)" in timeline[0]  # newest first
+        assert "Mum fell in the kitchen, not hurt, very shaky." in timeline[1]
+        assert "Outcome: Nurse visit booked for today" in timeline[2]
 
     with db.reading(zone.engine) as session:
         call = session.exec(select(Call)).one()

@@ -44,7 +44,7 @@ async def test_caseload_shows_both_sides_filters_and_opens_the_record(zone: Zone
         await pilot.pause(0.5)
         rows = _rows(app)
         assert len(rows) == 1
-        name, nhs, age, practice, _kw, health, social, due, flags = rows[0]
+        name, nhs, age, flags, due, health, social, _kw, practice = rows[0]
         assert (name, nhs) == ("PASCOE, Doris", "999 000 0026")
         assert "Nursing" in health and "ref OT" in health
         assert "Package: Home care" in social
