@@ -1,0 +1,184 @@
+"""The synthetic demo population: reproducible, test-range NHS numbers, drama-range phones only."""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from desk import clock, db, demo, nhs, phones
+from desk.models import Admission, Call, Contact, Organisation, Person, Practice, Referral, Zone
+from desk.services import calls, caseload
+
+NOW = datetime(2025, 3, 12, 11, 5, tzinfo=timezone.utc)  # a Wednesday morning in the office
+SMALL = 300
+
+# Ofcom drama ranges the demo may use, as (national digits before the block, first, last, block digits).
+DRAMA = [
+    ("07700900", 0, 899, 3),
+    ("01632960", 0, 999, 3),
+    ("0207946", 0, 999, 4),
+    ("0113496", 200, 999, 4),
+    ("0114496", 200, 999, 4),
+    *[(f"0{area}496", 0, 999, 4) for area in (115, 116, 118, 121, 131, 141, 151, 161)],
+    ("0289649", 6000, 6999, 4),
+    ("0292018", 0, 999, 4),
+]
+
+
+def _engine(path: Path) -> Engine:
+    engine = db.make_engine(f"sqlite:///{path}/t.db")
+    db.migrate(engine)
+    return engine
+
+
+def _seed(path: Path, **kwargs: object) -> Engine:
+    engine = _engine(path)
+    with db.writing(engine) as session:
+        demo.seed_demo(session, now=NOW, **kwargs)  # type: ignore[arg-type]
+    return engine
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    engine = _seed(tmp_path_factory.mktemp("demo"), people=SMALL)
+    with db.reading(engine) as session:
+        yield session
+
+
+def _national_digits(e164: str) -> str:
+    assert e164.startswith("+44"), e164
+    return "0" + e164[3:]
+
+
+def _in_drama_range(e164: str) -> bool:
+    d = _national_digits(e164)
+    return any(
+        d.startswith(prefix) and len(d) == len(prefix) + width and first <= int(d[len(prefix):]) <= last
+        for prefix, first, last, width in DRAMA
+    )
+
+
+def _people(session: Session) -> list[tuple[str, str, str]]:
+    return list(session.exec(select(Person.nhs_number, Person.given_name, Person.family_name).order_by(Person.id)))
+
+
+def test_same_seed_gives_the_same_people(tmp_path: Path) -> None:
+    random.seed(1)
+    first = _seed(tmp_path / "a", people=SMALL)
+    random.seed(2)  # the global generator must play no part
+    second = _seed(tmp_path / "b", people=SMALL)
+    other = _seed(tmp_path / "c", people=SMALL, seed=7)
+    with db.reading(first) as a, db.reading(second) as b, db.reading(other) as c:
+        assert _people(a) == _people(b)
+        assert len(_people(a)) == SMALL
+        assert _people(a) != _people(c)
+
+
+def test_nhs_numbers_are_valid_unique_and_in_the_test_range(seeded: Session) -> None:
+    numbers = list(seeded.exec(select(Person.nhs_number)))
+    assert numbers
+    assert all(n.startswith("999") and nhs.is_valid(n) for n in numbers)
+    assert len(set(numbers)) == len(numbers)
+
+
+def test_every_phone_number_is_a_drama_number_used_once(seeded: Session) -> None:
+    numbers = [n for n in seeded.exec(select(Person.phone_e164)) if n]
+    numbers += [n for n in seeded.exec(select(Contact.phone_e164)) if n]
+    assert len(numbers) > SMALL // 2
+    assert [n for n in numbers if not _in_drama_range(n)] == []
+    assert len(set(numbers)) == len(numbers)
+    reference = json.loads((files("desk.data") / "reference.json").read_text(encoding="utf-8"))
+    shipped = {phones.parse(x["phone"]).e164 for group in ("zones", "practices", "organisations", "staff")
+               for x in reference[group] if x.get("phone")}
+    assert shipped.isdisjoint(numbers)
+
+
+def test_person_phone_columns_agree(seeded: Session) -> None:
+    for p in seeded.exec(select(Person).where(Person.phone_e164 != None)):  # noqa: E711
+        parsed = phones.parse(p.phone_raw)
+        assert (parsed.e164, parsed.valid) == (p.phone_e164, p.phone_valid)
+        assert p.phone_rev == "".join(c for c in p.phone_raw if c.isdigit())[::-1]
+
+
+def test_zone_follows_the_gp_practice(seeded: Session) -> None:
+    rows = seeded.exec(select(Person.zone_id, Practice.zone_id).join(Practice, Practice.ods_code == Person.practice_id))
+    pairs = list(rows)
+    assert len(pairs) == SMALL
+    assert all(mine == practice for mine, practice in pairs)
+
+
+def test_people_in_every_zone_and_on_every_caseload(seeded: Session) -> None:
+    for zone in seeded.exec(select(Zone)):
+        assert caseload.page(seeded, zone.id).total > 0, zone.id
+
+
+def test_there_are_calls_today_before_now(seeded: Session) -> None:
+    today = [row for zone in seeded.exec(select(Zone)) for row in calls.log_for_day(seeded, zone.id, NOW)]
+    assert len(today) >= 5
+    latest = seeded.exec(select(func.max(Call.started_at))).one()
+    assert latest <= NOW
+    assert all(row.status == "finished" and row.ended_at and row.ended_at <= NOW for row in today)
+
+
+def test_referral_clocks_follow_urgency(seeded: Session) -> None:
+    hours = {"rapid": 3, "fast": 24, "normal": 72}
+    for r in seeded.exec(select(Referral)):
+        assert r.due_at - r.received_at == timedelta(hours=hours[r.urgency])  # type: ignore[operator]
+        assert not r.crisis or r.urgency == "rapid"
+        if r.status == "closed":
+            assert r.received_at <= r.first_contact_at <= r.assessed_at <= r.services_at <= NOW  # type: ignore[operator]
+
+
+def test_story_people_are_there(seeded: Session) -> None:
+    today = clock.local(NOW).date()
+    for story in demo.STORY_PEOPLE:
+        person = seeded.exec(select(Person).where(Person.nhs_number == story["nhs_number"])).one()
+        assert (person.given_name, person.family_name) == (story["given_name"], story["family_name"])
+        assert clock.age_on(person.date_of_birth, today) == story["age"]
+        assert person.zone_id == story["zone"]
+
+
+def test_reg_is_medically_fit_on_ward_3_and_frank_has_a_daughter_far_away(seeded: Session) -> None:
+    reg = next(s for s in demo.STORY_PEOPLE if s["given_name"] == "Reg")
+    stay, ward = seeded.exec(
+        select(Admission, Organisation).join(Organisation, Organisation.id == Admission.ward_id)
+        .join(Person, Person.id == Admission.person_id)
+        .where(Person.nhs_number == reg["nhs_number"], Admission.discharged_at == None)  # noqa: E711
+    ).one()
+    assert ward.name.startswith("Ward 3") and stay.medically_fit_at is not None
+    frank = next(s for s in demo.STORY_PEOPLE if s["key"] == "frank")
+    daughter = seeded.exec(
+        select(Contact).join(Person, Person.id == Contact.person_id).where(Person.nhs_number == frank["nhs_number"])
+    ).one()
+    assert (daughter.relationship, daughter.is_carer) == ("daughter", False)
+    assert daughter.phone_e164 and daughter.phone_e164.startswith("+447700")
+
+
+def test_ensure_demo_seeds_only_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo, "seed_demo", functools.partial(demo.seed_demo, people=50, now=NOW))
+    engine = db.make_engine(f"sqlite:///{tmp_path}/t.db")
+    assert demo.ensure_demo(engine) is True
+    assert demo.ensure_demo(engine) is False
+    with db.reading(engine) as session:
+        assert session.exec(select(func.count()).select_from(Person)).one() == 50
+
+
+def test_default_population_seeds_quickly(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    started = time.perf_counter()
+    with db.writing(engine) as session:
+        counts = demo.seed_demo(session, now=NOW)
+    seconds = time.perf_counter() - started
+    print(f"\nseeded the default demo population in {seconds:.1f}s: {counts}")
+    assert counts["person"] == 2000
+    assert counts["caseloadentry"] > 0 and counts["call"] > 2000
