@@ -162,7 +162,11 @@ class DeskApp(App[None]):
             rings.attach_call(session, incoming.ring_id, call.id)  # type: ignore[arg-type]
             call_id = call.id
         self.waiting_rings = [r for r in self.waiting_rings if r.ring_id != incoming.ring_id]
-        self.call_from_thread(self.open_call, call_id)
+        self.call_from_thread(self._answered, call_id)
+
+    def _answered(self, call_id: int) -> None:
+        self.clear_notifications()  # the "ringing" toast is no longer true
+        self.open_call(call_id)
 
     def open_call(self, call_id: int) -> None:
         """Show a call on the call screen."""

@@ -21,7 +21,7 @@ from desk.errors import DeskError, InvalidForm
 from desk.models import CALL_REASONS
 from desk.services import calls, people
 from desk.services.calls import CallState
-from screens.person import banner
+from screens.person import banner, situation
 from screens.widgets import FieldError, PersonFinder
 
 AUTOSAVE_S = 0.4
@@ -63,7 +63,7 @@ class CallScreen(Screen[None]):
                 yield Select([(label, key) for key, label in CALL_REASONS.items()], id="reason", prompt="Choose")
             yield FieldError(id="reason-error")
             yield Label("Notes (saved as you type)", classes="field-label-wide")
-            yield TextArea(id="notes")
+            yield TextArea(id="notes", tab_behavior="focus", soft_wrap=True)
             with Horizontal(classes="field"):
                 yield Label("Outcome", classes="field-label")
                 yield Input(placeholder="What was done: advice given, nurse visit booked, referral to OT...", id="outcome")
@@ -123,7 +123,9 @@ class CallScreen(Screen[None]):
             about.set_classes("")
         else:
             text = banner(rec)
-            text.append(f"\nF8 opens the whole record.", style="dim")
+            text.append("\n\n")
+            text.append(situation(rec))
+            text.append("F8 opens the whole record.", style="dim")
             about.update(text)
             about.set_classes("chosen")
         if mark_dirty:

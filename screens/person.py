@@ -39,6 +39,35 @@ def banner(rec: PersonRecord) -> Text:
     return t
 
 
+def situation(rec: PersonRecord) -> Text:
+    """The current situation in a few lines: what a relative ringing from far away wants to know."""
+    t = Text()
+    for a in rec.alerts:
+        t.append(f"! {a}\n", style="bold red")
+    if rec.in_hospital:
+        t.append(f"In hospital: {rec.in_hospital}\n", style="bold yellow")
+    if rec.lives_alone:
+        t.append("Lives alone.  ", style="yellow")
+    if rec.professionals:
+        t.append("Involved: " + ", ".join(f"{n} ({d})" for n, d, _ in rec.professionals) + "\n")
+    elif rec.lives_alone:
+        t.append("\n")
+    if rec.package:
+        t.append(f"Package: {', '.join(p.service for p in rec.package)}")
+        if rec.package_review_due:
+            t.append(f" (review {dates.nhs_style(rec.package_review_due)})")
+        t.append("\n")
+    for disc, urgency, reason, received in rec.referrals:
+        t.append(f"Open referral: {disc} ({urgency}) {received}: {reason}\n")
+    for line in rec.last_calls:
+        t.append(f"Last call {line}\n", style="dim")
+    if rec.contacts:
+        t.append("Contacts: " + "; ".join(
+            f"{name} ({rel}{', carer' if carer else ''}) {phone}".strip() for name, rel, phone, carer in rec.contacts
+        ) + "\n", style="dim")
+    return t
+
+
 def _section(title: str, lines: list[str] | list[Text], empty: str) -> Text:
     t = Text(title + "\n", style="bold underline")
     if not lines:

@@ -17,9 +17,11 @@ from desk import clock, dates, history, nhs, phones
 from desk.errors import InvalidForm, InvalidInput, NotFound
 from desk.history import Actor
 from desk.models import (
+    CALL_REASONS,
     DISCIPLINES,
     SEXES,
     Admission,
+    Call,
     Alert,
     CarePackage,
     CarePackageItem,
@@ -237,6 +239,7 @@ class PersonRecord:
     referrals: list[tuple[str, str, str, str]] = field(default_factory=list)  # discipline, urgency, reason, received
     alerts: list[str] = field(default_factory=list)
     in_hospital: str = ""  # ward name when admitted
+    last_calls: list[str] = field(default_factory=list)  # the latest finished calls, one line each
 
     @property
     def banner_name(self) -> str:
@@ -302,4 +305,12 @@ def record(session: Session, person_id: int) -> PersonRecord:
     ).first()
     if adm is not None:
         rec.in_hospital = adm[1].name
+    for c in session.exec(
+        select(Call).where(Call.person_id == person_id, Call.status == "finished")
+        .order_by(col(Call.started_at).desc()).limit(2)
+    ):
+        rec.last_calls.append(
+            f"{dates.nhs_style(clock.local(c.started_at).date())}: {CALL_REASONS.get(c.reason, c.reason)}"
+            f" - {c.outcome}"
+        )
     return rec

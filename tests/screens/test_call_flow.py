@@ -49,7 +49,10 @@ async def test_carer_rings_and_call_lands_on_the_timeline(zone: Zone) -> None:
         screen = app.screen
         assert type(screen).__name__ == "CallScreen"
         assert "Carer of Doris PASCOE: Jean Pascoe (daughter)" in str(screen.query_one("#caller").render())
-        assert "PASCOE" in str(screen.query_one("#about").render())
+        about = str(screen.query_one("#about").render())
+        assert "PASCOE, Doris" in about and "999 000 0026" in about
+        assert "Lives alone." in about  # the situation, on the first screen of the call
+        assert "Jean Pascoe (daughter, carer) 07700 900123" in about
 
         await _choose_reason(pilot, app, "change_in_need")
         screen.query_one("#notes", TextArea).focus()
