@@ -195,8 +195,10 @@ class PersonScreen(Screen[None]):
     def action_edit(self) -> None:
         from screens.register import PersonForm
 
-        if self.record is not None:
-            self.app.push_screen(PersonForm(self.record), lambda _: self.load())
+        if self.record is None:
+            self.notify("The record is still loading; try again in a moment.")
+            return
+        self.app.push_screen(PersonForm(self.record), lambda _: self.load())
 
     def action_add_contact(self) -> None:
         from screens.contact import ContactForm

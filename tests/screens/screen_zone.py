@@ -55,3 +55,19 @@ def shown_text(widget: object, width: int = 120) -> str:
     out = io.StringIO()
     Console(file=out, width=width, color_system=None).print(widget.content)  # type: ignore[attr-defined]
     return out.getvalue()
+
+
+async def until(pilot: object, condition: object, timeout: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds (workers and screen switches take a moment)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {getattr(condition, '__doc__', None) or condition}")
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+
+
+def on_screen(app: object, name: str) -> object:
+    """A condition: the app is showing the screen class ``name``."""
+    return lambda: type(app.screen).__name__ == name  # type: ignore[attr-defined]

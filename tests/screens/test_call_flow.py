@@ -10,7 +10,18 @@ from desk.models import Call, CallDraft, History
 from desk.services import rings
 from screens.app import DeskApp
 
-from screen_zone import SIZE, Zone, shown_text
+from screen_zone import SIZE, Zone, shown_text, on_screen, until
+
+
+def _draft_notes(zone: Zone) -> str:
+    with db.reading(zone.engine) as session:
+        draft = session.exec(select(CallDraft)).first()
+        return draft.notes if draft else ""
+
+
+def call_loaded(app: DeskApp):  # type: ignore[no-untyped-def]
+    """A condition: the call screen is up with its call loaded."""
+    return lambda: type(app.screen).__name__ == "CallScreen" and app.screen.call is not None  # type: ignore[attr-defined]
 
 
 async def _choose_reason(pilot, app: DeskApp, key: str) -> None:  # type: ignore[no-untyped-def]
@@ -32,22 +43,17 @@ async def test_carer_rings_and_call_lands_on_the_timeline(zone: Zone) -> None:
     """A carer rings from a known number: the desk names whom she cares for; the call is logged on Doris's timeline."""
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
-        assert type(app.screen).__name__ == "CaseloadScreen"
+        await until(pilot, on_screen(app, "CaseloadScreen"))
 
         with db.writing(zone.engine) as session:
             rings.ring(session, "BXM", zone.carer_number)
-        for _ in range(30):  # the desk polls the line every second
-            await pilot.pause(0.1)
-            if app.waiting_rings:
-                break
+        await until(pilot, lambda: bool(app.waiting_rings))  # the desk polls the line every second
         assert "Carer of Doris PASCOE" in app.sub_title
         assert any("ringing" in n.title for n in app._notifications)
 
         await pilot.press("f6")
-        await pilot.pause(0.5)
+        await until(pilot, call_loaded(app))
         screen = app.screen
-        assert type(screen).__name__ == "CallScreen"
         assert "Carer of Doris PASCOE: Jean Pascoe (daughter)" in str(screen.query_one("#caller").render())
         about = str(screen.query_one("#about").render())
         assert "PASCOE, Doris" in about and "999 000 0026" in about
@@ -60,11 +66,10 @@ async def test_carer_rings_and_call_lands_on_the_timeline(zone: Zone) -> None:
         screen.query_one("#outcome").focus()
         await pilot.press(*"Nurse visit booked for today")
         await pilot.press("f10")
-        await pilot.pause(0.5)
-        assert type(app.screen).__name__ == "CaseloadScreen"
+        await until(pilot, on_screen(app, "CaseloadScreen"))
 
         app.open_person(zone.doris_id)
-        await pilot.pause(0.5)
+        await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
         timeline = shown_text(app.screen.query_one("#timeline-text"), width=200).splitlines()
         assert "Call: Change in need from carer Jean Pascoe (daughter)" in timeline[0]  # newest first
         assert "Mum fell in the kitchen, not hurt, very shaky." in timeline[1]
@@ -84,23 +89,23 @@ async def test_call_cannot_be_finished_without_outcome_and_nothing_typed_is_lost
     """F10 without an outcome says what is missing; the notes stay on screen and in the draft."""
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, on_screen(app, "CaseloadScreen"))
         await pilot.press("f2")
-        await pilot.pause(0.2)
+        await until(pilot, on_screen(app, "StartCallScreen"))
         await pilot.press(*"0113 496 0113", "enter")  # the practice's number
-        await pilot.pause(0.5)
+        await until(pilot, call_loaded(app))
         screen = app.screen
         assert "Quayside Medical Practice" in str(screen.query_one("#caller").render())
         screen.query_one("#notes", TextArea).focus()
         await pilot.press(*"GP asks for a physio review")
         await pilot.press("f10")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: any(e.display for e in screen.query(".field-error")))
         assert type(app.screen).__name__ == "CallScreen"
         shown = {e.id: str(e.render()) for e in screen.query(".field-error") if e.display}
         assert "Choose why they rang" in shown["reason-error"]
         assert "outcome" in shown["outcome-error"]
         assert screen.query_one("#notes", TextArea).text == "GP asks for a physio review"
-        await pilot.pause(0.6)
+        await until(pilot, lambda: _draft_notes(zone) == "GP asks for a physio review")  # saved as typed
     with db.reading(zone.engine) as session:
         call = session.exec(select(Call)).one()
         assert call.status == "open"
@@ -111,19 +116,17 @@ async def test_unknown_and_impossible_numbers(zone: Zone) -> None:
     """An unknown number is said to be unknown; an impossible one is refused and left to correct."""
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, on_screen(app, "CaseloadScreen"))
         await pilot.press("f2")
-        await pilot.pause(0.2)
+        await until(pilot, on_screen(app, "StartCallScreen"))
         await pilot.press(*"020 7946 0999")
-        await pilot.pause(0.4)
-        assert "Unknown number 020 7946 0999" in str(app.screen.query_one("#recognition").render())
+        await until(pilot, lambda: "Unknown number 020 7946 0999" in str(app.screen.query_one("#recognition").render()))
         for typed, message in (("12345", "has no area code"), ("0123", "cannot be a phone number")):
             number = app.screen.query_one("#number")
             number.value = ""
             await pilot.press(*typed, "enter")
-            await pilot.pause(0.4)
+            await until(pilot, lambda: message in str(app.screen.query_one("#recognition").render()))
             assert type(app.screen).__name__ == "StartCallScreen"
-            assert message in str(app.screen.query_one("#recognition").render())
             assert number.value == typed  # nothing typed is thrown away
     with db.reading(zone.engine) as session:
         assert session.exec(select(Call)).first() is None

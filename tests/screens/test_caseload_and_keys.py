@@ -10,7 +10,7 @@ from desk import clock, db
 from desk.models import Admission, CarePackage, CarePackageItem, Involvement, Organisation, Referral
 from desk.services import caseload, reference
 from screens.app import DeskApp
-from screen_zone import SIZE, Zone
+from screen_zone import SIZE, Zone, on_screen, until
 from sqlmodel import select
 
 
@@ -32,6 +32,15 @@ def _put_doris_on_caseload(zone: Zone) -> None:
         caseload.refresh(session, zone.doris_id)
 
 
+def caseload_filter(key: str) -> str:
+    """The filter a caseload key selects, as the screen's binding says."""
+    return {"x": "crisis", "h": "hospital", "d": "due", "m": "mine", "z": "zone"}[key]
+
+
+def _status(app: DeskApp) -> str:
+    return str(app.screen.query_one("#caseload-status").render())
+
+
 def _rows(app: DeskApp) -> list[list[str]]:
     table = app.screen.query_one("#caseload", DataTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
@@ -41,9 +50,9 @@ async def test_caseload_shows_both_sides_filters_and_opens_the_record(zone: Zone
     _put_doris_on_caseload(zone)
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.5)
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+        await until(pilot, lambda: len(_rows(app)) == 1)
         rows = _rows(app)
-        assert len(rows) == 1
         name, nhs, age, flags, due, health, social, _kw, practice = rows[0]
         assert (name, nhs) == ("PASCOE, Doris", "999 000 0026")
         assert "Nursing" in health and "ref OT" in health
@@ -53,21 +62,18 @@ async def test_caseload_shows_both_sides_filters_and_opens_the_record(zone: Zone
 
         for key, expected in (("x", 1), ("h", 1), ("d", 1), ("m", 0), ("z", 1)):
             await pilot.press(key)
-            await pilot.pause(0.3)
+            label = caseload.FILTERS[caseload_filter(key)]
+            await until(pilot, lambda: _status(app).startswith(label + ":"))  # that filter's page has arrived
             assert len(_rows(app)) == expected, key
-        status = str(app.screen.query_one("#caseload-status").render())
-        assert "Whole zone: 1-1 of 1" in status
+        assert "Whole zone: 1-1 of 1" in _status(app)
 
         await pilot.press("slash", *"zzz")
-        await pilot.pause(0.3)
-        assert _rows(app) == []
+        await until(pilot, lambda: _rows(app) == [])
         await pilot.press("escape", "escape")
-        await pilot.pause(0.3)
-        assert len(_rows(app)) == 1
+        await until(pilot, lambda: len(_rows(app)) == 1)
 
         await pilot.press("enter")
-        await pilot.pause(0.5)
-        assert type(app.screen).__name__ == "PersonScreen"
+        await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
         banner = str(app.screen.query_one("#banner").render())
         assert "PASCOE, Doris" in banner and "23-Nov-1944" in banner and "999 000 0026" in banner
         details = str(app.screen.query_one("#details").render())
@@ -75,16 +81,15 @@ async def test_caseload_shows_both_sides_filters_and_opens_the_record(zone: Zone
         assert "Home care: 4 visits a day, 2 carers" in details
         assert "IN HOSPITAL" in details
         await pilot.press("escape")
-        await pilot.pause(0.2)
-        assert type(app.screen).__name__ == "CaseloadScreen"
+        await until(pilot, on_screen(app, "CaseloadScreen"))
 
 
 async def test_help_lists_the_screens_keys_and_palette_finds_actions(zone: Zone) -> None:
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, on_screen(app, "CaseloadScreen"))
         await pilot.press("f1")
-        await pilot.pause(0.3)
+        await until(pilot, on_screen(app, "HelpScreen"))
         text = str(app.screen.query_one("#help-keys").render())
         for words in ("Everyone on the zone's caseload", "Open crisis referrals", "Answer the ringing zone line",
                       "Start logging a call by hand", "Command palette"):
@@ -99,12 +104,11 @@ async def test_help_lists_the_screens_keys_and_palette_finds_actions(zone: Zone)
 async def test_find_person_by_nhs_number_with_spaces_opens_record(zone: Zone) -> None:
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, on_screen(app, "CaseloadScreen"))
         await pilot.press("f3")
-        await pilot.pause(0.2)
+        await until(pilot, on_screen(app, "FindScreen"))
         await pilot.press(*"999 000 0026")
-        await pilot.pause(0.4)
+        await until(pilot, lambda: len(app.screen.query_one("PersonFinder").hits) == 1)
         await pilot.press("enter")
-        await pilot.pause(0.5)
-        assert type(app.screen).__name__ == "PersonScreen"
+        await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
         assert "PASCOE" in str(app.screen.query_one("#banner").render())

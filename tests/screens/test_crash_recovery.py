@@ -16,7 +16,7 @@ from crash_driver import NOTES
 from desk import db
 from desk.models import Call, CallDraft
 from screens.app import DeskApp
-from screen_zone import SIZE, Zone
+from screen_zone import SIZE, Zone, on_screen, until, on_screen, until
 
 DRIVER = Path(__file__).with_name("crash_driver.py")
 
@@ -51,15 +51,13 @@ async def test_call_killed_mid_call_is_recovered_with_its_notes(zone: Zone) -> N
 
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.5)
-        assert any("not finished" in n.message for n in app._notifications)
+        await until(pilot, lambda: any("not finished" in n.message for n in app._notifications))
         await pilot.press("f7")
-        await pilot.pause(0.4)
+        await until(pilot, lambda: on_screen(app, "UnfinishedScreen")() and len(app.screen.calls) == 1)
         assert "Daughter rang" in str(app.screen.query_one("#unfinished-list").get_option_at_index(0).prompt)
         await pilot.press("enter")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: type(app.screen).__name__ == "CallScreen" and app.screen.call is not None)
         screen = app.screen
-        assert type(screen).__name__ == "CallScreen"
         assert screen.query_one("#notes", TextArea).text == NOTES
         assert "Carer of Doris PASCOE" in str(screen.query_one("#caller").render())
         assert "PASCOE" in str(screen.query_one("#about").render())

@@ -10,7 +10,7 @@ from desk.history import Actor
 from desk.models import History, Person
 from desk.services import people
 from screens.app import DeskApp
-from screen_zone import SIZE, Zone
+from screen_zone import SIZE, Zone, on_screen, until
 
 
 def _counts(zone: Zone) -> tuple[int, int]:
@@ -34,15 +34,15 @@ async def test_register_refuses_bad_input_then_saves_when_corrected(zone: Zone) 
     before = _counts(zone)
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, on_screen(app, "CaseloadScreen"))
         await pilot.press("f4")
-        await pilot.pause(0.4)
+        await until(pilot, on_screen(app, "PersonForm"))
         typed = {"nhs_number": "999 000 0027", "family_name": "Widdicombe", "given_name": "Ethel",
                  "date_of_birth": "12/03/2099", "postcode": "TQ5 9AB", "phone": "12345"}
         for field, text in typed.items():
             await _type_into(pilot, app, field, text)
         await pilot.press("f10")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: bool(_errors(app)))
         errors = _errors(app)
         assert "fails its check digit" in errors["nhs_number"]
         assert "in the future" in errors["date_of_birth"]
@@ -58,7 +58,7 @@ async def test_register_refuses_bad_input_then_saves_when_corrected(zone: Zone) 
         await _type_into(pilot, app, "phone", "01632 960777")
         app.screen.query_one("#practice_id", Select).value = "L99013"
         await pilot.press("f10")
-        await pilot.pause(0.6)
+        await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
         assert type(app.screen).__name__ == "PersonScreen"
         assert "WIDDICOMBE" in str(app.screen.query_one("#banner").render())
         assert "Brixham" in str(app.screen.query_one("#banner").render())
@@ -68,12 +68,11 @@ async def test_register_refuses_bad_input_then_saves_when_corrected(zone: Zone) 
 async def test_edit_that_clashes_with_another_desk_is_refused_and_kept(zone: Zone) -> None:
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, on_screen(app, "CaseloadScreen"))
         app.open_person(zone.doris_id)
-        await pilot.pause(0.5)
+        await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
         await pilot.press("e")
-        await pilot.pause(0.4)
-        assert type(app.screen).__name__ == "PersonForm"
+        await until(pilot, on_screen(app, "PersonForm"))
         # Meanwhile another desk changes her address.
         with db.writing(zone.engine) as session:
             people.update(session, Actor(zone.staff_id, "other-desk"), zone.doris_id,
@@ -81,7 +80,7 @@ async def test_edit_that_clashes_with_another_desk_is_refused_and_kept(zone: Zon
         await _type_into(pilot, app, "postcode", "TQ5 8ZZ")
         await _type_into(pilot, app, "why", "Daughter says new postcode")
         await pilot.press("f10")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: "another desk" in str(app.screen.query_one("#form-message").render()))
         assert type(app.screen).__name__ == "PersonForm"
         message = str(app.screen.query_one("#form-message").render())
         assert "changed at another desk" in message and "Nothing of yours was saved" in message
@@ -95,12 +94,12 @@ async def test_edit_that_clashes_with_another_desk_is_refused_and_kept(zone: Zon
 async def test_change_needs_a_reason(zone: Zone) -> None:
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, on_screen(app, "CaseloadScreen"))
         app.open_person(zone.doris_id)
-        await pilot.pause(0.5)
+        await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
         await pilot.press("e")
-        await pilot.pause(0.4)
+        await until(pilot, on_screen(app, "PersonForm"))
         await _type_into(pilot, app, "postcode", "TQ5 8ZZ")
         await pilot.press("f10")
-        await pilot.pause(0.4)
+        await until(pilot, lambda: "why" in _errors(app))
         assert "Say why" in _errors(app)["why"]
