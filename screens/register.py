@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 
-from desk import dates, db
+from desk import dates, db, phones
 from desk.errors import DeskError, InvalidForm
 from desk.models import SEXES
 from desk.services import people, reference
@@ -141,10 +141,13 @@ class PersonForm(ModalScreen[int | None]):
         except DeskError as exc:
             app.call_from_thread(self.show_problems, {"_form": exc.message})
             return
-        app.call_from_thread(self._saved, person_id)
+        phone = phones.try_parse(str(form.get("phone", ""))) if form.get("phone") else None
+        app.call_from_thread(self._saved, person_id, phone.warning if phone else None)
 
-    def _saved(self, person_id: int) -> None:
+    def _saved(self, person_id: int, warning: str | None) -> None:
         self.app.notify("Saved." if self.editing else "Registered.", timeout=3)
+        if warning:
+            self.app.notify(f"Saved, but: {warning}", severity="warning", timeout=12)
         self.dismiss(person_id)
 
     def show_problems(self, problems: dict[str, str]) -> None:

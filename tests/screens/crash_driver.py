@@ -11,14 +11,14 @@ import sys
 
 from textual.widgets import TextArea
 
-from desk import db
+from screen_zone import engine_for
 from screens.app import DeskApp
 
 NOTES = "Daughter rang: Mum not eating, confused since yesterday. GP visiting at 3."
 
 
-async def main(url: str, staff_id: int) -> None:
-    app = DeskApp(engine=db.make_engine(url), staff_id=staff_id)
+async def main(url: str, staff_id: int, search_path: str) -> None:
+    app = DeskApp(engine=engine_for(url, search_path), staff_id=staff_id)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause(0.3)
         await pilot.press("f2")
@@ -33,4 +33,4 @@ async def main(url: str, staff_id: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else ""))

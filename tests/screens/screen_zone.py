@@ -22,6 +22,7 @@ class Zone:
     staff_id: int
     doris_id: int
     carer_number: str = "07700 900123"
+    search_path: str = ""  # the PostgreSQL schema a test runs in, for other processes to join it
 
 
 def _seed(engine: Engine) -> Zone:
@@ -36,14 +37,23 @@ def _seed(engine: Engine) -> Zone:
         ))
         people.add_contact(session, actor, doris.id, name="Jean Pascoe", relationship="daughter",  # type: ignore[arg-type]
                            phone="07700 900123", is_carer=True)
-        return Zone(engine=engine, url=str(engine.url), staff_id=coordinator.id, doris_id=doris.id)  # type: ignore[arg-type]
+        return Zone(engine=engine, url=engine.url.render_as_string(hide_password=False), staff_id=coordinator.id, doris_id=doris.id)  # type: ignore[arg-type]
 
 
-def make_zone(url: str) -> Zone:
+def engine_for(url: str, search_path: str = "") -> Engine:
+    """An engine on ``url``, inside the test's own PostgreSQL schema when given one."""
+    if search_path:
+        return db.make_engine(url, connect_args={"options": f"-csearch_path={search_path}"})
+    return db.make_engine(url)
+
+
+def make_zone(url: str, search_path: str = "") -> Zone:
     """Migrate a fresh database at ``url`` and put the small zone in it."""
-    engine = db.make_engine(url)
+    engine = engine_for(url, search_path)
     db.migrate(engine)
-    return _seed(engine)
+    zone = _seed(engine)
+    zone.search_path = search_path
+    return zone
 
 
 def shown_text(widget: object, width: int = 120) -> str:

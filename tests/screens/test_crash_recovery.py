@@ -29,7 +29,7 @@ def _draft_notes(zone: Zone) -> str:
 
 async def test_call_killed_mid_call_is_recovered_with_its_notes(zone: Zone) -> None:
     proc = subprocess.Popen(
-        [sys.executable, str(DRIVER), zone.url, str(zone.staff_id)],
+        [sys.executable, str(DRIVER), zone.url, str(zone.staff_id), zone.search_path],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, "TEXTUAL": ""},
     )
     try:

@@ -62,6 +62,8 @@ async def test_register_refuses_bad_input_then_saves_when_corrected(zone: Zone) 
         assert type(app.screen).__name__ == "PersonScreen"
         assert "WIDDICOMBE" in str(app.screen.query_one("#banner").render())
         assert "Brixham" in str(app.screen.query_one("#banner").render())
+        # 01632 960xxx is Ofcom's drama range: possible, not in use; kept, with a warning.
+        assert any("possible number but not one in use" in n.message for n in app._notifications)
     assert _counts(zone) == (before[0] + 1, before[1] + 1)
 
 
