@@ -12,6 +12,8 @@ from textual.widgets.option_list import Option
 
 from desk.services.reference import StaffRow
 
+DESK_ROLES = {"coordinator": 0, "crisis_worker": 1, "discharge_coordinator": 2}
+
 
 class StaffPicker(ModalScreen[StaffRow | None]):
     """Choose which of the zone's staff is sitting at this desk."""
@@ -20,7 +22,8 @@ class StaffPicker(ModalScreen[StaffRow | None]):
 
     def __init__(self, staff: list[StaffRow]) -> None:
         super().__init__()
-        self.staff = staff
+        # Zone by zone, the people who sit at the desk first.
+        self.staff = sorted(staff, key=lambda s: (s.zone_id, s.role not in DESK_ROLES, DESK_ROLES.get(s.role, 9), s.name))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker", classes="dialog"):
