@@ -4,26 +4,19 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Footer, Input, Label, Static
+from textual.widgets import Checkbox, Footer, Input, Label
 
 from desk import db
 from desk.errors import DeskError, InvalidForm
 from desk.services import people
-from screens.widgets import FieldError
+from screens.form import FormDialog, text_field
 
 FIELDS = [("name", "Name", "Jean Pascoe"), ("relationship", "Relationship", "daughter"), ("phone", "Phone", "07700 900123")]
 
 
-class ContactForm(ModalScreen[int | None]):
+class ContactForm(FormDialog):
     """A small form: who they are, how they are related, their number, whether they care."""
-
-    BINDINGS = [
-        Binding("f10", "save", "Save", id="save"),
-        Binding("escape", "cancel", "Cancel", id="cancel"),
-    ]
 
     def __init__(self, person_id: int) -> None:
         super().__init__()
@@ -31,13 +24,9 @@ class ContactForm(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form"):
-            yield Label("Add a contact", classes="dialog-title")
-            yield Static("", id="form-message", classes="form-message")
+            yield from self.form_header("Add a contact")
             for key, label, placeholder in FIELDS:
-                with Horizontal(classes="field"):
-                    yield Label(label, classes="field-label")
-                    yield Input(placeholder=placeholder, id=key)
-                yield FieldError(id=f"{key}-error")
+                yield from text_field(key, label, placeholder)
             with Horizontal(classes="field"):
                 yield Label("", classes="field-label")
                 yield Checkbox("Is their carer", id="is_carer")
@@ -45,8 +34,7 @@ class ContactForm(ModalScreen[int | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        for err in self.query(FieldError):
-            err.show(None)
+        super().on_mount()
         self.query_one("#name", Input).focus()
 
     def action_save(self) -> None:
@@ -67,11 +55,3 @@ class ContactForm(ModalScreen[int | None]):
             app.call_from_thread(self.show_problems, {"_form": exc.message})
             return
         app.call_from_thread(self.dismiss, contact_id)
-
-    def show_problems(self, problems: dict[str, str]) -> None:
-        for err in self.query(FieldError):
-            err.show(problems.get((err.id or "").removesuffix("-error")))
-        self.query_one("#form-message", Static).update(problems.get("_form") or problems.get("person") or "Not saved: put right what is marked below.")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -10,16 +10,15 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Checkbox, Footer, Input, Label, Select
 
 from desk import dates, db, phones
 from desk.errors import DeskError, InvalidForm
 from desk.models import SEXES
 from desk.services import people, reference
 from desk.services.people import PersonRecord
+from screens.form import FormDialog, text_field
 from screens.widgets import FieldError
 
 
@@ -36,14 +35,8 @@ TEXT_FIELDS: list[tuple[str, str, str]] = [
 ]
 
 
-class PersonForm(ModalScreen[int | None]):
+class PersonForm(FormDialog):
     """The person form: new when given nothing, an edit when given a record."""
-
-    BINDINGS = [
-        Binding("f10", "save", "Save", id="save", tooltip="Check and save the form"),
-        Binding("ctrl+s", "save", "Save", id="save_alt", show=False),
-        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without saving"),
-    ]
 
     def __init__(self, record: PersonRecord | None = None) -> None:
         super().__init__()
@@ -56,14 +49,10 @@ class PersonForm(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         title = f"Change details: {self.record.banner_name}" if self.record else "Register a new person"
         with Vertical(classes="dialog form"):
-            yield Label(title, classes="dialog-title")
-            yield Static("", id="form-message", classes="form-message")
+            yield from self.form_header(title)
             with VerticalScroll():
                 for key, label, placeholder in TEXT_FIELDS:
-                    with Horizontal(classes="field"):
-                        yield Label(label, classes="field-label")
-                        yield Input(placeholder=placeholder, id=key)
-                    yield FieldError(id=f"{key}-error")
+                    yield from text_field(key, label, placeholder)
                 with Horizontal(classes="field"):
                     yield Label("Sex", classes="field-label")
                     yield Select([(s, s) for s in SEXES], id="sex", prompt="Choose")
@@ -75,16 +64,12 @@ class PersonForm(ModalScreen[int | None]):
                     yield Label("", classes="field-label")
                     yield Checkbox("Lives alone", id="lives_alone")
                 if self.editing:
-                    with Horizontal(classes="field"):
-                        yield Label("Why the change", classes="field-label")
-                        yield Input(placeholder="e.g. moved house, told by daughter", id="why")
-                    yield FieldError(id="why-error")
+                    yield from text_field("why", "Why the change", "e.g. moved house, told by daughter")
             yield Label("F10 saves; Escape closes without saving.", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        for err in self.query(FieldError):
-            err.show(None)
+        super().on_mount()
         if self.record is not None:
             r = self.record
             values = dict(nhs_number=r.nhs_display, family_name=r.family_name, given_name=r.given_name,
@@ -149,22 +134,3 @@ class PersonForm(ModalScreen[int | None]):
         if warning:
             self.app.notify(f"Saved, but: {warning}", severity="warning", timeout=12)
         self.dismiss(person_id)
-
-    def show_problems(self, problems: dict[str, str]) -> None:
-        """Each message beside its field; the first bad field gets the focus; nothing is cleared."""
-        for err in self.query(FieldError):
-            key = (err.id or "").removesuffix("-error")
-            err.show(problems.get(key))
-        general = problems.get("_form") or problems.get("person")
-        count = len([k for k in problems if k != "_form"])
-        message = general or f"Not saved: {count} thing(s) to put right below."
-        self.query_one("#form-message", Static).update(message)
-        for key in problems:
-            try:
-                self.query_one(f"#{key}").focus()
-                break
-            except Exception:
-                continue
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

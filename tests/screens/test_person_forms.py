@@ -10,7 +10,7 @@ from desk.history import Actor
 from desk.models import History, Person
 from desk.services import people
 from screens.app import DeskApp
-from screen_zone import SIZE, Zone, on_screen, until
+from screen_zone import SIZE, Zone, on_screen, shown_text, until
 
 
 def _counts(zone: Zone) -> tuple[int, int]:
@@ -105,3 +105,24 @@ async def test_change_needs_a_reason(zone: Zone) -> None:
         await pilot.press("f10")
         await until(pilot, lambda: "why" in _errors(app))
         assert "Say why" in _errors(app)["why"]
+
+
+async def test_add_a_carer_from_the_record(zone: Zone) -> None:
+    """T on the record adds a contact; a bad number is explained; the carer then shows on the record."""
+    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+        app.open_person(zone.doris_id)
+        await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
+        await pilot.press("t")
+        await until(pilot, on_screen(app, "ContactForm"))
+        await _type_into(pilot, app, "name", "Bill Hext")
+        await _type_into(pilot, app, "relationship", "neighbour")
+        await _type_into(pilot, app, "phone", "0123")
+        await pilot.press("f10")
+        await until(pilot, lambda: "phone" in _errors(app))
+        assert "cannot be a phone number" in _errors(app)["phone"]
+        await _type_into(pilot, app, "phone", "020 7946 0555")
+        await pilot.press("f10")
+        await until(pilot, lambda: "Bill Hext" in shown_text(app.screen.query_one("#details")))
+        assert "Bill Hext (neighbour)  020 7946 0555" in shown_text(app.screen.query_one("#details"))
