@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _ring(args: argparse.Namespace) -> int:
-    from desk.services import rings
+    from desk.services import reference, rings
 
     cfg = settings.load(database_url=args.ring_db or args.db, demo=args.ring_demo or args.demo or None,
                         zone=args.ring_zone or args.zone)
@@ -55,6 +55,7 @@ def _ring(args: argparse.Namespace) -> int:
     engine = db.make_engine(cfg.resolved_url())
     db.migrate(engine)
     with db.writing(engine) as session:
+        reference.load(session)  # the line may ring before any desk has opened this database
         r = rings.ring(session, cfg.zone, args.number)
         print(f"ringing {r.zone_id} from {args.number or 'withheld'} (ring {r.id})")
     return 0

@@ -93,7 +93,7 @@ def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) ->
         crisis = "CRISIS " if r.crisis else ""
         out.append(Entry(
             r.received_at, _side(r.discipline),
-            f"{crisis}Referral to {_label(r.discipline)} ({r.urgency})", f"{r.reason} (from {r.source})".strip(),
+            f"{crisis}Referral to {_label(r.discipline)} ({r.urgency})", " ".join(x for x in (r.reason, f"(from {r.source})" if r.source else "") if x),
         ))
         if r.closed_at:
             out.append(Entry(r.closed_at, _side(r.discipline), f"Referral to {_label(r.discipline)} closed"))
