@@ -139,6 +139,9 @@ class Person(Versioned, SQLModel, table=True):
     __table_args__ = (
         Index("ix_person_family_key", "family_key", "given_key"),
         Index("ix_person_zone_family", "zone_id", "family_key"),
+        # migration 0002: search results in order, per zone and by postcode
+        Index("ix_person_zone_family_given", "zone_id", "family_key", "given_key"),
+        Index("ix_person_postcode_family", "postcode_key", "family_key", "given_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -181,6 +184,9 @@ class Contact(Versioned, SQLModel, table=True):
 
 class Involvement(Versioned, SQLModel, table=True):
     """A professional working with a person (health or social side)."""
+
+    # migration 0002: "my caseload" (a professional's open involvements)
+    __table_args__ = (Index("ix_involvement_staff_open", "staff_id", "ended_on", "person_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
@@ -365,6 +371,9 @@ class History(SQLModel, table=True):
     why: str = ""
 
 
+_CASELOAD_FILTERS = ("next_due_on", "in_hospital", "crisis", "key_worker_id", "nhs_number")
+
+
 class CaseloadEntry(SQLModel, table=True):
     """The caseload screen's row for a person, kept current by the services.
 
@@ -373,10 +382,21 @@ class CaseloadEntry(SQLModel, table=True):
     filter tens of thousands of people with one indexed query.
     """
 
+    # migration 0002: one index per sort order, per zone and trust-wide, each carrying
+    # the filter columns, so a page at any offset walks one index (desk.services.caseload.page).
+    # The "due" sort's expression indexes and the partial hospital/crisis indexes are made by
+    # the migration alone (desk/migrations/env.py leaves them out of the comparison).
     __table_args__ = (
-        Index("ix_caseload_zone_name", "zone_id", "sort_name"),
         Index("ix_caseload_zone_due", "zone_id", "next_due_on"),
-        Index("ix_caseload_zone_dob", "zone_id", "date_of_birth"),
+        Index("ix_cl_name", "sort_name", "person_id", *_CASELOAD_FILTERS),
+        Index("ix_cl_zone_name", "zone_id", "sort_name", "person_id", *_CASELOAD_FILTERS),
+        Index("ix_cl_dob", "date_of_birth", "sort_name", "person_id", *_CASELOAD_FILTERS),
+        Index("ix_cl_zone_dob", "zone_id", "date_of_birth", "sort_name", "person_id", *_CASELOAD_FILTERS),
+        Index("ix_cl_practice", "practice_name", "sort_name", "person_id", *_CASELOAD_FILTERS),
+        Index("ix_cl_zone_practice", "zone_id", "practice_name", "sort_name", "person_id", *_CASELOAD_FILTERS),
+        Index("ix_cl_kw", "key_worker_name", "sort_name", "person_id", *_CASELOAD_FILTERS),
+        Index("ix_cl_zone_kw", "zone_id", "key_worker_name", "sort_name", "person_id", *_CASELOAD_FILTERS),
+        Index("ix_cl_key_worker_id", "key_worker_id"),
     )
     sortable: ClassVar[tuple[str, ...]] = ("sort_name", "date_of_birth", "next_due_on", "practice_name", "key_worker_name")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 from phonenumbers import shortnumberinfo
+from sqlalchemy import literal, null, text, union_all
 from sqlmodel import Session, select
 
 from desk import nhs, phones
@@ -91,27 +92,37 @@ def recognise(session: Session, raw: str) -> Recognition:
 
 
 def matches_for(session: Session, e164: str) -> list[CallerMatch]:
-    """Every record holding this E.164 number, best first."""
+    """Every record holding this E.164 number, best first.
+
+    One round trip: each table's index look-up in a single UNION ALL, so a
+    shared PostgreSQL answers within the 5 ms the ringing screen allows.
+    """
+    n = null()
+    rows = session.execute(union_all(
+        select(literal(0).label("rank"), Person.id.label("id"), n.label("code"), Person.given_name.label("a"),
+               Person.family_name.label("b"), Person.nhs_number.label("c"), n.label("d"), n.label("flag"),
+               Person.id.label("person_id"))
+        .where(Person.phone_e164 == e164),
+        select(literal(1), Contact.id, n, Person.given_name, Person.family_name, Contact.name, Contact.relationship,
+               Contact.is_carer, Contact.person_id)
+        .join(Person, Person.id == Contact.person_id).where(Contact.phone_e164 == e164),
+        select(literal(2), n, Practice.ods_code, Practice.name, n, n, n, n, n).where(Practice.phone_e164 == e164),
+        select(literal(3), Organisation.id, n, Organisation.name, Organisation.kind, n, n, n, n)
+        .where(Organisation.phone_e164 == e164),
+        select(literal(4), Staff.id, n, Staff.name, Staff.role, n, n, n, n).where(Staff.phone_e164 == e164),
+    ).order_by(text("rank"), text("id"))).all()
     out: list[CallerMatch] = []
-    for p in session.exec(select(Person).where(Person.phone_e164 == e164)):
-        out.append(CallerMatch("person", _person_name(p), f"NHS {nhs.display(p.nhs_number)}", person_id=p.id))
-    rows = session.exec(
-        select(Contact, Person).join(Person, Person.id == Contact.person_id).where(Contact.phone_e164 == e164)
-    )
-    for c, p in rows:
-        role = "Carer" if c.is_carer else c.relationship.capitalize() or "Contact"
-        out.append(
-            CallerMatch(
-                "carer" if c.is_carer else "relative",
-                f"{role} of {_person_name(p)}",
-                f"{c.name} ({c.relationship})",
-                person_id=p.id, contact_id=c.id,
-            )
-        )
-    for pr in session.exec(select(Practice).where(Practice.phone_e164 == e164)):
-        out.append(CallerMatch("practice", pr.name, f"GP practice {pr.ods_code}", practice_id=pr.ods_code))
-    for o in session.exec(select(Organisation).where(Organisation.phone_e164 == e164)):
-        out.append(CallerMatch(o.kind, o.name, ORG_KINDS.get(o.kind, o.kind), org_id=o.id))
-    for s in session.exec(select(Staff).where(Staff.phone_e164 == e164)):
-        out.append(CallerMatch("staff", s.name, ROLES.get(s.role, s.role), staff_id=s.id))
+    for rank, id_, code, a, b, c, d, flag, person_id in rows:
+        if rank == 0:
+            out.append(CallerMatch("person", f"{a} {b.upper()}", f"NHS {nhs.display(c)}", person_id=id_))
+        elif rank == 1:
+            role = "Carer" if flag else d.capitalize() or "Contact"
+            out.append(CallerMatch("carer" if flag else "relative", f"{role} of {a} {b.upper()}", f"{c} ({d})",
+                                   person_id=person_id, contact_id=id_))
+        elif rank == 2:
+            out.append(CallerMatch("practice", a, f"GP practice {code}", practice_id=code))
+        elif rank == 3:
+            out.append(CallerMatch(b, a, ORG_KINDS.get(b, b), org_id=id_))
+        else:
+            out.append(CallerMatch("staff", a, ROLES.get(b, b), staff_id=id_))
     return out

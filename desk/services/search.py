@@ -172,9 +172,8 @@ def _substring(
     session: Session, how: str, *, words: Sequence[str] = (), digits: str = "", postcode: str = "",
     zone_id: str | None, exclude: Sequence[int], limit: int,
 ) -> list[Any]:
-    """Rows whose keys contain the fragments (each at least three characters), in index order."""
-    short = [w for w in words if len(w) < _MIN_SUBSTRING]
-    long_ = [w for w in words if len(w) >= _MIN_SUBSTRING]
+    """Rows whose keys contain every fragment (each at least three characters), in index order."""
+    long_ = list(words)
     if how == "fts5":
         terms: list[str] = []
         if digits:
@@ -198,8 +197,6 @@ def _substring(
         if not conds:
             return []
         stmt = _base().where(*conds)
-    for w in short:
-        stmt = stmt.where(or_(_prefix(Person.family_key, w), _prefix(Person.given_key, w)))
     if zone_id:
         stmt = stmt.where(Person.zone_id == zone_id)
     if exclude:
@@ -232,9 +229,12 @@ def search(session: Session, query: str, *, limit: int = DEFAULT_LIMIT, zone_id:
         phone = phones.try_parse(q)
         if phone is None:
             return []
+        # Two index look-ups, merged: an OR across them would scan the register on PostgreSQL.
         carers = select(Contact.person_id).where(Contact.phone_e164 == phone.e164)
-        rows = run(_base().where(or_(Person.phone_e164 == phone.e164, col(Person.id).in_(carers))),
-                   Person.family_key, Person.given_key, Person.id)
+        own = run(_base().where(Person.phone_e164 == phone.e164), Person.id)
+        cared_for = run(_base().where(col(Person.id).in_(carers)), Person.id)
+        merged = {r[0]: r for r in own + cared_for}
+        rows = sorted(merged.values(), key=_name_key)[:limit]
     elif kind == "digits":
         # The NHS number's first digits, or a phone number's last digits: each from its own
         # index, merged in NHS number order.
@@ -252,13 +252,16 @@ def search(session: Session, query: str, *, limit: int = DEFAULT_LIMIT, zone_id:
         key = re.sub(r"\s+", "", q).upper()
         rows = run(_base().where(_prefix(Person.postcode_key, key)),
                    Person.postcode_key, Person.family_key, Person.given_key, Person.id)
-        if len(rows) < limit and len(key) >= _MIN_SUBSTRING and (how := substring_available(session)):
+        # A postcode typed from its start that matched nothing there may be a middle part ("Q59").
+        if not rows and len(key) >= _MIN_SUBSTRING and (how := substring_available(session)):
             more = sorted(_substring(session, how, postcode=key, zone_id=zone_id, exclude=[r[0] for r in rows],
                                      limit=limit - len(rows)), key=_name_key)
     else:
         rows = run(_base().where(_name_condition(q)), Person.family_key, Person.given_key, Person.id)
+        # Substrings only when every word has three characters: a shorter word cannot be
+        # looked up by trigram, and stays a prefix (the first tier has those matches).
         words = [t for t in re.split(r"[\s,]+", q.lower()) if t]
-        if (len(rows) < limit and any(len(w) >= _MIN_SUBSTRING for w in words)
+        if (len(rows) < limit and words and all(len(w) >= _MIN_SUBSTRING for w in words)
                 and (how := substring_available(session))):
             more = sorted(_substring(session, how, words=words, zone_id=zone_id, exclude=[r[0] for r in rows],
                                      limit=limit - len(rows)), key=_name_key)
