@@ -37,6 +37,7 @@ class CaseloadScreen(Screen[None]):
         Binding("h", "filter('hospital')", "Hospital", id="filter_hospital", tooltip="People in hospital now"),
         Binding("d", "filter('due')", "Due", id="filter_due", tooltip="Something due today or overdue"),
         Binding("x", "filter('crisis')", "Crisis", id="filter_crisis", tooltip="Open crisis referrals"),
+        Binding("a", "toggle_scope", "All zones", id="scope", tooltip="Switch between this zone and every zone in the trust"),
         Binding("s", "next_sort", "Sort", id="sort", tooltip="Sort by the next column"),
         Binding("r", "reverse", "Reverse", id="reverse", tooltip="Reverse the sort order"),
         Binding("right_square_bracket", "next_page", "Page+", id="next_page", key_display="]", tooltip="The next page of the caseload"),
@@ -47,6 +48,7 @@ class CaseloadScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.filter_key = "zone"
+        self.all_zones = False
         self.sort = "name"
         self.descending = False
         self.search_text = ""
@@ -78,14 +80,15 @@ class CaseloadScreen(Screen[None]):
     def reload(self, *, keep_cursor: bool = False) -> None:
         table = self.query_one(DataTable)
         self._want_cursor = table.cursor_row if keep_cursor else 0
-        self.fetch(self.filter_key, self.sort, self.descending, self.search_text, self.row_offset)
+        zone_id = None if self.all_zones else self.app.zone_id  # type: ignore[attr-defined]
+        self.fetch(zone_id, self.filter_key, self.sort, self.descending, self.search_text, self.row_offset)
 
     @work(thread=True, exclusive=True, group="caseload", exit_on_error=False)
-    def fetch(self, filter_key: str, sort: str, descending: bool, search: str, offset: int) -> None:
+    def fetch(self, zone_id: str | None, filter_key: str, sort: str, descending: bool, search: str, offset: int) -> None:
         app = self.app
         with db.reading(app.engine) as session:  # type: ignore[attr-defined]
             page = caseload.page(
-                session, app.zone_id, filter_key=filter_key, staff_id=app.staff.id if app.staff else None,  # type: ignore[attr-defined]
+                session, zone_id, filter_key=filter_key, staff_id=app.staff.id if app.staff else None,  # type: ignore[attr-defined]
                 sort=sort, descending=descending, search=search, offset=offset, limit=PAGE_SIZE,
             )
         app.call_from_thread(self.show_page, page)
@@ -114,6 +117,8 @@ class CaseloadScreen(Screen[None]):
     def _update_status(self) -> None:
         page = self.page
         label = caseload.FILTERS[self.filter_key]
+        if self.all_zones:
+            label = "All zones" if self.filter_key == "zone" else f"All zones, {label.lower()}"
         sort_label = caseload.SORTS[self.sort][0] + (" (reversed)" if self.descending else "")
         if page is None or not page.total:
             shown = "nobody"
@@ -164,6 +169,11 @@ class CaseloadScreen(Screen[None]):
 
     def action_filter(self, key: str) -> None:
         self.filter_key = key
+        self.row_offset = 0
+        self.reload()
+
+    def action_toggle_scope(self) -> None:
+        self.all_zones = not self.all_zones
         self.row_offset = 0
         self.reload()
 

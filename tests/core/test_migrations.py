@@ -111,3 +111,14 @@ def test_an_older_database_keeps_its_rows_when_upgraded(empty: Engine, older: st
     db.migrate(empty)
     assert revision(empty) == HEAD
     _still_there(empty, person_id)
+
+
+def test_the_fast_start_check_knows_the_real_head(empty: Engine) -> None:
+    """desk.db skips Alembic when a database is at HEAD_REVISION; that must be Alembic's head."""
+    assert db.HEAD_REVISION == HEAD
+    assert not db.at_head(empty)  # a new database: Alembic must run
+    db.migrate(empty)
+    assert db.at_head(empty)
+    with empty.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": OLDER[0]})
+    assert not db.at_head(empty)  # an older database: Alembic must run

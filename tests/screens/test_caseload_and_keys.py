@@ -66,6 +66,11 @@ async def test_caseload_shows_both_sides_filters_and_opens_the_record(zone: Zone
             await until(pilot, lambda: _status(app).startswith(label + ":"))  # that filter's page has arrived
             assert len(_rows(app)) == expected, key
         assert "Whole zone: 1-1 of 1" in _status(app)
+        await pilot.press("a")  # every zone in the trust: still Doris, the only person on anyone's caseload
+        await until(pilot, lambda: _status(app).startswith("All zones:"))
+        assert len(_rows(app)) == 1
+        await pilot.press("a")
+        await until(pilot, lambda: _status(app).startswith("Whole zone:"))
 
         await pilot.press("slash", *"zzz")
         await until(pilot, lambda: _rows(app) == [])
