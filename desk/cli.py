@@ -19,7 +19,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"desk {__version__}")
     p.add_argument("--db", metavar="URL", help="database URL (overrides DESK_DATABASE_URL)")
-    p.add_argument("--demo", action="store_true", help="open the separate demo database (seeded on first use)")
+    p.add_argument("--demo", action="store_true",
+                   help="open the separate demo database (seeded on first use); with --db, seed that empty database")
     p.add_argument("--zone", metavar="ZONE", help="the zone line this desk answers (e.g. BXM)")
     p.add_argument("--desk-name", metavar="NAME", help="this desk's name in the history")
     p.add_argument("--staff", metavar="ID", type=int, help="who is at the desk (staff id), skipping the question")
@@ -99,7 +100,8 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _open(args: argparse.Namespace) -> int:
-    cfg = settings.load(database_url=args.db, demo=args.demo or None, zone=args.zone, desk_name=args.desk_name)
+    cfg = settings.load(database_url=args.db, demo=args.demo or None, zone=args.zone, desk_name=args.desk_name,
+                        demo_url=args.db if args.demo else None)
     engine = db.make_engine(cfg.resolved_url())
     if cfg.demo:
         from desk.demo import ensure_demo

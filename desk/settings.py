@@ -49,10 +49,16 @@ class Settings:
     """The zone line this desk answers (``DESK_ZONE``); empty: the signed-in staff member's zone."""
     demo: bool = False
     """Open the separate demo database, seeded with synthetic people."""
+    demo_url: str = ""
+    """With ``--demo --db URL``: put the demo zone in that (empty) database instead of demo.db.
+
+    Only ever from the command line, never from DESK_DATABASE_URL, so a real
+    database cannot be filled with demo people by accident.
+    """
 
     def resolved_url(self) -> str:
         if self.demo:
-            return sqlite_url("demo.db")
+            return self.demo_url or sqlite_url("demo.db")
         return self.database_url or sqlite_url("desk.db")
 
     def resolved_desk_name(self) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -60,6 +61,7 @@ class DeskApp(App[None]):
         self.zone_phone: str = ""
         self.last_ring_id = 0
         self.waiting_rings: list[rings.Incoming] = []
+        self._ring_toasts: dict[int, Notification] = {}
 
     # --- who is at the desk ----------------------------------------------
 
@@ -140,15 +142,26 @@ class DeskApp(App[None]):
     def _rings_polled(self, waiting: list[rings.Incoming]) -> None:
         new = [r for r in waiting if r.ring_id > self.last_ring_id]
         self.waiting_rings = waiting
+        still = {r.ring_id for r in waiting}
+        for ring_id in [i for i in self._ring_toasts if i not in still]:
+            self._withdraw_ring_toast(ring_id)  # answered at another desk, or rang off
         if new:
             self.last_ring_id = max(r.ring_id for r in new)
             latest = new[-1]
             self.bell()
-            self.notify(
+            toast = Notification(
                 f"{latest.recognition.headline}\nPress F6 to answer.",
-                title=f"Zone line ringing: {latest.number or 'withheld'}", severity="warning", timeout=30,
+                f"Zone line ringing: {latest.number or 'withheld'}", "warning", rings.RING_FRESH_FOR.total_seconds(),
             )
+            self._ring_toasts[latest.ring_id] = toast
+            self.post_message(Notify(toast))
         self.refresh_title()
+
+    def _withdraw_ring_toast(self, ring_id: int) -> None:
+        """Take down one ring's toast: it is no longer true. Other messages stay."""
+        toast = self._ring_toasts.pop(ring_id, None)
+        if toast is not None and toast in self._notifications:
+            self._unnotify(toast)
 
     def action_answer(self) -> None:
         if not self.waiting_rings:
@@ -169,7 +182,9 @@ class DeskApp(App[None]):
         self.call_from_thread(self._answered, call_id)
 
     def _answered(self, call_id: int) -> None:
-        self.clear_notifications()  # the "ringing" toast is no longer true
+        for ring_id in list(self._ring_toasts):
+            if ring_id not in {r.ring_id for r in self.waiting_rings}:
+                self._withdraw_ring_toast(ring_id)
         self.open_call(call_id)
 
     def open_call(self, call_id: int) -> None:

@@ -130,3 +130,25 @@ async def test_unknown_and_impossible_numbers(zone: Zone) -> None:
             assert number.value == typed  # nothing typed is thrown away
     with db.reading(zone.engine) as session:
         assert session.exec(select(Call)).first() is None
+
+
+async def test_a_call_answered_at_another_desk_stops_ringing_here(zone: Zone) -> None:
+    """Two desks on one line: when the other answers, this one stops saying it is ringing."""
+    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+        app.notify("An unrelated message the co-ordinator has not read yet.", timeout=60)
+        with db.writing(zone.engine) as session:
+            ring_id = rings.ring(session, "BXM", zone.carer_number).id
+        await until(pilot, lambda: bool(app.waiting_rings))
+        assert any("ringing" in n.title for n in app._notifications)
+
+        with db.writing(zone.engine) as session:
+            assert rings.claim(session, ring_id, "the-other-desk")  # type: ignore[arg-type]
+        await until(pilot, lambda: not app.waiting_rings)
+        assert not any("ringing" in n.title for n in app._notifications)
+        assert "RINGING" not in app.sub_title
+        assert any("unrelated message" in n.message for n in app._notifications)
+        await pilot.press("f6")
+        await pilot.pause()
+        assert any("not ringing" in n.message for n in app._notifications)
