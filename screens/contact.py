@@ -7,8 +7,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Footer, Input, Label
 
-from desk import db
-from desk.errors import DeskError, InvalidForm
 from desk.services import people
 from screens.form import FormDialog, text_field
 
@@ -43,15 +41,9 @@ class ContactForm(FormDialog):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, values: dict[str, str], is_carer: bool) -> None:
-        app = self.app
-        try:
-            with db.writing(app.engine) as session:  # type: ignore[attr-defined]
-                contact = people.add_contact(session, app.actor, self.person_id, is_carer=is_carer, **values)  # type: ignore[attr-defined]
-                contact_id = contact.id
-        except InvalidForm as exc:
-            app.call_from_thread(self.show_problems, exc.problems)
-            return
-        except DeskError as exc:
-            app.call_from_thread(self.show_problems, {"_form": exc.message})
-            return
-        app.call_from_thread(self.dismiss, contact_id)
+        actor = self.app.actor  # type: ignore[attr-defined]
+        contact_id = self.attempt_save(
+            lambda session: people.add_contact(session, actor, self.person_id, is_carer=is_carer, **values).id
+        )
+        if contact_id is not None:
+            self.app.call_from_thread(self.dismiss, contact_id)

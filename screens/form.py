@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from sqlmodel import Session
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +14,11 @@ from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from desk import db
+from desk.errors import DeskError, InvalidForm
 from screens.widgets import FieldError
+
+_T = TypeVar("_T")
 
 
 def text_field(key: str, label: str, placeholder: str = "") -> Iterator[object]:
@@ -58,6 +65,22 @@ class FormDialog(ModalScreen[int | None]):
                 break
             except NoMatches:
                 continue
+
+    def attempt_save(self, change: Callable[[Session], _T]) -> _T | None:
+        """Run ``change`` in one write transaction (call from a worker thread).
+
+        What desk/ refuses is shown beside the fields and None returned;
+        nothing was written and nothing typed is touched.
+        """
+        app = self.app
+        try:
+            with db.writing(app.engine) as session:  # type: ignore[attr-defined]
+                return change(session)
+        except InvalidForm as exc:
+            app.call_from_thread(self.show_problems, exc.problems)
+        except DeskError as exc:
+            app.call_from_thread(self.show_problems, {"_form": exc.message})
+        return None
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import Session
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Footer, Input, Label, Select
 
 from desk import dates, db, phones
-from desk.errors import DeskError, InvalidForm
 from desk.models import SEXES
 from desk.services import people, reference
 from desk.services.people import PersonRecord
@@ -111,23 +111,19 @@ class PersonForm(FormDialog):
 
     @work(thread=True, exclusive=True, group="save-person", exit_on_error=False)
     def save(self, form: dict[str, Any], why: str) -> None:
-        app = self.app
-        try:
-            with db.writing(app.engine) as session:  # type: ignore[attr-defined]
-                if self.record is None:
-                    person_id = people.register(session, app.actor, form).id  # type: ignore[attr-defined]
-                else:
-                    people.update(session, app.actor, self.record.id, form,  # type: ignore[attr-defined]
-                                  expected_version=self.record.version, why=why)
-                    person_id = self.record.id
-        except InvalidForm as exc:
-            app.call_from_thread(self.show_problems, exc.problems)
-            return
-        except DeskError as exc:
-            app.call_from_thread(self.show_problems, {"_form": exc.message})
+        actor, record = self.app.actor, self.record  # type: ignore[attr-defined]
+
+        def change(session: Session) -> int:
+            if record is None:
+                return people.register(session, actor, form).id  # type: ignore[return-value]
+            people.update(session, actor, record.id, form, expected_version=record.version, why=why)
+            return record.id
+
+        person_id = self.attempt_save(change)
+        if person_id is None:
             return
         phone = phones.try_parse(str(form.get("phone", ""))) if form.get("phone") else None
-        app.call_from_thread(self._saved, person_id, phone.warning if phone else None)
+        self.app.call_from_thread(self._saved, person_id, phone.warning if phone else None)
 
     def _saved(self, person_id: int, warning: str | None) -> None:
         self.app.notify("Saved." if self.editing else "Registered.", timeout=3)

@@ -81,3 +81,10 @@ async def until(pilot: object, condition: object, timeout: float = 10.0) -> None
 def on_screen(app: object, name: str) -> object:
     """A condition: the app is showing the screen class ``name``."""
     return lambda: type(app.screen).__name__ == name  # type: ignore[attr-defined]
+
+
+async def open_record(pilot: object, app: object, person_id: int) -> None:
+    """Open a person's record and wait until it has loaded, as a user waits to read it."""
+    app.open_person(person_id)  # type: ignore[attr-defined]
+    await until(pilot, lambda: type(app.screen).__name__ == "PersonScreen"  # type: ignore[attr-defined]
+                and app.screen.record is not None)  # type: ignore[attr-defined]

@@ -15,12 +15,12 @@ from sqlmodel import select
 
 
 def _put_doris_on_caseload(zone: Zone) -> None:
-    """Doris: a nurse involved, a home care package with review due today, in hospital, a crisis referral."""
+    """Doris: a nurse involved, a home care package, in hospital, an overdue crisis referral."""
     with db.writing(zone.engine) as session:
         nurse = next(s for s in reference.staff(session, "BXM") if s.role == "nurse")
         ward = session.exec(select(Organisation).where(Organisation.kind == "ward")).first()
         session.add(Involvement(person_id=zone.doris_id, staff_id=nurse.id, discipline="nursing", started_on=date(2026, 1, 5)))
-        pkg = CarePackage(person_id=zone.doris_id, started_on=date(2026, 2, 1), review_due=clock.today())
+        pkg = CarePackage(person_id=zone.doris_id, started_on=date(2026, 2, 1), review_due=clock.today() + timedelta(days=7))
         session.add(pkg)
         session.flush()
         session.add(CarePackageItem(package_id=pkg.id, service="Home care", detail="4 visits a day, 2 carers",  # type: ignore[arg-type]
@@ -28,7 +28,7 @@ def _put_doris_on_caseload(zone: Zone) -> None:
         session.add(Admission(person_id=zone.doris_id, ward_id=ward.id, admitted_at=clock.now() - timedelta(days=2)))  # type: ignore[union-attr]
         session.add(Referral(person_id=zone.doris_id, received_at=clock.now(), discipline="occupational_therapy",
                              urgency="rapid", crisis=True, reason="Carer cannot cope", source="Daughter",
-                             due_at=clock.now() + timedelta(hours=3)))
+                             due_at=clock.now() - timedelta(minutes=1)))  # overdue: due, whatever the hour
         caseload.refresh(session, zone.doris_id)
 
 

@@ -16,7 +16,7 @@ from crash_driver import NOTES
 from desk import db
 from desk.models import Call, CallDraft
 from screens.app import DeskApp
-from screen_zone import SIZE, Zone, on_screen, until, on_screen, until
+from screen_zone import SIZE, Zone, on_screen, until
 
 DRIVER = Path(__file__).with_name("crash_driver.py")
 

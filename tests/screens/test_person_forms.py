@@ -10,7 +10,7 @@ from desk.history import Actor
 from desk.models import History, Person
 from desk.services import people
 from screens.app import DeskApp
-from screen_zone import SIZE, Zone, on_screen, shown_text, until
+from screen_zone import SIZE, Zone, on_screen, open_record, shown_text, until
 
 
 def _counts(zone: Zone) -> tuple[int, int]:
@@ -71,8 +71,7 @@ async def test_edit_that_clashes_with_another_desk_is_refused_and_kept(zone: Zon
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, on_screen(app, "CaseloadScreen"))
-        app.open_person(zone.doris_id)
-        await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
+        await open_record(pilot, app, zone.doris_id)
         await pilot.press("e")
         await until(pilot, on_screen(app, "PersonForm"))
         # Meanwhile another desk changes her address.
@@ -97,8 +96,7 @@ async def test_change_needs_a_reason(zone: Zone) -> None:
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, on_screen(app, "CaseloadScreen"))
-        app.open_person(zone.doris_id)
-        await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
+        await open_record(pilot, app, zone.doris_id)
         await pilot.press("e")
         await until(pilot, on_screen(app, "PersonForm"))
         await _type_into(pilot, app, "postcode", "TQ5 8ZZ")
@@ -112,8 +110,7 @@ async def test_add_a_carer_from_the_record(zone: Zone) -> None:
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, on_screen(app, "CaseloadScreen"))
-        app.open_person(zone.doris_id)
-        await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
+        await open_record(pilot, app, zone.doris_id)
         await pilot.press("t")
         await until(pilot, on_screen(app, "ContactForm"))
         await _type_into(pilot, app, "name", "Bill Hext")
