@@ -46,6 +46,9 @@ SORTS: dict[str, tuple[str, str]] = {
     "key_worker": ("Key worker", "key_worker_name"),
 }
 
+DUE_RANK = {"rapid": 0, "fast": 1, "normal": 2, "review": 3}
+"""Among things due the same day, the most urgent is 'next': a rapid referral before a review."""
+
 _SHORT = {"nursing": "Nursing", "physiotherapy": "Physio", "occupational_therapy": "OT",
           "social_work": "SW", "support": "Support"}
 
@@ -74,7 +77,7 @@ def refresh(session: Session, person_id: int) -> None:
         select(CarePackage).where(CarePackage.person_id == person_id, CarePackage.status == "active")
         .order_by(CarePackage.id)
     ).first()
-    due: list[tuple[date, str]] = []
+    due: list[tuple[date, int, str]] = []
     if package is not None:
         services = session.exec(
             select(CarePackageItem.service).where(
@@ -83,7 +86,7 @@ def refresh(session: Session, person_id: int) -> None:
         ).all()
         social.insert(0, "Package: " + ", ".join(sorted(set(services))) if services else "Package")
         if package.review_due:
-            due.append((package.review_due, "Package review"))
+            due.append((package.review_due, DUE_RANK["review"], "Package review"))
     crisis = False
     for r in session.exec(
         select(Referral).where(Referral.person_id == person_id, Referral.status == "open").order_by(Referral.id)
@@ -93,7 +96,7 @@ def refresh(session: Session, person_id: int) -> None:
         (health if side == "health" else social).append(f"ref {label}")
         crisis = crisis or r.crisis
         if r.due_at:
-            due.append((clock.local(r.due_at).date(), f"{label} referral ({r.urgency})"))
+            due.append((clock.local(r.due_at).date(), DUE_RANK.get(r.urgency, 3), f"{label} referral ({r.urgency})"))
     in_hospital = session.exec(
         select(Admission.id).where(Admission.person_id == person_id, Admission.discharged_at == None)  # noqa: E711
     ).first() is not None
@@ -117,7 +120,7 @@ def refresh(session: Session, person_id: int) -> None:
         health=", ".join(health),
         social=", ".join(social),
         next_due_on=due[0][0] if due else None,
-        next_due_what=due[0][1] if due else "",
+        next_due_what=due[0][2] if due else "",
         lives_alone=person.lives_alone,
         in_hospital=in_hospital,
         crisis=crisis,
@@ -196,7 +199,7 @@ def compute_rows(session: Session, zone_id: str | None = None) -> list[dict[str,
     services: dict[int, set[str]] = {}
     for package_id, service in item_rows:
         services.setdefault(package_id, set()).add(service)
-    due: dict[int, list[tuple[date, str]]] = {}
+    due: dict[int, list[tuple[date, int, str]]] = {}
     first_package: dict[int, tuple[int, date | None]] = {}
     for pid, package_id, review_due in pkg_rows:
         first_package.setdefault(pid, (package_id, review_due))
@@ -204,7 +207,7 @@ def compute_rows(session: Session, zone_id: str | None = None) -> list[dict[str,
         svc = services.get(package_id)
         social.setdefault(pid, []).insert(0, "Package: " + ", ".join(sorted(svc)) if svc else "Package")
         if review_due:
-            due.setdefault(pid, []).append((review_due, "Package review"))
+            due.setdefault(pid, []).append((review_due, DUE_RANK["review"], "Package review"))
     crisis: set[int] = set()
     for pid, discipline, is_crisis, due_at, urgency in ref_rows:
         label = _SHORT.get(discipline, discipline)
@@ -213,7 +216,7 @@ def compute_rows(session: Session, zone_id: str | None = None) -> list[dict[str,
         if is_crisis:
             crisis.add(pid)
         if due_at:
-            due.setdefault(pid, []).append((clock.local(due_at).date(), f"{label} referral ({urgency})"))
+            due.setdefault(pid, []).append((clock.local(due_at).date(), DUE_RANK.get(urgency, 3), f"{label} referral ({urgency})"))
 
     candidates = select(Involvement.person_id).where(open_inv).union(
         select(CarePackage.person_id).where(CarePackage.status == "active"),
@@ -251,7 +254,7 @@ def compute_rows(session: Session, zone_id: str | None = None) -> list[dict[str,
             health=", ".join(h),
             social=", ".join(so),
             next_due_on=d[0][0] if d else None,
-            next_due_what=d[0][1] if d else "",
+            next_due_what=d[0][2] if d else "",
             lives_alone=lives_alone,
             in_hospital=in_hospital,
             crisis=pid in crisis,

@@ -290,3 +290,24 @@ def test_rebuild_gives_the_rows_refresh_gave(engine: Engine, clock: FrozenClock,
     with db.writing(engine) as session:
         assert caseload.rebuild(session, zone_id) == 6
     assert entries(engine) == before
+
+
+@pytest.mark.parametrize("urgency", ["rapid", "fast", "normal"])
+def test_a_referral_due_the_same_day_as_a_review_is_next(
+    engine: Engine, register: Registrar, clock: FrozenClock, urgency: str
+) -> None:
+    """Two things due today: the referral, whatever its urgency, comes before the package review."""
+    person = register()
+    records.package(engine, person.id, "Home care", started_on=TODAY, review_due=TODAY)  # type: ignore[arg-type]
+    records.put(engine, person.id, Referral(  # type: ignore[arg-type]
+        person_id=person.id, received_at=clock.now, discipline="physiotherapy", urgency=urgency,
+        due_at=clock.now, reason="Falls"))
+    for row in (rows(engine)[0], *_bulk_rows(engine)):
+        assert (row.next_due_on, row.next_due_what) == (TODAY, f"Physio referral ({urgency})")
+
+
+def _bulk_rows(engine: Engine) -> list[caseload.CaseloadRow]:
+    """The same caseload rebuilt in bulk, as the scale seed and a full rebuild write it."""
+    with db.writing(engine) as session:
+        caseload.rebuild(session)
+    return rows(engine)
