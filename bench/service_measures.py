@@ -11,15 +11,16 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func
+from sqlalchemy import func
 from sqlmodel import select
 
 from desk import db, phones
 from desk.history import Actor
-from desk.models import Call, CallDraft, CaseloadEntry, Contact, History, Involvement, Organisation, Person, Practice, Staff
+from desk.models import CaseloadEntry, Contact, Involvement, Organisation, Person, Practice, Staff
 from desk.services import calls, caseload, people, recognise, search, timeline
 
 from bench.core import Context, Result, Target, measure, now_ns, timed
+from bench.fixtures import discard_call
 
 PK = "primary-key look-up"
 
@@ -250,10 +251,7 @@ def draft_save(ctx: Context) -> Iterable[Result]:
             if i >= 5:
                 samples.append(now_ns() - t0)
     finally:
-        with db.writing(ctx.engine) as s:
-            s.exec(delete(CallDraft).where(CallDraft.call_id == call_id))  # type: ignore[call-overload]
-            s.exec(delete(History).where(History.entity == "call", History.entity_id == str(call_id)))  # type: ignore[call-overload]
-            s.exec(delete(Call).where(Call.id == call_id))  # type: ignore[call-overload]
+        discard_call(ctx.engine, call_id)
     yield Result("draft save (write transaction)", samples, Target("p95", 10.0), reference=PK)
 
 

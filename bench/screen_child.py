@@ -1,0 +1,213 @@
+"""A child process that opens an app under a real pseudo-terminal and reports its first frame.
+
+``python -m bench.screen_child MODE REPORT.json [options]``, started by
+:mod:`bench.terminal` on a pty of 160x45, so Textual's real Linux driver
+writes real frames. It records ``time.time()`` at the first frame that shows
+what the mode waits for, its own resident memory then (and after paging),
+writes the report and exits. The parent subtracts the time it launched us.
+
+Modes:
+
+- ``bare``: a minimal Textual app; its first frame at all.
+- ``datatable URL``: Textual's built-in DataTable holding every caseload row
+  (selected as plain tuples), loaded the obvious way, in ``on_mount``.
+- ``desk [--all-zones] [--pages N] -- DESK ARGS``: the real ``desk`` command
+  (``desk.cli.main``); the first frame of the caseload screen with rows in its
+  table. ``--all-zones`` opens the whole-trust view (the desk has it, behind
+  the ``a`` key, but no start-up option, so the screen's constructor is
+  wrapped to start there).
+
+Only the standard library is imported before the clock starts.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.time()
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+from typing import Any  # noqa: E402
+
+
+def _wall_ns() -> int:
+    return time.time_ns()
+
+
+class Reporter:
+    """Collects the child's figures and writes them once."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.data: dict[str, Any] = {"started": STARTED}
+        self.written = False
+
+    def write(self) -> None:
+        self.written = True
+        with open(self.path, "w", encoding="utf-8") as fh:
+            json.dump(self.data, fh)
+
+
+def _on_first(reporter: Reporter, predicate_for: Any, then: Any = None) -> Any:
+    """An ``on_attach`` callback: wait for the first frame ``predicate_for(app)`` accepts, run ``then``, leave.
+
+    The waiter is registered before the first frame is drawn, so even that
+    frame counts; the rest runs as a task in the app's own loop.
+    """
+    from bench.frames import rss_mb
+
+    def attach(watch: Any) -> None:
+        shown = watch.when(predicate_for(watch.app))
+
+        async def script() -> None:
+            try:
+                t = await asyncio.wait_for(shown, 120)
+                reporter.data["first_paint"] = watch.frames[0] / 1e9
+                reporter.data["first_frame"] = t / 1e9
+                reporter.data["rss_first_mb"] = rss_mb()
+                if then is not None:
+                    await then(watch)
+            except Exception:  # noqa: BLE001
+                reporter.data["error"] = traceback.format_exc()
+            reporter.write()
+            watch.app.exit()
+
+        asyncio.get_running_loop().create_task(script())
+
+    return attach
+
+
+def bare(reporter: Reporter) -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    from bench.frames import attach_on_first_frame
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("A bare Textual app")
+
+    attach_on_first_frame(Bare, _on_first(reporter, lambda app: lambda _: True), clock=_wall_ns)
+    Bare().run()
+
+
+def datatable(reporter: Reporter, url: str) -> None:
+    from sqlalchemy import select
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from bench.frames import attach_on_first_frame
+    from desk import db
+    from desk.models import CaseloadEntry as C
+
+    columns = (C.display_name, C.nhs_number, C.date_of_birth, C.practice_name, C.key_worker_name, C.health,
+               C.social, C.next_due_on, C.next_due_what)
+
+    class TableRef(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable(cursor_type="row", zebra_stripes=True)
+
+        def on_mount(self) -> None:
+            engine = db.make_engine(url)
+            with engine.connect() as conn:
+                rows = conn.execute(select(*columns)).all()
+            table = self.query_one(DataTable)
+            table.add_columns(*(c.key for c in columns))
+            table.add_rows(tuple("" if v is None else str(v) for v in row) for row in rows)
+            reporter.data["rows"] = table.row_count
+
+    def filled(app: App[None]) -> Any:
+        return lambda _: app.query_one(DataTable).row_count > 0
+
+    attach_on_first_frame(TableRef, _on_first(reporter, filled), clock=_wall_ns)
+    TableRef().run()
+
+
+def _start_in_all_zones() -> None:
+    """Make the whole-trust view (the desk's ``a`` key) the caseload's first view."""
+    from screens.caseload import CaseloadScreen
+
+    init = CaseloadScreen.__init__
+
+    def start_all_zones(self: CaseloadScreen) -> None:
+        init(self)
+        self.all_zones = True
+
+    CaseloadScreen.__init__ = start_all_zones  # type: ignore[method-assign]
+
+
+def desk(reporter: Reporter, all_zones: bool, pages: int, desk_args: list[str]) -> None:
+    """The real ``desk`` command; the screens are looked up only once the desk has imported them itself.
+
+    (With ``all_zones`` they are imported up front, to patch the caseload.)
+    """
+    from textual.app import App
+
+    from bench.frames import attach_on_first_frame, post_key, rss_mb
+
+    if all_zones:
+        _start_in_all_zones()
+
+    def caseload_shown(app: App[None]) -> Any:
+        def shown(_: str) -> bool:
+            module = sys.modules.get("screens.caseload")
+            screen = app.screen
+            return (module is not None and isinstance(screen, module.CaseloadScreen)
+                    and screen.all_zones == all_zones and screen.page is not None
+                    and screen.query_one(module.DataTable).row_count > 0)
+        return shown
+
+    async def page_on(watch: Any) -> None:
+        screen = watch.app.screen
+        step = sys.modules["screens.caseload"].PAGE_SIZE
+        for _ in range(pages):
+            want = screen.page.offset + step
+            if want >= screen.page.total:
+                break
+            post_key(watch.app, "]")
+            await watch.until(lambda _, want=want: screen.page is not None and screen.page.offset == want)
+        reporter.data["paged"] = screen.page.offset // step
+        reporter.data["rss_after_mb"] = rss_mb()
+
+    attach_on_first_frame(App, _on_first(reporter, caseload_shown, page_on if pages else None), clock=_wall_ns)
+    from desk.cli import main as desk_main
+
+    desk_main(desk_args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench.screen_child")
+    p.add_argument("mode", choices=("bare", "datatable", "desk"))
+    p.add_argument("report")
+    p.add_argument("--url", default="")
+    p.add_argument("--all-zones", action="store_true")
+    p.add_argument("--pages", type=int, default=0)
+    return p
+
+
+def main(argv: list[str]) -> int:
+    cut = argv.index("--") if "--" in argv else len(argv)
+    args = _parser().parse_args(argv[:cut])
+    desk_args = argv[cut + 1:]  # everything after "--" goes to desk.cli.main
+    reporter = Reporter(args.report)
+    try:
+        if args.mode == "bare":
+            bare(reporter)
+        elif args.mode == "datatable":
+            datatable(reporter, args.url)
+        else:
+            desk(reporter, args.all_zones, args.pages, desk_args)
+    except Exception:  # noqa: BLE001
+        reporter.data["error"] = traceback.format_exc()
+    if not reporter.written:
+        reporter.data.setdefault("error", "the app closed before showing what was awaited")
+        reporter.write()
+    return 1 if "error" in reporter.data else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
