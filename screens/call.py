@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import Header, Input, Label, Select, Static, TextArea
 
 from desk import clock, db
 from desk.errors import DeskError, InvalidForm
@@ -23,6 +23,7 @@ from desk.services import calls, people
 from desk.services.calls import CallState
 from screens.person import banner, situation
 from screens.widgets import FieldError, PersonFinder
+from screens.key_footer import KeyFooter
 
 AUTOSAVE_S = 0.4
 
@@ -68,7 +69,7 @@ class CallScreen(Screen[None]):
                 yield Label("Outcome", classes="field-label")
                 yield Input(placeholder="What was done: advice given, nurse visit booked, referral to OT...", id="outcome")
             yield FieldError(id="outcome-error")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for err in self.query(FieldError):

@@ -7,11 +7,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from desk import clock, db
 from desk.services import calls
 from desk.services.calls import LogRow
+from screens.key_footer import KeyFooter
 
 
 class CallLogScreen(Screen[None]):
@@ -32,7 +33,7 @@ class CallLogScreen(Screen[None]):
         yield Static("", id="log-status")
         table: DataTable[str | Text] = DataTable(id="call-log", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Checkbox, Footer, Input, Label
+from textual.widgets import Checkbox, Input, Label
 
 from desk.services import people
 from screens.form import FormDialog, text_field
+from screens.key_footer import KeyFooter
 
 FIELDS = [("name", "Name", "Jean Pascoe"), ("relationship", "Relationship", "daughter"), ("phone", "Phone", "07700 900123")]
 
@@ -29,7 +30,7 @@ class ContactForm(FormDialog):
                 yield Label("", classes="field-label")
                 yield Checkbox("Is their carer", id="is_carer")
             yield Label("F10 saves; Escape closes without saving.", classes="hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

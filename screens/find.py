@@ -7,9 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from screens.widgets import PersonFinder
+from screens.key_footer import KeyFooter
 
 
 class FindScreen(ModalScreen[None]):
@@ -21,7 +22,7 @@ class FindScreen(ModalScreen[None]):
         with Vertical(classes="dialog wide"):
             yield Label("Find a person", classes="dialog-title")
             yield PersonFinder(id="finder")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(PersonFinder).focus_input()

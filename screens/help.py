@@ -7,7 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
+
+from screens.key_footer import KeyFooter
 
 GENERAL = [
     ("Ctrl+P", "Command palette: type to find any action"),
@@ -54,4 +56,4 @@ class HelpScreen(ModalScreen[None]):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll():
                 yield Static(self.keys_text(), id="help-keys")
-        yield Footer()
+        yield KeyFooter()

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from desk import clock, db, dates
 from desk.services import people, timeline
 from desk.services.people import PersonRecord
 from desk.services.timeline import Entry
+from screens.timeline_view import Lines, TimelineView, render_lines
+from screens.key_footer import KeyFooter
+
+DETAILS_WIDTH = 60 + 4  # the details column (desk.tcss #person-details) and the timeline's borders
+FIRST_ENTRIES = 15  # about a screenful, drawn first so the newest entries show at once
 
 SIDE_STYLE = {"call": "cyan", "health": "green", "social": "magenta", "hospital": "yellow", "record": "dim"}
 SIDE_LABEL = {"call": "Call", "health": "Health", "social": "Social", "hospital": "Hospital", "record": "Record"}
@@ -154,6 +159,7 @@ class PersonScreen(Screen[None]):
         super().__init__()
         self.person_id = person_id
         self.record: PersonRecord | None = None
+        self.entries: list[Entry] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -161,33 +167,55 @@ class PersonScreen(Screen[None]):
         with Horizontal(id="person-body"):
             with VerticalScroll(id="person-details"):
                 yield Static("", id="details")
-            with VerticalScroll(id="timeline", can_focus=True) as scroll:
-                scroll.border_title = "Timeline"
-                yield Static("", id="timeline-text")
-        yield Footer()
+            view = TimelineView(id="timeline")
+            view.border_title = "Timeline: loading..."
+            yield view
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#timeline").focus()
-        self.load()
+        self.query_one(TimelineView).focus()
+        self.action_reload()
 
     def action_reload(self) -> None:
-        self.load()
+        view = self.query_one(TimelineView)
+        # Before the first layout the view has no width yet: it is what the details column leaves.
+        width = view.line_width if view.scrollable_content_region.width else self.app.size.width - DETAILS_WIDTH
+        self.load(width)
 
     @work(thread=True, exclusive=True, group="person", exit_on_error=False)
-    def load(self) -> None:
+    def load(self, width: int) -> None:
         with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
             rec = people.record(session, self.person_id)
             entries = timeline.timeline(session, self.person_id)
-        self.app.call_from_thread(self.show, rec, entries)
+        first = render_lines(timeline_table(entries[:FIRST_ENTRIES]), width)
+        self.app.call_from_thread(self.show, rec, entries, first, width)
 
-    def show(self, rec: PersonRecord, entries: list[Entry]) -> None:
+    def _draw_timeline(self, entries: list[Entry], width: int) -> None:
+        """Render the whole timeline in this worker, and show it."""
+        self.app.call_from_thread(self._show_lines, render_lines(timeline_table(entries), width), width, len(entries))
+
+    def show(self, rec: PersonRecord, entries: list[Entry], first: Lines, width: int) -> None:
+        """The record with the newest entries; the rest of a long timeline is drawn after this frame."""
         self.record = rec
+        self.entries = entries
         self.query_one("#banner", Static).update(banner(rec))
         self.query_one("#details", Static).update(details(rec))
-        self.query_one("#timeline-text", Static).update(timeline_table(entries))
-        self.query_one("#timeline").border_title = (
-            f"Timeline: {len(entries)} entries, newest first (Up/Down/PgUp/PgDn to read)"
-        )
+        self._show_lines(first, width, len(entries))
+        if len(entries) > FIRST_ENTRIES:
+            self.call_after_refresh(self.redraw, entries, width)
+
+    def _show_lines(self, lines: Lines, width: int, count: int) -> None:
+        view = self.query_one(TimelineView)
+        view.set_lines(lines, width)
+        view.border_title = f"Timeline: {count} entries, newest first (Up/Down/PgUp/PgDn to read)"
+
+    @on(TimelineView.WidthChanged)
+    def _redraw(self, event: TimelineView.WidthChanged) -> None:
+        self.redraw(self.entries, event.width)
+
+    @work(thread=True, exclusive=True, group="timeline-draw", exit_on_error=False)
+    def redraw(self, entries: list[Entry], width: int) -> None:
+        self._draw_timeline(entries, width)
 
     def action_call_about(self) -> None:
         self.app.action_take_call(person_id=self.person_id)  # type: ignore[attr-defined]
@@ -198,9 +226,9 @@ class PersonScreen(Screen[None]):
         if self.record is None:
             self.notify("The record is still loading; try again in a moment.")
             return
-        self.app.push_screen(PersonForm(self.record), lambda _: self.load())
+        self.app.push_screen(PersonForm(self.record), lambda _: self.action_reload())
 
     def action_add_contact(self) -> None:
         from screens.contact import ContactForm
 
-        self.app.push_screen(ContactForm(self.person_id), lambda _: self.load())
+        self.app.push_screen(ContactForm(self.person_id), lambda _: self.action_reload())

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Footer, Input, Label, Select
+from textual.widgets import Checkbox, Input, Label, Select
 
 from desk import dates, db, phones
 from desk.models import SEXES
@@ -20,6 +20,7 @@ from desk.services import people, reference
 from desk.services.people import PersonRecord
 from screens.form import FormDialog, text_field
 from screens.widgets import FieldError
+from screens.key_footer import KeyFooter
 
 
 TEXT_FIELDS: list[tuple[str, str, str]] = [
@@ -66,7 +67,7 @@ class PersonForm(FormDialog):
                 if self.editing:
                     yield from text_field("why", "Why the change", "e.g. moved house, told by daughter")
             yield Label("F10 saves; Escape closes without saving.", classes="hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from desk import db
 from desk.errors import DeskError
 from desk.services import calls
 from desk.services.recognise import Recognition, recognise
+from screens.key_footer import KeyFooter
 
 
 class StartCallScreen(ModalScreen[int | None]):
@@ -34,7 +35,7 @@ class StartCallScreen(ModalScreen[int | None]):
             yield Input(placeholder="01803 210551", id="number")
             yield Static("", id="recognition")
             yield Label("Enter starts the call; Escape closes.", classes="hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#number", Input).focus()

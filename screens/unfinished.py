@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from desk import clock, db
 from desk.services import calls
 from desk.services.calls import CallState
+from screens.key_footer import KeyFooter
 
 
 class UnfinishedScreen(ModalScreen[int | None]):
@@ -29,7 +30,7 @@ class UnfinishedScreen(ModalScreen[int | None]):
             yield Label("Unfinished calls", classes="dialog-title")
             yield Label("", id="unfinished-hint", classes="hint")
             yield OptionList(id="unfinished-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()

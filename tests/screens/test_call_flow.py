@@ -68,7 +68,8 @@ async def test_carer_rings_and_call_lands_on_the_timeline(zone: Zone) -> None:
         await until(pilot, on_screen(app, "CaseloadScreen"))
 
         await open_record(pilot, app, zone.doris_id)
-        timeline = shown_text(app.screen.query_one("#timeline-text"), width=200).splitlines()
+        await until(pilot, lambda: bool(app.screen.query_one("#timeline").text()))
+        timeline = app.screen.query_one("#timeline").text().splitlines()
         assert "Call: Change in need from carer Jean Pascoe (daughter)" in timeline[0]  # newest first
         assert "Mum fell in the kitchen, not hurt, very shaky." in timeline[1]
         assert "Outcome: Nurse visit booked for today" in timeline[2]
