@@ -168,11 +168,11 @@ def cursor_at(table: Any, row: int) -> Predicate:
 
 def caseload_steps(screen: Any, words: list[str], few: int, many: int) -> Iterator[Step]:
     """Every caseload key in turn, read off the screen as it goes; ends where it began, in all zones."""
-    from textual.widgets import DataTable, Input
+    from textual.widgets import Input
 
     from desk.services.caseload import FILTERS
 
-    table, box = screen.query_one(DataTable), screen.query_one("#caseload-search", Input)
+    table, box = screen.query_one("#caseload"), screen.query_one("#caseload-search", Input)
     even = few + few % 2  # toggles come back to where they started
 
     def pages(key: str, label: str, n: int = few) -> Iterator[Step]:
@@ -219,7 +219,7 @@ async def caseload_keys(h: Harness, words: list[str], few: int, many: int) -> li
 
 async def person_record(h: Harness, reps: int) -> list[Result]:
     """Enter on the busiest person's caseload row, to the first frame showing their record and timeline."""
-    from textual.widgets import DataTable, Input
+    from textual.widgets import Input
 
     from desk import db
     from desk.services import people, timeline
@@ -234,7 +234,7 @@ async def person_record(h: Harness, reps: int) -> list[Result]:
     page = new_page(screen)
     screen.query_one("#caseload-search", Input).value = rec.nhs_number  # they are the only row
     await h.watch.until(page)
-    screen.query_one(DataTable).focus()
+    screen.query_one("#caseload").focus()
     shown: list[Sample] = []
     loading: list[int] = []
     back: list[int] = []

@@ -158,7 +158,7 @@ def desk(reporter: Reporter, all_zones: bool, pages: int, desk_args: list[str]) 
             screen = app.screen
             return (module is not None and isinstance(screen, module.CaseloadScreen)
                     and screen.all_zones == all_zones and screen.page is not None
-                    and screen.query_one(module.DataTable).row_count > 0)
+                    and screen.query_one("#caseload").row_count > 0)
         return shown
 
     async def page_on(watch: Any) -> None:

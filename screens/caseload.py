@@ -1,29 +1,28 @@
 """The combined health and social caseload of the zone, one window at a time.
 
 The database does the filtering, sorting and paging; the table only ever
-holds one page, so 40,000 people cost what 100 do.
+holds one page, so 40,000 people cost what 100 do. The page is drawn by
+CaseloadTable, which formats each row once instead of re-measuring and
+re-rendering every cell on each change as DataTable does.
 """
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
+from textual.worker import get_current_worker
 
-from desk import clock, db
+from desk import db
 from desk.services import caseload
-from desk.services.caseload import CaseloadRow, Page
+from desk.services.caseload import Page
+from screens.caseload_table import CaseloadTable
+from screens.key_footer import KeyFooter
 
 PAGE_SIZE = 100
-
-COLUMNS = (  # what a co-ordinator scans first comes first
-    ("Name", "name"), ("NHS number", "nhs"), ("Age", "age"), ("Flags", "flags"), ("Next due", "due"),
-    ("Health", "health"), ("Social care", "social"), ("Key worker", "key_worker"), ("GP practice", "practice"),
-)
 
 
 class CaseloadScreen(Screen[None]):
@@ -61,25 +60,23 @@ class CaseloadScreen(Screen[None]):
         with Horizontal(id="caseload-bar"):
             yield Input(placeholder="/ to search the caseload by name or NHS number", id="caseload-search")
             yield Static("", id="caseload-status")
-        table: DataTable[str | Text] = DataTable(id="caseload", cursor_type="row", zebra_stripes=True)
-        yield table
-        yield Footer()
+        yield CaseloadTable(id="caseload")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, key in COLUMNS:
-            table.add_column(label, key=key)
-        table.focus()
+        self.query_one(CaseloadTable).focus()
         self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload(keep_cursor=True)
+        """Back from a record: reload, as it may have changed. The first push is on_mount's to load."""
+        if self.page is not None:
+            self.reload(keep_cursor=True)
 
     # --- loading ------------------------------------------------------------
 
-    def reload(self, *, keep_cursor: bool = False) -> None:
-        table = self.query_one(DataTable)
-        self._want_cursor = table.cursor_row if keep_cursor else 0
+    def reload(self, *, keep_cursor: bool = False, cursor: int = 0) -> None:
+        """Fetch the page at ``row_offset``; the cursor lands on ``cursor``, or stays put with ``keep_cursor``."""
+        self._want_cursor = self.query_one(CaseloadTable).cursor_row if keep_cursor else cursor
         zone_id = None if self.all_zones else self.app.zone_id  # type: ignore[attr-defined]
         self.fetch(zone_id, self.filter_key, self.sort, self.descending, self.search_text, self.row_offset)
 
@@ -91,28 +88,14 @@ class CaseloadScreen(Screen[None]):
                 session, zone_id, filter_key=filter_key, staff_id=app.staff.id if app.staff else None,  # type: ignore[attr-defined]
                 sort=sort, descending=descending, search=search, offset=offset, limit=PAGE_SIZE,
             )
-        app.call_from_thread(self.show_page, page)
+        if not get_current_worker().is_cancelled:  # a newer key has asked for another page: never show this one
+            app.call_from_thread(self.show_page, page)
 
     def show_page(self, page: Page) -> None:
         self.page = page
         self.row_offset = page.offset
-        table = self.query_one(DataTable)
-        table.clear()
-        today = clock.today()
-        for row in page.rows:
-            table.add_row(*self._cells(row, today), key=str(row.person_id))
-        if page.rows:
-            table.move_cursor(row=min(self._want_cursor, len(page.rows) - 1))
+        self.query_one(CaseloadTable).show_rows(page.rows, cursor=self._want_cursor)
         self._update_status()
-
-    @staticmethod
-    def _cells(row: CaseloadRow, today: object) -> list[str | Text]:
-        due: str | Text = ""
-        if row.next_due_on:
-            style = "bold red" if row.next_due_on < today else ("bold yellow" if row.next_due_on == today else "")  # type: ignore[operator]
-            due = Text(f"{row.next_due_on:%d-%b} {row.next_due_what}", style=style)
-        flags = Text(row.flags, style="bold red" if row.crisis else "yellow")
-        return [row.name, row.nhs_display, str(row.age), flags, due, row.health, row.social, row.key_worker, row.practice]
 
     def _update_status(self) -> None:
         page = self.page
@@ -131,21 +114,14 @@ class CaseloadScreen(Screen[None]):
 
     # --- actions ------------------------------------------------------------
 
-    def _selected_person(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return int(key.value) if key.value else None
-
     def action_open_person(self) -> None:
-        person_id = self._selected_person()
+        person_id = self.query_one(CaseloadTable).selected_person_id
         if person_id is not None:
             self.app.open_person(person_id)  # type: ignore[attr-defined]
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_open_person()
+    @on(CaseloadTable.RowChosen)
+    def _row_chosen(self, event: CaseloadTable.RowChosen) -> None:
+        self.app.open_person(event.person_id)  # type: ignore[attr-defined]
 
     def action_search(self) -> None:
         self.query_one("#caseload-search", Input).focus()
@@ -158,12 +134,12 @@ class CaseloadScreen(Screen[None]):
 
     @on(Input.Submitted, "#caseload-search")
     def _search_done(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(CaseloadTable).focus()
 
     def action_clear_search(self) -> None:
         search = self.query_one("#caseload-search", Input)
         if search.has_focus:
-            self.query_one(DataTable).focus()
+            self.query_one(CaseloadTable).focus()
         elif search.value:
             search.value = ""
 
@@ -197,3 +173,19 @@ class CaseloadScreen(Screen[None]):
         if self.row_offset > 0:
             self.row_offset = max(0, self.row_offset - PAGE_SIZE)
             self.reload()
+
+    @on(CaseloadTable.PastEdge)
+    def _scroll_on(self, event: CaseloadTable.PastEdge) -> None:
+        """Down past a page's last row shows the next page from its top; Up past the first, the previous from its bottom.
+
+        Ignored while another page is on its way, so a held key cannot skip pages.
+        """
+        page = self.page
+        if page is None or page.offset != self.row_offset:
+            return
+        if event.step > 0 and page.offset + len(page.rows) < page.total:
+            self.row_offset += PAGE_SIZE
+            self.reload(cursor=0)
+        elif event.step < 0 and page.offset > 0:
+            self.row_offset = max(0, page.offset - PAGE_SIZE)
+            self.reload(cursor=PAGE_SIZE - 1)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from textual.widgets import DataTable
+import pytest
+from textual.app import App, ComposeResult
 
 from desk import clock, db
+from desk.history import Actor
 from desk.models import Admission, CarePackage, CarePackageItem, Involvement, Organisation, Referral
-from desk.services import caseload, reference
+from desk.services import caseload, people, reference
+from desk.services.caseload import CaseloadRow
+from screens import caseload as caseload_screen
 from screens.app import DeskApp
+from screens.caseload_table import CaseloadTable
 from screen_zone import SIZE, Zone, on_screen, until
 from sqlmodel import select
 
@@ -42,8 +47,7 @@ def _status(app: DeskApp) -> str:
 
 
 def _rows(app: DeskApp) -> list[list[str]]:
-    table = app.screen.query_one("#caseload", DataTable)
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+    return app.screen.query_one("#caseload", CaseloadTable).row_texts()
 
 
 async def test_caseload_shows_both_sides_filters_and_opens_the_record(zone: Zone) -> None:
@@ -117,3 +121,126 @@ async def test_find_person_by_nhs_number_with_spaces_opens_record(zone: Zone) ->
         await pilot.press("enter")
         await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
         assert "PASCOE" in str(app.screen.query_one("#banner").render())
+
+
+def _row(person_id: int, name: str, *, crisis: bool = False, due: date | None = None) -> CaseloadRow:
+    return CaseloadRow(person_id=person_id, name=name, nhs_number="9990000026", date_of_birth=date(1944, 11, 23),
+                       practice="Brixham Surgery", key_worker="Ann Smith", health="Nursing", social="SW (Ellis)",
+                       next_due_on=due, next_due_what="Package review" if due else "",
+                       lives_alone=False, in_hospital=False, crisis=crisis)
+
+
+class _TableApp(App[None]):
+    """Just the table, to drive its keys without a database."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chosen: list[int] = []
+        self.edges: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield CaseloadTable(id="caseload")
+
+    def on_caseload_table_row_chosen(self, event: CaseloadTable.RowChosen) -> None:
+        self.chosen.append(event.person_id)
+
+    def on_caseload_table_past_edge(self, event: CaseloadTable.PastEdge) -> None:
+        self.edges.append(event.step)
+
+
+def _line(table: CaseloadTable, y: int) -> str:
+    return "".join(segment.text for segment in table.render_line(y))
+
+
+async def test_caseload_table_draws_pages_moves_the_cursor_and_chooses() -> None:
+    app = _TableApp()
+    async with app.run_test(size=(160, 20)) as pilot:
+        table = app.query_one(CaseloadTable)
+        table.focus()
+        rows = [_row(i, f"PERSON, Number {i:03}", crisis=i == 1, due=clock.today() - timedelta(days=1)) for i in range(100)]
+        table.show_rows(rows, cursor=2)
+        await pilot.pause()
+        assert (table.row_count, table.cursor_row, table.selected_person_id) == (100, 2, 2)
+        name, nhs, _age, flags, due, *_ = table.row_texts()[1]
+        assert (name, nhs, flags) == ("PERSON, Number 001", "999 000 0026", "CRISIS")
+        assert due.endswith("Package review")
+        header, first = _line(table, 0), _line(table, 1)
+        assert header.split()[:3] == ["Name", "NHS", "number"]
+        assert "PERSON, Number 000" in first and "999 000 0026" in first and "Package review" in first
+        under_cursor, other = list(table.render_line(3)), list(table.render_line(2))  # lines 3, 2: rows 2, 1
+        assert under_cursor[1].style != other[1].style  # the cursor row stands out
+        flags = next(s for s in other if s.text.startswith("CRISIS"))
+        due = next(s for s in other if "Package review" in s.text)
+        assert flags.style and flags.style.bold and flags.style.color and flags.style.color.name == "red"
+        assert due.style and due.style.color and due.style.color.name == "red"  # overdue
+
+        await pilot.press("down", "down")
+        assert table.cursor_row == 4
+        await pilot.press("end")
+        assert table.cursor_row == 99 and table.scroll_offset.y > 0  # scrolled to keep the cursor in view
+        assert "PERSON, Number 099" in "".join(_line(table, y) for y in range(table.size.height))
+        await pilot.press("down")  # the last row of the page stays put, asking the screen for the next page
+        await pilot.press("home", "up")  # and the first asks for the previous one
+        await pilot.pause()
+        assert table.cursor_row == 0 and app.edges == [1, -1]
+        await pilot.press("home", "pagedown")
+        assert 0 < table.cursor_row < 99
+        await pilot.press("pageup", "up")
+        assert table.cursor_row == 0
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.chosen == [1]
+
+        table.show_rows([])
+        await pilot.press("enter", "down")
+        assert (table.row_count, table.selected_person_id, app.chosen) == (0, None, [1])
+
+
+async def test_caseload_is_fetched_once_on_open(zone: Zone, monkeypatch: pytest.MonkeyPatch) -> None:
+    fetched: list[int] = []
+    real_page = caseload.page
+
+    def counting_page(*args: object, **kwargs: object) -> caseload.Page:
+        fetched.append(1)
+        return real_page(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(caseload, "page", counting_page)
+    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+        await until(pilot, lambda: app.screen.page is not None)  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert len(fetched) == 1
+
+
+def _put_someone_else_on_caseload(zone: Zone) -> None:
+    """A second person a nurse visits, so the caseload has two rows to page through."""
+    with db.writing(zone.engine) as session:
+        nurse = next(s for s in reference.staff(session, "BXM") if s.role == "nurse")
+        someone = people.register(session, Actor(zone.staff_id, "test"), dict(
+            nhs_number="999 000 0034", family_name="Tozer", given_name="Alan", date_of_birth="02/03/1940",
+            postcode="TQ5 9AB", address="5 Fore Street, Brixham", phone="01632 960002", practice_id="L99013",
+        ))
+        session.add(Involvement(person_id=someone.id, staff_id=nurse.id, discipline="nursing", started_on=date(2026, 1, 5)))
+        caseload.refresh(session, someone.id)  # type: ignore[arg-type]
+
+
+async def test_down_past_the_last_row_pages_on_and_up_pages_back(zone: Zone, monkeypatch: pytest.MonkeyPatch) -> None:
+    _put_doris_on_caseload(zone)
+    _put_someone_else_on_caseload(zone)
+    monkeypatch.setattr(caseload_screen, "PAGE_SIZE", 1)  # two people, two pages
+    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+        await until(pilot, lambda: "1-1 of 2" in _status(app))
+        assert _rows(app)[0][0] == "PASCOE, Doris"
+        await pilot.press("down")
+        await until(pilot, lambda: "2-2 of 2" in _status(app))
+        assert _rows(app)[0][0] == "TOZER, Alan"
+        await pilot.press("down")  # the very last row: nowhere further to go
+        await pilot.pause(0.2)
+        assert "2-2 of 2" in _status(app)
+        await pilot.press("up")
+        await until(pilot, lambda: "1-1 of 2" in _status(app))
+        assert _rows(app)[0][0] == "PASCOE, Doris"
