@@ -11,9 +11,11 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -24,13 +26,24 @@ from textual.worker import Worker, WorkerState
 from desk import db, phones
 from desk.errors import DeskError
 from desk.history import Actor
-from desk.services import calls, reference, rings
+from desk.services import calls, caseload, reference, rings
 from desk.services.reference import StaffRow
 from desk.settings import Settings
 
 RING_POLL_S = 1.0
 GC_YOUNG_THRESHOLD = 10_000
 log = logging.getLogger("zone-desk")
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What the first screen of a desk needs, fetched together."""
+
+    zone_id: str
+    zone_name: str
+    zone_phone: str
+    unfinished: int
+    first_page: caseload.Page
 
 
 class DeskApp(App[None]):
@@ -76,11 +89,28 @@ class DeskApp(App[None]):
 
     @work(thread=True, exit_on_error=False)
     def load_staff(self) -> None:
+        """Who may sit here; when the desk was opened for someone, everything their first screen needs."""
         with db.reading(self.engine) as session:
             staff = reference.staff(session, self.zone_id or None)
             self.last_ring_id = rings.latest_id(session)
-        chosen = next((s for s in staff if s.id == self._wanted_staff_id), None)
-        self.call_from_thread(self._ask_staff if chosen is None else self.sign_in, staff if chosen is None else chosen)
+            chosen = next((s for s in staff if s.id == self._wanted_staff_id), None)
+            opening = self._opening(session, chosen) if chosen else None
+        if chosen is None or opening is None:
+            self.call_from_thread(self._ask_staff, staff)
+        else:
+            self.call_from_thread(self._zone_opened, chosen, opening)
+
+    def _opening(self, session: Session, staff: StaffRow) -> Opening | None:
+        """The zone, the unfinished calls and the first caseload page, in one worker, one session."""
+        from screens.caseload import PAGE_SIZE
+
+        zone_id = self.zone_id or staff.zone_id
+        zone = reference.zone(session, zone_id)
+        if zone is None:
+            return None
+        unfinished = calls.unfinished(session, zone_id, staff_id=staff.id)
+        first = caseload.page(session, zone_id, staff_id=staff.id, limit=PAGE_SIZE)
+        return Opening(zone_id, zone.name, phones.national(zone.phone_e164), len(unfinished), first)
 
     def _ask_staff(self, staff: list[StaffRow]) -> None:
         from screens.staff_picker import StaffPicker
@@ -92,26 +122,25 @@ class DeskApp(App[None]):
         if staff is None:
             self.exit()
             return
-        self.staff = staff
-        self.zone_id = self.zone_id or staff.zone_id
-        self.open_zone()
+        self.open_zone(staff)
 
     @work(thread=True, exit_on_error=False)
-    def open_zone(self) -> None:
+    def open_zone(self, staff: StaffRow) -> None:
         with db.reading(self.engine) as session:
-            zone = reference.zone(session, self.zone_id)
-            unfinished = calls.unfinished(session, self.zone_id, staff_id=self.staff.id if self.staff else None)
-        if zone is None:
-            self.call_from_thread(self.notify, f"No zone '{self.zone_id}'.", severity="error")
+            opening = self._opening(session, staff)
+        if opening is None:
+            self.call_from_thread(self.notify, f"No zone '{self.zone_id or staff.zone_id}'.", severity="error")
             return
-        self.call_from_thread(self._zone_opened, zone.name, phones.national(zone.phone_e164), len(unfinished))
+        self.call_from_thread(self._zone_opened, staff, opening)
 
-    def _zone_opened(self, name: str, phone: str, unfinished: int) -> None:
+    def _zone_opened(self, staff: StaffRow, opening: Opening) -> None:
         from screens.caseload import CaseloadScreen
 
-        self.zone_name, self.zone_phone = name, phone
+        self.staff = staff
+        self.zone_id = opening.zone_id
+        self.zone_name, self.zone_phone = opening.zone_name, opening.zone_phone
         self.refresh_title()
-        self.push_screen(CaseloadScreen())
+        self.push_screen(CaseloadScreen(first_page=opening.first_page))
         self.set_interval(RING_POLL_S, self.poll_rings, name="ring-poll")
         # What is alive now lives all session: keep it out of the collector's sweeps,
         # whose pauses at 40,000 rows were long enough to show as a stutter. A screen
@@ -120,9 +149,9 @@ class DeskApp(App[None]):
         # (measured: longest pause on opening a busy record 155 ms -> about 50 ms).
         gc.freeze()
         gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
-        if unfinished:
+        if opening.unfinished:
             self.notify(
-                f"{unfinished} call(s) of yours were not finished (the desk closed mid-call). "
+                f"{opening.unfinished} call(s) of yours were not finished (the desk closed mid-call). "
                 "Press F7 to pick them up; the notes were kept.",
                 title="Unfinished calls", severity="warning", timeout=15,
             )

@@ -44,8 +44,10 @@ class CaseloadScreen(Screen[None]):
         Binding("escape", "clear_search", "Clear", id="clear_search", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, first_page: Page | None = None) -> None:
         super().__init__()
+        self._first_page = first_page  # fetched with the rest of the desk's opening, to show at once
+        self._shown_before = False
         self.filter_key = "zone"
         self.all_zones = False
         self.sort = "name"
@@ -65,12 +67,18 @@ class CaseloadScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(CaseloadTable).focus()
-        self.reload()
+        if self._first_page is not None:
+            self.show_page(self._first_page)
+            self._first_page = None
+        else:
+            self.reload()
 
     def on_screen_resume(self) -> None:
-        """Back from a record: reload, as it may have changed. The first push is on_mount's to load."""
-        if self.page is not None:
-            self.reload(keep_cursor=True)
+        """Back from a record: reload, as it may have changed. The first showing is on_mount's to load."""
+        if not self._shown_before:
+            self._shown_before = True
+            return
+        self.reload(keep_cursor=True)
 
     # --- loading ------------------------------------------------------------
 
