@@ -127,30 +127,14 @@ def datatable(reporter: Reporter, url: str) -> None:
     TableRef().run()
 
 
-def _start_in_all_zones() -> None:
-    """Make the whole-trust view (the desk's ``a`` key) the caseload's first view."""
-    from screens.caseload import CaseloadScreen
-
-    init = CaseloadScreen.__init__
-
-    def start_all_zones(self: CaseloadScreen) -> None:
-        init(self)
-        self.all_zones = True
-
-    CaseloadScreen.__init__ = start_all_zones  # type: ignore[method-assign]
-
-
 def desk(reporter: Reporter, all_zones: bool, pages: int, desk_args: list[str]) -> None:
-    """The real ``desk`` command; the screens are looked up only once the desk has imported them itself.
-
-    (With ``all_zones`` they are imported up front, to patch the caseload.)
-    """
+    """The real ``desk`` command; the screens are looked up only once the desk has imported them itself."""
     from textual.app import App
 
     from bench.frames import attach_on_first_frame, post_key, rss_mb
 
     if all_zones:
-        _start_in_all_zones()
+        desk_args = [*desk_args, "--all-zones"]
 
     def caseload_shown(app: App[None]) -> Any:
         def shown(_: str) -> bool:

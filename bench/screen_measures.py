@@ -107,7 +107,7 @@ def datatable_app(ctx: Context) -> Iterable[Result]:
 
 
 def _first_frame_rows(scope: str, runs: list[ChildRun], bare: list[ChildRun], people: int) -> Iterator[Result]:
-    how = " (the whole trust: the 'a' view, made the start-up view)" if scope == "all zones" else ""
+    how = " (the whole trust: desk --all-zones)" if scope == "all zones" else ""
     desk_ns, bare_ns = _first_frames(runs), _first_frames(bare)
     yield Result(f"desk first frame: {scope} caseload", desk_ns, Target("p95", 1000.0), reference=BARE,
                  note=f"{people:,} people{how}; `desk --db URL --staff ID`; " + _launch_note(runs))

@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--zone", metavar="ZONE", help="the zone line this desk answers (e.g. BXM)")
     p.add_argument("--desk-name", metavar="NAME", help="this desk's name in the history")
     p.add_argument("--staff", metavar="ID", type=int, help="who is at the desk (staff id), skipping the question")
+    p.add_argument("--all-zones", action="store_true", help="open on every zone's caseload (key a switches back)")
     sub = p.add_subparsers(dest="command")
     r = sub.add_parser("ring", help="the phone system's hook: the zone line is ringing from NUMBER")
     r.add_argument("number", help="the caller's number as the phone shows it; '' when withheld")
@@ -101,7 +102,7 @@ def _seed(args: argparse.Namespace) -> int:
 
 def _open(args: argparse.Namespace) -> int:
     cfg = settings.load(database_url=args.db, demo=args.demo or None, zone=args.zone, desk_name=args.desk_name,
-                        demo_url=args.db if args.demo else None)
+                        demo_url=args.db if args.demo else None, all_zones=args.all_zones or None)
     engine = db.make_engine(cfg.resolved_url())
     if cfg.demo:
         from desk.demo import ensure_demo

@@ -49,6 +49,8 @@ class Settings:
     """The zone line this desk answers (``DESK_ZONE``); empty: the signed-in staff member's zone."""
     demo: bool = False
     """Open the separate demo database, seeded with synthetic people."""
+    all_zones: bool = False
+    """Open on every zone's caseload (``--all-zones``): ward discharge co-ordinators serve the whole trust."""
     demo_url: str = ""
     """With ``--demo --db URL``: put the demo zone in that (empty) database instead of demo.db.
 

@@ -109,7 +109,8 @@ class DeskApp(App[None]):
         if zone is None:
             return None
         unfinished = calls.unfinished(session, zone_id, staff_id=staff.id)
-        first = caseload.page(session, zone_id, staff_id=staff.id, limit=PAGE_SIZE)
+        scope = None if self.settings.all_zones else zone_id
+        first = caseload.page(session, scope, staff_id=staff.id, limit=PAGE_SIZE)
         return Opening(zone_id, zone.name, phones.national(zone.phone_e164), len(unfinished), first)
 
     def _ask_staff(self, staff: list[StaffRow]) -> None:
@@ -140,7 +141,7 @@ class DeskApp(App[None]):
         self.zone_id = opening.zone_id
         self.zone_name, self.zone_phone = opening.zone_name, opening.zone_phone
         self.refresh_title()
-        self.push_screen(CaseloadScreen(first_page=opening.first_page))
+        self.push_screen(CaseloadScreen(first_page=opening.first_page, all_zones=self.settings.all_zones))
         self.set_interval(RING_POLL_S, self.poll_rings, name="ring-poll")
         # What is alive now lives all session: keep it out of the collector's sweeps,
         # whose pauses at 40,000 rows were long enough to show as a stutter. A screen

@@ -44,12 +44,12 @@ class CaseloadScreen(Screen[None]):
         Binding("escape", "clear_search", "Clear", id="clear_search", show=False),
     ]
 
-    def __init__(self, first_page: Page | None = None) -> None:
+    def __init__(self, first_page: Page | None = None, *, all_zones: bool = False) -> None:
         super().__init__()
         self._first_page = first_page  # fetched with the rest of the desk's opening, to show at once
         self._shown_before = False
         self.filter_key = "zone"
-        self.all_zones = False
+        self.all_zones = all_zones
         self.sort = "name"
         self.descending = False
         self.search_text = ""

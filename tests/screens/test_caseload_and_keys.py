@@ -244,3 +244,16 @@ async def test_down_past_the_last_row_pages_on_and_up_pages_back(zone: Zone, mon
         await pilot.press("up")
         await until(pilot, lambda: "1-1 of 2" in _status(app))
         assert _rows(app)[0][0] == "PASCOE, Doris"
+
+
+async def test_the_desk_can_open_on_every_zone(zone: Zone) -> None:
+    """desk --all-zones: a ward discharge co-ordinator starts on the whole trust's caseload."""
+    from desk.settings import Settings
+
+    _put_doris_on_caseload(zone)
+    app = DeskApp(engine=zone.engine, settings=Settings(all_zones=True), staff_id=zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on_screen(app, "CaseloadScreen")() and app.screen.page is not None)
+        assert _status(app).startswith("All zones: 1-1 of 1")
+        await pilot.press("a")
+        await until(pilot, lambda: _status(app).startswith("Whole zone:"))
