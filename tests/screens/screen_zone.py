@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -88,3 +91,14 @@ async def open_record(pilot: object, app: object, person_id: int) -> None:
     app.open_person(person_id)  # type: ignore[attr-defined]
     await until(pilot, lambda: type(app.screen).__name__ == "PersonScreen"  # type: ignore[attr-defined]
                 and app.screen.record is not None)  # type: ignore[attr-defined]
+
+
+@asynccontextmanager
+async def desk_open(zone: Zone) -> AsyncIterator[tuple[Any, Any]]:
+    """The real desk on the zone's database, signed in as its co-ordinator, at the caseload."""
+    from screens.app import DeskApp
+
+    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+        yield app, pilot

@@ -10,7 +10,7 @@ from desk.models import Call, CallDraft, History
 from desk.services import rings
 from screens.app import DeskApp
 
-from screen_zone import SIZE, Zone, on_screen, open_record, shown_text, until
+from screen_zone import SIZE, Zone, desk_open, on_screen, open_record, shown_text, until
 
 
 def _draft_notes(zone: Zone) -> str:
@@ -41,9 +41,7 @@ async def _choose_reason(pilot, app: DeskApp, key: str) -> None:  # type: ignore
 
 async def test_carer_rings_and_call_lands_on_the_timeline(zone: Zone) -> None:
     """A carer rings from a known number: the desk names whom she cares for; the call is logged on Doris's timeline."""
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
 
         with db.writing(zone.engine) as session:
             rings.ring(session, "BXM", zone.carer_number)
@@ -86,9 +84,7 @@ async def test_carer_rings_and_call_lands_on_the_timeline(zone: Zone) -> None:
 
 async def test_call_cannot_be_finished_without_outcome_and_nothing_typed_is_lost(zone: Zone) -> None:
     """F10 without an outcome says what is missing; the notes stay on screen and in the draft."""
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
         await pilot.press("f2")
         await until(pilot, on_screen(app, "StartCallScreen"))
         await pilot.press(*"0113 496 0113", "enter")  # the practice's number
@@ -113,9 +109,7 @@ async def test_call_cannot_be_finished_without_outcome_and_nothing_typed_is_lost
 
 async def test_unknown_and_impossible_numbers(zone: Zone) -> None:
     """An unknown number is said to be unknown; an impossible one is refused and left to correct."""
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
         await pilot.press("f2")
         await until(pilot, on_screen(app, "StartCallScreen"))
         await pilot.press(*"020 7946 0999")
@@ -133,9 +127,7 @@ async def test_unknown_and_impossible_numbers(zone: Zone) -> None:
 
 async def test_a_call_answered_at_another_desk_stops_ringing_here(zone: Zone) -> None:
     """Two desks on one line: when the other answers, this one stops saying it is ringing."""
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
         app.notify("An unrelated message the co-ordinator has not read yet.", timeout=60)
         with db.writing(zone.engine) as session:
             ring_id = rings.ring(session, "BXM", zone.carer_number).id

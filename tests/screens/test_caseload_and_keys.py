@@ -15,7 +15,7 @@ from desk.services.caseload import CaseloadRow
 from screens import caseload as caseload_screen
 from screens.app import DeskApp
 from screens.caseload_table import CaseloadTable
-from screen_zone import SIZE, Zone, on_screen, until
+from screen_zone import SIZE, Zone, desk_open, on_screen, until
 from sqlmodel import select
 
 
@@ -52,9 +52,7 @@ def _rows(app: DeskApp) -> list[list[str]]:
 
 async def test_caseload_shows_both_sides_filters_and_opens_the_record(zone: Zone) -> None:
     _put_doris_on_caseload(zone)
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
         await until(pilot, lambda: len(_rows(app)) == 1)
         rows = _rows(app)
         name, nhs, age, flags, due, health, social, _kw, practice = rows[0]
@@ -94,9 +92,7 @@ async def test_caseload_shows_both_sides_filters_and_opens_the_record(zone: Zone
 
 
 async def test_help_lists_the_screens_keys_and_palette_finds_actions(zone: Zone) -> None:
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
         await pilot.press("f1")
         await until(pilot, on_screen(app, "HelpScreen"))
         text = str(app.screen.query_one("#help-keys").render())
@@ -111,9 +107,7 @@ async def test_help_lists_the_screens_keys_and_palette_finds_actions(zone: Zone)
 
 
 async def test_find_person_by_nhs_number_with_spaces_opens_record(zone: Zone) -> None:
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
         await pilot.press("f3")
         await until(pilot, on_screen(app, "FindScreen"))
         await pilot.press(*"999 000 0026")
@@ -205,9 +199,7 @@ async def test_caseload_is_fetched_once_on_open(zone: Zone, monkeypatch: pytest.
         return real_page(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(caseload, "page", counting_page)
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
         await until(pilot, lambda: app.screen.page is not None)  # type: ignore[attr-defined]
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)
@@ -230,9 +222,7 @@ async def test_down_past_the_last_row_pages_on_and_up_pages_back(zone: Zone, mon
     _put_doris_on_caseload(zone)
     _put_someone_else_on_caseload(zone)
     monkeypatch.setattr(caseload_screen, "PAGE_SIZE", 1)  # two people, two pages
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
         await until(pilot, lambda: "1-1 of 2" in _status(app))
         assert _rows(app)[0][0] == "PASCOE, Doris"
         await pilot.press("down")

@@ -10,7 +10,7 @@ from desk.history import Actor
 from desk.models import History, Person
 from desk.services import people
 from screens.app import DeskApp
-from screen_zone import SIZE, Zone, on_screen, open_record, shown_text, until
+from screen_zone import SIZE, Zone, desk_open, on_screen, open_record, shown_text, until
 
 
 def _counts(zone: Zone) -> tuple[int, int]:
@@ -32,9 +32,7 @@ def _errors(app: DeskApp) -> dict[str, str]:
 
 async def test_register_refuses_bad_input_then_saves_when_corrected(zone: Zone) -> None:
     before = _counts(zone)
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
         await pilot.press("f4")
         await until(pilot, on_screen(app, "PersonForm"))
         typed = {"nhs_number": "999 000 0027", "family_name": "Widdicombe", "given_name": "Ethel",
@@ -68,9 +66,7 @@ async def test_register_refuses_bad_input_then_saves_when_corrected(zone: Zone) 
 
 
 async def test_edit_that_clashes_with_another_desk_is_refused_and_kept(zone: Zone) -> None:
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
         await open_record(pilot, app, zone.doris_id)
         await pilot.press("e")
         await until(pilot, on_screen(app, "PersonForm"))
@@ -93,9 +89,7 @@ async def test_edit_that_clashes_with_another_desk_is_refused_and_kept(zone: Zon
 
 
 async def test_change_needs_a_reason(zone: Zone) -> None:
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
         await open_record(pilot, app, zone.doris_id)
         await pilot.press("e")
         await until(pilot, on_screen(app, "PersonForm"))
@@ -107,9 +101,7 @@ async def test_change_needs_a_reason(zone: Zone) -> None:
 
 async def test_add_a_carer_from_the_record(zone: Zone) -> None:
     """T on the record adds a contact; a bad number is explained; the carer then shows on the record."""
-    app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+    async with desk_open(zone) as (app, pilot):
         await open_record(pilot, app, zone.doris_id)
         await pilot.press("t")
         await until(pilot, on_screen(app, "ContactForm"))
