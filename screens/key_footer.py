@@ -1,4 +1,4 @@
-"""The footer: every key that works here, on one line.
+"""The footer: every key that works here, wrapping to a second line if it must.
 
 Textual's own Footer rebuilds a widget per key whenever the bindings change
 (every screen switch and every change of focus), and each rebuild restyles
@@ -19,7 +19,8 @@ class KeyFooter(Static):
     DEFAULT_CSS = """
     KeyFooter {
         dock: bottom;
-        height: 1;
+        height: auto;
+        max-height: 3;
         background: $footer-background;
         color: $footer-foreground;
     }
@@ -36,17 +37,35 @@ class KeyFooter(Static):
         if self.is_attached and screen is self.screen:
             self.update(self.keys_text())
 
-    def keys_text(self) -> Text:
-        """Each shown binding once per action; disabled ones dimmed; the palette key last."""
-        text = Text(no_wrap=True, overflow="ellipsis")
+    def on_resize(self) -> None:
+        self.update(self.keys_text())
+
+    def _items(self) -> list[Text]:
+        """Each shown binding once per action, as 'key Description'; disabled ones dimmed; the palette last."""
+        items: list[Text] = []
         seen: set[str] = set()
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            text.append(f" {self.app.get_key_display(binding)} ", style="bold reverse" if enabled else "dim reverse")
-            text.append(f" {binding.description}  ", style="" if enabled else "dim")
+            item = Text(self.app.get_key_display(binding), style="bold reverse" if enabled else "dim reverse")
+            item.append(f" {binding.description}", style="" if enabled else "dim")
+            items.append(item)
         if self.app.ENABLE_COMMAND_PALETTE:
-            text.append(" ^p ", style="bold reverse")
-            text.append(" palette")
+            items.append(Text.assemble(("^p", "bold reverse"), " Palette"))
+        return items
+
+    def keys_text(self) -> Text:
+        """The items packed into as many lines as the width needs, never splitting one."""
+        width = self.size.width or self.app.size.width
+        text, line = Text(no_wrap=True), 0
+        for item in self._items():
+            if line and line + 2 + item.cell_len > width:
+                text.append("\n")
+                line = 0
+            elif line:
+                text.append("  ")
+                line += 2
+            text.append(item)
+            line += item.cell_len
         return text

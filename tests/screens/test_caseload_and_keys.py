@@ -247,3 +247,15 @@ async def test_the_desk_can_open_on_every_zone(zone: Zone) -> None:
         assert _status(app).startswith("All zones: 1-1 of 1")
         await pilot.press("a")
         await until(pilot, lambda: _status(app).startswith("Whole zone:"))
+
+
+async def test_the_footer_shows_every_key_of_the_screen(zone: Zone) -> None:
+    """Every action's key is in the footer, wrapping to a second line rather than cut off."""
+    async with desk_open(zone) as (app, pilot):
+        await until(pilot, lambda: "Unfinished" in str(app.screen.query_one("KeyFooter").render()))
+        footer = str(app.screen.query_one("KeyFooter").render())
+        for item in ("/ Search", "z Zone", "m Mine", "h Hospital", "d Due", "x Crisis", "a All zones", "s Sort",
+                     "r Reverse", "] Page+", "[ Page-", "f1 Help", "f2 Take call", "f3 Find", "f4 Register",
+                     "f5 Call log", "f6 Answer", "f7 Unfinished", "^p Palette"):
+            assert item in footer, item
+        assert all(len(line) <= SIZE[0] for line in footer.splitlines())
