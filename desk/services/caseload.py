@@ -54,82 +54,22 @@ _SHORT = {"nursing": "Nursing", "physiotherapy": "Physio", "occupational_therapy
 
 
 def refresh(session: Session, person_id: int) -> None:
-    """Recompute one person's caseload row from their records (same transaction)."""
+    """Recompute one person's caseload row from their records (same transaction).
+
+    The same rule as the bulk rebuild (:func:`compute_rows`), for one person.
+    """
     session.flush()
-    person = session.get(Person, person_id)
+    rows = compute_rows(session, person_id=person_id)
     existing = session.get(CaseloadEntry, person_id)
-    if person is None:
+    if not rows:
         if existing is not None:
             session.delete(existing)
         return
-    health: list[str] = []
-    social: list[str] = []
-    rows = session.exec(
-        select(Involvement.discipline, Staff.name).join(Staff, Staff.id == Involvement.staff_id)
-        .where(Involvement.person_id == person_id, Involvement.ended_on == None)  # noqa: E711
-        .order_by(Involvement.id)
-    ).all()
-    for discipline, name in rows:
-        side = DISCIPLINES.get(discipline, ("", "health"))[1]
-        label = _SHORT.get(discipline, discipline)
-        (health if side == "health" else social).append(f"{label} ({name.split()[-1]})" if side == "social" else label)
-    package = session.exec(
-        select(CarePackage).where(CarePackage.person_id == person_id, CarePackage.status == "active")
-        .order_by(CarePackage.id)
-    ).first()
-    due: list[tuple[date, int, str]] = []
-    if package is not None:
-        services = session.exec(
-            select(CarePackageItem.service).where(
-                CarePackageItem.package_id == package.id, CarePackageItem.end_date == None  # noqa: E711
-            )
-        ).all()
-        social.insert(0, "Package: " + ", ".join(sorted(set(services))) if services else "Package")
-        if package.review_due:
-            due.append((package.review_due, DUE_RANK["review"], "Package review"))
-    crisis = False
-    for r in session.exec(
-        select(Referral).where(Referral.person_id == person_id, Referral.status == "open").order_by(Referral.id)
-    ):
-        label = _SHORT.get(r.discipline, r.discipline)
-        side = DISCIPLINES.get(r.discipline, ("", "health"))[1]
-        (health if side == "health" else social).append(f"ref {label}")
-        crisis = crisis or r.crisis
-        if r.due_at:
-            due.append((clock.local(r.due_at).date(), DUE_RANK.get(r.urgency, 3), f"{label} referral ({r.urgency})"))
-    in_hospital = session.exec(
-        select(Admission.id).where(Admission.person_id == person_id, Admission.discharged_at == None)  # noqa: E711
-    ).first() is not None
-    on_caseload = bool(health or social or in_hospital or person.key_worker_id)
-    if not on_caseload:
-        if existing is not None:
-            session.delete(existing)
-        return
-    practice = session.get(Practice, person.practice_id)
-    kw = session.get(Staff, person.key_worker_id) if person.key_worker_id else None
-    due.sort()
-    values = dict(
-        zone_id=person.zone_id,
-        sort_name=f"{person.family_key} {person.given_key}",
-        display_name=f"{person.family_name.upper()}, {person.given_name}",
-        nhs_number=person.nhs_number,
-        date_of_birth=person.date_of_birth,
-        practice_name=practice.name if practice else "",
-        key_worker_id=person.key_worker_id,
-        key_worker_name=kw.name if kw else "",
-        health=", ".join(health),
-        social=", ".join(social),
-        next_due_on=due[0][0] if due else None,
-        next_due_what=due[0][2] if due else "",
-        lives_alone=person.lives_alone,
-        in_hospital=in_hospital,
-        crisis=crisis,
-    )
     if existing is None:
-        session.add(CaseloadEntry(person_id=person_id, **values))
+        session.add(CaseloadEntry(**rows[0]))
     else:
-        for k, v in values.items():
-            setattr(existing, k, v)
+        for key, value in rows[0].items():
+            setattr(existing, key, value)
 
 
 def rebuild(session: Session, zone_id: str | None = None) -> int:
@@ -156,10 +96,17 @@ def rebuild(session: Session, zone_id: str | None = None) -> int:
 _INSERT_CHUNK = 5_000
 
 
-def compute_rows(session: Session, zone_id: str | None = None) -> list[dict[str, Any]]:
-    """Every caseload row (as column dicts, by person id) that :func:`refresh` would write."""
+def compute_rows(
+    session: Session, zone_id: str | None = None, *, person_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The caseload rows (as column dicts, by person id) for everyone, one zone, or one person.
+
+    The one place the rule lives: who is on the caseload, and what their row says.
+    """
 
     def in_zone(stmt: Any, person_col: Any) -> Any:
+        if person_id is not None:
+            return stmt.where(person_col == person_id)
         if zone_id:
             return stmt.join(Person, Person.id == person_col).where(Person.zone_id == zone_id)
         return stmt
@@ -228,11 +175,14 @@ def compute_rows(session: Session, zone_id: str | None = None) -> list[dict[str,
     people = select(
         Person.id, Person.zone_id, Person.family_key, Person.given_key, Person.family_name, Person.given_name,
         Person.nhs_number, Person.date_of_birth, Person.key_worker_id, Person.lives_alone, Practice.name, kw.name,
-    ).join(candidates, candidates.c[0] == Person.id) \
-        .join(Practice, Practice.ods_code == Person.practice_id, isouter=True) \
+    ).join(Practice, Practice.ods_code == Person.practice_id, isouter=True) \
         .join(kw, kw.id == Person.key_worker_id, isouter=True)
-    if zone_id:
-        people = people.where(Person.zone_id == zone_id)
+    if person_id is not None:
+        people = people.where(Person.id == person_id)  # one person: no need to list candidates
+    else:
+        people = people.join(candidates, candidates.c[0] == Person.id)
+        if zone_id:
+            people = people.where(Person.zone_id == zone_id)
     out: list[dict[str, Any]] = []
     for (pid, zone, family_key, given_key, family_name, given_name, nhs_number, dob, key_worker_id, lives_alone,
          practice_name, kw_name) in session.exec(people.order_by(Person.id)).all():
