@@ -11,6 +11,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from desk.services.reference import StaffRow
+from screens.key_footer import KeyFooter
 
 DESK_ROLES = {"coordinator": 0, "crisis_worker": 1, "discharge_coordinator": 2}
 
@@ -18,7 +19,7 @@ DESK_ROLES = {"coordinator": 0, "crisis_worker": 1, "discharge_coordinator": 2}
 class StaffPicker(ModalScreen[StaffRow | None]):
     """Choose which of the zone's staff is sitting at this desk."""
 
-    BINDINGS = [Binding("ctrl+q", "quit_desk", "Quit", id="quit")]
+    BINDINGS = [Binding("ctrl+q", "quit_desk", "Quit", id="quit", tooltip="Close the desk")]
 
     def __init__(self, staff: list[StaffRow]) -> None:
         super().__init__()
@@ -34,6 +35,7 @@ class StaffPicker(ModalScreen[StaffRow | None]):
                 *[Option(f"{s.name:<22} {s.role_label:<36} {s.zone_id}", id=str(s.id)) for s in self.staff],
                 id="staff-list",
             )
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         listing = self.query_one(OptionList)
