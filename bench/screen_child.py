@@ -138,9 +138,10 @@ def desk(reporter: Reporter, all_zones: bool, pages: int, desk_args: list[str]) 
 
     def caseload_shown(app: App[None]) -> Any:
         def shown(_: str) -> bool:
-            module = sys.modules.get("screens.caseload")
+            # The desk may be importing the module in a worker while a frame is drawn: look it up gently.
+            screen_class = getattr(sys.modules.get("screens.caseload"), "CaseloadScreen", None)
             screen = app.screen
-            return (module is not None and isinstance(screen, module.CaseloadScreen)
+            return (screen_class is not None and isinstance(screen, screen_class)
                     and screen.all_zones == all_zones and screen.page is not None
                     and screen.query_one("#caseload").row_count > 0)
         return shown
