@@ -16,61 +16,17 @@ from sqlmodel import Field, SQLModel
 
 from desk.types import UTCDateTime
 
-# --- vocabularies -----------------------------------------------------------
-
-ROLES: dict[str, str] = {
-    "coordinator": "Health and social care co-ordinator",
-    "crisis_worker": "Crisis hotline",
-    "discharge_coordinator": "Ward discharge co-ordinator",
-    "nurse": "Community nurse",
-    "physiotherapist": "Physiotherapist",
-    "occupational_therapist": "Occupational therapist",
-    "social_worker": "Social worker",
-    "support_worker": "Support worker",
-    "zone_manager": "Zone manager",
-}
-
-DISCIPLINES: dict[str, tuple[str, str]] = {
-    # discipline: (label, side)
-    "nursing": ("Nursing", "health"),
-    "physiotherapy": ("Physiotherapy", "health"),
-    "occupational_therapy": ("Occupational therapy", "health"),
-    "social_work": ("Social work", "social"),
-    "support": ("Support work", "social"),
-}
-
-ORG_KINDS: dict[str, str] = {
-    "ward": "Hospital ward",
-    "care_home": "Care home",
-    "ambulance": "Ambulance service",
-    "other": "Other organisation",
-}
-
-CALL_REASONS: dict[str, str] = {
-    "advice": "Advice",
-    "new_referral": "New referral",
-    "change_in_need": "Change in need",
-    "crisis": "Crisis",
-    "discharge": "Discharge",
-    "professional_update": "Update from a professional",
-    "other": "Other",
-}
-
-URGENCIES: dict[str, str] = {"rapid": "Rapid", "fast": "Fast", "normal": "Normal"}
-
-# Administrative sex as NHS systems record it.
-SEXES: tuple[str, ...] = ("Female", "Male", "Indeterminate", "Not known")
-
-# Who a caller was recognised as (Call.caller_kind); ORG_KINDS keys are kinds too.
-CALLER_KINDS: dict[str, str] = {
-    "person": "The person themselves",
-    "carer": "Carer",
-    "relative": "Relative or contact",
-    "practice": "GP practice",
-    "staff": "Zone staff",
-    "unknown": "Unknown number",
-    **ORG_KINDS,
-}
+# The vocabularies live in desk.vocabulary (no ORM there, so a screen can use them
+# before SQLAlchemy has loaded); they are named here too, where the tables use them.
+from desk.vocabulary import (  # noqa: F401
+    CALL_REASONS,
+    CALLER_KINDS,
+    DISCIPLINES,
+    ORG_KINDS,
+    ROLES,
+    SEXES,
+    URGENCIES,
+)
 
 
 def _versioned() -> Any:

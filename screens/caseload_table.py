@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from desk import clock
-from desk.services.caseload import CaseloadRow
+from desk.rows import CaseloadRow
 
 COLUMNS: tuple[tuple[str, int], ...] = (  # (header, width in cells); what a co-ordinator scans first comes first
     ("Name", 23), ("NHS number", 12), ("Age", 3), ("Flags", 17), ("Next due", 27),

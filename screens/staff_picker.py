@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from desk.services.reference import StaffRow
+from desk.rows import StaffRow
 from screens.key_footer import KeyFooter
 
 DESK_ROLES = {"coordinator": 0, "crisis_worker": 1, "discharge_coordinator": 2}

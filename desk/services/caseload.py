@@ -7,7 +7,6 @@ of tens of thousands never has to be loaded whole.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, select
 
 from desk import clock, nhs
+from desk.rows import DUE_RANK, FILTERS, SORTS, CaseloadRow, Page  # noqa: F401  (the screens' names for them)
 from desk.models import (
     DISCIPLINES,
     Admission,
@@ -28,26 +28,6 @@ from desk.models import (
     Referral,
     Staff,
 )
-
-FILTERS: dict[str, str] = {
-    "zone": "Whole zone",
-    "mine": "My caseload",
-    "hospital": "In hospital",
-    "due": "Due today",
-    "crisis": "Open crisis",
-}
-
-SORTS: dict[str, tuple[str, str]] = {
-    # key: (label, column)
-    "name": ("Name", "sort_name"),
-    "age": ("Age", "date_of_birth"),
-    "due": ("Next due", "next_due_on"),
-    "practice": ("GP practice", "practice_name"),
-    "key_worker": ("Key worker", "key_worker_name"),
-}
-
-DUE_RANK = {"rapid": 0, "fast": 1, "normal": 2, "review": 3}
-"""Among things due the same day, the most urgent is 'next': a rapid referral before a review."""
 
 _SHORT = {"nursing": "Nursing", "physiotherapy": "Physio", "occupational_therapy": "OT",
           "social_work": "SW", "support": "Support"}
@@ -210,54 +190,6 @@ def compute_rows(
             crisis=pid in crisis,
         ))
     return out
-
-
-@dataclass(frozen=True)
-class CaseloadRow:
-    """One line of the caseload screen."""
-
-    person_id: int
-    name: str
-    nhs_number: str
-    date_of_birth: date
-    practice: str
-    key_worker: str
-    health: str
-    social: str
-    next_due_on: date | None
-    next_due_what: str
-    lives_alone: bool
-    in_hospital: bool
-    crisis: bool
-
-    @property
-    def age(self) -> int:
-        return clock.age_on(self.date_of_birth, clock.today())
-
-    @property
-    def nhs_display(self) -> str:
-        return nhs.display(self.nhs_number)
-
-    @property
-    def flags(self) -> str:
-        """Short flags a co-ordinator scans for: CRISIS, HOSP, ALONE."""
-        out = []
-        if self.crisis:
-            out.append("CRISIS")
-        if self.in_hospital:
-            out.append("HOSP")
-        if self.lives_alone:
-            out.append("ALONE")
-        return " ".join(out)
-
-
-@dataclass(frozen=True)
-class Page:
-    """A window of the caseload and where it sits in the whole."""
-
-    rows: list[CaseloadRow]
-    offset: int
-    total: int
 
 
 _COLUMNS = (

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
 from sqlmodel import Session, select
 
 from desk import phones
+from desk.rows import StaffRow  # noqa: F401  (what staff() returns)
 from desk.models import ROLES, Organisation, Practice, Staff, Zone
 
 
@@ -46,20 +46,6 @@ def load(session: Session, data: dict[str, Any] | None = None) -> bool:
         )
     session.flush()
     return True
-
-
-@dataclass(frozen=True)
-class StaffRow:
-    """A member of staff as a picker shows them."""
-
-    id: int
-    name: str
-    role: str
-    zone_id: str
-
-    @property
-    def role_label(self) -> str:
-        return ROLES.get(self.role, self.role)
 
 
 def zones(session: Session) -> list[Zone]:
