@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import platformdirs
 
 APP = "zone-desk"
 
@@ -21,13 +18,21 @@ APP = "zone-desk"
 def data_dir() -> Path:
     """Where SQLite files live by default (``DESK_DATA_DIR`` overrides)."""
     override = os.environ.get("DESK_DATA_DIR")
-    return Path(override) if override else platformdirs.user_data_path(APP)
+    if override:
+        return Path(override)
+    import platformdirs  # only when asked: the desk's start-up is measured in milliseconds
+
+    return platformdirs.user_data_path(APP)
 
 
 def config_file() -> Path:
     """The optional config file (``DESK_CONFIG`` overrides)."""
     override = os.environ.get("DESK_CONFIG")
-    return Path(override) if override else platformdirs.user_config_path(APP) / "config.toml"
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return platformdirs.user_config_path(APP) / "config.toml"
 
 
 def sqlite_url(name: str) -> str:
@@ -72,6 +77,8 @@ def load(**overrides: object) -> Settings:
     values: dict[str, object] = {}
     path = config_file()
     if path.is_file():
+        import tomllib
+
         with path.open("rb") as fh:
             raw = tomllib.load(fh)
         for key in ("database_url", "desk_name", "zone"):
