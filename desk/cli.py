@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from desk import __version__, db, settings
+from desk import __version__, settings
 from desk.errors import DeskError
 
 
@@ -57,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _ring(args: argparse.Namespace) -> int:
+    from desk import db
     from desk.services import reference, rings
 
     cfg = settings.load(database_url=args.ring_db or args.db, demo=args.ring_demo or args.demo or None,
@@ -78,6 +79,7 @@ def _seed(args: argparse.Namespace) -> int:
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from desk import db
     from desk.scale import seed_scale
 
     url = args.seed_db or args.db or settings.sqlite_url("scale.db")
@@ -101,9 +103,23 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _open(args: argparse.Namespace) -> int:
+    """Open the desk: straight onto its first screen when the database is ready, else the ordinary way."""
     cfg = settings.load(database_url=args.db, demo=args.demo or None, zone=args.zone, desk_name=args.desk_name,
                         demo_url=args.db if args.demo else None, all_zones=args.all_zones or None)
-    engine = db.make_engine(cfg.resolved_url())
+    url = cfg.resolved_url()
+    from desk.first_look import Prefetch
+
+    # The first screen's rows are read in a child process while this one loads the user interface.
+    prefetch = Prefetch(url, zone=cfg.zone, staff_id=args.staff, all_zones=cfg.all_zones, seeded=cfg.demo)
+    from screens.app import DeskApp  # the front end, imported only when a terminal is wanted
+
+    look = prefetch.result()
+    if look is not None:  # migrated and loaded: the ORM loads behind the first frame
+        DeskApp(settings=cfg, staff_id=args.staff, first_look=look).run()
+        return 0
+    from desk import db
+
+    engine = db.make_engine(url)
     if cfg.demo:
         from desk.demo import ensure_demo
 
@@ -115,8 +131,6 @@ def _open(args: argparse.Namespace) -> int:
 
         with db.writing(engine) as session:
             reference.load(session)
-    from screens.app import DeskApp  # the front end, imported only when a terminal is wanted
-
     DeskApp(engine=engine, settings=cfg, staff_id=args.staff).run()
     return 0
 

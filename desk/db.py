@@ -21,6 +21,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+from desk.first_look import HEAD_REVISION  # the newest migration; first_look reads it before the ORM loads
+
 WRITE_OPTION = "desk_write"
 BUSY_TIMEOUT_S = 30
 
@@ -83,10 +85,6 @@ def writing(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
-
-
-HEAD_REVISION = "0002"
-"""The newest migration; a test checks it against Alembic's own idea of head."""
 
 
 def at_head(engine: Engine) -> bool:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -23,15 +22,21 @@ from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from desk import db, phones
 from desk.errors import DeskError
-from desk.history import Actor
-from desk.services import calls, caseload, reference, rings
-from desk.services.reference import StaffRow
+from desk.first_look import FirstLook
+from desk.rows import PAGE_SIZE, Page, StaffRow
 from desk.settings import Settings
+
+if TYPE_CHECKING:  # the ORM is loaded behind the first frame, never before it (see DeskApp.open_database)
+    from sqlalchemy import Engine
+    from sqlmodel import Session
+
+    from desk.history import Actor
+    from desk.services.rings import Incoming
 
 RING_POLL_S = 1.0
 GC_YOUNG_THRESHOLD = 10_000
+ENGINE_WAIT_S = 60.0
 log = logging.getLogger("zone-desk")
 
 
@@ -43,7 +48,7 @@ class Opening:
     zone_name: str
     zone_phone: str
     unfinished: int
-    first_page: caseload.Page
+    first_page: Page
 
 
 class DeskApp(App[None]):
@@ -63,9 +68,18 @@ class DeskApp(App[None]):
         Binding("f7", "unfinished", "Unfinished", id="unfinished", tooltip="Calls started but not finished"),
     ]
 
-    def __init__(self, engine: Engine, settings: Settings | None = None, staff_id: int | None = None) -> None:
+    def __init__(self, engine: Engine | None = None, settings: Settings | None = None, staff_id: int | None = None,
+                 *, first_look: FirstLook | None = None) -> None:
+        """Either an ``engine`` ready to use, or a ``first_look`` to show while the engine is made behind it."""
         super().__init__()
-        self.engine = engine
+        if engine is None and first_look is None:
+            raise ValueError("DeskApp needs an engine or a first look")
+        self._engine = engine
+        self._engine_ready = threading.Event()
+        self._engine_problem = ""
+        if engine is not None:
+            self._engine_ready.set()
+        self._first_look = first_look
         self.settings = settings or Settings()
         self.desk_name = self.settings.resolved_desk_name()
         self._wanted_staff_id = staff_id
@@ -74,22 +88,77 @@ class DeskApp(App[None]):
         self.zone_name: str = ""
         self.zone_phone: str = ""
         self.last_ring_id = 0
-        self.waiting_rings: list[rings.Incoming] = []
+        self.waiting_rings: list[Incoming] = []
         self._ring_toasts: dict[int, Notification] = {}
+
+    # --- the database -----------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """The database. Behind a first look it may still be opening: a worker that needs it waits here."""
+        if not self._engine_ready.wait(ENGINE_WAIT_S):
+            raise DeskError("The database is taking a long time to open. Check the connection, then try again.")
+        if self._engine is None:
+            raise DeskError(self._engine_problem)
+        return self._engine
+
+    @work(thread=True, exit_on_error=False, name="open-database")
+    def open_database(self) -> None:
+        """Load the ORM and make the engine, behind the first frame; then start listening to the line.
+
+        Also imports the services the next keys need, so none of them pays
+        for SQLAlchemy on the event loop.
+        """
+        assert self._first_look is not None
+        try:
+            from desk import db
+
+            engine = db.make_engine(self._first_look.url)
+            db.migrate(engine)  # the first look saw it at head: one query
+        except Exception as exc:
+            self._engine_problem = f"The database could not be opened: {exc}"
+            self._engine_ready.set()
+            raise
+        self._engine = engine
+        self._engine_ready.set()
+        from desk.services import calls, people, rings, search, timeline  # noqa: F401  (warm for the next keys)
+
+        with db.reading(engine) as session:
+            self.last_ring_id = rings.latest_id(session)
+            staff = self.staff
+            unfinished = len(calls.unfinished(session, self.zone_id, staff_id=staff.id)) if staff else 0
+        if staff is not None:
+            phone = _national(self._first_look.zone_phone_e164)
+            self.call_from_thread(self._listen, unfinished, phone)
 
     # --- who is at the desk ----------------------------------------------
 
     @property
     def actor(self) -> Actor:
         """Who is making changes from this desk (for the history)."""
+        from desk.history import Actor
+
         return Actor(self.staff.id if self.staff else None, self.desk_name)
 
     def on_mount(self) -> None:
-        self.load_staff()
+        look = self._first_look
+        if look is None:
+            self.load_staff()
+            return
+        if look.chosen is None:
+            self._ask_staff(look.staff)
+        else:
+            assert look.first_page is not None
+            # The line's number joins the header once open_database has loaded the phone rules.
+            self._show_zone(look.chosen, look.zone_id, look.zone_name, "", look.first_page)
+        self.call_after_refresh(self.open_database)  # after the first frame is on its way, not before
 
     @work(thread=True, exit_on_error=False)
     def load_staff(self) -> None:
         """Who may sit here; when the desk was opened for someone, everything their first screen needs."""
+        from desk import db
+        from desk.services import reference, rings
+
         with db.reading(self.engine) as session:
             staff = reference.staff(session, self.zone_id or None)
             self.last_ring_id = rings.latest_id(session)
@@ -102,7 +171,7 @@ class DeskApp(App[None]):
 
     def _opening(self, session: Session, staff: StaffRow) -> Opening | None:
         """The zone, the unfinished calls and the first caseload page, in one worker, one session."""
-        from screens.caseload import PAGE_SIZE
+        from desk.services import calls, caseload, reference
 
         zone_id = self.zone_id or staff.zone_id
         zone = reference.zone(session, zone_id)
@@ -111,7 +180,7 @@ class DeskApp(App[None]):
         unfinished = calls.unfinished(session, zone_id, staff_id=staff.id)
         scope = None if self.settings.all_zones else zone_id
         first = caseload.page(session, scope, staff_id=staff.id, limit=PAGE_SIZE)
-        return Opening(zone_id, zone.name, phones.national(zone.phone_e164), len(unfinished), first)
+        return Opening(zone_id, zone.name, _national(zone.phone_e164), len(unfinished), first)
 
     def _ask_staff(self, staff: list[StaffRow]) -> None:
         from screens.staff_picker import StaffPicker
@@ -127,6 +196,8 @@ class DeskApp(App[None]):
 
     @work(thread=True, exit_on_error=False)
     def open_zone(self, staff: StaffRow) -> None:
+        from desk import db
+
         with db.reading(self.engine) as session:
             opening = self._opening(session, staff)
         if opening is None:
@@ -135,13 +206,24 @@ class DeskApp(App[None]):
         self.call_from_thread(self._zone_opened, staff, opening)
 
     def _zone_opened(self, staff: StaffRow, opening: Opening) -> None:
+        self._show_zone(staff, opening.zone_id, opening.zone_name, opening.zone_phone, opening.first_page)
+        self._listen(opening.unfinished)
+
+    def _show_zone(self, staff: StaffRow, zone_id: str, zone_name: str, zone_phone: str, first_page: Page) -> None:
+        """Someone is at the desk: show their zone's caseload."""
         from screens.caseload import CaseloadScreen
 
         self.staff = staff
-        self.zone_id = opening.zone_id
-        self.zone_name, self.zone_phone = opening.zone_name, opening.zone_phone
+        self.zone_id = zone_id
+        self.zone_name, self.zone_phone = zone_name, zone_phone
         self.refresh_title()
-        self.push_screen(CaseloadScreen(first_page=opening.first_page, all_zones=self.settings.all_zones))
+        self.push_screen(CaseloadScreen(first_page=first_page, all_zones=self.settings.all_zones))
+
+    def _listen(self, unfinished: int, zone_phone: str = "") -> None:
+        """Start answering the line, and say if this person left calls unfinished."""
+        if zone_phone:
+            self.zone_phone = zone_phone
+            self.refresh_title()
         self.set_interval(RING_POLL_S, self.poll_rings, name="ring-poll")
         # What is alive now lives all session: keep it out of the collector's sweeps,
         # whose pauses at 40,000 rows were long enough to show as a stutter. A screen
@@ -150,9 +232,9 @@ class DeskApp(App[None]):
         # (measured: longest pause on opening a busy record 155 ms -> about 50 ms).
         gc.freeze()
         gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
-        if opening.unfinished:
+        if unfinished:
             self.notify(
-                f"{opening.unfinished} call(s) of yours were not finished (the desk closed mid-call). "
+                f"{unfinished} call(s) of yours were not finished (the desk closed mid-call). "
                 "Press F7 to pick them up; the notes were kept.",
                 title="Unfinished calls", severity="warning", timeout=15,
             )
@@ -160,7 +242,7 @@ class DeskApp(App[None]):
     def refresh_title(self) -> None:
         """The header says which line, who is at the desk, and whether it is ringing."""
         who = f"{self.staff.name} ({self.staff.role_label})" if self.staff else ""
-        self.title = f"Zone Desk: {self.zone_name} line {self.zone_phone}"
+        self.title = f"Zone Desk: {self.zone_name} line {self.zone_phone}".rstrip()
         ring = ""
         if self.waiting_rings:
             ring = f"  |  RINGING: {self.waiting_rings[-1].recognition.headline}  (F6 answers)"
@@ -170,11 +252,16 @@ class DeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="ring-poll", exit_on_error=False)
     def poll_rings(self) -> None:
+        from desk import db
+        from desk.services import rings
+
         with db.reading(self.engine) as session:
             waiting = rings.waiting(session, self.zone_id, 0)
         self.call_from_thread(self._rings_polled, waiting)
 
-    def _rings_polled(self, waiting: list[rings.Incoming]) -> None:
+    def _rings_polled(self, waiting: list[Incoming]) -> None:
+        from desk.services import rings
+
         new = [r for r in waiting if r.ring_id > self.last_ring_id]
         self.waiting_rings = waiting
         still = {r.ring_id for r in waiting}
@@ -205,7 +292,10 @@ class DeskApp(App[None]):
         self.answer_ring(self.waiting_rings[-1])
 
     @work(thread=True, exit_on_error=False)
-    def answer_ring(self, incoming: rings.Incoming) -> None:
+    def answer_ring(self, incoming: Incoming) -> None:
+        from desk import db
+        from desk.services import calls, rings
+
         with db.writing(self.engine) as session:
             if not rings.claim(session, incoming.ring_id, self.desk_name):
                 self.call_from_thread(self.notify, "Another desk answered that call.", severity="warning")
@@ -315,3 +405,10 @@ class DeskApp(App[None]):
             log.error("worker %s failed", event.worker.name, exc_info=err)
             self.notify(f"Something went wrong ({err}); it is in the desk's log. Nothing typed was lost.",
                         severity="error", timeout=10)
+
+
+def _national(e164: str) -> str:
+    """A zone's number as the office says it."""
+    from desk import phones
+
+    return phones.national(e164)

@@ -16,13 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
-from desk import db
-from desk.services import caseload
-from desk.services.caseload import Page
+from desk.rows import FILTERS, PAGE_SIZE, SORTS, Page
 from screens.caseload_table import CaseloadTable
 from screens.key_footer import KeyFooter
-
-PAGE_SIZE = 100
 
 
 class CaseloadScreen(Screen[None]):
@@ -90,6 +86,9 @@ class CaseloadScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="caseload", exit_on_error=False)
     def fetch(self, zone_id: str | None, filter_key: str, sort: str, descending: bool, search: str, offset: int) -> None:
+        from desk import db  # the ORM, loaded by now behind the first frame (DeskApp.open_database)
+        from desk.services import caseload
+
         app = self.app
         with db.reading(app.engine) as session:  # type: ignore[attr-defined]
             page = caseload.page(
@@ -107,10 +106,10 @@ class CaseloadScreen(Screen[None]):
 
     def _update_status(self) -> None:
         page = self.page
-        label = caseload.FILTERS[self.filter_key]
+        label = FILTERS[self.filter_key]
         if self.all_zones:
             label = "All zones" if self.filter_key == "zone" else f"All zones, {label.lower()}"
-        sort_label = caseload.SORTS[self.sort][0] + (" (reversed)" if self.descending else "")
+        sort_label = SORTS[self.sort][0] + (" (reversed)" if self.descending else "")
         if page is None or not page.total:
             shown = "nobody"
         else:
@@ -162,7 +161,7 @@ class CaseloadScreen(Screen[None]):
         self.reload()
 
     def action_next_sort(self) -> None:
-        keys = list(caseload.SORTS)
+        keys = list(SORTS)
         self.sort = keys[(keys.index(self.sort) + 1) % len(keys)]
         self.row_offset = 0
         self.reload()

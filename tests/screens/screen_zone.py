@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import select
 
-from desk import db
+from desk import clock, db
 from desk.history import Actor
-from desk.services import people, reference
+from desk.models import Admission, CarePackage, CarePackageItem, Involvement, Organisation, Referral
+from desk.services import caseload, people, reference
 
 SIZE = (160, 48)
 
@@ -41,6 +44,24 @@ def _seed(engine: Engine) -> Zone:
         people.add_contact(session, actor, doris.id, name="Jean Pascoe", relationship="daughter",  # type: ignore[arg-type]
                            phone="07700 900123", is_carer=True)
         return Zone(engine=engine, url=engine.url.render_as_string(hide_password=False), staff_id=coordinator.id, doris_id=doris.id)  # type: ignore[arg-type]
+
+
+def put_doris_on_caseload(zone: Zone) -> None:
+    """Doris: a nurse involved, a home care package, in hospital, an overdue crisis referral."""
+    with db.writing(zone.engine) as session:
+        nurse = next(s for s in reference.staff(session, "BXM") if s.role == "nurse")
+        ward = session.exec(select(Organisation).where(Organisation.kind == "ward")).first()
+        session.add(Involvement(person_id=zone.doris_id, staff_id=nurse.id, discipline="nursing", started_on=date(2026, 1, 5)))
+        pkg = CarePackage(person_id=zone.doris_id, started_on=date(2026, 2, 1), review_due=clock.today() + timedelta(days=7))
+        session.add(pkg)
+        session.flush()
+        session.add(CarePackageItem(package_id=pkg.id, service="Home care", detail="4 visits a day, 2 carers",  # type: ignore[arg-type]
+                                    provider="Bayside Care", start_date=date(2026, 2, 1), weekly_cost_pence=41200))
+        session.add(Admission(person_id=zone.doris_id, ward_id=ward.id, admitted_at=clock.now() - timedelta(days=2)))  # type: ignore[union-attr]
+        session.add(Referral(person_id=zone.doris_id, received_at=clock.now(), discipline="occupational_therapy",
+                             urgency="rapid", crisis=True, reason="Carer cannot cope", source="Daughter",
+                             due_at=clock.now() - timedelta(minutes=1)))  # overdue: due, whatever the hour
+        caseload.refresh(session, zone.doris_id)
 
 
 def engine_for(url: str, search_path: str = "") -> Engine:

@@ -12,29 +12,12 @@ from desk.history import Actor
 from desk.models import Admission, CarePackage, CarePackageItem, Involvement, Organisation, Referral
 from desk.services import caseload, people, reference
 from desk.services.caseload import CaseloadRow
+from screens import app as app_module
 from screens import caseload as caseload_screen
 from screens.app import DeskApp
 from screens.caseload_table import CaseloadTable
-from screen_zone import SIZE, Zone, desk_open, on_screen, until
+from screen_zone import SIZE, Zone, desk_open, on_screen, put_doris_on_caseload, until
 from sqlmodel import select
-
-
-def _put_doris_on_caseload(zone: Zone) -> None:
-    """Doris: a nurse involved, a home care package, in hospital, an overdue crisis referral."""
-    with db.writing(zone.engine) as session:
-        nurse = next(s for s in reference.staff(session, "BXM") if s.role == "nurse")
-        ward = session.exec(select(Organisation).where(Organisation.kind == "ward")).first()
-        session.add(Involvement(person_id=zone.doris_id, staff_id=nurse.id, discipline="nursing", started_on=date(2026, 1, 5)))
-        pkg = CarePackage(person_id=zone.doris_id, started_on=date(2026, 2, 1), review_due=clock.today() + timedelta(days=7))
-        session.add(pkg)
-        session.flush()
-        session.add(CarePackageItem(package_id=pkg.id, service="Home care", detail="4 visits a day, 2 carers",  # type: ignore[arg-type]
-                                    provider="Bayside Care", start_date=date(2026, 2, 1), weekly_cost_pence=41200))
-        session.add(Admission(person_id=zone.doris_id, ward_id=ward.id, admitted_at=clock.now() - timedelta(days=2)))  # type: ignore[union-attr]
-        session.add(Referral(person_id=zone.doris_id, received_at=clock.now(), discipline="occupational_therapy",
-                             urgency="rapid", crisis=True, reason="Carer cannot cope", source="Daughter",
-                             due_at=clock.now() - timedelta(minutes=1)))  # overdue: due, whatever the hour
-        caseload.refresh(session, zone.doris_id)
 
 
 def caseload_filter(key: str) -> str:
@@ -51,7 +34,7 @@ def _rows(app: DeskApp) -> list[list[str]]:
 
 
 async def test_caseload_shows_both_sides_filters_and_opens_the_record(zone: Zone) -> None:
-    _put_doris_on_caseload(zone)
+    put_doris_on_caseload(zone)
     async with desk_open(zone) as (app, pilot):
         await until(pilot, lambda: len(_rows(app)) == 1)
         rows = _rows(app)
@@ -219,9 +202,10 @@ def _put_someone_else_on_caseload(zone: Zone) -> None:
 
 
 async def test_down_past_the_last_row_pages_on_and_up_pages_back(zone: Zone, monkeypatch: pytest.MonkeyPatch) -> None:
-    _put_doris_on_caseload(zone)
+    put_doris_on_caseload(zone)
     _put_someone_else_on_caseload(zone)
     monkeypatch.setattr(caseload_screen, "PAGE_SIZE", 1)  # two people, two pages
+    monkeypatch.setattr(app_module, "PAGE_SIZE", 1)  # the desk's opening page too
     async with desk_open(zone) as (app, pilot):
         await until(pilot, lambda: "1-1 of 2" in _status(app))
         assert _rows(app)[0][0] == "PASCOE, Doris"
@@ -240,7 +224,7 @@ async def test_the_desk_can_open_on_every_zone(zone: Zone) -> None:
     """desk --all-zones: a ward discharge co-ordinator starts on the whole trust's caseload."""
     from desk.settings import Settings
 
-    _put_doris_on_caseload(zone)
+    put_doris_on_caseload(zone)
     app = DeskApp(engine=zone.engine, settings=Settings(all_zones=True), staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: on_screen(app, "CaseloadScreen")() and app.screen.page is not None)

@@ -1,0 +1,92 @@
+"""Opening straight onto the caseload: the first screen is drawn before the ORM loads, and the desk works on.
+
+``desk`` reads its first screen with the database driver (desk.first_look)
+and loads SQLAlchemy behind the first frame. These tests open the real app
+that way and check that the co-ordinator sees their caseload at once, and
+that everything needing the database (paging, a record, the line, the calls
+left unfinished) works as soon as it is there.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from desk import db, phones
+from desk.first_look import first_look
+from desk.history import Actor
+from desk.services import calls, reference, rings
+from desk.settings import Settings
+from screens.app import DeskApp
+
+from screen_zone import SIZE, Zone, on_screen, open_record, put_doris_on_caseload, until
+
+
+def _url(zone: Zone) -> str:
+    """The zone's database as the desk command is given it (on PostgreSQL, inside the test's schema)."""
+    if zone.search_path:
+        return f"{zone.url}?options=-csearch_path%3D{zone.search_path}"
+    return zone.url
+
+
+def _desk(zone: Zone, staff_id: int | None) -> DeskApp:
+    look = first_look(_url(zone), staff_id=staff_id)
+    assert look is not None, "a migrated, loaded database must open straight onto its first screen"
+    return DeskApp(settings=Settings(database_url=_url(zone)), staff_id=staff_id, first_look=look)
+
+
+async def test_the_caseload_is_on_the_first_frame_and_the_desk_works_on(zone: Zone) -> None:
+    put_doris_on_caseload(zone)
+    app = _desk(zone, zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        # The very first screen is the caseload with Doris on it, whatever the ORM is doing.
+        assert type(app.screen).__name__ == "CaseloadScreen"
+        assert app.screen.page is not None and [r.name for r in app.screen.page.rows] == ["PASCOE, Doris"]
+        assert "CRISIS HOSP ALONE" in app.screen.query_one("#caseload").row_texts()[0]
+        with db.reading(zone.engine) as session:
+            line = phones.national(reference.zone(session, "BXM").phone_e164)  # type: ignore[union-attr]
+        await until(pilot, lambda: app.title.endswith(f"line {line}"))  # the line's number joins the header
+        await until(pilot, lambda: app._engine_ready.is_set())
+        await open_record(pilot, app, zone.doris_id)
+        assert app.screen.record.family_name == "Pascoe"
+        await pilot.press("escape")
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+
+        with db.writing(zone.engine) as session:  # the line rings: this desk is listening
+            rings.ring(session, "BXM", zone.carer_number)
+        await until(pilot, lambda: any("ringing" in n.title for n in app._notifications))
+        assert "Carer of Doris PASCOE" in app.sub_title
+
+
+async def test_calls_left_unfinished_are_mentioned_once_the_database_is_open(zone: Zone) -> None:
+    with db.writing(zone.engine) as session:
+        calls.start(session, Actor(zone.staff_id, "test"), "BXM", number=zone.carer_number)
+    app = _desk(zone, zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: any("not finished" in n.message for n in app._notifications))
+        await pilot.press("f7")
+        await until(pilot, on_screen(app, "UnfinishedScreen"))
+
+
+async def test_without_a_chosen_person_the_picker_comes_first(zone: Zone) -> None:
+    app = _desk(zone, None)
+    async with app.run_test(size=SIZE) as pilot:
+        assert type(app.screen).__name__ == "StaffPicker"
+        await pilot.press("enter")  # the first name on the list
+        await until(pilot, lambda: on_screen(app, "CaseloadScreen")() and app.screen.page is not None)
+        assert app.staff is not None
+
+
+def test_nothing_before_the_first_frame_loads_the_orm() -> None:
+    """What the desk command imports before its first frame: Textual and the plain rows, not SQLAlchemy."""
+    script = (
+        "import json, sys\n"
+        "import desk.cli, desk.first_look, screens.app, screens.caseload, screens.staff_picker\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout))
+    assert "textual" in loaded
+    assert not loaded & {"sqlalchemy", "sqlmodel", "alembic", "pydantic", "psycopg", "phonenumbers"}
