@@ -6,9 +6,10 @@ what the first screen needs (who may sit at the desk, their zone, the first
 page of its caseload in the default order) is read here with ``sqlite3`` or
 ``psycopg`` directly, and the ORM loads behind the first frame.
 
-These few queries mirror the services' own (``reference.staff``,
-``reference.zone``, ``caseload.page`` with its defaults); a test on both
-databases holds them to the same answers. Anything out of the ordinary (a
+The caseload page is the very query the services run (desk.caseload_query);
+the staff and zone look-ups mirror ``reference.staff`` and ``reference.zone``,
+and a test on both databases holds them to the same answers. Anything out of
+the ordinary (a
 schema not at head, a file that is not there, a zone that is not known, a demo
 not yet seeded, a driver error) gives None, and the desk goes the ordinary
 way in, where the ORM migrates, seeds and explains.
@@ -19,14 +20,11 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 from typing import Any
 
-from desk.rows import PAGE_SIZE, CaseloadRow, Page, StaffRow
+from desk import caseload_query, clock, driver
+from desk.rows import PAGE_SIZE, Page, StaffRow
 
 HEAD_REVISION = "0002"
 """The newest migration; a test checks it against Alembic's own idea of head."""
@@ -52,71 +50,6 @@ class FirstLook:
 
 _STAFF = "SELECT id, name, role, zone_id FROM staff WHERE active = :yes{zone} ORDER BY name"
 _ZONE = "SELECT id, name, phone_e164 FROM zone WHERE id = :zone"
-_COUNT = "SELECT count(*) FROM caseloadentry{where}"
-_PAGE = (
-    "SELECT person_id, display_name, nhs_number, date_of_birth, practice_name, key_worker_name, health, social,"
-    " next_due_on, next_due_what, lives_alone, in_hospital, crisis"
-    " FROM caseloadentry{where} ORDER BY sort_name, person_id LIMIT :limit"
-)
-_PG_PARAM = re.compile(r"(?<!:):(\w+)")
-
-
-class _Reader:
-    """One short-lived DB-API connection with the desk's ``:name`` parameters on either database."""
-
-    def __init__(self, connection: Any, postgres: bool) -> None:
-        self.connection = connection
-        self.postgres = postgres
-
-    def rows(self, sql: str, **params: Any) -> list[Sequence[Any]]:
-        if self.postgres:
-            sql = _PG_PARAM.sub(r"%(\1)s", sql)
-        cursor = self.connection.cursor()
-        try:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
-
-
-def _connect(url: str) -> _Reader | None:
-    """A reading connection for ``url``, or None where only the ORM knows what to do with it."""
-    scheme, _, rest = url.partition("://")
-    if scheme in ("sqlite", "sqlite+pysqlite"):
-        path = rest[1:] if rest.startswith("/") else ""
-        if not path or path == ":memory:" or "?" in path or not Path(path).is_file():
-            return None  # a new file is the ORM's to create and migrate
-        import sqlite3
-
-        return _Reader(sqlite3.connect(path, timeout=5), postgres=False)
-    if scheme in ("postgresql", "postgresql+psycopg"):
-        import psycopg
-
-        return _Reader(psycopg.connect(f"postgresql://{rest}", autocommit=True, connect_timeout=5), postgres=True)
-    return None
-
-
-def _day(value: Any) -> date | None:
-    """A date as the driver gives it: PostgreSQL a date, SQLite the ISO text the ORM wrote."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
-def _caseload_row(r: Sequence[Any]) -> CaseloadRow:
-    return CaseloadRow(
-        person_id=r[0], name=r[1], nhs_number=r[2], date_of_birth=_day(r[3]),  # type: ignore[arg-type]
-        practice=r[4], key_worker=r[5], health=r[6], social=r[7], next_due_on=_day(r[8]), next_due_what=r[9],
-        lives_alone=bool(r[10]), in_hospital=bool(r[11]), crisis=bool(r[12]),
-    )
-
-
-def first_page(reader: _Reader, zone_id: str | None, limit: int) -> Page:
-    """``caseload.page(session, zone_id, limit=limit)`` with every other argument at its default."""
-    where, params = (" WHERE zone_id = :zone", {"zone": zone_id}) if zone_id else ("", {})
-    total = reader.rows(_COUNT.format(where=where), **params)[0][0]
-    rows = reader.rows(_PAGE.format(where=where), limit=limit, **params)
-    return Page([_caseload_row(r) for r in rows], 0, total)
 
 
 def first_look(
@@ -135,7 +68,7 @@ def first_look(
     which the ordinary way in would seed first).
     """
     try:
-        reader = _connect(url)
+        reader = driver.connect(url)
     except Exception as exc:  # noqa: BLE001  (either driver's errors: the ordinary way in will report them)
         log.info("first look: could not connect (%s); opening the ordinary way", exc)
         return None
@@ -147,11 +80,11 @@ def first_look(
         log.info("first look: %s; opening the ordinary way", exc)
         return None
     finally:
-        reader.connection.close()
+        reader.close()
 
 
 def _look(
-    reader: _Reader, url: str, zone: str, staff_id: int | None, all_zones: bool, page_size: int, seeded: bool,
+    reader: driver.Reader, url: str, zone: str, staff_id: int | None, all_zones: bool, page_size: int, seeded: bool,
 ) -> FirstLook | None:
     if [r[0] for r in reader.rows("SELECT version_num FROM alembic_version")] != [HEAD_REVISION]:
         return None  # the schema needs migrating first
@@ -159,16 +92,17 @@ def _look(
         return None
     staff_sql, params = (_STAFF.format(zone=" AND zone_id = :zone"), {"zone": zone}) if zone else (
         _STAFF.format(zone=""), {})
-    staff = [StaffRow(*r) for r in reader.rows(staff_sql, yes=True, **params)]
+    staff = [StaffRow(*r) for r in reader.rows(staff_sql, {"yes": True, **params})]
     chosen = next((s for s in staff if s.id == staff_id), None)
     if chosen is None:
         return FirstLook(url, staff, None)
     zone_id = zone or chosen.zone_id
-    found = reader.rows(_ZONE, zone=zone_id)
+    found = reader.rows(_ZONE, {"zone": zone_id})
     if not found:
         return None  # the ordinary way in says which zone is missing
     zone_id, zone_name, phone = found[0]
-    page = first_page(reader, None if all_zones else zone_id, page_size)
+    page = caseload_query.page(reader.rows, reader.dialect, None if all_zones else zone_id, today=clock.today(),
+                               staff_id=chosen.id, limit=page_size)
     return FirstLook(url, staff, chosen, zone_id, zone_name, phone, page)
 
 

@@ -102,6 +102,27 @@ class DeskApp(App[None]):
             raise DeskError(self._engine_problem)
         return self._engine
 
+    def caseload_page(self, zone_id: str | None, **options: Any) -> Page:
+        """A page of the caseload (from a worker): through the engine once it is open, until then the driver.
+
+        The caseload is the first screen, so its keys answer from the first
+        frame; both ways run the same SQL (desk.caseload_query).
+        """
+        if self._first_look is not None and not self._engine_ready.is_set():
+            from desk import caseload_query, clock, driver
+
+            reader = driver.connect(self._first_look.url)
+            if reader is not None:
+                try:
+                    return caseload_query.page(reader.rows, reader.dialect, zone_id, today=clock.today(), **options)
+                finally:
+                    reader.close()
+        from desk import db
+        from desk.services import caseload
+
+        with db.reading(self.engine) as session:
+            return caseload.page(session, zone_id, **options)
+
     @work(thread=True, exit_on_error=False, name="open-database")
     def open_database(self) -> None:
         """Load the ORM and make the engine, behind the first frame; then start listening to the line.

@@ -86,15 +86,11 @@ class CaseloadScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="caseload", exit_on_error=False)
     def fetch(self, zone_id: str | None, filter_key: str, sort: str, descending: bool, search: str, offset: int) -> None:
-        from desk import db  # the ORM, loaded by now behind the first frame (DeskApp.open_database)
-        from desk.services import caseload
-
         app = self.app
-        with db.reading(app.engine) as session:  # type: ignore[attr-defined]
-            page = caseload.page(
-                session, zone_id, filter_key=filter_key, staff_id=app.staff.id if app.staff else None,  # type: ignore[attr-defined]
-                sort=sort, descending=descending, search=search, offset=offset, limit=PAGE_SIZE,
-            )
+        page = app.caseload_page(  # type: ignore[attr-defined]
+            zone_id, filter_key=filter_key, staff_id=app.staff.id if app.staff else None,  # type: ignore[attr-defined]
+            sort=sort, descending=descending, search=search, offset=offset, limit=PAGE_SIZE,
+        )
         if not get_current_worker().is_cancelled:  # a newer key has asked for another page: never show this one
             app.call_from_thread(self.show_page, page)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, false, func, insert, or_
+from sqlalchemy import func, insert, or_, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, select
 
-from desk import clock, nhs
+from desk import caseload_query, clock
 from desk.rows import DUE_RANK, FILTERS, SORTS, CaseloadRow, Page  # noqa: F401  (the screens' names for them)
 from desk.models import (
     DISCIPLINES,
@@ -192,61 +192,6 @@ def compute_rows(
     return out
 
 
-_COLUMNS = (
-    CaseloadEntry.person_id, CaseloadEntry.display_name, CaseloadEntry.nhs_number,
-    CaseloadEntry.date_of_birth, CaseloadEntry.practice_name, CaseloadEntry.key_worker_name,
-    CaseloadEntry.health, CaseloadEntry.social, CaseloadEntry.next_due_on, CaseloadEntry.next_due_what,
-    CaseloadEntry.lives_alone, CaseloadEntry.in_hospital, CaseloadEntry.crisis,
-)
-
-
-def _successor(text: str) -> str:
-    return text[:-1] + chr(ord(text[-1]) + 1)
-
-
-def _where(zone_id: str | None, filter_key: str, staff_id: int | None, search: str) -> list:  # type: ignore[type-arg]
-    """The page's conditions, each answerable from the sort index's own entries.
-
-    Every caseload sort index carries the filter columns (migration 0002), so
-    walking it to an offset never reads a row it skips.
-    """
-    conds: list[Any] = [CaseloadEntry.zone_id == zone_id] if zone_id else []
-    if filter_key == "mine":
-        if staff_id is None:
-            return [false()]  # nobody is signed in: nobody is theirs
-        theirs = select(Involvement.person_id).where(
-            Involvement.staff_id == staff_id, Involvement.ended_on == None)  # noqa: E711
-        conds.append(or_(CaseloadEntry.key_worker_id == staff_id, col(CaseloadEntry.person_id).in_(theirs)))
-    elif filter_key == "hospital":
-        conds.append(CaseloadEntry.in_hospital == True)  # noqa: E712
-    elif filter_key == "due":
-        conds.append(col(CaseloadEntry.next_due_on) <= clock.today())  # nothing due (NULL) never matches
-    elif filter_key == "crisis":
-        conds.append(CaseloadEntry.crisis == True)  # noqa: E712
-    text = search.strip().lower()
-    if text:
-        digits = nhs.digits(text)
-        if digits.isdigit():  # a prefix as a range: digits sort the same in every collation
-            conds.append(and_(col(CaseloadEntry.nhs_number) >= digits, col(CaseloadEntry.nhs_number) < _successor(digits)))
-        else:
-            conds.append(col(CaseloadEntry.sort_name).startswith(" ".join(text.replace(",", " ").split())))
-    return conds
-
-
-def _order(sort: str, descending: bool) -> list[Any]:
-    """ORDER BY for a sort: ties go by name, then person; reversed is the exact reverse.
-
-    Nothing due sorts last either way. Each order has an index (migration 0002).
-    """
-    column = getattr(CaseloadEntry, SORTS.get(sort, SORTS["name"])[1])
-    keys = [column] if column is CaseloadEntry.sort_name else [column, CaseloadEntry.sort_name]
-    keys.append(CaseloadEntry.person_id)
-    order = [k.desc() if descending else k.asc() for k in keys]
-    if column is CaseloadEntry.next_due_on:
-        order.insert(0, column.is_(None))
-    return order
-
-
 def page(
     session: Session,
     zone_id: str | None,
@@ -259,19 +204,16 @@ def page(
     offset: int = 0,
     limit: int = 100,
 ) -> Page:
-    """One window of the caseload, filtered and sorted in the database.
+    """One window of the caseload, filtered and sorted in the database (see desk.caseload_query).
 
-    ``zone_id`` None (or empty) pages the whole trust. The window's people are
-    found by walking a covering index (no row is read for the rows skipped
-    over, however deep the offset), then read by primary key.
+    ``zone_id`` None (or empty) pages the whole trust. The query is plain SQL,
+    shared with the desk's opening, which runs it before the ORM has loaded.
     """
-    conds = _where(zone_id, filter_key, staff_id, search)
-    total = session.exec(select(func.count()).select_from(CaseloadEntry).where(*conds)).one()
-    offset = max(0, min(offset, max(0, total - 1)))
-    order = _order(sort, descending)
-    window = (select(CaseloadEntry.person_id).where(*conds).order_by(*order).offset(offset).limit(limit)
-              .subquery("window"))
-    rows = session.exec(
-        select(*_COLUMNS).join(window, window.c.person_id == CaseloadEntry.person_id).order_by(*order)
-    ).all()
-    return Page([CaseloadRow(*r) for r in rows], offset, total)
+
+    def run(sql: str, params: dict[str, Any]) -> Any:
+        return session.execute(text(sql), params).all()
+
+    return caseload_query.page(
+        run, session.get_bind().dialect.name, zone_id, today=clock.today(), filter_key=filter_key,
+        staff_id=staff_id, sort=sort, descending=descending, search=search, offset=offset, limit=limit,
+    )

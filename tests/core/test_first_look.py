@@ -1,8 +1,9 @@
 """The first look: the desk's first screen read with the driver alone must say what the services say.
 
-It mirrors ``reference.staff``, ``reference.zone`` and ``caseload.page`` with
-its defaults in a few lines of SQL, so these tests hold the two to the same
-answers on a seeded population, on SQLite and PostgreSQL; and check that
+Its staff and zone look-ups mirror ``reference.staff`` and ``reference.zone``,
+and the caseload runs through the driver with the same SQL the services run
+through a session (desk.caseload_query). These tests hold the two ways to the
+same answers on a seeded population, on SQLite and PostgreSQL, and check that
 anything out of the ordinary sends the desk the ordinary way in.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from desk import db, demo
+from desk import caseload_query, clock, db, demo, driver
 from desk.first_look import FirstLook, Prefetch, first_look
 from desk.rows import PAGE_SIZE
 from desk.services import caseload, reference
@@ -58,6 +59,28 @@ def test_the_first_look_shows_what_the_services_would(
     assert (look.zone_id, look.zone_name, look.zone_phone_e164) == (zone.id, zone.name, zone.phone_e164)
     assert look.first_page == page
     assert look.first_page is not None and look.first_page.total > len(look.first_page.rows) > 0
+
+
+@pytest.mark.parametrize("filter_key", ["zone", "mine", "hospital", "due", "crisis"])
+@pytest.mark.parametrize("sort", ["name", "age", "due", "practice", "key_worker"])
+def test_the_driver_pages_the_caseload_as_the_session_does(
+    seeded: DbSpec, shared_engine: Engine, filter_key: str, sort: str
+) -> None:
+    """Before the ORM has loaded, the caseload's keys are answered through the driver: the same pages, every way."""
+    staff_id = _staff_of(shared_engine, "BXM")
+    reader = driver.connect(seeded.cli_url())
+    assert reader is not None
+    try:
+        for zone_id, descending, search, offset in [("BXM", False, "", 0), (None, True, "", 7), (None, False, "b", 3),
+                                                    ("BXM", False, "999", 0), (None, False, "", 10_000)]:
+            options = dict(filter_key=filter_key, staff_id=staff_id, sort=sort, descending=descending, search=search,
+                           offset=offset, limit=5)
+            with db.reading(shared_engine) as session:
+                expected = caseload.page(session, zone_id, **options)  # type: ignore[arg-type]
+            got = caseload_query.page(reader.rows, reader.dialect, zone_id, today=clock.today(), **options)  # type: ignore[arg-type]
+            assert got == expected, (zone_id, options)
+    finally:
+        reader.close()
 
 
 def test_every_zone_opens_on_its_own_caseload(seeded: DbSpec, shared_engine: Engine) -> None:

@@ -10,7 +10,7 @@ from desk.models import Call, CallDraft, History
 from desk.services import rings
 from screens.app import DeskApp
 
-from screen_zone import SIZE, Zone, desk_open, on_screen, open_record, shown_text, until
+from screen_zone import Zone, desk_open, on_screen, open_record, until
 
 
 def _draft_notes(zone: Zone) -> str:

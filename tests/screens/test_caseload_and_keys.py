@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 
 from desk import clock, db
 from desk.history import Actor
-from desk.models import Admission, CarePackage, CarePackageItem, Involvement, Organisation, Referral
+from desk.models import Involvement
 from desk.services import caseload, people, reference
 from desk.services.caseload import CaseloadRow
 from screens import app as app_module
@@ -17,7 +17,6 @@ from screens import caseload as caseload_screen
 from screens.app import DeskApp
 from screens.caseload_table import CaseloadTable
 from screen_zone import SIZE, Zone, desk_open, on_screen, put_doris_on_caseload, until
-from sqlmodel import select
 
 
 def caseload_filter(key: str) -> str:

@@ -13,10 +13,13 @@ import json
 import subprocess
 import sys
 
-from desk import db, phones
+from sqlmodel import select
+
+from desk import clock, db, phones
 from desk.first_look import first_look
 from desk.history import Actor
-from desk.services import calls, reference, rings
+from desk.models import Involvement, Person
+from desk.services import calls, caseload, people, reference, rings
 from desk.settings import Settings
 from screens.app import DeskApp
 
@@ -57,6 +60,33 @@ async def test_the_caseload_is_on_the_first_frame_and_the_desk_works_on(zone: Zo
             rings.ring(session, "BXM", zone.carer_number)
         await until(pilot, lambda: any("ringing" in n.title for n in app._notifications))
         assert "Carer of Doris PASCOE" in app.sub_title
+
+
+async def test_the_caseload_answers_its_keys_before_the_orm_has_loaded(zone: Zone, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Filters, pages and search go through the driver until the engine is open; here it never opens."""
+    put_doris_on_caseload(zone)
+    with db.writing(zone.engine) as session:
+        people.register(session, Actor(zone.staff_id, "test"), dict(
+            nhs_number="999 000 0034", family_name="Tozer", given_name="Alan", date_of_birth="02/02/1940",
+            postcode="TQ5 9AB", address="5 Fore Street, Brixham", practice_id="L99013"))
+        alan = session.exec(select(Person).where(Person.family_name == "Tozer")).one()
+        session.add(Involvement(person_id=alan.id, staff_id=zone.staff_id, discipline="support", started_on=clock.today()))
+        caseload.refresh(session, alan.id)  # type: ignore[arg-type]
+    monkeypatch.setattr(DeskApp, "open_database", lambda self: None)
+    app = _desk(zone, zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        names = lambda: [r.name for r in screen.page.rows]  # noqa: E731
+        assert names() == ["PASCOE, Doris", "TOZER, Alan"]
+        await pilot.press("x")  # crisis: only Doris
+        await until(pilot, lambda: names() == ["PASCOE, Doris"])
+        await pilot.press("m")  # mine: Alan, whom this co-ordinator supports
+        await until(pilot, lambda: names() == ["TOZER, Alan"])
+        await pilot.press("z", "r")  # the whole zone, reversed
+        await until(pilot, lambda: names() == ["TOZER, Alan", "PASCOE, Doris"])
+        await pilot.press("slash", "p", "a", "s")
+        await until(pilot, lambda: names() == ["PASCOE, Doris"])
+        assert not app._engine_ready.is_set()  # all of it without the ORM's engine
 
 
 async def test_calls_left_unfinished_are_mentioned_once_the_database_is_open(zone: Zone) -> None:

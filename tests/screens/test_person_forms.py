@@ -10,7 +10,7 @@ from desk.history import Actor
 from desk.models import History, Person
 from desk.services import people
 from screens.app import DeskApp
-from screen_zone import SIZE, Zone, desk_open, on_screen, open_record, shown_text, until
+from screen_zone import Zone, desk_open, on_screen, open_record, shown_text, until
 
 
 def _counts(zone: Zone) -> tuple[int, int]:

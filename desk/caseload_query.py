@@ -1,0 +1,133 @@
+"""One window of the caseload, as SQL that the ORM's session and the bare driver both run.
+
+The caseload is the desk's first screen. Its keys (filters, sorts, pages,
+search) must answer from the first frame, before SQLAlchemy has loaded, so
+the page query is written once here, as plain SQL with ``:name``
+parameters: ``desk.services.caseload.page`` runs it through a session, the
+desk's opening (desk.first_look, desk.driver) through sqlite3 or psycopg.
+
+Every condition is answerable from the sort index's own entries and every
+order has an index (migration 0002), so walking to an offset never reads a
+row it skips; the window's people are then read by primary key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from desk import nhs
+from desk.rows import PAGE_SIZE, SORTS, CaseloadRow, Page
+
+Run = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
+"""Runs one SELECT with ``:name`` parameters and returns its rows."""
+
+_COLUMNS = ", ".join(f"caseloadentry.{c}" for c in (
+    "person_id", "display_name", "nhs_number", "date_of_birth", "practice_name", "key_worker_name", "health",
+    "social", "next_due_on", "next_due_what", "lives_alone", "in_hospital", "crisis",
+))
+
+_MINE = (
+    "(caseloadentry.key_worker_id = :staff_id OR caseloadentry.person_id IN "
+    "(SELECT involvement.person_id FROM involvement"
+    " WHERE involvement.staff_id = :staff_id AND involvement.ended_on IS NULL))"
+)
+
+
+def _successor(text: str) -> str:
+    return text[:-1] + chr(ord(text[-1]) + 1)
+
+
+def _where(
+    dialect: str, zone_id: str | None, filter_key: str, staff_id: int | None, search: str, today: date,
+) -> tuple[list[str], dict[str, Any]]:
+    """The page's conditions and their parameters."""
+    true = "1" if dialect == "sqlite" else "true"
+    conds: list[str] = []
+    params: dict[str, Any] = {}
+    if zone_id:
+        conds.append("caseloadentry.zone_id = :zone_id")
+        params["zone_id"] = zone_id
+    if filter_key == "mine":
+        if staff_id is None:
+            return ["1 = 0"], {}  # nobody is signed in: nobody is theirs
+        conds.append(_MINE)
+        params["staff_id"] = staff_id
+    elif filter_key == "hospital":
+        conds.append(f"caseloadentry.in_hospital = {true}")
+    elif filter_key == "due":
+        conds.append("caseloadentry.next_due_on <= :today")  # nothing due (NULL) never matches
+        params["today"] = today.isoformat() if dialect == "sqlite" else today  # SQLite holds dates as ISO text
+    elif filter_key == "crisis":
+        conds.append(f"caseloadentry.crisis = {true}")
+    text = search.strip().lower()
+    if text:
+        digits = nhs.digits(text)
+        if digits.isdigit():  # a prefix as a range: digits sort the same in every collation
+            conds.append("caseloadentry.nhs_number >= :nhs_from AND caseloadentry.nhs_number < :nhs_to")
+            params.update(nhs_from=digits, nhs_to=_successor(digits))
+        else:
+            conds.append("caseloadentry.sort_name LIKE :name_start || '%'")
+            params["name_start"] = " ".join(text.replace(",", " ").split())
+    return conds, params
+
+
+def _order(sort: str, descending: bool) -> str:
+    """ORDER BY for a sort: ties go by name, then person; reversed is the exact reverse. Nothing due sorts last."""
+    column = SORTS.get(sort, SORTS["name"])[1]
+    keys = [column] if column == "sort_name" else [column, "sort_name"]
+    keys.append("person_id")
+    direction = "DESC" if descending else "ASC"
+    order = [f"caseloadentry.{k} {direction}" for k in keys]
+    if column == "next_due_on":
+        order.insert(0, "caseloadentry.next_due_on IS NULL")
+    return ", ".join(order)
+
+
+def _day(value: Any) -> date | None:
+    """A date as the driver gives it: PostgreSQL a date, SQLite the ISO text the ORM wrote."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _row(r: Sequence[Any]) -> CaseloadRow:
+    return CaseloadRow(
+        person_id=r[0], name=r[1], nhs_number=r[2], date_of_birth=_day(r[3]),  # type: ignore[arg-type]
+        practice=r[4], key_worker=r[5], health=r[6], social=r[7], next_due_on=_day(r[8]), next_due_what=r[9],
+        lives_alone=bool(r[10]), in_hospital=bool(r[11]), crisis=bool(r[12]),
+    )
+
+
+def page(
+    run: Run,
+    dialect: str,
+    zone_id: str | None,
+    *,
+    today: date,
+    filter_key: str = "zone",
+    staff_id: int | None = None,
+    sort: str = "name",
+    descending: bool = False,
+    search: str = "",
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """One window of the caseload, filtered and sorted in the database.
+
+    ``zone_id`` None (or empty) pages the whole trust; ``today`` decides what
+    is due. ``dialect`` is "sqlite" or "postgresql".
+    """
+    conds, params = _where(dialect, zone_id, filter_key, staff_id, search, today)
+    where = " WHERE " + " AND ".join(conds) if conds else ""
+    total = int(run(f"SELECT count(*) FROM caseloadentry{where}", params)[0][0])
+    offset = max(0, min(offset, max(0, total - 1)))
+    order = _order(sort, descending)
+    rows = run(
+        f"SELECT {_COLUMNS} FROM caseloadentry JOIN (SELECT caseloadentry.person_id AS person_id FROM caseloadentry"
+        f"{where} ORDER BY {order} LIMIT :limit OFFSET :offset) AS page_window"
+        f" ON page_window.person_id = caseloadentry.person_id ORDER BY {order}",
+        {**params, "limit": limit, "offset": offset},
+    )
+    return Page([_row(r) for r in rows], offset, total)
