@@ -131,7 +131,7 @@ def desk(reporter: Reporter, all_zones: bool, pages: int, desk_args: list[str]) 
     """The real ``desk`` command; the screens are looked up only once the desk has imported them itself."""
     from textual.app import App
 
-    from bench.frames import attach_on_first_frame, post_key, rss_mb
+    from bench.frames import Heartbeat, attach_on_first_frame, post_key, rss_mb
 
     if all_zones:
         desk_args = [*desk_args, "--all-zones"]
@@ -147,16 +147,38 @@ def desk(reporter: Reporter, all_zones: bool, pages: int, desk_args: list[str]) 
         return shown
 
     async def page_on(watch: Any) -> None:
-        screen = watch.app.screen
+        """Page on at once, as an impatient co-ordinator would, while the ORM is still loading behind the screen."""
+        app = watch.app
+        screen = app.screen
         step = sys.modules["screens.caseload"].PAGE_SIZE
-        for _ in range(pages):
+        heartbeat = Heartbeat(clock=_wall_ns)
+        heartbeat.start()
+        shown_at = _wall_ns()
+        for n in range(pages):
             want = screen.page.offset + step
             if want >= screen.page.total:
                 break
-            post_key(watch.app, "]")
-            await watch.until(lambda _, want=want: screen.page is not None and screen.page.offset == want)
+            t = post_key(app, "]", clock=_wall_ns)
+            done = await watch.until(lambda _, want=want: screen.page is not None and screen.page.offset == want)
+            if n == 0:
+                reporter.data["first_key_ms"] = (done - t) / 1e6
+                reporter.data["orm_loaded_at_first_key"] = bool(getattr(app, "_engine_ready").is_set())
         reporter.data["paged"] = screen.page.offset // step
         reporter.data["rss_after_mb"] = rss_mb()
+        ready = getattr(app, "_engine_ready")
+        while not app.orm_loading.is_set() and _wall_ns() - shown_at < 20e9:
+            await asyncio.sleep(0.005)
+        if not ready.is_set():  # a key while the ORM loads on the other thread
+            want = screen.page.offset - step
+            t = post_key(app, "[", clock=_wall_ns)
+            done = await watch.until(lambda _, want=want: screen.page is not None and screen.page.offset == want)
+            reporter.data["key_while_loading_ms"] = (done - t) / 1e6
+        while not ready.is_set() and _wall_ns() - shown_at < 20e9:
+            await asyncio.sleep(0.01)
+        ready_at = _wall_ns()
+        reporter.data["orm_ready_ms"] = (ready_at - shown_at) / 1e6
+        reporter.data["freeze_loading_ms"] = heartbeat.longest_freeze(shown_at, ready_at) / 1e6
+        heartbeat.stop()
 
     attach_on_first_frame(App, _on_first(reporter, caseload_shown, page_on if pages else None), clock=_wall_ns)
     from desk.cli import main as desk_main

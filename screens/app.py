@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,8 @@ if TYPE_CHECKING:  # the ORM is loaded behind the first frame, never before it (
 RING_POLL_S = 1.0
 GC_YOUNG_THRESHOLD = 10_000
 ENGINE_WAIT_S = 60.0
+QUIET_BEFORE_LOADING_S = 0.3
+"""Behind a first look, the ORM starts loading once the caseload has had no key this long (or the engine is wanted)."""
 log = logging.getLogger("zone-desk")
 
 
@@ -77,6 +80,9 @@ class DeskApp(App[None]):
         self._engine = engine
         self._engine_ready = threading.Event()
         self._engine_problem = ""
+        self._engine_wanted = threading.Event()
+        self.orm_loading = threading.Event()
+        self._last_driver_read = 0.0
         if engine is not None:
             self._engine_ready.set()
         self._first_look = first_look
@@ -96,6 +102,7 @@ class DeskApp(App[None]):
     @property
     def engine(self) -> Engine:
         """The database. Behind a first look it may still be opening: a worker that needs it waits here."""
+        self._engine_wanted.set()
         if not self._engine_ready.wait(ENGINE_WAIT_S):
             raise DeskError("The database is taking a long time to open. Check the connection, then try again.")
         if self._engine is None:
@@ -111,12 +118,14 @@ class DeskApp(App[None]):
         if self._first_look is not None and not self._engine_ready.is_set():
             from desk import caseload_query, clock, driver
 
+            self._last_driver_read = time.monotonic()
             reader = driver.connect(self._first_look.url)
             if reader is not None:
                 try:
                     return caseload_query.page(reader.rows, reader.dialect, zone_id, today=clock.today(), **options)
                 finally:
                     reader.close()
+                    self._last_driver_read = time.monotonic()
         from desk import db
         from desk.services import caseload
 
@@ -127,12 +136,22 @@ class DeskApp(App[None]):
     def open_database(self) -> None:
         """Load the ORM and make the engine, behind the first frame; then start listening to the line.
 
-        Also imports the services the next keys need, so none of them pays
-        for SQLAlchemy on the event loop.
+        Imports the services the next keys need before saying the engine is
+        ready, so none of them pays for SQLAlchemy later.
         """
         assert self._first_look is not None
+        # The loading takes a core for a second and the interpreter runs one thread at a time, so
+        # the co-ordinator's first keys go first: wait for a quiet moment, unless the engine is wanted.
+        while (not self._engine_wanted.is_set()
+               and time.monotonic() - self._last_driver_read < QUIET_BEFORE_LOADING_S):
+            self._engine_wanted.wait(0.05)
+        self.orm_loading.set()
+        # What loads now lives all session, so no collection need sweep it meanwhile: a collection
+        # stops every thread, and would stall the screen while it pages.
+        gc.disable()
         try:
             from desk import db
+            from desk.services import calls, caseload, people, rings, search, timeline  # noqa: F401  (warm)
 
             engine = db.make_engine(self._first_look.url)
             db.migrate(engine)  # the first look saw it at head: one query
@@ -140,10 +159,10 @@ class DeskApp(App[None]):
             self._engine_problem = f"The database could not be opened: {exc}"
             self._engine_ready.set()
             raise
+        finally:
+            gc.enable()
         self._engine = engine
         self._engine_ready.set()
-        from desk.services import calls, people, rings, search, timeline  # noqa: F401  (warm for the next keys)
-
         with db.reading(engine) as session:
             self.last_ring_id = rings.latest_id(session)
             staff = self.staff
@@ -172,6 +191,7 @@ class DeskApp(App[None]):
             assert look.first_page is not None
             # The line's number joins the header once open_database has loaded the phone rules.
             self._show_zone(look.chosen, look.zone_id, look.zone_name, "", look.first_page)
+        self._last_driver_read = time.monotonic()  # the first frame counts as a key: a quiet moment after it
         self.call_after_refresh(self.open_database)  # after the first frame is on its way, not before
 
     @work(thread=True, exit_on_error=False)

@@ -89,6 +89,20 @@ async def test_the_caseload_answers_its_keys_before_the_orm_has_loaded(zone: Zon
         assert not app._engine_ready.is_set()  # all of it without the ORM's engine
 
 
+async def test_a_record_wanted_at_once_loads_the_orm_without_waiting_for_quiet(zone: Zone, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The ORM waits for a pause in the caseload's keys, but not when something needs it now."""
+    import screens.app
+
+    monkeypatch.setattr(screens.app, "QUIET_BEFORE_LOADING_S", 600.0)  # keys "never" pause
+    app = _desk(zone, zone.staff_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert not app.orm_loading.is_set()  # still waiting for a quiet moment
+        await open_record(pilot, app, zone.doris_id)  # the record's worker wants the engine: loading starts
+        assert app.screen.record.family_name == "Pascoe"
+        assert app._engine_ready.is_set()
+
+
 async def test_calls_left_unfinished_are_mentioned_once_the_database_is_open(zone: Zone) -> None:
     with db.writing(zone.engine) as session:
         calls.start(session, Actor(zone.staff_id, "test"), "BXM", number=zone.carer_number)
