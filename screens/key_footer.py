@@ -26,6 +26,8 @@ class KeyFooter(Static):
     }
     """
 
+    _shown: str | None = None
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self.call_after_refresh(self._bindings_changed, self.screen)
@@ -35,10 +37,17 @@ class KeyFooter(Static):
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         if self.is_attached and screen is self.screen:
-            self.update(self.keys_text())
+            self._show(self.keys_text())
 
     def on_resize(self) -> None:
-        self.update(self.keys_text())
+        self._show(self.keys_text())
+
+    def _show(self, text: Text) -> None:
+        """Update only when the keys shown change: every update lays the whole screen out again (height auto)."""
+        markup = text.markup
+        if markup != self._shown:
+            self._shown = markup
+            self.update(text)
 
     def _items(self) -> list[Text]:
         """Each shown binding once per action, as 'key Description'; disabled ones dimmed; the palette last."""
