@@ -122,6 +122,8 @@ def _in_process(desk: DeskUnderTest, script: Script, args: tuple[Any, ...]) -> l
 
 async def _open_desk(engine: Any, desk: DeskUnderTest, script: Script, args: tuple[Any, ...]) -> list[Result]:
     """Open the desk as the co-ordinator, wait for the caseload to settle, then run the script."""
+    from textual.worker import WorkerCancelled
+
     from screens.app import DeskApp
 
     app = DeskApp(engine=engine, staff_id=desk.staff_id)
@@ -135,7 +137,8 @@ async def _open_desk(engine: Any, desk: DeskUnderTest, script: Script, args: tup
                 return await script(Harness(app, desk, watch, beat, gc), *args)
         finally:
             beat.stop()
-            await app.workers.wait_for_complete()
+            with contextlib.suppress(WorkerCancelled):  # a newer page or record replaced it: nothing to wait for
+                await app.workers.wait_for_complete()
 
 
 # --- what a frame must show ---------------------------------------------------------------------
