@@ -253,7 +253,7 @@ async def person_record(h: Harness, reps: int) -> list[Result]:
                note=f"{entries} timeline entries (person {h.desk.person_id}); longest freeze "
                     f"{max(x.freeze for x in shown) / 1e6:.0f} ms; garbage: {h.gc.describe()}"),
         Result("person record: Enter to first frame of the screen", loading,
-               note="'Loading...', before the record arrives"),
+               note="the record is read before its screen is built, so this is the record's own first frame"),
         Result("person record: Esc back to the caseload", back, FRAME_MS, note="the caseload reloads its page"),
     ]
 

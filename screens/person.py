@@ -144,6 +144,18 @@ def timeline_table(entries: list[Entry]) -> Table:
     return grid
 
 
+Loaded = tuple[PersonRecord, list[Entry], Lines, int]
+"""A record as the screen shows it: the record, its timeline, the newest entries drawn, at what width."""
+
+
+def fetch(engine: object, person_id: int, width: int) -> Loaded:
+    """Read a person's record and timeline and draw the newest entries (in a worker thread)."""
+    with db.reading(engine) as session:  # type: ignore[arg-type]
+        rec = people.record(session, person_id)
+        entries = timeline.timeline(session, person_id)
+    return rec, entries, render_lines(timeline_table(entries[:FIRST_ENTRIES]), width), width
+
+
 class PersonScreen(Screen[None]):
     """A person's record with health and social care on one timeline."""
 
@@ -155,11 +167,13 @@ class PersonScreen(Screen[None]):
         Binding("ctrl+r", "reload", "Refresh", id="reload", tooltip="Load the record again"),
     ]
 
-    def __init__(self, person_id: int) -> None:
+    def __init__(self, person_id: int, loaded: Loaded | None = None) -> None:
+        """``loaded``: the record already fetched (see :func:`fetch`), so the first frame shows it."""
         super().__init__()
         self.person_id = person_id
         self.record: PersonRecord | None = None
         self.entries: list[Entry] = []
+        self._loaded = loaded
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -174,7 +188,11 @@ class PersonScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(TimelineView).focus()
-        self.action_reload()
+        if self._loaded is not None:
+            self.show(*self._loaded)
+            self._loaded = None
+        else:
+            self.action_reload()
 
     def action_reload(self) -> None:
         view = self.query_one(TimelineView)
@@ -184,11 +202,7 @@ class PersonScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="person", exit_on_error=False)
     def load(self, width: int) -> None:
-        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
-            rec = people.record(session, self.person_id)
-            entries = timeline.timeline(session, self.person_id)
-        first = render_lines(timeline_table(entries[:FIRST_ENTRIES]), width)
-        self.app.call_from_thread(self.show, rec, entries, first, width)
+        self.app.call_from_thread(self.show, *fetch(self.app.engine, self.person_id, width))  # type: ignore[attr-defined]
 
     def _draw_timeline(self, entries: list[Entry], width: int) -> None:
         """Render the whole timeline in this worker, and show it."""
