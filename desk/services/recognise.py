@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 from phonenumbers import shortnumberinfo
-from sqlalchemy import literal, null, text, union_all
-from sqlmodel import Session, select
+from sqlalchemy import text
+from sqlmodel import Session
 
 from desk import nhs, phones
-from desk.models import ORG_KINDS, ROLES, Contact, Organisation, Person, Practice, Staff
+from desk.models import ORG_KINDS, ROLES, Person
 
 
 @dataclass(frozen=True)
@@ -91,26 +91,32 @@ def recognise(session: Session, raw: str) -> Recognition:
     return Recognition(raw=raw, e164=phone.e164, matches=found, warning=None if found else phone.warning)
 
 
+_MATCHES = text(
+    # One round trip: each table's index look-up, in a single UNION ALL. Written out once (not
+    # built per call): building it took a millisecond of the five a ringing phone allows.
+    "SELECT 0 AS rank, person.id AS id, NULL AS code, person.given_name AS a, person.family_name AS b,"
+    " person.nhs_number AS c, NULL AS d, NULL AS flag, person.id AS person_id"
+    " FROM person WHERE person.phone_e164 = :e164"
+    " UNION ALL SELECT 1, contact.id, NULL, person.given_name, person.family_name, contact.name,"
+    " contact.relationship, contact.is_carer, contact.person_id"
+    " FROM contact JOIN person ON person.id = contact.person_id WHERE contact.phone_e164 = :e164"
+    " UNION ALL SELECT 2, NULL, practice.ods_code, practice.name, NULL, NULL, NULL, NULL, NULL"
+    " FROM practice WHERE practice.phone_e164 = :e164"
+    " UNION ALL SELECT 3, organisation.id, NULL, organisation.name, organisation.kind, NULL, NULL, NULL, NULL"
+    " FROM organisation WHERE organisation.phone_e164 = :e164"
+    " UNION ALL SELECT 4, staff.id, NULL, staff.name, staff.role, NULL, NULL, NULL, NULL"
+    " FROM staff WHERE staff.phone_e164 = :e164"
+    " ORDER BY rank, id"
+)
+
+
 def matches_for(session: Session, e164: str) -> list[CallerMatch]:
     """Every record holding this E.164 number, best first.
 
-    One round trip: each table's index look-up in a single UNION ALL, so a
-    shared PostgreSQL answers within the 5 ms the ringing screen allows.
+    One round trip (see ``_MATCHES``), so a shared PostgreSQL answers within
+    the 5 ms the ringing screen allows.
     """
-    n = null()
-    rows = session.execute(union_all(
-        select(literal(0).label("rank"), Person.id.label("id"), n.label("code"), Person.given_name.label("a"),
-               Person.family_name.label("b"), Person.nhs_number.label("c"), n.label("d"), n.label("flag"),
-               Person.id.label("person_id"))
-        .where(Person.phone_e164 == e164),
-        select(literal(1), Contact.id, n, Person.given_name, Person.family_name, Contact.name, Contact.relationship,
-               Contact.is_carer, Contact.person_id)
-        .join(Person, Person.id == Contact.person_id).where(Contact.phone_e164 == e164),
-        select(literal(2), n, Practice.ods_code, Practice.name, n, n, n, n, n).where(Practice.phone_e164 == e164),
-        select(literal(3), Organisation.id, n, Organisation.name, Organisation.kind, n, n, n, n)
-        .where(Organisation.phone_e164 == e164),
-        select(literal(4), Staff.id, n, Staff.name, Staff.role, n, n, n, n).where(Staff.phone_e164 == e164),
-    ).order_by(text("rank"), text("id"))).all()
+    rows = session.execute(_MATCHES, {"e164": e164}).all()
     out: list[CallerMatch] = []
     for rank, id_, code, a, b, c, d, flag, person_id in rows:
         if rank == 0:
