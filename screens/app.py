@@ -38,8 +38,6 @@ if TYPE_CHECKING:  # the ORM is loaded behind the first frame, never before it (
 RING_POLL_S = 1.0
 GC_YOUNG_THRESHOLD = 10_000
 GC_MIDDLE_THRESHOLD = 3
-COLLECT_AFTER_OPENING_S = 0.3
-"""Opening a record, the garbage collector waits this long: past the record's first frame."""
 ENGINE_WAIT_S = 60.0
 QUIET_BEFORE_LOADING_S = 0.3
 """Behind a first look, the ORM starts loading once the caseload has had no key this long (or the engine is wanted)."""
@@ -399,13 +397,8 @@ class DeskApp(App[None]):
         """Show one person's record: read first, then a screen whose first frame already shows it.
 
         Building the screen while its record was read on another thread slowed
-        both (one interpreter) and cost an extra 'Loading...' frame. No
-        collection runs until the record has had time to reach the screen:
-        one due then runs while the co-ordinator reads (measured: gen-1
-        collections of 40-65 ms landing between Enter and the record).
+        both (one interpreter) and cost an extra 'Loading...' frame.
         """
-        gc.disable()
-        self.set_timer(COLLECT_AFTER_OPENING_S, gc.enable)
         self._open_person(person_id)
 
     @work(thread=True, exclusive=True, group="open-person", exit_on_error=False)
