@@ -286,7 +286,8 @@ class DeskApp(App[None]):
     def refresh_title(self) -> None:
         """The header says which line, who is at the desk, and whether it is ringing."""
         who = f"{self.staff.name} ({self.staff.role_label})" if self.staff else ""
-        self.title = f"Zone Desk: {self.zone_name} line {self.zone_phone}".rstrip()
+        line = f" line {self.zone_phone}" if self.zone_phone else ""  # the number joins once phonenumbers loads
+        self.title = f"Zone Desk: {self.zone_name}{line}"
         ring = ""
         if self.waiting_rings:
             ring = f"  |  RINGING: {self.waiting_rings[-1].recognition.headline}  (F6 answers)"
