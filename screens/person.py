@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -10,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
+from textual.worker import get_current_worker
 
 from desk import clock, db, dates
 from desk.services import people, timeline
@@ -144,6 +147,26 @@ def timeline_table(entries: list[Entry]) -> Table:
     return grid
 
 
+TIMELINE_CHUNK = 25
+"""Entries drawn at a time, so a drawing nobody will see stops within a few milliseconds."""
+
+
+def draw_timeline(entries: list[Entry], width: int, cancelled: Callable[[], bool] = lambda: False) -> Lines | None:
+    """The whole timeline's lines, drawn a chunk at a time; None if ``cancelled`` says stop.
+
+    Drawing 300 entries takes a quarter of a second here. When the record is
+    closed (or redrawn at another width) before it ends, the rest would only
+    slow whatever the co-ordinator does next. Chunks give the same lines as one
+    table: the date and side columns have fixed widths.
+    """
+    lines: Lines = []
+    for start in range(0, max(len(entries), 1), TIMELINE_CHUNK):
+        if cancelled():
+            return None
+        lines.extend(render_lines(timeline_table(entries[start:start + TIMELINE_CHUNK]), width))
+    return lines
+
+
 Loaded = tuple[PersonRecord, list[Entry], Lines, int]
 """A record as the screen shows it: the record, its timeline, the newest entries drawn, at what width."""
 
@@ -205,8 +228,11 @@ class PersonScreen(Screen[None]):
         self.app.call_from_thread(self.show, *fetch(self.app.engine, self.person_id, width))  # type: ignore[attr-defined]
 
     def _draw_timeline(self, entries: list[Entry], width: int) -> None:
-        """Render the whole timeline in this worker, and show it."""
-        self.app.call_from_thread(self._show_lines, render_lines(timeline_table(entries), width), width, len(entries))
+        """Render the whole timeline in this worker, and show it (unless the screen has gone meanwhile)."""
+        worker = get_current_worker()
+        lines = draw_timeline(entries, width, lambda: worker.is_cancelled)
+        if lines is not None:
+            self.app.call_from_thread(self._show_lines, lines, width, len(entries))
 
     def show(self, rec: PersonRecord, entries: list[Entry], first: Lines, width: int) -> None:
         """The record with the newest entries; the rest of a long timeline is drawn after this frame."""
