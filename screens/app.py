@@ -164,9 +164,11 @@ class DeskApp(App[None]):
             gc.enable()
         self._engine = engine
         self._engine_ready.set()
+        # Opened onto the caseload: start listening here. Opened onto the staff picker: signing in
+        # does it (open_zone), which may already be under way, so never both.
+        staff = self._first_look.chosen
         with db.reading(engine) as session:
             self.last_ring_id = rings.latest_id(session)
-            staff = self.staff
             unfinished = len(calls.unfinished(session, self.zone_id, staff_id=staff.id)) if staff else 0
         if staff is not None:
             phone = _national(self._first_look.zone_phone_e164)
