@@ -14,16 +14,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Header, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from desk import clock, db
 from desk.errors import DeskError, InvalidForm
 from desk.models import CALL_REASONS
 from desk.services import calls, people
 from desk.services.calls import CallState
+from screens.header import DeskHeader
+from screens.key_footer import KeyFooter
 from screens.person import banner, situation
 from screens.widgets import FieldError, PersonFinder
-from screens.key_footer import KeyFooter
 
 AUTOSAVE_S = 0.4
 
@@ -50,7 +51,7 @@ class CallScreen(Screen[None]):
         self.saved_at: datetime | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         with Vertical(id="call"):
             with Horizontal(id="call-top"):
                 yield Static("", id="call-clock")

@@ -7,11 +7,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from desk import clock, db
 from desk.services import calls
 from desk.services.calls import LogRow
+from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 
 
@@ -29,7 +30,7 @@ class CallLogScreen(Screen[None]):
         self.rows: list[LogRow] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static("", id="log-status")
         table: DataTable[str | Text] = DataTable(id="call-log", cursor_type="row", zebra_stripes=True)
         yield table

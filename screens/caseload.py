@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from desk.rows import FILTERS, PAGE_SIZE, SORTS, Page
 from screens.caseload_table import CaseloadTable
+from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 
 
@@ -54,7 +55,7 @@ class CaseloadScreen(Screen[None]):
         self._want_cursor = 0
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         with Horizontal(id="caseload-bar"):
             yield Input(placeholder="/ to search the caseload by name or NHS number", id="caseload-search")
             yield Static("", id="caseload-status")

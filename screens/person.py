@@ -11,15 +11,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from desk import clock, db, dates
+from desk import clock, dates, db
 from desk.services import people, timeline
 from desk.services.people import PersonRecord
 from desk.services.timeline import Entry
-from screens.timeline_view import Lines, TimelineView, render_lines
+from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
+from screens.timeline_view import Lines, TimelineView, render_lines
 
 DETAILS_WIDTH = 60 + 4  # the details column (desk.tcss #person-details) and the timeline's borders
 FIRST_ENTRIES = 15  # about a screenful, drawn first so the newest entries show at once
@@ -199,7 +200,7 @@ class PersonScreen(Screen[None]):
         self._loaded = loaded
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static("Loading...", id="banner")
         with Horizontal(id="person-body"):
             with VerticalScroll(id="person-details"):
