@@ -27,6 +27,7 @@ from desk.errors import DeskError
 from desk.first_look import FirstLook
 from desk.rows import PAGE_SIZE, Page, StaffRow
 from desk.settings import Settings
+from screens.leak_fixes import release_closed_widgets
 
 if TYPE_CHECKING:  # the ORM is loaded behind the first frame, never before it (see DeskApp.open_database)
     from sqlalchemy import Engine
@@ -184,6 +185,7 @@ class DeskApp(App[None]):
         return Actor(self.staff.id if self.staff else None, self.desk_name)
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, release_closed_widgets)
         look = self._first_look
         if look is None:
             self.load_staff()
