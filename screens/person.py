@@ -246,6 +246,8 @@ class PersonScreen(Screen[None]):
             self.call_after_refresh(self.redraw, entries, width)
 
     def _show_lines(self, lines: Lines, width: int, count: int) -> None:
+        if not self.is_attached:  # closed while its timeline was drawn: nothing to show it on
+            return
         view = self.query_one(TimelineView)
         view.set_lines(lines, width)
         view.border_title = f"Timeline: {count} entries, newest first (Up/Down/PgUp/PgDn to read)"
@@ -257,6 +259,11 @@ class PersonScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="timeline-draw", exit_on_error=False)
     def redraw(self, entries: list[Entry], width: int) -> None:
         self._draw_timeline(entries, width)
+
+    def on_unmount(self) -> None:
+        # As TimelineView.on_unmount: what the record holds goes now, not at the next full collection.
+        self.entries = []
+        self._loaded = None
 
     def action_call_about(self) -> None:
         self.app.action_take_call(person_id=self.person_id)  # type: ignore[attr-defined]

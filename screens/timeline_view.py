@@ -71,6 +71,11 @@ class TimelineView(ScrollView, can_focus=True):
         if self._rendered_width and self.line_width != self._rendered_width:
             self.post_message(self.WidthChanged(self.line_width))
 
+    def on_unmount(self) -> None:
+        # Drop the lines now: a closed screen is freed only by a full garbage collection
+        # (its widgets refer to each other), and a long timeline is most of what it holds.
+        self._lines = []
+
     def text(self) -> str:
         """The timeline as plain text, as it reads on screen."""
         return "\n".join(strip.text.rstrip() for strip in self._lines)
