@@ -8,6 +8,8 @@ left 190,000 objects alive and full collections of 120-155 ms.
 
 from __future__ import annotations
 
+import gc
+
 from textual._styles_cache import StylesCache
 from textual.widget import Widget
 
@@ -40,3 +42,26 @@ async def test_records_opened_and_closed_leave_nothing_behind(zone: Zone) -> Non
         # The cache's keys can't be read (it is C), but each entry is one widget's (a colour pair each here).
         cached = StylesCache.get_inner_outer.cache_info().currsize
         assert cached <= len(live), f"{cached} style caches kept for {len(live)} widgets on screen"
+
+
+async def test_a_closed_record_is_swept_while_the_desk_waits(zone: Zone) -> None:
+    """Only a full collection frees a closed screen: the desk runs one shortly after, not Python at random."""
+    async with desk_open(zone) as (app, pilot):
+        await until(pilot, lambda: app._heap_frozen)  # the line is open and the startup heap frozen
+        await open_record(pilot, app, zone.doris_id)
+        full: list[int] = []
+
+        def collected(phase: str, info: dict[str, int]) -> None:
+            if phase == "stop" and info["generation"] == 2:
+                full.append(1)
+
+        gc.disable()  # from here, any full collection is one the desk asked for
+        gc.callbacks.append(collected)
+        try:
+            await pilot.press("escape")
+            await until(pilot, on_screen(app, "CaseloadScreen"))
+            assert full == [], "swept at once, before the caseload was back"
+            await until(pilot, lambda: full != [])
+        finally:
+            gc.callbacks.remove(collected)
+            gc.enable()
