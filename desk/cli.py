@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -104,6 +105,10 @@ def _seed(args: argparse.Namespace) -> int:
 
 def _open(args: argparse.Namespace) -> int:
     """Open the desk: straight onto its first screen when the database is ready, else the ordinary way."""
+    # Until the first frame nearly everything made lives all session, so a collection only delays
+    # it (measured: 12-15 ms of a 170 ms first frame). The collector is back on once the ORM
+    # has loaded behind the screen (DeskApp.open_database), or before the ordinary way in.
+    gc.disable()
     cfg = settings.load(database_url=args.db, demo=args.demo or None, zone=args.zone, desk_name=args.desk_name,
                         demo_url=args.db if args.demo else None, all_zones=args.all_zones or None)
     url = cfg.resolved_url()
@@ -117,6 +122,7 @@ def _open(args: argparse.Namespace) -> int:
     if look is not None:  # migrated and loaded: the ORM loads behind the first frame
         DeskApp(settings=cfg, staff_id=args.staff, first_look=look).run()
         return 0
+    gc.enable()  # migrating or seeding the demo makes garbage
     from desk import db
 
     engine = db.make_engine(url)

@@ -154,7 +154,8 @@ class DeskApp(App[None]):
             self._engine_wanted.wait(0.05)
         self.orm_loading.set()
         # What loads now lives all session, so no collection need sweep it meanwhile: a collection
-        # stops every thread, and would stall the screen while it pages.
+        # stops every thread, and would stall the screen while it pages. (Launched by the desk
+        # command, the collector has been off since the start; it comes on here, loaded.)
         gc.disable()
         try:
             from desk import db
@@ -285,6 +286,7 @@ class DeskApp(App[None]):
         # at ten it grew to 100,000 objects and a sweep took 80-110 ms here.
         gc.freeze()
         gc.set_threshold(GC_YOUNG_THRESHOLD, GC_MIDDLE_THRESHOLD, 10)
+        gc.enable()  # off while the desk opened (desk.cli._open); from here on, whichever way it opened
         self._heap_frozen = True
         if unfinished:
             self.notify(

@@ -9,6 +9,7 @@ left unfinished) works as soon as it is there.
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -61,6 +62,18 @@ async def test_the_caseload_is_on_the_first_frame_and_the_desk_works_on(zone: Zo
             rings.ring(session, "BXM", zone.carer_number)
         await until(pilot, lambda: any("ringing" in n.title for n in app._notifications))
         assert "Carer of Doris PASCOE" in app.sub_title
+
+
+async def test_the_collector_off_while_the_desk_opens_is_on_once_it_listens(zone: Zone) -> None:
+    """The desk command opens with the collector off (desk.cli._open); the desk turns it on once loaded."""
+    app = _desk(zone, zone.staff_id)
+    gc.disable()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app._heap_frozen)  # loaded, and listening to the line
+            assert gc.isenabled()
+    finally:
+        gc.enable()
 
 
 async def test_the_caseload_answers_its_keys_before_the_orm_has_loaded(zone: Zone, monkeypatch) -> None:  # type: ignore[no-untyped-def]
