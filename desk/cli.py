@@ -28,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--all-zones", action="store_true", help="open on every zone's caseload (key a switches back)")
     sub = p.add_subparsers(dest="command")
     r = sub.add_parser("ring", help="the phone system's hook: the zone line is ringing from NUMBER")
-    r.add_argument("number", help="the caller's number as the phone shows it; '' when withheld")
+    r.add_argument("number", nargs="+", help="the caller's number as the phone shows it, spaces and all "
+                                             "(0113 496 0113); '' when withheld")
     r.add_argument("--zone", dest="ring_zone", metavar="ZONE", help="which zone's line rang (default DESK_ZONE)")
     r.add_argument("--db", dest="ring_db", metavar="URL", help="database URL")
     r.add_argument("--demo", dest="ring_demo", action="store_true", help="ring the demo database's desks")
@@ -70,8 +71,9 @@ def _ring(args: argparse.Namespace) -> int:
     db.migrate(engine)
     with db.writing(engine) as session:
         reference.load(session)  # the line may ring before any desk has opened this database
-        r = rings.ring(session, cfg.zone, args.number)
-        print(f"ringing {r.zone_id} from {args.number or 'withheld'} (ring {r.id})")
+        number = " ".join(args.number).strip()  # typed unquoted, the shell splits it at its spaces
+        r = rings.ring(session, cfg.zone, number)
+        print(f"ringing {r.zone_id} from {number or 'withheld'} (ring {r.id})")
     return 0
 
 

@@ -98,6 +98,17 @@ def test_ring_records_the_call_on_the_zone_line(engine: Engine, engine_spec: DbS
 
 
 @SQLITE_ONLY
+def test_a_number_typed_without_quotes_rings_as_one(engine: Engine, engine_spec: DbSpec,
+                                                    desk_main: Callable[..., Outcome]) -> None:
+    """The README's ``desk ring --zone TQN 0113 496 0101``: the shell splits the number at its spaces."""
+    done = desk_main("ring", "--zone", "tqn", "--db", engine_spec.url, "0113", "496", "0101")
+    assert done.returncode == 0, done.stderr
+    [ring] = rings_in(engine)
+    assert (ring.number_raw, ring.number_e164) == ("0113 496 0101", "+441134960101")
+    assert done.stdout.strip() == f"ringing TQN from 0113 496 0101 (ring {ring.id})"
+
+
+@SQLITE_ONLY
 def test_the_installed_script_rings(engine: Engine, engine_spec: DbSpec) -> None:
     """The phone system calls the console script: one real process, zone and database from its environment."""
     done = run("ring", synthetic.mobile(1), env={"DESK_ZONE": "TQN", "DESK_DATABASE_URL": engine_spec.url})
