@@ -12,8 +12,7 @@ class DeskHeader(Header):
     closed widget's watcher only when that value next changes. The desk's title
     changes only when the line rings or someone else signs in, so until then
     every record or call opened and closed kept its header alive, with all it
-    had drawn: about 5,000 objects a record, every one of them swept by each
-    full garbage collection (a 120 ms pause after 30 records).
+    had drawn, for every full garbage collection to sweep.
     """
 
     def on_unmount(self) -> None:
