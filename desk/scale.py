@@ -855,7 +855,7 @@ class _Gen:
 
     # -- referrals and the calls that brought them, then every other call
     def referrals_and_calls(self, n_calls: int) -> None:
-        rng, sink, now = self.rng, self.sink, self.now
+        rng, sink = self.rng, self.sink
         n_caseload = len(self.caseload)
         n_ref = max(1, n_calls // 4) if n_caseload else 0
         n_open = min(round(n_caseload * 0.08), n_ref // 2)
