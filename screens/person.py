@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy import Engine
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -172,9 +173,9 @@ Loaded = tuple[PersonRecord, list[Entry], Lines, int]
 """A record as the screen shows it: the record, its timeline, the newest entries drawn, at what width."""
 
 
-def fetch(engine: object, person_id: int, width: int) -> Loaded:
+def fetch(engine: Engine, person_id: int, width: int) -> Loaded:
     """Read a person's record and timeline and draw the newest entries (in a worker thread)."""
-    with db.reading(engine) as session:  # type: ignore[arg-type]
+    with db.reading(engine) as session:
         rec = people.record(session, person_id)
         entries = timeline.timeline(session, person_id)
     return rec, entries, render_lines(timeline_table(entries[:FIRST_ENTRIES]), width), width
@@ -228,13 +229,6 @@ class PersonScreen(Screen[None]):
     def load(self, width: int) -> None:
         self.app.call_from_thread(self.show, *fetch(self.app.engine, self.person_id, width))  # type: ignore[attr-defined]
 
-    def _draw_timeline(self, entries: list[Entry], width: int) -> None:
-        """Render the whole timeline in this worker, and show it (unless the screen has gone meanwhile)."""
-        worker = get_current_worker()
-        lines = draw_timeline(entries, width, lambda: worker.is_cancelled)
-        if lines is not None:
-            self.app.call_from_thread(self._show_lines, lines, width, len(entries))
-
     def show(self, rec: PersonRecord, entries: list[Entry], first: Lines, width: int) -> None:
         """The record with the newest entries; the rest of a long timeline is drawn after this frame."""
         self.record = rec
@@ -258,7 +252,11 @@ class PersonScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="timeline-draw", exit_on_error=False)
     def redraw(self, entries: list[Entry], width: int) -> None:
-        self._draw_timeline(entries, width)
+        """Render the whole timeline in this worker, and show it (unless the screen has gone meanwhile)."""
+        worker = get_current_worker()
+        lines = draw_timeline(entries, width, lambda: worker.is_cancelled)
+        if lines is not None:
+            self.app.call_from_thread(self._show_lines, lines, width, len(entries))
 
     def on_unmount(self) -> None:
         # As TimelineView.on_unmount: what the record holds goes now, not at the next full collection.
