@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, select
 
 from desk import caseload_query, clock
-from desk.rows import DUE_RANK, FILTERS, SORTS, CaseloadRow, Page  # noqa: F401  (the screens' names for them)
+from desk.rows import DUE_RANK, FILTERS, PAGE_SIZE, SORTS, CaseloadRow, Page  # noqa: F401  (the screens' names for them)
 from desk.models import (
     DISCIPLINES,
     Admission,
@@ -202,7 +202,7 @@ def page(
     descending: bool = False,
     search: str = "",
     offset: int = 0,
-    limit: int = 100,
+    limit: int = PAGE_SIZE,
 ) -> Page:
     """One window of the caseload, filtered and sorted in the database (see desk.caseload_query).
 
