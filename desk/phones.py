@@ -41,7 +41,7 @@ class Phone:
 
     @property
     def national(self) -> str:
-        """The way a UK caller writes it: ``01803 210551``."""
+        """The way a UK caller writes it: ``0117 496 0123``."""
         return national(self.e164)
 
 
@@ -54,12 +54,12 @@ def parse(text: str, field: str = "phone") -> Phone:
         number = phonenumbers.parse(raw, REGION)
     except phonenumbers.NumberParseException:
         raise InvalidInput(
-            field, f"'{raw}' is not a phone number: type it as 01803 210551 or +44 1803 210551."
+            field, f"'{raw}' is not a phone number: type it as 0117 496 0123 or +44 117 496 0123."
         ) from None
     compact = re.sub(r"[^\d+]", "", raw)
     if not (compact.startswith("0") or compact.startswith("+")):
         raise InvalidInput(
-            field, f"'{raw}' has no area code: UK numbers start with 0 (or +44), e.g. 01803 210551."
+            field, f"'{raw}' has no area code: UK numbers start with 0 (or +44), e.g. 0117 496 0123."
         )
     if phonenumbers.is_possible_number_with_reason(number) != ValidationResult.IS_POSSIBLE:
         raise InvalidInput(

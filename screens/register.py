@@ -31,7 +31,7 @@ TEXT_FIELDS: list[tuple[str, str, str]] = [
     ("date_of_birth", "Date of birth", "23/11/1944"),
     ("address", "Address", "12 Harbour View, Brixham"),
     ("postcode", "Postcode", "TQ5 9AB"),
-    ("phone", "Phone", "01803 210551"),
+    ("phone", "Phone", "0117 496 0123"),
     ("conditions", "Long-term conditions", "COPD, type 2 diabetes"),
 ]
 
