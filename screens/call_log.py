@@ -16,6 +16,13 @@ from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 
 
+class CallLogTable(DataTable[str | Text]):
+    """The log's rows. Enter is the screen's Open here, so the footer shows it: DataTable's own
+    Enter (select the row) is hidden, and being the focused widget's, it hid the screen's."""
+
+    BINDINGS = [Binding("enter", "screen.open", "Open", tooltip="Open the person, or pick up an unfinished call")]
+
+
 class CallLogScreen(Screen[None]):
     """The zone's call log for today; Enter opens the person or picks up an open call."""
 
@@ -32,8 +39,7 @@ class CallLogScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         yield Static("", id="log-status")
-        table: DataTable[str | Text] = DataTable(id="call-log", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield CallLogTable(id="call-log", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -72,7 +78,7 @@ class CallLogScreen(Screen[None]):
         )
 
     @on(DataTable.RowSelected)
-    def _selected(self) -> None:
+    def _selected(self) -> None:  # a click on a row
         self.action_open()
 
     def action_open(self) -> None:

@@ -243,3 +243,18 @@ async def test_the_footer_shows_every_key_of_the_screen(zone: Zone) -> None:
                     and all(item in str(app.screen.query_one("KeyFooter").render()) for item in items))
         footer = str(app.screen.query_one("KeyFooter").render())
         assert all(len(line) <= SIZE[0] for line in footer.splitlines())
+
+
+async def test_the_call_log_footer_shows_that_enter_opens_and_it_does(zone: Zone) -> None:
+    """The log's table has focus, and its own (hidden) Enter used to hide the screen's 'Open' from the footer."""
+    from desk.services import calls
+
+    with db.writing(zone.engine) as session:
+        calls.start(session, Actor(zone.staff_id, "test"), "BXM", number=zone.carer_number)
+    async with desk_open(zone) as (app, pilot):
+        await pilot.press("f5")
+        await until(pilot, lambda: on_screen(app, "CallLogScreen")() and app.screen.rows != [])
+        await until(pilot, lambda: "⏎ Open" in str(app.screen.query_one("KeyFooter").render()))
+        assert "esc Back" in str(app.screen.query_one("KeyFooter").render())
+        await pilot.press("enter")  # the open call: picked up again
+        await until(pilot, on_screen(app, "CallScreen"))
