@@ -29,8 +29,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=380)
     p.add_argument("--reuse", action="store_true", help="reuse the database if it already holds this many people")
     p.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test, not a verdict)")
-    p.add_argument("--only", metavar="TEXT", action="append", default=[],
-                   help="run only measures whose name contains TEXT (repeatable)")
+    p.add_argument(
+        "--only",
+        metavar="TEXT",
+        action="append",
+        default=[],
+        help="run only measures whose name contains TEXT (repeatable)",
+    )
     p.add_argument("--list", action="store_true", help="list the measures and exit")
     return p
 
@@ -60,14 +65,27 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     url = args.db or default_url(args.people, args.caseload, args.calls, args.seed)
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
-    engine, counts, seed_s = prepare(url, schema=args.schema, people=args.people, caseload=args.caseload,
-                                     calls=args.calls, seed=args.seed, reuse=args.reuse)
+    engine, counts, seed_s = prepare(
+        url,
+        schema=args.schema,
+        people=args.people,
+        caseload=args.caseload,
+        calls=args.calls,
+        seed=args.seed,
+        reuse=args.reuse,
+    )
     ctx = Context(engine=engine, url=url, backend=backend, counts=counts, seed=args.seed, quick=args.quick)
     results: list[Result] = []
     if seed_s is not None:
-        results.append(Result("desk seed (whole database)", value=seed_s, unit="s",
-                              target=Target("max", SEED_TARGET_S[backend]),
-                              note=f"{args.people:,} people, {args.caseload:,} caseload, {args.calls:,} calls"))
+        results.append(
+            Result(
+                "desk seed (whole database)",
+                value=seed_s,
+                unit="s",
+                target=Target("max", SEED_TARGET_S[backend]),
+                note=f"{args.people:,} people, {args.caseload:,} caseload, {args.calls:,} calls",
+            )
+        )
     # references first, so everything else can be compared with them
     order = sorted(REGISTRY, key=lambda m: m.group != "reference")
     for m in order:
@@ -83,9 +101,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {m.name} done in {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
     where = url if backend == "sqlite" else f"{url} (schema {args.schema})"
     print(f"\nZone Desk benchmarks on {backend} - {where}")
-    print(f"{counts.get('people', 0):,} people, {counts.get('caseload', 0):,} on the caseload, "
-          f"{counts.get('calls', 0):,} calls; Python {platform.python_version()}, {platform.machine()}"
-          + (" (quick run: too few samples for a verdict)" if args.quick else ""))
+    print(
+        f"{counts.get('people', 0):,} people, {counts.get('caseload', 0):,} on the caseload, "
+        f"{counts.get('calls', 0):,} calls; Python {platform.python_version()}, {platform.machine()}"
+        + (" (quick run: too few samples for a verdict)" if args.quick else "")
+    )
     print(table(results))
     failed = [r.name for r in results if r.passed is False]
     if failed:

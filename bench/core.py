@@ -161,13 +161,26 @@ def table(results: list[Result]) -> str:
             p50 = p95 = mx = _fmt(r.value)
         else:
             p50, p95, mx = (_fmt(r.stat(s)) for s in ("p50", "p95", "max"))
-        rows.append((r.name, str(r.n), p50, p95, mx, r.unit, r.target.describe(r.unit) if r.target else "",
-                     ratio, verdict + (f" {r.error}" if r.error else "") + (f"  ({r.note})" if r.note else "")))
+        rows.append(
+            (
+                r.name,
+                str(r.n),
+                p50,
+                p95,
+                mx,
+                r.unit,
+                r.target.describe(r.unit) if r.target else "",
+                ratio,
+                verdict + (f" {r.error}" if r.error else "") + (f"  ({r.note})" if r.note else ""),
+            )
+        )
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
     right = {1, 2, 3, 4}
 
     def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
+        ).rstrip()
 
     out = [line(head), line(tuple("-" * w for w in widths))]
     out.extend(line(row) for row in rows)

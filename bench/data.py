@@ -52,8 +52,11 @@ def counts(engine: Engine) -> dict[str, int]:
         caseload = conn.execute(select(func.count()).select_from(CaseloadEntry)).scalar_one()
         calls = conn.execute(select(func.count()).select_from(Call)).scalar_one()
         busiest = conn.execute(
-            select(Call.person_id).where(Call.person_id != None)  # noqa: E711
-            .group_by(Call.person_id).order_by(func.count().desc(), Call.person_id).limit(1)
+            select(Call.person_id)
+            .where(Call.person_id != None)  # noqa: E711
+            .group_by(Call.person_id)
+            .order_by(func.count().desc(), Call.person_id)
+            .limit(1)
         ).scalar()
     return {"people": people, "caseload": caseload, "calls": calls, "busiest_person_id": busiest or 0}
 
@@ -62,8 +65,13 @@ def _progress() -> tuple[object, object]:
     try:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        bar = Progress(TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                       TimeElapsedColumn(), transient=False)
+        bar = Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            transient=False,
+        )
         tasks: dict[str, object] = {}
 
         def report(stage: str, done: int, total: int) -> None:
@@ -73,6 +81,7 @@ def _progress() -> tuple[object, object]:
 
         return bar, report
     except ImportError:  # pragma: no cover
+
         def plain(stage: str, done: int, total: int) -> None:
             print(f"  {stage} {done}/{total}", file=sys.stderr)
 
@@ -80,7 +89,14 @@ def _progress() -> tuple[object, object]:
 
 
 def prepare(
-    url: str, *, schema: str, people: int, caseload: int, calls: int, seed: int, reuse: bool,
+    url: str,
+    *,
+    schema: str,
+    people: int,
+    caseload: int,
+    calls: int,
+    seed: int,
+    reuse: bool,
 ) -> tuple[Engine, dict[str, int], float | None]:
     """The engine, what is in the database, and the seconds seeding took (None when reused)."""
     engine = engine_for(url, schema)
@@ -90,8 +106,10 @@ def prepare(
         if found["people"] == people and found["caseload"] > 0:
             return engine, found, None
         if found["people"]:
-            print(f"bench: the database holds {found['people']:,} people, not {people:,}: seeding afresh.",
-                  file=sys.stderr)
+            print(
+                f"bench: the database holds {found['people']:,} people, not {people:,}: seeding afresh.",
+                file=sys.stderr,
+            )
     engine.dispose()
     wipe(url, schema)
     engine = engine_for(url, schema)

@@ -56,8 +56,14 @@ class FrameWatch:
     predicates can look for text in what was drawn.
     """
 
-    def __init__(self, app: App[Any], *, clock: Clock = time.perf_counter_ns, headless_text: bool = True,
-                 display: Callable[[Any, Any], None] | None = None) -> None:
+    def __init__(
+        self,
+        app: App[Any],
+        *,
+        clock: Clock = time.perf_counter_ns,
+        headless_text: bool = True,
+        display: Callable[[Any, Any], None] | None = None,
+    ) -> None:
         self.app = app
         self.clock = clock
         self.headless_text = headless_text
@@ -112,8 +118,7 @@ class FrameWatch:
                 return
 
 
-def attach_on_first_frame(app_class: type[App[Any]], on_attach: Callable[[FrameWatch], None], *,
-                          clock: Clock) -> None:
+def attach_on_first_frame(app_class: type[App[Any]], on_attach: Callable[[FrameWatch], None], *, clock: Clock) -> None:
     """Watch the frames of the first instance of ``app_class`` that draws, from its very first frame.
 
     For the pty child, where the app is created inside code we do not control
@@ -154,8 +159,9 @@ class Typist(threading.Thread):
     taken when it arrives, and the app gets it when the loop next runs.
     """
 
-    def __init__(self, app: App[Any], keys: Sequence[str], interval_s: float,
-                 clock: Clock = time.perf_counter_ns) -> None:
+    def __init__(
+        self, app: App[Any], keys: Sequence[str], interval_s: float, clock: Clock = time.perf_counter_ns
+    ) -> None:
         super().__init__(daemon=True, name="bench-typist")
         self.app = app
         self.keys = list(keys)

@@ -206,14 +206,28 @@ async def caseload_keys(h: Harness, words: list[str], few: int, many: int) -> li
     timings = await h.steps(caseload_steps(h.app.screen, words, few, many))
     out, every = [], []
     for label, t in timings.items():
-        scope = (f"{h.desk.zone_people:,} and {h.desk.trust_people:,} people" if label.startswith("'a'")
-                 else f"all zones, {h.desk.trust_people:,} people")
-        out.append(Result(f"caseload key to frame: {label}", t.latency, FRAME_MS,
-                          note=f"{scope}; longest freeze {max(t.freeze, default=0) / 1e6:.0f} ms"))
+        scope = (
+            f"{h.desk.zone_people:,} and {h.desk.trust_people:,} people"
+            if label.startswith("'a'")
+            else f"all zones, {h.desk.trust_people:,} people"
+        )
+        out.append(
+            Result(
+                f"caseload key to frame: {label}",
+                t.latency,
+                FRAME_MS,
+                note=f"{scope}; longest freeze {max(t.freeze, default=0) / 1e6:.0f} ms",
+            )
+        )
         every += t.freeze
-    out.append(Result("caseload: longest freeze around any key", every, FRAME_MS,
-                      note=f"5 ms heartbeat in the app's event loop, longest gap less 5 ms; "
-                           f"garbage: {h.gc.describe()}"))
+    out.append(
+        Result(
+            "caseload: longest freeze around any key",
+            every,
+            FRAME_MS,
+            note=f"5 ms heartbeat in the app's event loop, longest gap less 5 ms; garbage: {h.gc.describe()}",
+        )
+    )
     return out
 
 
@@ -243,17 +257,26 @@ async def person_record(h: Harness, reps: int) -> list[Result]:
     back: list[int] = []
     for _ in range(reps):
         screen_up = h.watch.when(lambda _: isinstance(app.screen, PersonScreen))
-        sample = await h.key("enter", lambda frame: isinstance(app.screen, PersonScreen)
-                             and app.screen.record is not None and name in frame)
+        sample = await h.key(
+            "enter",
+            lambda frame: isinstance(app.screen, PersonScreen) and app.screen.record is not None and name in frame,
+        )
         shown.append(sample)
         loading.append(screen_up.result() - sample.posted)
         back.append((await h.key("escape", lambda _: isinstance(app.screen, CaseloadScreen))).latency)
     return [
-        Result("person record: Enter to first frame with record", [x.latency for x in shown], Target("p95", 150.0),
-               note=f"{entries} timeline entries (person {h.desk.person_id}); longest freeze "
-                    f"{max(x.freeze for x in shown) / 1e6:.0f} ms; garbage: {h.gc.describe()}"),
-        Result("person record: Enter to first frame of the screen", loading,
-               note="the record is read before its screen is built, so this is the record's own first frame"),
+        Result(
+            "person record: Enter to first frame with record",
+            [x.latency for x in shown],
+            Target("p95", 150.0),
+            note=f"{entries} timeline entries (person {h.desk.person_id}); longest freeze "
+            f"{max(x.freeze for x in shown) / 1e6:.0f} ms; garbage: {h.gc.describe()}",
+        ),
+        Result(
+            "person record: Enter to first frame of the screen",
+            loading,
+            note="the record is read before its screen is built, so this is the record's own first frame",
+        ),
         Result("person record: Esc back to the caseload", back, FRAME_MS, note="the caseload reloads its page"),
     ]
 
@@ -315,12 +338,23 @@ async def call_notes(h: Harness, call_id: int) -> list[Result]:
     during = [lat for lat, s, f in zip(latency, typist.sent, frames) if any(a < f and b > s for a, b in saves)]
     saved = draft.notes if draft else None
     return [
-        Result("call notes: key to frame while autosaving (p95)", latency, Target("p95", 50.0),
-               note=f"{len(NOTE)} keys at {1 / TYPING_INTERVAL_S:.0f}/s from another thread; {len(saves)} autosaves "
-                    f"ran, {len(during)} keys were in flight during one (max {max(during, default=0) / 1e6:.0f} ms)"),
-        Result("call notes: key to frame while autosaving (max)", latency, FRAME_MS,
-               note=f"longest freeze while typing {freeze / 1e6:.0f} ms; garbage: {h.gc.describe()}"),
-        Result("call notes: autosave (worker thread)", [b - a for a, b in saves],
-               note="the saved draft is exactly what was typed" if saved == NOTE else "",
-               error=None if saved == NOTE else f"draft holds {saved!r}, typed {NOTE!r}"),
+        Result(
+            "call notes: key to frame while autosaving (p95)",
+            latency,
+            Target("p95", 50.0),
+            note=f"{len(NOTE)} keys at {1 / TYPING_INTERVAL_S:.0f}/s from another thread; {len(saves)} autosaves "
+            f"ran, {len(during)} keys were in flight during one (max {max(during, default=0) / 1e6:.0f} ms)",
+        ),
+        Result(
+            "call notes: key to frame while autosaving (max)",
+            latency,
+            FRAME_MS,
+            note=f"longest freeze while typing {freeze / 1e6:.0f} ms; garbage: {h.gc.describe()}",
+        ),
+        Result(
+            "call notes: autosave (worker thread)",
+            [b - a for a, b in saves],
+            note="the saved draft is exactly what was typed" if saved == NOTE else "",
+            error=None if saved == NOTE else f"draft holds {saved!r}, typed {NOTE!r}",
+        ),
     ]

@@ -109,8 +109,17 @@ def datatable(reporter: Reporter, url: str) -> None:
     from desk import db
     from desk.models import CaseloadEntry as C
 
-    columns = (C.display_name, C.nhs_number, C.date_of_birth, C.practice_name, C.key_worker_name, C.health,
-               C.social, C.next_due_on, C.next_due_what)
+    columns = (
+        C.display_name,
+        C.nhs_number,
+        C.date_of_birth,
+        C.practice_name,
+        C.key_worker_name,
+        C.health,
+        C.social,
+        C.next_due_on,
+        C.next_due_what,
+    )
 
     class TableRef(App[None]):
         def compose(self) -> ComposeResult:
@@ -171,9 +180,14 @@ def desk(reporter: Reporter, all_zones: bool, pages: int, desk_args: list[str]) 
             # The desk may be importing the module in a worker while a frame is drawn: look it up gently.
             screen_class = getattr(sys.modules.get("screens.caseload"), "CaseloadScreen", None)
             screen = app.screen
-            return (screen_class is not None and isinstance(screen, screen_class)
-                    and screen.all_zones == all_zones and screen.page is not None
-                    and screen.query_one("#caseload").row_count > 0)
+            return (
+                screen_class is not None
+                and isinstance(screen, screen_class)
+                and screen.all_zones == all_zones
+                and screen.page is not None
+                and screen.query_one("#caseload").row_count > 0
+            )
+
         return shown
 
     async def page_on(watch: Any) -> None:
@@ -194,10 +208,10 @@ def desk(reporter: Reporter, all_zones: bool, pages: int, desk_args: list[str]) 
             done = await watch.until(lambda _, want=want: screen.page is not None and screen.page.offset == want)
             if n == 0:
                 reporter.data["first_key_ms"] = (done - t) / 1e6
-                reporter.data["orm_loaded_at_first_key"] = bool(getattr(app, "_engine_ready").is_set())
+                reporter.data["orm_loaded_at_first_key"] = bool(app._engine_ready.is_set())
         reporter.data["paged"] = screen.page.offset // step
         reporter.data["rss_after_mb"] = rss_mb()
-        ready = getattr(app, "_engine_ready")
+        ready = app._engine_ready
         while not app.orm_loading.is_set() and _wall_ns() - shown_at < 20e9:
             await asyncio.sleep(0.005)
         if not ready.is_set():  # a key while the ORM loads on the other thread
@@ -215,8 +229,9 @@ def desk(reporter: Reporter, all_zones: bool, pages: int, desk_args: list[str]) 
     def watch_frames(textual_app: ModuleType) -> None:
         from bench.frames import attach_on_first_frame
 
-        attach_on_first_frame(textual_app.App, _on_first(reporter, caseload_shown, page_on if pages else None),
-                              clock=_wall_ns)
+        attach_on_first_frame(
+            textual_app.App, _on_first(reporter, caseload_shown, page_on if pages else None), clock=_wall_ns
+        )
 
     when_imported("textual.app", watch_frames)
     from desk.cli import main as desk_main
@@ -237,7 +252,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     cut = argv.index("--") if "--" in argv else len(argv)
     args = _parser().parse_args(argv[:cut])
-    desk_args = argv[cut + 1:]  # everything after "--" goes to desk.cli.main
+    desk_args = argv[cut + 1 :]  # everything after "--" goes to desk.cli.main
     reporter = Reporter(args.report)
     try:
         if args.mode == "bare":

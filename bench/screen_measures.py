@@ -58,13 +58,21 @@ def desk_under_test(ctx: Context) -> DeskUnderTest:
     if "desk" not in ctx.extra:
         with db.reading(ctx.engine) as s:
             zone_id, zone_people = s.exec(
-                select(CaseloadEntry.zone_id, func.count()).group_by(CaseloadEntry.zone_id)
-                .order_by(func.count().desc()).limit(1)).one()
-            staff_id = s.exec(select(Staff.id).where(Staff.zone_id == zone_id)
-                              .order_by(Staff.role != "coordinator", Staff.id).limit(1)).one()
+                select(CaseloadEntry.zone_id, func.count())
+                .group_by(CaseloadEntry.zone_id)
+                .order_by(func.count().desc())
+                .limit(1)
+            ).one()
+            staff_id = s.exec(
+                select(Staff.id)
+                .where(Staff.zone_id == zone_id)
+                .order_by(Staff.role != "coordinator", Staff.id)
+                .limit(1)
+            ).one()
             trust = s.exec(select(func.count()).select_from(CaseloadEntry)).one()
-        ctx.extra["desk"] = DeskUnderTest(staff_id, zone_id, zone_people, trust,
-                                          ctx.counts.get("busiest_person_id") or 1, _child_url(ctx))
+        ctx.extra["desk"] = DeskUnderTest(
+            staff_id, zone_id, zone_people, trust, ctx.counts.get("busiest_person_id") or 1, _child_url(ctx)
+        )
     return ctx.extra["desk"]
 
 
@@ -103,41 +111,73 @@ def datatable_app(ctx: Context) -> Iterable[Result]:
     """What the obvious design costs: every caseload row in Textual's DataTable (rows as plain tuples)."""
     runs = [run_child(["datatable", "--url", desk_under_test(ctx).child_url]) for _ in range(1 if ctx.quick else 3)]
     rows = runs[0].report.get("rows", 0)
-    yield Result(TABLE, _first_frames(runs), reference=BARE,
-                 note=f"reference; {rows:,} rows, 9 columns; " + _launch_note(runs))
+    yield Result(
+        TABLE, _first_frames(runs), reference=BARE, note=f"reference; {rows:,} rows, 9 columns; " + _launch_note(runs)
+    )
 
 
 def _first_frame_rows(scope: str, runs: list[ChildRun], bare: list[ChildRun], people: int) -> Iterator[Result]:
     how = " (the whole trust: desk --all-zones)" if scope == "all zones" else ""
     desk_ns, bare_ns = _first_frames(runs), _first_frames(bare)
-    yield Result(f"desk first frame: {scope} caseload", desk_ns, Target("p95", 1000.0), reference=BARE,
-                 note=f"{people:,} people{how}; `desk --db URL --staff ID`; " + _launch_note(runs))
-    yield Result(f"desk first frame: {scope} / bare app", value=_p95(desk_ns) / _p95(bare_ns), unit="x",
-                 target=Target("max", 2.0),
-                 note=f"p95 over the p95 of bare-app launches interleaved with these ({_p95(bare_ns):.0f} ms); "
-                      f"p50 over p50 {statistics.median(desk_ns) / statistics.median(bare_ns):.1f}x")
+    yield Result(
+        f"desk first frame: {scope} caseload",
+        desk_ns,
+        Target("p95", 1000.0),
+        reference=BARE,
+        note=f"{people:,} people{how}; `desk --db URL --staff ID`; " + _launch_note(runs),
+    )
+    yield Result(
+        f"desk first frame: {scope} / bare app",
+        value=_p95(desk_ns) / _p95(bare_ns),
+        unit="x",
+        target=Target("max", 2.0),
+        note=f"p95 over the p95 of bare-app launches interleaved with these ({_p95(bare_ns):.0f} ms); "
+        f"p50 over p50 {statistics.median(desk_ns) / statistics.median(bare_ns):.1f}x",
+    )
     first_keys = [_ns(r.report["first_key_ms"] / 1e3) for r in runs if "first_key_ms" in r.report]
     if first_keys:
         loading = sum(1 for r in runs if not r.report.get("orm_loaded_at_first_key", True))
         ready = statistics.median(r.report["orm_ready_ms"] for r in runs)
-        yield Result(f"desk first key: {scope}, ']' at the first frame", first_keys,
-                     note=f"answered through the driver in {loading} of {len(runs)} launches, before the ORM; "
-                          f"the ORM was ready {ready:.0f} ms after the first frame (p50), 10 pages later")
-        while_loading = [_ns(r.report["key_while_loading_ms"] / 1e3) for r in runs if "key_while_loading_ms" in r.report]
+        yield Result(
+            f"desk first key: {scope}, ']' at the first frame",
+            first_keys,
+            note=f"answered through the driver in {loading} of {len(runs)} launches, before the ORM; "
+            f"the ORM was ready {ready:.0f} ms after the first frame (p50), 10 pages later",
+        )
+        while_loading = [
+            _ns(r.report["key_while_loading_ms"] / 1e3) for r in runs if "key_while_loading_ms" in r.report
+        ]
         if while_loading:
-            yield Result(f"desk key: {scope}, '[' while the ORM loads", while_loading,
-                         note="the key lands while the ORM is loading on the other thread (it starts once the keys "
-                              f"pause for {QUIET_BEFORE_LOADING_S * 1000:.0f} ms); the interpreter shares one core "
-                              "between the two")
-        yield Result(f"desk: longest freeze while the ORM loads ({scope})",
-                     value=max(r.report["freeze_loading_ms"] for r in runs), unit="ms", target=Target("max", 100.0),
-                     note="5 ms heartbeat in the app's event loop from the first frame until the engine is open, "
-                          "paging meanwhile; the most of the launches")
+            yield Result(
+                f"desk key: {scope}, '[' while the ORM loads",
+                while_loading,
+                note="the key lands while the ORM is loading on the other thread (it starts once the keys "
+                f"pause for {QUIET_BEFORE_LOADING_S * 1000:.0f} ms); the interpreter shares one core "
+                "between the two",
+            )
+        yield Result(
+            f"desk: longest freeze while the ORM loads ({scope})",
+            value=max(r.report["freeze_loading_ms"] for r in runs),
+            unit="ms",
+            target=Target("max", 100.0),
+            note="5 ms heartbeat in the app's event loop from the first frame until the engine is open, "
+            "paging meanwhile; the most of the launches",
+        )
     paged = min(r.report.get("paged", 0) for r in runs)
-    yield Result(f"desk memory: {scope}, at first frame", value=max(r.report["rss_first_mb"] for r in runs),
-                 unit="MB", target=MEMORY_MB, note=f"VmRSS, the most of {len(runs)} launches")
-    yield Result(f"desk memory: {scope}, after {paged} pages", value=max(r.report["rss_after_mb"] for r in runs),
-                 unit="MB", target=MEMORY_MB, note="VmRSS after ']' pressed page by page")
+    yield Result(
+        f"desk memory: {scope}, at first frame",
+        value=max(r.report["rss_first_mb"] for r in runs),
+        unit="MB",
+        target=MEMORY_MB,
+        note=f"VmRSS, the most of {len(runs)} launches",
+    )
+    yield Result(
+        f"desk memory: {scope}, after {paged} pages",
+        value=max(r.report["rss_after_mb"] for r in runs),
+        unit="MB",
+        target=MEMORY_MB,
+        note="VmRSS after ']' pressed page by page",
+    )
 
 
 @measure("screen: desk first frame and memory", group="screen")
@@ -176,8 +216,9 @@ def _search_words(ctx: Context, n: int) -> list[str]:
 def caseload_keys(ctx: Context) -> Iterable[Result]:
     """Scrolling, paging, filtering, sorting and searching the whole trust's caseload, key by key."""
     few = ctx.reps(20)
-    return headless.run(desk_under_test(ctx), headless.caseload_keys, _search_words(ctx, max(2, few // 4)), few,
-                        ctx.reps(50))
+    return headless.run(
+        desk_under_test(ctx), headless.caseload_keys, _search_words(ctx, max(2, few // 4)), few, ctx.reps(50)
+    )
 
 
 @measure("screen: person record", group="screen")
@@ -247,6 +288,10 @@ def tmux_end_to_end(ctx: Context) -> Iterable[Result]:
             tmux.stop()
     polling = statistics.median(captures) / 1e6
     how = f"tmux 160x45, capture-pane every 5 ms (a capture takes {polling:.1f} ms): an end-to-end check"
-    yield Result("tmux: launch to caseload on screen", first, Target("p95", 1200.0),
-                 note=f"{how}; 1 s target plus tmux's own delays")
+    yield Result(
+        "tmux: launch to caseload on screen",
+        first,
+        Target("p95", 1200.0),
+        note=f"{how}; 1 s target plus tmux's own delays",
+    )
     yield Result("tmux: key to screen (x z ] [)", latency, Target("p95", 300.0), note=f"{how}; generous target")

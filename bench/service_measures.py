@@ -14,13 +14,12 @@ from collections.abc import Iterable
 from sqlalchemy import func
 from sqlmodel import select
 
+from bench.core import Context, Result, Target, measure, now_ns, timed
+from bench.fixtures import discard_call
 from desk import db, phones
 from desk.history import Actor
 from desk.models import CaseloadEntry, Contact, Involvement, Organisation, Person, Practice, Staff
 from desk.services import calls, caseload, people, recognise, search, timeline
-
-from bench.core import Context, Result, Target, measure, now_ns, timed
-from bench.fixtures import discard_call
 
 PK = "primary-key look-up"
 
@@ -45,10 +44,17 @@ def _formats(e164: str, rng: random.Random) -> str:
     national = phones.national(e164)
     digits = "0" + e164[3:]
     area, _, rest = national.partition(" ")
-    return rng.choice([
-        national, digits, e164, "+44 " + national[1:], "0044 " + national[1:], f"({area}) {rest}",
-        digits[:5] + "-" + digits[5:],
-    ])
+    return rng.choice(
+        [
+            national,
+            digits,
+            e164,
+            "+44 " + national[1:],
+            "0044 " + national[1:],
+            f"({area}) {rest}",
+            digits[:5] + "-" + digits[5:],
+        ]
+    )
 
 
 @measure("recognise caller")
@@ -57,8 +63,9 @@ def recognise_caller(ctx: Context) -> Iterable[Result]:
     with db.reading(ctx.engine) as s:
         person_numbers = sorted(set(s.exec(select(Person.phone_e164).where(Person.phone_e164 != None)).all()))  # noqa: E711
         all_contacts = set(s.exec(select(Contact.phone_e164).where(Contact.phone_e164 != None)).all())  # noqa: E711
-        contact_numbers = sorted(set(s.exec(
-            select(Contact.phone_e164).where(Contact.phone_e164 != None, Contact.is_carer == True)).all()))  # noqa: E711,E712
+        contact_numbers = sorted(
+            set(s.exec(select(Contact.phone_e164).where(Contact.phone_e164 != None, Contact.is_carer == True)).all())
+        )  # noqa: E711,E712
         staff_numbers = set(s.exec(select(Staff.phone_e164).where(Staff.phone_e164 != None)).all())  # noqa: E711
         practice_numbers = sorted(s.exec(select(Practice.phone_e164)).all())
         org_numbers = sorted(s.exec(select(Organisation.phone_e164)).all())
@@ -67,8 +74,11 @@ def recognise_caller(ctx: Context) -> Iterable[Result]:
     known = set(person_numbers) | all_contacts | set(practice_numbers) | set(org_numbers) | staff_numbers
     unknown = [d.e164 for d in drama_numbers() if d.e164 not in known]
     kinds = {
-        "person": person_numbers, "carer": contact_numbers, "practice": practice_numbers,
-        "ward/care home": org_numbers, "unknown number": unknown,
+        "person": person_numbers,
+        "carer": contact_numbers,
+        "practice": practice_numbers,
+        "ward/care home": org_numbers,
+        "unknown number": unknown,
     }
     every: list[int] = []
     reps = ctx.reps(200)
@@ -97,19 +107,57 @@ def _search_queries(ctx: Context) -> dict[str, list[str]]:
     n = ctx.counts["people"]
     ids = sorted(rng.sample(range(1, n + 1), min(n, 400)))
     with db.reading(ctx.engine) as s:
-        rows = s.exec(select(Person.family_name, Person.given_name, Person.nhs_number, Person.postcode,
-                             Person.date_of_birth, Person.phone_e164).where(Person.id.in_(ids))).all()  # type: ignore[attr-defined]
+        rows = s.exec(
+            select(
+                Person.family_name,
+                Person.given_name,
+                Person.nhs_number,
+                Person.postcode,
+                Person.date_of_birth,
+                Person.phone_e164,
+            ).where(Person.id.in_(ids))
+        ).all()  # type: ignore[attr-defined]
     phoned = [r for r in rows if r[5]]
     if not phoned:
         with db.reading(ctx.engine) as s:
-            phoned = list(s.exec(select(Person.family_name, Person.given_name, Person.nhs_number, Person.postcode,
-                                        Person.date_of_birth, Person.phone_e164)
-                                 .where(Person.phone_e164 != None).limit(200)).all())  # noqa: E711
-    q: dict[str, list[str]] = {k: [] for k in (
-        "1 character", "2 characters", "surname", "surname + given start", "Given Surname", "Surname, Given",
-        "name fragment (3-4 chars)", "NHS whole, no spaces", "NHS whole, spaced", "NHS first digits",
-        "NHS part (middle digits)", "phone whole", "phone last digits", "phone part", "postcode district",
-        "postcode whole", "postcode inward (9AB)", "date of birth", "surname, one zone")}
+            phoned = list(
+                s.exec(
+                    select(
+                        Person.family_name,
+                        Person.given_name,
+                        Person.nhs_number,
+                        Person.postcode,
+                        Person.date_of_birth,
+                        Person.phone_e164,
+                    )
+                    .where(Person.phone_e164 != None)
+                    .limit(200)
+                ).all()
+            )  # noqa: E711
+    q: dict[str, list[str]] = {
+        k: []
+        for k in (
+            "1 character",
+            "2 characters",
+            "surname",
+            "surname + given start",
+            "Given Surname",
+            "Surname, Given",
+            "name fragment (3-4 chars)",
+            "NHS whole, no spaces",
+            "NHS whole, spaced",
+            "NHS first digits",
+            "NHS part (middle digits)",
+            "phone whole",
+            "phone last digits",
+            "phone part",
+            "postcode district",
+            "postcode whole",
+            "postcode inward (9AB)",
+            "date of birth",
+            "surname, one zone",
+        )
+    }
     for fam, given, nhs_no, postcode, dob, phone in rows:
         f = fam.lower()
         q["1 character"].append(f[0])
@@ -119,11 +167,11 @@ def _search_queries(ctx: Context) -> dict[str, list[str]]:
         q["Given Surname"].append(f"{given} {fam}")
         q["Surname, Given"].append(f"{fam}, {given}")
         start = rng.randrange(0, max(1, len(f) - 3))
-        q["name fragment (3-4 chars)"].append(f[start:start + rng.choice((3, 4))])
+        q["name fragment (3-4 chars)"].append(f[start : start + rng.choice((3, 4))])
         q["NHS whole, no spaces"].append(nhs_no)
         q["NHS whole, spaced"].append(f"{nhs_no[:3]} {nhs_no[3:6]} {nhs_no[6:]}")
         q["NHS first digits"].append(rng.choice((nhs_no[:5], f"{nhs_no[:3]} {nhs_no[3:6]}", nhs_no[:7])))
-        q["NHS part (middle digits)"].append(nhs_no[3:3 + rng.choice((4, 5, 6))])
+        q["NHS part (middle digits)"].append(nhs_no[3 : 3 + rng.choice((4, 5, 6))])
         q["postcode district"].append(postcode.split()[0])
         q["postcode whole"].append(rng.choice((postcode, postcode.replace(" ", ""), postcode.lower())))
         q["postcode inward (9AB)"].append(postcode.split()[-1])
@@ -133,8 +181,8 @@ def _search_queries(ctx: Context) -> dict[str, list[str]]:
         national = phones.national(phone)
         digits = "0" + phone[3:]
         q["phone whole"].append(rng.choice((national, digits, phone)))
-        q["phone last digits"].append(digits[-rng.choice((4, 5, 6)):])
-        q["phone part"].append(digits[2:2 + rng.choice((5, 6))])
+        q["phone last digits"].append(digits[-rng.choice((4, 5, 6)) :])
+        q["phone part"].append(digits[2 : 2 + rng.choice((5, 6))])
     return {k: v for k, v in q.items() if v}
 
 
@@ -173,11 +221,17 @@ def search_register(ctx: Context) -> Iterable[Result]:
 def caseload_pages(ctx: Context) -> Iterable[Result]:
     """Every filter and sort, both ways, at the top, the middle and the end; in the biggest zone and trust-wide."""
     with db.reading(ctx.engine) as s:
-        zone = s.exec(select(CaseloadEntry.zone_id).group_by(CaseloadEntry.zone_id)
-                      .order_by(func.count().desc()).limit(1)).first()
-        staff_id = s.exec(select(Involvement.staff_id).join(Staff, Staff.id == Involvement.staff_id)
-                          .where(Staff.zone_id == zone, Involvement.ended_on == None)  # noqa: E711
-                          .group_by(Involvement.staff_id).order_by(func.count().desc()).limit(1)).first()
+        zone = s.exec(
+            select(CaseloadEntry.zone_id).group_by(CaseloadEntry.zone_id).order_by(func.count().desc()).limit(1)
+        ).first()
+        staff_id = s.exec(
+            select(Involvement.staff_id)
+            .join(Staff, Staff.id == Involvement.staff_id)
+            .where(Staff.zone_id == zone, Involvement.ended_on == None)  # noqa: E711
+            .group_by(Involvement.staff_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).first()
     target = Target("p95", 25.0)  # "well under 50 ms", at any offset
     by_filter: dict[str, list[int]] = {}
     by_sort: dict[str, list[int]] = {}
@@ -188,10 +242,20 @@ def caseload_pages(ctx: Context) -> Iterable[Result]:
         for filter_key in caseload.FILTERS:
             for sort in caseload.SORTS:
                 for descending in (False, True):
+
                     def fetch(offset: int) -> caseload.Page:
                         with db.reading(ctx.engine) as s:
-                            return caseload.page(s, zone_id, filter_key=filter_key, staff_id=staff_id, sort=sort,  # type: ignore[arg-type]
-                                                 descending=descending, offset=offset, limit=100)
+                            return caseload.page(
+                                s,
+                                zone_id,
+                                filter_key=filter_key,
+                                staff_id=staff_id,
+                                sort=sort,  # type: ignore[arg-type]
+                                descending=descending,
+                                offset=offset,
+                                limit=100,
+                            )
+
                     first = fetch(0)  # warm-up, and the total
                     offsets = [0, first.total // 2, max(0, first.total - 100)]
                     for _ in range(rounds):
@@ -211,8 +275,13 @@ def caseload_pages(ctx: Context) -> Iterable[Result]:
     yield Result("caseload page: last page (deep offset)", deep, target, reference=PK)
     for key, samples in scopes.items():
         total = ctx.counts["caseload"] if key == "all zones" else None
-        yield Result(f"caseload page: {key}", samples, target, reference=PK,
-                     note=f"{total:,} people" if total else f"zone {zone}")
+        yield Result(
+            f"caseload page: {key}",
+            samples,
+            target,
+            reference=PK,
+            note=f"{total:,} people" if total else f"zone {zone}",
+        )
     # typing in the caseload's own search box
     names = ["s", "sm", "smi", "smit", "smith", "999", "999 1", "wid", "p"]
     it = iter(names * 20)
@@ -221,8 +290,9 @@ def caseload_pages(ctx: Context) -> Iterable[Result]:
         with db.reading(ctx.engine) as s:
             caseload.page(s, zone, search=next(it), limit=100)  # type: ignore[arg-type]
 
-    yield Result("caseload page: search box", timed(typed, repeat=len(names) * 2 * (1 if ctx.quick else 5)),
-                 target, reference=PK)
+    yield Result(
+        "caseload page: search box", timed(typed, repeat=len(names) * 2 * (1 if ctx.quick else 5)), target, reference=PK
+    )
 
 
 @measure("saving a call note")
@@ -237,8 +307,10 @@ def draft_save(ctx: Context) -> Iterable[Result]:
         call = calls.start(s, actor, staff.zone_id, number="")
         call_id = call.id
     assert call_id is not None
-    words = ("Daughter rang, says mum had a fall overnight, no injury but shaken; carers found her on the floor at "
-             "seven. Asked for OT to look at rails and for the evening call to be moved earlier. ").split()
+    words = (
+        "Daughter rang, says mum had a fall overnight, no injury but shaken; carers found her on the floor at "
+        "seven. Asked for OT to look at rails and for the evening call to be moved earlier. "
+    ).split()
     notes: list[str] = []
     samples: list[int] = []
     try:
@@ -272,8 +344,11 @@ def person_record(ctx: Context) -> Iterable[Result]:
             timeline.timeline(s, person_id)
 
     reps = ctx.reps(100)
-    yield Result("timeline query (300 entries)", timed(tl, repeat=reps), Target("p95", 75.0), reference=PK,
-                 note=f"person {person_id}: {entries} entries; target: half the 150 ms first-frame budget")
+    yield Result(
+        "timeline query (300 entries)",
+        timed(tl, repeat=reps),
+        Target("p95", 75.0),
+        reference=PK,
+        note=f"person {person_id}: {entries} entries; target: half the 150 ms first-frame budget",
+    )
     yield Result("record + timeline", timed(both, repeat=reps), Target("p95", 75.0), reference=PK)
-
-

@@ -33,8 +33,9 @@ COLUMNS, LINES = 160, 45
 
 def child_env() -> dict[str, str]:
     """The environment a desk is started with: a real terminal type, and no settings from this machine's user."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DESK_", "TEXTUAL_")) and k not in ("COLUMNS", "LINES")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DESK_", "TEXTUAL_")) and k not in ("COLUMNS", "LINES")
+    }
     env.update(TERM="xterm-256color", DESK_CONFIG=os.devnull, PYTHONPATH=str(ROOT))
     return env
 
@@ -72,9 +73,16 @@ def run_child(args: list[str], timeout_s: float = 120.0) -> ChildRun:
     tail = bytearray()
     try:
         launched = time.time()
-        proc = subprocess.Popen([sys.executable, "-m", "bench.screen_child", args[0], report_path, *args[1:]],
-                                stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=child_env(),
-                                start_new_session=True, close_fds=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.screen_child", args[0], report_path, *args[1:]],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=ROOT,
+            env=child_env(),
+            start_new_session=True,
+            close_fds=True,
+        )
         os.close(slave)
         reader = threading.Thread(target=_drain, args=(master, tail), daemon=True)
         reader.start()

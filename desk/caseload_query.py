@@ -23,10 +23,24 @@ from desk.rows import PAGE_SIZE, SORTS, CaseloadRow, Page
 Run = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
 """Runs one SELECT with ``:name`` parameters and returns its rows."""
 
-_COLUMNS = ", ".join(f"caseloadentry.{c}" for c in (
-    "person_id", "display_name", "nhs_number", "date_of_birth", "practice_name", "key_worker_name", "health",
-    "social", "next_due_on", "next_due_what", "lives_alone", "in_hospital", "crisis",
-))
+_COLUMNS = ", ".join(
+    f"caseloadentry.{c}"
+    for c in (
+        "person_id",
+        "display_name",
+        "nhs_number",
+        "date_of_birth",
+        "practice_name",
+        "key_worker_name",
+        "health",
+        "social",
+        "next_due_on",
+        "next_due_what",
+        "lives_alone",
+        "in_hospital",
+        "crisis",
+    )
+)
 
 _MINE = (
     "(caseloadentry.key_worker_id = :staff_id OR caseloadentry.person_id IN "
@@ -40,7 +54,12 @@ def _successor(text: str) -> str:
 
 
 def _where(
-    dialect: str, zone_id: str | None, filter_key: str, staff_id: int | None, search: str, today: date,
+    dialect: str,
+    zone_id: str | None,
+    filter_key: str,
+    staff_id: int | None,
+    search: str,
+    today: date,
 ) -> tuple[list[str], dict[str, Any]]:
     """The page's conditions and their parameters."""
     true = "1" if dialect == "sqlite" else "true"
@@ -94,9 +113,19 @@ def _day(value: Any) -> date | None:
 
 def _row(r: Sequence[Any]) -> CaseloadRow:
     return CaseloadRow(
-        person_id=r[0], name=r[1], nhs_number=r[2], date_of_birth=_day(r[3]),  # type: ignore[arg-type]
-        practice=r[4], key_worker=r[5], health=r[6], social=r[7], next_due_on=_day(r[8]), next_due_what=r[9],
-        lives_alone=bool(r[10]), in_hospital=bool(r[11]), crisis=bool(r[12]),
+        person_id=r[0],
+        name=r[1],
+        nhs_number=r[2],
+        date_of_birth=_day(r[3]),  # type: ignore[arg-type]
+        practice=r[4],
+        key_worker=r[5],
+        health=r[6],
+        social=r[7],
+        next_due_on=_day(r[8]),
+        next_due_what=r[9],
+        lives_alone=bool(r[10]),
+        in_hospital=bool(r[11]),
+        crisis=bool(r[12]),
     )
 
 

@@ -20,22 +20,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"desk {__version__}")
     p.add_argument("--db", metavar="URL", help="database URL (overrides DESK_DATABASE_URL)")
-    p.add_argument("--demo", action="store_true",
-                   help="open the separate demo database (seeded on first use); with --db, seed that empty database")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the separate demo database (seeded on first use); with --db, seed that empty database",
+    )
     p.add_argument("--zone", metavar="ZONE", help="the zone line this desk answers (e.g. BXM)")
     p.add_argument("--desk-name", metavar="NAME", help="this desk's name in the history")
     p.add_argument("--staff", metavar="ID", type=int, help="who is at the desk (staff id), skipping the question")
     p.add_argument("--all-zones", action="store_true", help="open on every zone's caseload (key a switches back)")
     sub = p.add_subparsers(dest="command")
     r = sub.add_parser("ring", help="the phone system's hook: the zone line is ringing from NUMBER")
-    r.add_argument("number", nargs="+", help="the caller's number as the phone shows it, spaces and all "
-                                             "(0113 496 0113); '' when withheld")
+    r.add_argument(
+        "number",
+        nargs="+",
+        help="the caller's number as the phone shows it, spaces and all (0113 496 0113); '' when withheld",
+    )
     r.add_argument("--zone", dest="ring_zone", metavar="ZONE", help="which zone's line rang (default DESK_ZONE)")
     r.add_argument("--db", dest="ring_db", metavar="URL", help="database URL")
     r.add_argument("--demo", dest="ring_demo", action="store_true", help="ring the demo database's desks")
-    s = sub.add_parser("seed", help="fill an empty database with a synthetic trust at scale (for benchmarks)",
-                       description="Synthetic only: 999 NHS numbers, drama-range phone numbers. "
-                                   "Without --db, a separate file (scale.db) in the data directory, never the desk's own.")
+    s = sub.add_parser(
+        "seed",
+        help="fill an empty database with a synthetic trust at scale (for benchmarks)",
+        description="Synthetic only: 999 NHS numbers, drama-range phone numbers. "
+        "Without --db, a separate file (scale.db) in the data directory, never the desk's own.",
+    )
     s.add_argument("--people", type=int, default=380_000, help="people on the register (default 380,000)")
     s.add_argument("--caseload", type=int, default=40_000, help="of whom on the zones' caseloads (default 40,000)")
     s.add_argument("--calls", type=int, default=100_000, help="calls over the past year (default 100,000)")
@@ -62,8 +71,9 @@ def _ring(args: argparse.Namespace) -> int:
     from desk import db
     from desk.services import reference, rings
 
-    cfg = settings.load(database_url=args.ring_db or args.db, demo=args.ring_demo or args.demo or None,
-                        zone=args.ring_zone or args.zone)
+    cfg = settings.load(
+        database_url=args.ring_db or args.db, demo=args.ring_demo or args.demo or None, zone=args.ring_zone or args.zone
+    )
     if not cfg.zone:
         print("desk ring: say which zone line rang: --zone ZONE (or set DESK_ZONE).", file=sys.stderr)
         return 2
@@ -89,8 +99,9 @@ def _seed(args: argparse.Namespace) -> int:
     engine = db.make_engine(url)
     db.migrate(engine)
     started = time.perf_counter()
-    with Progress(TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeElapsedColumn()) as bar:
+    with Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn()
+    ) as bar:
         tasks: dict[str, object] = {}
 
         def report(stage: str, done: int, total: int) -> None:
@@ -98,8 +109,9 @@ def _seed(args: argparse.Namespace) -> int:
                 tasks[stage] = bar.add_task(stage, total=max(total, 1))
             bar.update(tasks[stage], completed=done, total=max(total, 1))  # type: ignore[arg-type]
 
-        counts = seed_scale(engine, people=args.people, caseload=args.caseload, calls=args.calls, seed=args.seed,
-                            progress=report)
+        counts = seed_scale(
+            engine, people=args.people, caseload=args.caseload, calls=args.calls, seed=args.seed, progress=report
+        )
     shown = ", ".join(f"{counts[k]:,} {k}" for k in ("people", "caseload", "calls", "referrals", "visits"))
     print(f"Seeded {url} in {time.perf_counter() - started:.0f} s: {shown}.")
     return 0
@@ -111,8 +123,14 @@ def _open(args: argparse.Namespace) -> int:
     # it (measured: 12-15 ms of a 170 ms first frame). The collector is back on once the ORM
     # has loaded behind the screen (DeskApp.open_database), or before the ordinary way in.
     gc.disable()
-    cfg = settings.load(database_url=args.db, demo=args.demo or None, zone=args.zone, desk_name=args.desk_name,
-                        demo_url=args.db if args.demo else None, all_zones=args.all_zones or None)
+    cfg = settings.load(
+        database_url=args.db,
+        demo=args.demo or None,
+        zone=args.zone,
+        desk_name=args.desk_name,
+        demo_url=args.db if args.demo else None,
+        all_zones=args.all_zones or None,
+    )
     url = cfg.resolved_url()
     from desk.first_look import Prefetch
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 
-_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # noqa: E731
+_now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
 
 
 def now() -> datetime:
@@ -24,13 +24,13 @@ def today() -> date:
 def set_clock(fn: Callable[[], datetime] | None) -> None:
     """Replace the clock (tests); ``None`` restores the real one."""
     global _now
-    _now = fn if fn is not None else (lambda: datetime.now(timezone.utc))
+    _now = fn if fn is not None else (lambda: datetime.now(UTC))
 
 
 def local(dt: datetime) -> datetime:
     """A stored UTC time as the office reads it."""
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(LONDON)
 
 

@@ -38,7 +38,9 @@ def date_of_birth(text: str | date, field: str = "date_of_birth") -> date:
     if value > today:
         raise InvalidInput(field, f"Date of birth {nhs_style(value)} is in the future: check the year.")
     if clock.age_on(value, today) > OLDEST_YEARS:
-        raise InvalidInput(field, f"Date of birth {nhs_style(value)} would make them over {OLDEST_YEARS}: check the year.")
+        raise InvalidInput(
+            field, f"Date of birth {nhs_style(value)} would make them over {OLDEST_YEARS}: check the year."
+        )
     return value
 
 

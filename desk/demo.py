@@ -15,7 +15,7 @@ import math
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from importlib.resources import files
 from typing import Any
 
@@ -86,104 +86,217 @@ POSTCODE_UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 # say "search for Ethel" and tests can find them whatever the seed.
 STORY_PEOPLE: list[dict[str, Any]] = [
     {
-        "key": "ethel", "given_name": "Ethel", "family_name": "Hannaford", "nhs_number": "9990001014",
-        "sex": "F", "age": 81, "zone": "PGN", "lives_alone": True,
-        "address": "7 Seaway Gardens, Preston, Paignton", "postcode": "TQ3 2ET", "phone": "01632 960010",
+        "key": "ethel",
+        "given_name": "Ethel",
+        "family_name": "Hannaford",
+        "nhs_number": "9990001014",
+        "sex": "F",
+        "age": 81,
+        "zone": "PGN",
+        "lives_alone": True,
+        "address": "7 Seaway Gardens, Preston, Paignton",
+        "postcode": "TQ3 2ET",
+        "phone": "01632 960010",
         "conditions": "Heart failure, Osteoarthritis",
         "story": "Lives alone and feels unwell; her GP rang the line from her house this morning.",
         "contacts": [{"name": "Julie Hext", "relationship": "niece", "is_carer": False, "phone": "07700 900010"}],
-        "calls": [{"days_ago": 0, "caller": "practice", "reason": "crisis",
-                   "notes": "GP rang from Ethel's house: unwell and breathless, worried she will deteriorate "
-                            "at home. Wants her kept at home if support can start today.",
-                   "outcome": "Crisis response: same-day assessment booked"}],
-        "open_referral": {"discipline": "nursing", "urgency": "rapid", "crisis": True, "source": "GP",
-                          "reason": "Unwell at home, GP worried: same-day assessment", "from_call": 0},
+        "calls": [
+            {
+                "days_ago": 0,
+                "caller": "practice",
+                "reason": "crisis",
+                "notes": "GP rang from Ethel's house: unwell and breathless, worried she will deteriorate "
+                "at home. Wants her kept at home if support can start today.",
+                "outcome": "Crisis response: same-day assessment booked",
+            }
+        ],
+        "open_referral": {
+            "discipline": "nursing",
+            "urgency": "rapid",
+            "crisis": True,
+            "source": "GP",
+            "reason": "Unwell at home, GP worried: same-day assessment",
+            "from_call": 0,
+        },
     },
     {
-        "key": "reg", "given_name": "Reg", "family_name": "Westaway", "nhs_number": "9990002029",
-        "sex": "M", "age": 77, "zone": "TQS", "lives_alone": True,
-        "address": "3 Warberry Lane, Wellswood, Torquay", "postcode": "TQ1 2QD", "phone": "01632 960020",
+        "key": "reg",
+        "given_name": "Reg",
+        "family_name": "Westaway",
+        "nhs_number": "9990002029",
+        "sex": "M",
+        "age": 77,
+        "zone": "TQS",
+        "lives_alone": True,
+        "address": "3 Warberry Lane, Wellswood, Torquay",
+        "postcode": "TQ1 2QD",
+        "phone": "01632 960020",
         "conditions": "COPD, Atrial fibrillation",
         "story": "On Ward 3 for nine days, medically fit for the last five; lives alone.",
         "contacts": [{"name": "Mark Westaway", "relationship": "son", "is_carer": False, "phone": "0161 496 0020"}],
         "admission": {"ward": "Ward 3", "days_ago": 9, "fit_days_ago": 5},
-        "involvements": ["social_work"], "key_worker": "social_worker",
-        "package": {"review_in_days": 2, "services": [
-            {"service": "Home care", "detail": "1 visit a day: help to wash and dress"},
-            {"service": "Telecare", "detail": "Pendant alarm and key safe"}]},
+        "involvements": ["social_work"],
+        "key_worker": "social_worker",
+        "package": {
+            "review_in_days": 2,
+            "services": [
+                {"service": "Home care", "detail": "1 visit a day: help to wash and dress"},
+                {"service": "Telecare", "detail": "Pendant alarm and key safe"},
+            ],
+        },
         "calls": [
-            {"days_ago": 8, "caller": "ward", "reason": "professional_update",
-             "notes": "Ward 3: Reg admitted last night with a chest infection. Home care to be suspended.",
-             "outcome": "Home care provider told; record updated"},
-            {"days_ago": 5, "caller": "ward", "reason": "discharge",
-             "notes": "Reg medically fit today. Lives alone, will need more help at first.",
-             "outcome": "Discharge plan started with the ward"},
-            {"days_ago": 1, "caller": "contact", "reason": "discharge",
-             "notes": "Son rang from Manchester: when is Dad coming home?",
-             "outcome": "Told him the plan is under way; will ring back tomorrow"}],
+            {
+                "days_ago": 8,
+                "caller": "ward",
+                "reason": "professional_update",
+                "notes": "Ward 3: Reg admitted last night with a chest infection. Home care to be suspended.",
+                "outcome": "Home care provider told; record updated",
+            },
+            {
+                "days_ago": 5,
+                "caller": "ward",
+                "reason": "discharge",
+                "notes": "Reg medically fit today. Lives alone, will need more help at first.",
+                "outcome": "Discharge plan started with the ward",
+            },
+            {
+                "days_ago": 1,
+                "caller": "contact",
+                "reason": "discharge",
+                "notes": "Son rang from Manchester: when is Dad coming home?",
+                "outcome": "Told him the plan is under way; will ring back tomorrow",
+            },
+        ],
     },
     {
-        "key": "mary", "given_name": "Mary", "family_name": "Luscombe", "nhs_number": "9990003033",
-        "sex": "F", "age": 83, "zone": "BXM", "lives_alone": False,
-        "address": "12 Gillard Road, Higher Brixham, Brixham", "postcode": "TQ5 9EX", "phone": "01632 960030",
+        "key": "mary",
+        "given_name": "Mary",
+        "family_name": "Luscombe",
+        "nhs_number": "9990003033",
+        "sex": "F",
+        "age": 83,
+        "zone": "BXM",
+        "lives_alone": False,
+        "address": "12 Gillard Road, Higher Brixham, Brixham",
+        "postcode": "TQ5 9EX",
+        "phone": "01632 960030",
         "conditions": "Type 2 diabetes, Leg ulcers, Hypertension",
         "story": "Diabetic, home from hospital with nursing and home care: one key worker, one package.",
         "contacts": [{"name": "Ronald Luscombe", "relationship": "husband", "is_carer": True, "phone": "07700 900030"}],
         "past_admission": {"ward": "Ward 1", "days_ago": 22, "days": 6},
-        "involvements": ["nursing"], "key_worker": "nurse",
-        "package": {"review_in_days": 12, "services": [
-            {"service": "Home care", "detail": "3 visits a day, 1 carer"},
-            {"service": "Telecare", "detail": "Pendant alarm, falls detector"}]},
+        "involvements": ["nursing"],
+        "key_worker": "nurse",
+        "package": {
+            "review_in_days": 12,
+            "services": [
+                {"service": "Home care", "detail": "3 visits a day, 1 carer"},
+                {"service": "Telecare", "detail": "Pendant alarm, falls detector"},
+            ],
+        },
         "alerts": ["Diabetic: insulin given by district nurses, do not leave without checking"],
         "calls": [
-            {"days_ago": 16, "caller": "ward", "reason": "discharge",
-             "notes": "Ward 1: Mary going home Thursday, needs insulin supervision and home care three times a day.",
-             "outcome": "Package arranged for discharge day; nurse booked; review in four weeks"},
-            {"days_ago": 3, "caller": "contact", "reason": "change_in_need",
-             "notes": "Ron says the carers noticed a new sore on Mary's heel.",
-             "outcome": "Passed to Mary's nurse, who visits tomorrow briefed"}],
+            {
+                "days_ago": 16,
+                "caller": "ward",
+                "reason": "discharge",
+                "notes": "Ward 1: Mary going home Thursday, needs insulin supervision and home care three times a day.",
+                "outcome": "Package arranged for discharge day; nurse booked; review in four weeks",
+            },
+            {
+                "days_ago": 3,
+                "caller": "contact",
+                "reason": "change_in_need",
+                "notes": "Ron says the carers noticed a new sore on Mary's heel.",
+                "outcome": "Passed to Mary's nurse, who visits tomorrow briefed",
+            },
+        ],
     },
     {
-        "key": "mrs_smith", "given_name": "Doris", "family_name": "Smith", "nhs_number": "9990004048",
-        "sex": "F", "age": 80, "zone": "TQN", "lives_alone": True,
-        "address": "22 Petitor Rise, St Marychurch, Torquay", "postcode": "TQ1 4QF", "phone": "01632 960040",
+        "key": "mrs_smith",
+        "given_name": "Doris",
+        "family_name": "Smith",
+        "nhs_number": "9990004048",
+        "sex": "F",
+        "age": 80,
+        "zone": "TQN",
+        "lives_alone": True,
+        "address": "22 Petitor Rise, St Marychurch, Torquay",
+        "postcode": "TQ1 4QF",
+        "phone": "01632 960040",
         "conditions": "COPD, Osteoarthritis, Macular degeneration, Depression",
         "story": "Mrs Smith: lives alone and uses many services; one number, one co-ordinator who knows her.",
         "contacts": [
             {"name": "Pat Cornish", "relationship": "neighbour", "is_carer": True, "phone": "01632 960041"},
-            {"name": "Stephen Smith", "relationship": "son", "is_carer": False, "phone": "07700 900040"}],
+            {"name": "Stephen Smith", "relationship": "son", "is_carer": False, "phone": "07700 900040"},
+        ],
         "involvements": ["nursing", "physiotherapy", "occupational_therapy", "social_work", "support"],
         "key_worker": "nurse",
-        "package": {"review_in_days": 0, "services": [
-            {"service": "Home care", "detail": "4 visits a day, 2 carers"},
-            {"service": "Meals", "detail": "Hot lunch delivered 7 days"},
-            {"service": "Telecare", "detail": "Pendant alarm and key safe"},
-            {"service": "Equipment", "detail": "Perching stool, raised toilet seat, rails"}]},
-        "alerts": ["Key safe by the front door: code held by carers, ask the co-ordinator",
-                   "Hard of hearing: let the phone ring for a long time, speak slowly"],
-        "calls": [{"days_ago": 0, "caller": "person", "reason": "advice",
-                   "notes": "Mrs Smith asked what time the carers come on Sunday.",
-                   "outcome": "Advice given: usual times, 8am first visit"}],
+        "package": {
+            "review_in_days": 0,
+            "services": [
+                {"service": "Home care", "detail": "4 visits a day, 2 carers"},
+                {"service": "Meals", "detail": "Hot lunch delivered 7 days"},
+                {"service": "Telecare", "detail": "Pendant alarm and key safe"},
+                {"service": "Equipment", "detail": "Perching stool, raised toilet seat, rails"},
+            ],
+        },
+        "alerts": [
+            "Key safe by the front door: code held by carers, ask the co-ordinator",
+            "Hard of hearing: let the phone ring for a long time, speak slowly",
+        ],
+        "calls": [
+            {
+                "days_ago": 0,
+                "caller": "person",
+                "reason": "advice",
+                "notes": "Mrs Smith asked what time the carers come on Sunday.",
+                "outcome": "Advice given: usual times, 8am first visit",
+            }
+        ],
     },
     {
-        "key": "frank", "given_name": "Frank", "family_name": "Pengelly", "nhs_number": "9990005052",
-        "sex": "M", "age": 86, "zone": "PGS", "lives_alone": True,
-        "address": "5 Roundham Heights, Goodrington, Paignton", "postcode": "TQ4 6DN", "phone": "01632 960050",
+        "key": "frank",
+        "given_name": "Frank",
+        "family_name": "Pengelly",
+        "nhs_number": "9990005052",
+        "sex": "M",
+        "age": 86,
+        "zone": "PGS",
+        "lives_alone": True,
+        "address": "5 Roundham Heights, Goodrington, Paignton",
+        "postcode": "TQ4 6DN",
+        "phone": "01632 960050",
         "conditions": "Dementia, Atrial fibrillation",
         "story": "Lives alone in Paignton; his daughter Susan lives 300 miles away and rings the co-ordinator.",
-        "contacts": [{"name": "Susan Whitfield", "relationship": "daughter", "is_carer": False, "phone": "07700 900050"}],
-        "involvements": ["social_work", "support"], "key_worker": "social_worker",
-        "package": {"review_in_days": 20, "services": [
-            {"service": "Home care", "detail": "2 visits a day (morning and bedtime), 1 carer"},
-            {"service": "Telecare", "detail": "Bed sensor and door alert"},
-            {"service": "Meals", "detail": "Hot lunch 5 days, frozen meals weekends"}]},
+        "contacts": [
+            {"name": "Susan Whitfield", "relationship": "daughter", "is_carer": False, "phone": "07700 900050"}
+        ],
+        "involvements": ["social_work", "support"],
+        "key_worker": "social_worker",
+        "package": {
+            "review_in_days": 20,
+            "services": [
+                {"service": "Home care", "detail": "2 visits a day (morning and bedtime), 1 carer"},
+                {"service": "Telecare", "detail": "Bed sensor and door alert"},
+                {"service": "Meals", "detail": "Hot lunch 5 days, frozen meals weekends"},
+            ],
+        },
         "calls": [
-            {"days_ago": 14, "caller": "contact", "reason": "advice",
-             "notes": "Daughter Susan rang (lives 300 miles away): how is Dad managing since the carers started?",
-             "outcome": "Told her the current situation"},
-            {"days_ago": 2, "caller": "contact", "reason": "change_in_need",
-             "notes": "Susan says Dad sounded muddled on the phone last night.",
-             "outcome": "Support worker to call in today; will ring Susan back"}],
+            {
+                "days_ago": 14,
+                "caller": "contact",
+                "reason": "advice",
+                "notes": "Daughter Susan rang (lives 300 miles away): how is Dad managing since the carers started?",
+                "outcome": "Told her the current situation",
+            },
+            {
+                "days_ago": 2,
+                "caller": "contact",
+                "reason": "change_in_need",
+                "notes": "Susan says Dad sounded muddled on the phone last night.",
+                "outcome": "Support worker to call in today; will ring Susan back",
+            },
+        ],
     },
 ]
 
@@ -256,7 +369,7 @@ def _born(today: date, age: int, days_since_birthday: int) -> date:
 def _at(day: date, minute_of_day: float) -> datetime:
     """A time on the office clock (Europe/London) as the UTC the database keeps."""
     local = datetime.combine(day, time(0), tzinfo=clock.LONDON) + timedelta(minutes=minute_of_day)
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)
 
 
 def _minutes(t: time) -> int:
@@ -309,12 +422,18 @@ def _context(session: Session, now: datetime) -> _Context:
     for s in session.exec(select(Staff).where(Staff.active == True).order_by(Staff.id)):  # noqa: E712
         staff.setdefault((s.zone_id, s.role), []).append(s.id)  # type: ignore[arg-type]
     avoid = rec["hospital"]["not_for_admission"]
-    wards = [o for o in session.exec(select(Organisation).where(Organisation.kind == "ward").order_by(Organisation.id))
-             if not any(word in o.name for word in avoid)]
+    wards = [
+        o
+        for o in session.exec(select(Organisation).where(Organisation.kind == "ward").order_by(Organisation.id))
+        if not any(word in o.name for word in avoid)
+    ]
     return _Context(
-        recipe=rec, now=now, today=clock.local(now).date(),
+        recipe=rec,
+        now=now,
+        today=clock.local(now).date(),
         practices=list(session.exec(select(Practice).order_by(Practice.ods_code))),
-        staff=staff, wards=wards,
+        staff=staff,
+        wards=wards,
         story_names={(s["given_name"], s["family_name"]) for s in STORY_PEOPLE},
     )
 
@@ -324,7 +443,10 @@ class _PhonePool:
 
     def __init__(self, rng: random.Random, reserved: Iterable[str]) -> None:
         taken = {_digits(r) for r in reserved}
-        self._pools = {"mobile": _block_numbers(MOBILE_BLOCKS, taken), "landline": _block_numbers(LANDLINE_BLOCKS, taken)}
+        self._pools = {
+            "mobile": _block_numbers(MOBILE_BLOCKS, taken),
+            "landline": _block_numbers(LANDLINE_BLOCKS, taken),
+        }
         for pool in self._pools.values():
             rng.shuffle(pool)
 
@@ -390,36 +512,70 @@ class _Plan:
 
     @property
     def on_caseload(self) -> bool:
-        return bool(self.involvements or self.package or self.open_referral or self.admission
-                    or self.person.key_worker_id)
+        return bool(
+            self.involvements or self.package or self.open_referral or self.admission or self.person.key_worker_id
+        )
 
     def wards_within(self, days: float) -> list[int]:
         """Wards they are on or left in the last ``days``: the wards that might ring about them."""
-        stays = [self.admission] + ([self.past_admission] if self.past_admission and
-                                    self.past_admission["days_ago"] - self.past_admission["days"] <= days else [])
+        stays = [self.admission] + (
+            [self.past_admission]
+            if self.past_admission and self.past_admission["days_ago"] - self.past_admission["days"] <= days
+            else []
+        )
         return [a["ward_id"] for a in stays if a]
 
 
-def _new_person(*, nhs_number: str, given: str, family: str, sex: str, dob: date, address: str,
-                postcode: str, phone: Phone | None, practice: Practice, lives_alone: bool, conditions: str,
-                created_at: datetime) -> Person:
+def _new_person(
+    *,
+    nhs_number: str,
+    given: str,
+    family: str,
+    sex: str,
+    dob: date,
+    address: str,
+    postcode: str,
+    phone: Phone | None,
+    practice: Practice,
+    lives_alone: bool,
+    conditions: str,
+    created_at: datetime,
+) -> Person:
     """A Person row with its search keys filled in the way the desk's own services fill them."""
     return Person(
-        nhs_number=nhs_number, family_name=family, given_name=given, family_key=family.lower(),
-        given_key=given.lower(), date_of_birth=dob, sex=SEXES_BY_LETTER[sex], address=address,
-        postcode=format_postcode(postcode), postcode_key=postcode_key(postcode),
-        phone_e164=phone.e164 if phone else None, phone_raw=phone.raw if phone else "",
-        phone_valid=phone.valid if phone else True, phone_rev=phone_rev(phone.e164 if phone else None),
-        practice_id=practice.ods_code, zone_id=practice.zone_id, lives_alone=lives_alone,
-        conditions=conditions, created_at=created_at,
+        nhs_number=nhs_number,
+        family_name=family,
+        given_name=given,
+        family_key=family.lower(),
+        given_key=given.lower(),
+        date_of_birth=dob,
+        sex=SEXES_BY_LETTER[sex],
+        address=address,
+        postcode=format_postcode(postcode),
+        postcode_key=postcode_key(postcode),
+        phone_e164=phone.e164 if phone else None,
+        phone_raw=phone.raw if phone else "",
+        phone_valid=phone.valid if phone else True,
+        phone_rev=phone_rev(phone.e164 if phone else None),
+        practice_id=practice.ods_code,
+        zone_id=practice.zone_id,
+        lives_alone=lives_alone,
+        conditions=conditions,
+        created_at=created_at,
     )
 
 
 def _new_contact(name: str, relationship: str, is_carer: bool, phone: Phone | None) -> Contact:
     """A Contact row; its person_id is set once the person has an id."""
-    return Contact(person_id=0, name=name, relationship=relationship, is_carer=is_carer,
-                   phone_e164=phone.e164 if phone else None, phone_raw=phone.raw if phone else "",
-                   phone_valid=phone.valid if phone else True)
+    return Contact(
+        person_id=0,
+        name=name,
+        relationship=relationship,
+        is_carer=is_carer,
+        phone_e164=phone.e164 if phone else None,
+        phone_raw=phone.raw if phone else "",
+        phone_valid=phone.valid if phone else True,
+    )
 
 
 def _key_worker(ctx: _Context, rng: random.Random, zone_id: str, involvements: list[tuple[str, int]]) -> int | None:
@@ -438,15 +594,30 @@ def _story_plan(ctx: _Context, story: dict[str, Any]) -> _Plan:
     """A named person from :data:`STORY_PEOPLE`, exactly as the story tells it."""
     practice = ctx.zone_practices(story["zone"])[0]
     person = _new_person(
-        nhs_number=story["nhs_number"], given=story["given_name"], family=story["family_name"],
-        sex=story["sex"], dob=_born(ctx.today, story["age"], 100), address=story["address"],
-        postcode=story["postcode"], phone=phones.parse(story["phone"]), practice=practice,
-        lives_alone=story["lives_alone"], conditions=story["conditions"], created_at=ctx.now - timedelta(days=900),
+        nhs_number=story["nhs_number"],
+        given=story["given_name"],
+        family=story["family_name"],
+        sex=story["sex"],
+        dob=_born(ctx.today, story["age"], 100),
+        address=story["address"],
+        postcode=story["postcode"],
+        phone=phones.parse(story["phone"]),
+        practice=practice,
+        lives_alone=story["lives_alone"],
+        conditions=story["conditions"],
+        created_at=ctx.now - timedelta(days=900),
     )
-    plan = _Plan(person=person, is_story=True, alerts=list(story.get("alerts", [])),
-                 story_calls=list(story.get("calls", [])), open_referral=story.get("open_referral"))
-    plan.contacts = [_new_contact(c["name"], c["relationship"], c["is_carer"], phones.parse(c["phone"]))
-                     for c in story.get("contacts", [])]
+    plan = _Plan(
+        person=person,
+        is_story=True,
+        alerts=list(story.get("alerts", [])),
+        story_calls=list(story.get("calls", [])),
+        open_referral=story.get("open_referral"),
+    )
+    plan.contacts = [
+        _new_contact(c["name"], c["relationship"], c["is_carer"], phones.parse(c["phone"]))
+        for c in story.get("contacts", [])
+    ]
     for discipline in story.get("involvements", []):
         staff = ctx.staff_of(practice.zone_id, DISCIPLINE_ROLES[discipline])
         if staff:
@@ -478,9 +649,16 @@ def _random_person(ctx: _Context, rng: random.Random, nhs_number: str, pool: _Ph
     address, postcode = _address(ctx, rng, practice.zone_id)
     phone = pool.take("landline") if _chance(rng, pct["with_home_phone"]) else None
     person = _new_person(
-        nhs_number=nhs_number, given=given, family=family, sex=sex,
-        dob=_born(ctx.today, age, rng.randrange(365)), address=address, postcode=postcode, phone=phone,
-        practice=practice, lives_alone=_chance(rng, pct["living_alone"]),
+        nhs_number=nhs_number,
+        given=given,
+        family=family,
+        sex=sex,
+        dob=_born(ctx.today, age, rng.randrange(365)),
+        address=address,
+        postcode=postcode,
+        phone=phone,
+        practice=practice,
+        lives_alone=_chance(rng, pct["living_alone"]),
         conditions=", ".join(_conditions(ctx, rng, 0.4 if young else 1.6)),
         created_at=ctx.now - timedelta(days=rng.uniform(400, 3000)),
     )
@@ -557,14 +735,14 @@ def _random_contacts(ctx: _Context, rng: random.Random, person: Person, pool: _P
     return contacts
 
 
-def _random_contact(ctx: _Context, rng: random.Random, person: Person, pool: _PhonePool,
-                    already: list[Contact]) -> Contact:
+def _random_contact(
+    ctx: _Context, rng: random.Random, person: Person, pool: _PhonePool, already: list[Contact]
+) -> Contact:
     """A relative, neighbour or friend who fits: a spouse only for someone not living alone, and only one."""
     rec = ctx.recipe
     kinds = {k: v for k, v in rec["relationships"].items() if not k.startswith("_")}
     spouse_free = not person.lives_alone and not any(kinds.get(c.relationship, {}).get("spouse") for c in already)
-    fits = {k: v["weight"] for k, v in kinds.items()
-            if not v.get("spouse") or (spouse_free and v["sex"] != person.sex)}
+    fits = {k: v["weight"] for k, v in kinds.items() if not v.get("spouse") or (spouse_free and v["sex"] != person.sex)}
     relationship = _weighted(rng, fits)
     kind = kinds[relationship]
     sex = kind["sex"] if kind["sex"] in ("F", "M") else rng.choice("FM")
@@ -597,7 +775,9 @@ def _random_open_referral(ctx: _Context, rng: random.Random) -> dict[str, Any]:
     urgency = _weighted(rng, spec["urgency"])
     discipline = _weighted(rng, ctx.recipe["percent_with_professional"])
     return {
-        "discipline": discipline, "urgency": urgency, "source": _weighted(rng, spec["sources"]),
+        "discipline": discipline,
+        "urgency": urgency,
+        "source": _weighted(rng, spec["sources"]),
         "reason": rng.choice(spec["reasons"][discipline]),
         "crisis": urgency == "rapid" and _chance(rng, spec["percent_crisis_of_rapid"]),
     }
@@ -610,7 +790,11 @@ def _random_stay(ctx: _Context, rng: random.Random, *, current: bool) -> dict[st
     if current:
         days_ago = _spread(rng, spec["current_stay_days"])
         fit = _chance(rng, spec["percent_of_current_stays_medically_fit"])
-        return {"ward_id": ward_id, "days_ago": days_ago, "fit_days_ago": rng.uniform(0, days_ago * 0.6) if fit else None}
+        return {
+            "ward_id": ward_id,
+            "days_ago": days_ago,
+            "fit_days_ago": rng.uniform(0, days_ago * 0.6) if fit else None,
+        }
     return {"ward_id": ward_id, "days_ago": rng.uniform(30, 365), "days": _spread(rng, spec["past_stay_days"])}
 
 
@@ -637,25 +821,50 @@ def _display_name(p: Person) -> str:
     return f"{p.given_name} {p.family_name.upper()}"
 
 
-def _caller(ctx: _Context, rng: random.Random, plan: _Plan, kind: str, wards: dict[int, Organisation],
-            practices: dict[str, Practice]) -> _Caller | None:
+def _caller(
+    ctx: _Context,
+    rng: random.Random,
+    plan: _Plan,
+    kind: str,
+    wards: dict[int, Organisation],
+    practices: dict[str, Practice],
+) -> _Caller | None:
     """The caller of ``kind`` for this person, or None if they have no such caller."""
     p = plan.person
     if kind == "person" and p.phone_e164:
-        return _Caller("person", f"{_display_name(p)}: NHS {nhs.display(p.nhs_number)}", p.phone_raw,
-                       p.phone_e164, p.given_name, person_id=p.id)
+        return _Caller(
+            "person",
+            f"{_display_name(p)}: NHS {nhs.display(p.nhs_number)}",
+            p.phone_raw,
+            p.phone_e164,
+            p.given_name,
+            person_id=p.id,
+        )
     if kind == "contact":
         callers = [c for c in plan.contacts if c.phone_e164]
         if callers:
             c = rng.choice(callers)
             role = "Carer" if c.is_carer else c.relationship.capitalize()
             name = f"{role} of {_display_name(p)}: {c.name} ({c.relationship})"
-            return _Caller("carer" if c.is_carer else "relative", name, c.phone_raw, c.phone_e164,
-                           c.name.split()[0], c.relationship, contact_id=c.id)
+            return _Caller(
+                "carer" if c.is_carer else "relative",
+                name,
+                c.phone_raw,
+                c.phone_e164,
+                c.name.split()[0],
+                c.relationship,
+                contact_id=c.id,
+            )
     if kind == "practice":
         pr = practices[p.practice_id]
-        return _Caller("practice", f"{pr.name}: GP practice {pr.ods_code}", pr.phone_raw, pr.phone_e164,
-                       "the GP", practice_id=pr.ods_code)
+        return _Caller(
+            "practice",
+            f"{pr.name}: GP practice {pr.ods_code}",
+            pr.phone_raw,
+            pr.phone_e164,
+            "the GP",
+            practice_id=pr.ods_code,
+        )
     ward_ids = plan.wards_within(ctx.recipe["calls"]["history_days"] + 14) if kind == "ward" else []
     if ward_ids:
         w = wards[rng.choice(ward_ids)]
@@ -663,24 +872,51 @@ def _caller(ctx: _Context, rng: random.Random, plan: _Plan, kind: str, wards: di
     return None
 
 
-def _call(ctx: _Context, rng: random.Random, plan: _Plan, caller: _Caller, started_at: datetime, *,
-          reason: str, notes: str, outcome: str) -> Call:
+def _call(
+    ctx: _Context,
+    rng: random.Random,
+    plan: _Plan,
+    caller: _Caller,
+    started_at: datetime,
+    *,
+    reason: str,
+    notes: str,
+    outcome: str,
+) -> Call:
     """A finished call on the person's zone line, taken by one of the zone's co-ordinators."""
     spec = ctx.recipe["calls"]
     ended_at = min(started_at + timedelta(minutes=_spread(rng, spec["minutes"])), ctx.now)
     zone_id = plan.person.zone_id
     taker = rng.choice(ctx.staff_of(zone_id, "coordinator") or ctx.staff_of(zone_id, "crisis_worker"))
     return Call(
-        zone_id=plan.person.zone_id, started_at=started_at, ended_at=ended_at, caller_raw=caller.raw,
-        caller_e164=caller.e164, caller_kind=caller.kind, caller_name=caller.name,
-        caller_person_id=caller.person_id, caller_contact_id=caller.contact_id,
-        caller_practice_id=caller.practice_id, caller_org_id=caller.org_id, person_id=plan.person.id,
-        reason=reason, notes=notes, outcome=outcome, taken_by_id=taker, desk=DESK_NAME, status="finished",
+        zone_id=plan.person.zone_id,
+        started_at=started_at,
+        ended_at=ended_at,
+        caller_raw=caller.raw,
+        caller_e164=caller.e164,
+        caller_kind=caller.kind,
+        caller_name=caller.name,
+        caller_person_id=caller.person_id,
+        caller_contact_id=caller.contact_id,
+        caller_practice_id=caller.practice_id,
+        caller_org_id=caller.org_id,
+        person_id=plan.person.id,
+        reason=reason,
+        notes=notes,
+        outcome=outcome,
+        taken_by_id=taker,
+        desk=DESK_NAME,
+        status="finished",
     )
 
 
-def _random_call(ctx: _Context, rng: random.Random, plan: _Plan, started_at: datetime,
-                 lookup: tuple[dict[int, Organisation], dict[str, Practice]]) -> Call:
+def _random_call(
+    ctx: _Context,
+    rng: random.Random,
+    plan: _Plan,
+    started_at: datetime,
+    lookup: tuple[dict[int, Organisation], dict[str, Practice]],
+) -> Call:
     """A call about the person from whoever might ring, for a reason that caller would ring about."""
     spec = ctx.recipe["calls"]
     kinds = dict(spec["callers"])
@@ -693,8 +929,9 @@ def _random_call(ctx: _Context, rng: random.Random, plan: _Plan, started_at: dat
     reason = _weighted(rng, spec["reasons_by_caller"][kind])
     blanks = dict(name=plan.person.given_name, caller=caller.first_name, relationship=caller.relationship)
     notes = _fill(rng.choice(spec["notes_by_caller"][kind][reason]), **blanks)
-    return _call(ctx, rng, plan, caller, started_at, reason=reason, notes=notes,
-                 outcome=rng.choice(spec["outcomes"][reason]))
+    return _call(
+        ctx, rng, plan, caller, started_at, reason=reason, notes=notes, outcome=rng.choice(spec["outcomes"][reason])
+    )
 
 
 def _past_call_time(ctx: _Context, rng: random.Random) -> datetime:
@@ -736,8 +973,13 @@ def _calls(ctx: _Context, rng: random.Random, plans: list[_Plan]) -> list[Call]:
     return out
 
 
-def _story_call(ctx: _Context, rng: random.Random, plan: _Plan, spec: dict[str, Any],
-                lookup: tuple[dict[int, Organisation], dict[str, Practice]]) -> Call:
+def _story_call(
+    ctx: _Context,
+    rng: random.Random,
+    plan: _Plan,
+    spec: dict[str, Any],
+    lookup: tuple[dict[int, Organisation], dict[str, Practice]],
+) -> Call:
     """A call the story needs, on the day it says (day 0 is earlier today)."""
     caller = _caller(ctx, rng, plan, spec["caller"], *lookup)
     assert caller is not None, f"story call from {spec['caller']} for {plan.person.given_name} has no such caller"
@@ -752,8 +994,12 @@ def _story_call(ctx: _Context, rng: random.Random, plan: _Plan, spec: dict[str, 
 def _package_row(ctx: _Context, rng: random.Random, plan: _Plan) -> CarePackage:
     """The active package itself; its items follow once it has an id."""
     started = ctx.days_ago(_spread(rng, ctx.recipe["care_packages"]["started_days_ago"]))
-    return CarePackage(person_id=plan.person.id, status="active", started_on=started,  # type: ignore[arg-type]
-                       review_due=ctx.today + timedelta(days=plan.review_in_days))
+    return CarePackage(
+        person_id=plan.person.id,
+        status="active",
+        started_on=started,  # type: ignore[arg-type]
+        review_due=ctx.today + timedelta(days=plan.review_in_days),
+    )
 
 
 def _package_items(ctx: _Context, rng: random.Random, plan: _Plan, package: CarePackage) -> list[CarePackageItem]:
@@ -764,11 +1010,16 @@ def _package_items(ctx: _Context, rng: random.Random, plan: _Plan, package: Care
     for service, detail in plan.package or []:
         spec = catalogue[service]
         low, high = spec["weekly_cost_pence"]
-        items.append(CarePackageItem(
-            package_id=package.id, service=service, detail=detail or rng.choice(spec["details"]),  # type: ignore[arg-type]
-            provider=rng.choice(spec["providers"]), start_date=package.started_on + timedelta(days=rng.randint(0, span)),
-            weekly_cost_pence=low + 50 * rng.randint(0, (high - low) // 50),
-        ))
+        items.append(
+            CarePackageItem(
+                package_id=package.id,
+                service=service,
+                detail=detail or rng.choice(spec["details"]),  # type: ignore[arg-type]
+                provider=rng.choice(spec["providers"]),
+                start_date=package.started_on + timedelta(days=rng.randint(0, span)),
+                weekly_cost_pence=low + 50 * rng.randint(0, (high - low) // 50),
+            )
+        )
     return items
 
 
@@ -780,12 +1031,26 @@ def _involvement_rows(ctx: _Context, rng: random.Random, plan: _Plan) -> list[SQ
         started = ctx.days_ago(_spread(rng, work["involvement_started_days_ago"]))
         pid: int = plan.person.id  # type: ignore[assignment]
         rows.append(Involvement(person_id=pid, staff_id=staff_id, discipline=discipline, started_on=started))
-        rows.append(Assessment(person_id=pid, staff_id=staff_id, discipline=discipline, at=_office_time(rng, started),
-                               summary=rng.choice(work["assessment_summaries"][discipline])))
+        rows.append(
+            Assessment(
+                person_id=pid,
+                staff_id=staff_id,
+                discipline=discipline,
+                at=_office_time(rng, started),
+                summary=rng.choice(work["assessment_summaries"][discipline]),
+            )
+        )
         for _ in range(min(_poisson(rng, work["visits_per_involvement"]), 12)):
             day = started + timedelta(days=rng.randint(1, max(1, (ctx.today - started).days - 1)))
-            rows.append(Visit(person_id=pid, staff_id=staff_id, discipline=discipline, at=_office_time(rng, day),
-                              note=rng.choice(work["visit_notes"][discipline])))
+            rows.append(
+                Visit(
+                    person_id=pid,
+                    staff_id=staff_id,
+                    discipline=discipline,
+                    at=_office_time(rng, day),
+                    note=rng.choice(work["visit_notes"][discipline]),
+                )
+            )
     return rows
 
 
@@ -807,9 +1072,15 @@ def _open_referral_row(ctx: _Context, rng: random.Random, plan: _Plan) -> Referr
 def _referral(plan: _Plan, ref: dict[str, Any], received: datetime, **progress: Any) -> Referral:
     """A referral row whose clock (due_at) follows from its urgency, as triage sets it."""
     return Referral(
-        person_id=plan.person.id, received_at=received, source=ref["source"],  # type: ignore[arg-type]
-        discipline=ref["discipline"], reason=ref["reason"], urgency=ref["urgency"], crisis=bool(ref.get("crisis")),
-        due_at=triage.due_at(received, ref["urgency"]), **progress,
+        person_id=plan.person.id,
+        received_at=received,
+        source=ref["source"],  # type: ignore[arg-type]
+        discipline=ref["discipline"],
+        reason=ref["reason"],
+        urgency=ref["urgency"],
+        crisis=bool(ref.get("crisis")),
+        due_at=triage.due_at(received, ref["urgency"]),
+        **progress,
     )
 
 
@@ -825,13 +1096,30 @@ def _closed_referral_rows(ctx: _Context, rng: random.Random, plan: _Plan) -> lis
     closed = min(_after(rng, services, rng.uniform(0, 5)), ctx.now)
     if services > ctx.now:  # a long wait that has not yet finished: keep it believable, not in the future
         return []
-    rows: list[SQLModel] = [_referral(plan, ref, received, first_contact_at=first, assessed_at=assessed,
-                                      services_at=services, status="closed", closed_at=closed)]
+    rows: list[SQLModel] = [
+        _referral(
+            plan,
+            ref,
+            received,
+            first_contact_at=first,
+            assessed_at=assessed,
+            services_at=services,
+            status="closed",
+            closed_at=closed,
+        )
+    ]
     staff = ctx.staff_of(plan.person.zone_id, DISCIPLINE_ROLES[ref["discipline"]])
     if staff:
         summary = rng.choice(ctx.recipe["professional_work"]["assessment_summaries"][ref["discipline"]])
-        rows.append(Assessment(person_id=plan.person.id, staff_id=rng.choice(staff),  # type: ignore[arg-type]
-                               discipline=ref["discipline"], at=assessed, summary=summary))
+        rows.append(
+            Assessment(
+                person_id=plan.person.id,
+                staff_id=rng.choice(staff),  # type: ignore[arg-type]
+                discipline=ref["discipline"],
+                at=assessed,
+                summary=summary,
+            )
+        )
     return rows
 
 
@@ -842,19 +1130,27 @@ def _admission_rows(ctx: _Context, rng: random.Random, plan: _Plan) -> list[SQLM
     if plan.admission:
         a = plan.admission
         fit = a.get("fit_days_ago")
-        rows.append(Admission(
-            person_id=pid, ward_id=a["ward_id"], admitted_at=ctx.now - timedelta(days=a["days_ago"]),
-            medically_fit_at=ctx.now - timedelta(days=fit) if fit is not None else None,
-        ))
+        rows.append(
+            Admission(
+                person_id=pid,
+                ward_id=a["ward_id"],
+                admitted_at=ctx.now - timedelta(days=a["days_ago"]),
+                medically_fit_at=ctx.now - timedelta(days=fit) if fit is not None else None,
+            )
+        )
     if plan.past_admission:
         a = plan.past_admission
         admitted = ctx.now - timedelta(days=a["days_ago"])
         discharged = admitted + timedelta(days=a["days"])
-        rows.append(Admission(
-            person_id=pid, ward_id=a["ward_id"], admitted_at=admitted,
-            medically_fit_at=discharged - timedelta(days=rng.uniform(0, min(3, a["days"] / 2))),
-            discharged_at=discharged,
-        ))
+        rows.append(
+            Admission(
+                person_id=pid,
+                ward_id=a["ward_id"],
+                admitted_at=admitted,
+                medically_fit_at=discharged - timedelta(days=rng.uniform(0, min(3, a["days"] / 2))),
+                discharged_at=discharged,
+            )
+        )
     return rows
 
 
@@ -869,8 +1165,14 @@ def _care_rows(ctx: _Context, rng: random.Random, plan: _Plan, package: CarePack
     for _ in range(plan.closed_referrals):
         rows += _closed_referral_rows(ctx, rng, plan)
     rows += _admission_rows(ctx, rng, plan)
-    rows += [Alert(person_id=plan.person.id, text=text,  # type: ignore[arg-type]
-                   raised_at=ctx.now - timedelta(days=rng.uniform(10, 365))) for text in plan.alerts]
+    rows += [
+        Alert(
+            person_id=plan.person.id,
+            text=text,  # type: ignore[arg-type]
+            raised_at=ctx.now - timedelta(days=rng.uniform(10, 365)),
+        )
+        for text in plan.alerts
+    ]
     return rows
 
 
@@ -878,8 +1180,22 @@ def _care_rows(ctx: _Context, rng: random.Random, plan: _Plan, package: CarePack
 
 
 COUNTED: tuple[type[SQLModel], ...] = (
-    Zone, Practice, Organisation, Staff, Person, Contact, Involvement, Alert, CarePackage, CarePackageItem,
-    Referral, Admission, Assessment, Visit, Call, CaseloadEntry,
+    Zone,
+    Practice,
+    Organisation,
+    Staff,
+    Person,
+    Contact,
+    Involvement,
+    Alert,
+    CarePackage,
+    CarePackageItem,
+    Referral,
+    Admission,
+    Assessment,
+    Visit,
+    Call,
+    CaseloadEntry,
 )
 
 
@@ -893,7 +1209,9 @@ def _plans(ctx: _Context, seed: int, people: int) -> list[_Plan]:
     return stories + _random_plans(ctx, rng, numbers, pool)
 
 
-def seed_demo(session: Session, *, people: int = 2000, seed: int = 20041, now: datetime | None = None) -> dict[str, int]:
+def seed_demo(
+    session: Session, *, people: int = 2000, seed: int = 20041, now: datetime | None = None
+) -> dict[str, int]:
     """Fill an empty register with a synthetic zone population; returns rows per table.
 
     The initial load, not a user's change, so it writes rows directly and keeps
@@ -902,7 +1220,7 @@ def seed_demo(session: Session, *, people: int = 2000, seed: int = 20041, now: d
     if session.exec(select(Zone)).first() is None:
         reference.load(session)
     now = now or clock.now()
-    ctx = _context(session, now if now.tzinfo else now.replace(tzinfo=timezone.utc))
+    ctx = _context(session, now if now.tzinfo else now.replace(tzinfo=UTC))
     if not ctx.practices:
         raise ValueError("no GP practices in the reference data: nobody can be registered")
     plans = _plans(ctx, seed, people)
@@ -918,8 +1236,10 @@ def seed_demo(session: Session, *, people: int = 2000, seed: int = 20041, now: d
     _write(session, _calls(ctx, _rng(seed, "calls"), plans))
     _write(session, [row for i, plan in enumerate(plans) for row in _care_rows(ctx, care_rng, plan, packages.get(i))])
     caseload.rebuild(session)
-    return {model.__tablename__: session.exec(select(func.count()).select_from(model)).one()  # type: ignore[attr-defined]
-            for model in COUNTED}
+    return {
+        model.__tablename__: session.exec(select(func.count()).select_from(model)).one()  # type: ignore[attr-defined]
+        for model in COUNTED
+    }
 
 
 def _write(session: Session, rows: Sequence[SQLModel]) -> None:

@@ -84,14 +84,21 @@ def first_look(
 
 
 def _look(
-    reader: driver.Reader, url: str, zone: str, staff_id: int | None, all_zones: bool, page_size: int, seeded: bool,
+    reader: driver.Reader,
+    url: str,
+    zone: str,
+    staff_id: int | None,
+    all_zones: bool,
+    page_size: int,
+    seeded: bool,
 ) -> FirstLook | None:
     if [r[0] for r in reader.rows("SELECT version_num FROM alembic_version")] != [HEAD_REVISION]:
         return None  # the schema needs migrating first
     if seeded and not reader.rows("SELECT 1 FROM person LIMIT 1"):
         return None
-    staff_sql, params = (_STAFF.format(zone=" AND zone_id = :zone"), {"zone": zone}) if zone else (
-        _STAFF.format(zone=""), {})
+    staff_sql, params = (
+        (_STAFF.format(zone=" AND zone_id = :zone"), {"zone": zone}) if zone else (_STAFF.format(zone=""), {})
+    )
     staff = [StaffRow(*r) for r in reader.rows(staff_sql, {"yes": True, **params})]
     chosen = next((s for s in staff if s.id == staff_id), None)
     if chosen is None:
@@ -101,8 +108,14 @@ def _look(
     if not found:
         return None  # the ordinary way in says which zone is missing
     zone_id, zone_name, phone = found[0]
-    page = caseload_query.page(reader.rows, reader.dialect, None if all_zones else zone_id, today=clock.today(),
-                               staff_id=chosen.id, limit=page_size)
+    page = caseload_query.page(
+        reader.rows,
+        reader.dialect,
+        None if all_zones else zone_id,
+        today=clock.today(),
+        staff_id=chosen.id,
+        limit=page_size,
+    )
     return FirstLook(url, staff, chosen, zone_id, zone_name, phone, page)
 
 

@@ -41,11 +41,7 @@ def _plain(value: Any) -> Any:
 
 def snapshot(obj: SQLModel) -> dict[str, Any]:
     """A JSON-safe copy of a record's columns (without its version)."""
-    return {
-        k: _plain(v)
-        for k, v in obj.model_dump().items()
-        if k != "version"
-    }
+    return {k: _plain(v) for k, v in obj.model_dump().items() if k != "version"}
 
 
 def _entity(obj: SQLModel) -> tuple[str, str]:
@@ -80,9 +76,7 @@ def _write(
     return entry
 
 
-def create(
-    session: Session, actor: Actor, obj: SQLModel, why: str, person_id: int | None = None
-) -> SQLModel:
+def create(session: Session, actor: Actor, obj: SQLModel, why: str, person_id: int | None = None) -> SQLModel:
     """Insert a new record and its history entry (values after, none before)."""
     session.add(obj)
     session.flush()

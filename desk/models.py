@@ -354,7 +354,13 @@ class CaseloadEntry(SQLModel, table=True):
         Index("ix_cl_zone_kw", "zone_id", "key_worker_name", "sort_name", "person_id", *_CASELOAD_FILTERS),
         Index("ix_cl_key_worker_id", "key_worker_id"),
     )
-    sortable: ClassVar[tuple[str, ...]] = ("sort_name", "date_of_birth", "next_due_on", "practice_name", "key_worker_name")
+    sortable: ClassVar[tuple[str, ...]] = (
+        "sort_name",
+        "date_of_birth",
+        "next_due_on",
+        "practice_name",
+        "key_worker_name",
+    )
 
     person_id: int = Field(primary_key=True, foreign_key="person.id")
     zone_id: str = Field(foreign_key="zone.id")

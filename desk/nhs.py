@@ -26,9 +26,7 @@ def clean(text: str) -> str:
     if not raw.isdigit():
         raise InvalidInput("nhs_number", f"NHS number '{text.strip()}' has characters other than digits.")
     if len(raw) != 10:
-        raise InvalidInput(
-            "nhs_number", f"NHS number must be ten digits; '{text.strip()}' has {len(raw)}."
-        )
+        raise InvalidInput("nhs_number", f"NHS number must be ten digits; '{text.strip()}' has {len(raw)}.")
     if not _valid(raw):
         raise InvalidInput(
             "nhs_number",

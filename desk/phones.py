@@ -9,9 +9,8 @@ what a caller says helps nobody.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import re
+from dataclasses import dataclass
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, ValidationResult
@@ -58,9 +57,7 @@ def parse(text: str, field: str = "phone") -> Phone:
         ) from None
     compact = re.sub(r"[^\d+]", "", raw)
     if not (compact.startswith("0") or compact.startswith("+")):
-        raise InvalidInput(
-            field, f"'{raw}' has no area code: UK numbers start with 0 (or +44), e.g. 0117 496 0123."
-        )
+        raise InvalidInput(field, f"'{raw}' has no area code: UK numbers start with 0 (or +44), e.g. 0117 496 0123.")
     if phonenumbers.is_possible_number_with_reason(number) != ValidationResult.IS_POSSIBLE:
         raise InvalidInput(
             field,

@@ -54,7 +54,7 @@ import heapq
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import phonenumbers
@@ -66,7 +66,7 @@ from desk.errors import DeskError
 
 Progress = Callable[[str, int, int], None]
 
-UTC = timezone.utc
+UTC = UTC
 LONDON = clock.LONDON
 CHUNK = 10_000
 SEED_DESK = "desk seed"
@@ -114,13 +114,17 @@ def drama_numbers() -> list[DramaNumber]:
             national = f"{prefix}{n:0{width}d}"
             parts, at = [], 0
             for g in groups:
-                parts.append(national[at:at + g])
+                parts.append(national[at : at + g])
                 at += g
             parsed = phonenumbers.parse(national, "GB")
-            out.append(DramaNumber(
-                e164="+44" + national[1:], raw=" ".join(parts),
-                valid=phonenumbers.is_valid_number(parsed), rev=national[::-1],
-            ))
+            out.append(
+                DramaNumber(
+                    e164="+44" + national[1:],
+                    raw=" ".join(parts),
+                    valid=phonenumbers.is_valid_number(parsed),
+                    rev=national[::-1],
+                )
+            )
     return out
 
 
@@ -131,7 +135,7 @@ def is_drama(e164: str) -> bool:
     national = "0" + e164[3:]
     for prefix, first, last, width, _ in DRAMA_BLOCKS:
         if national.startswith(prefix) and len(national) == len(prefix) + width:
-            return first <= int(national[len(prefix):]) <= last
+            return first <= int(national[len(prefix) :]) <= last
     return False
 
 
@@ -158,143 +162,349 @@ FAMILY_NAMES = (
 
 GIVEN_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
     # (era, sex): born before 1960, 1960 to 1994, 1995 on
-    ("old", "F"): tuple((
-        "Margaret Joan Dorothy Patricia Barbara Jean Sheila Brenda Maureen Pauline Eileen Irene Doreen "
-        "Betty Audrey Valerie Sylvia Shirley Joyce Kathleen Elsie Vera Gladys Peggy Mavis Janet Christine "
-        "Ann Gillian Marjorie Hilda Phyllis Rita Winifred Beryl June Rosemary Edna Freda Olive Violet "
-        "Lilian Ivy Muriel Evelyn Iris Daphne Marion Hazel Jill Sandra Wendy Elizabeth Mary Ethel Doris "
-        "Enid Nora Thelma Yvonne"
-    ).split()),
-    ("old", "M"): tuple((
-        "John David Michael Peter Brian Robert Alan Kenneth Derek Ronald Roy Dennis Geoffrey Raymond Keith "
-        "Colin Anthony Terence Barry Trevor Malcolm Graham Leonard Stanley Frederick Albert Arthur Harold "
-        "Norman Eric Frank Gordon Bernard Ernest Roger Clive Philip Richard William George Reginald Cyril "
-        "Sidney Leslie Douglas Donald Gerald Maurice Victor Walter Jack Ken Cecil Howard Royston Wilfred "
-        "Percy Edwin Lionel Stuart Reg"
-    ).split()),
-    ("mid", "F"): tuple((
-        "Susan Julie Karen Tracey Sarah Nicola Amanda Alison Deborah Helen Claire Lisa Joanne Rachel "
-        "Michelle Emma Kerry Louise Donna Lorraine Jacqueline Angela Dawn Samantha Kelly Gemma Laura "
-        "Hayley Jenny Catherine Jo Joanna Jodie Kate Zoe Vicky Anna"
-    ).split()),
-    ("mid", "M"): tuple((
-        "Paul Mark Andrew Stephen Gary Darren Ian Neil Simon Martin Steven Kevin Jason Lee Wayne Craig "
-        "Nigel Dean Shaun Matthew Christopher Jonathan Timothy Adrian Carl Russell Daniel Ben Tom Rob "
-        "Jon Joe Jamie Luke"
-    ).split()),
-    ("new", "F"): tuple((
-        "Olivia Amelia Isla Ava Mia Ivy Lily Isabella Rosie Sophia Grace Freya Willow Evie Poppy Ella "
-        "Chloe Jessica Ruby Millie Erin Holly Megan Lucy Phoebe Maisie Jasmine Daisy Scarlett Harriet"
-    ).split()),
-    ("new", "M"): tuple((
-        "Oliver George Noah Arthur Leo Harry Oscar Archie Henry Theodore Freddie Jack Charlie Jacob "
-        "Alfie Thomas Joshua William James Finley Max Ethan Lucas Mason Dylan Logan Riley Toby Callum Kai"
-    ).split()),
+    ("old", "F"): tuple(
+        (
+            "Margaret Joan Dorothy Patricia Barbara Jean Sheila Brenda Maureen Pauline Eileen Irene Doreen "
+            "Betty Audrey Valerie Sylvia Shirley Joyce Kathleen Elsie Vera Gladys Peggy Mavis Janet Christine "
+            "Ann Gillian Marjorie Hilda Phyllis Rita Winifred Beryl June Rosemary Edna Freda Olive Violet "
+            "Lilian Ivy Muriel Evelyn Iris Daphne Marion Hazel Jill Sandra Wendy Elizabeth Mary Ethel Doris "
+            "Enid Nora Thelma Yvonne"
+        ).split()
+    ),
+    ("old", "M"): tuple(
+        (
+            "John David Michael Peter Brian Robert Alan Kenneth Derek Ronald Roy Dennis Geoffrey Raymond Keith "
+            "Colin Anthony Terence Barry Trevor Malcolm Graham Leonard Stanley Frederick Albert Arthur Harold "
+            "Norman Eric Frank Gordon Bernard Ernest Roger Clive Philip Richard William George Reginald Cyril "
+            "Sidney Leslie Douglas Donald Gerald Maurice Victor Walter Jack Ken Cecil Howard Royston Wilfred "
+            "Percy Edwin Lionel Stuart Reg"
+        ).split()
+    ),
+    ("mid", "F"): tuple(
+        (
+            "Susan Julie Karen Tracey Sarah Nicola Amanda Alison Deborah Helen Claire Lisa Joanne Rachel "
+            "Michelle Emma Kerry Louise Donna Lorraine Jacqueline Angela Dawn Samantha Kelly Gemma Laura "
+            "Hayley Jenny Catherine Jo Joanna Jodie Kate Zoe Vicky Anna"
+        ).split()
+    ),
+    ("mid", "M"): tuple(
+        (
+            "Paul Mark Andrew Stephen Gary Darren Ian Neil Simon Martin Steven Kevin Jason Lee Wayne Craig "
+            "Nigel Dean Shaun Matthew Christopher Jonathan Timothy Adrian Carl Russell Daniel Ben Tom Rob "
+            "Jon Joe Jamie Luke"
+        ).split()
+    ),
+    ("new", "F"): tuple(
+        (
+            "Olivia Amelia Isla Ava Mia Ivy Lily Isabella Rosie Sophia Grace Freya Willow Evie Poppy Ella "
+            "Chloe Jessica Ruby Millie Erin Holly Megan Lucy Phoebe Maisie Jasmine Daisy Scarlett Harriet"
+        ).split()
+    ),
+    ("new", "M"): tuple(
+        (
+            "Oliver George Noah Arthur Leo Harry Oscar Archie Henry Theodore Freddie Jack Charlie Jacob "
+            "Alfie Thomas Joshua William James Finley Max Ethan Lucas Mason Dylan Logan Riley Toby Callum Kai"
+        ).split()
+    ),
 }
 
 ZONE_PLACES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     # zone: (town, postcode districts, streets)
-    "TQN": ("Torquay", ("TQ1", "TQ2"), (
-        "Cary Down Road", "Windmill Hill Lane", "Plainmoor Crescent", "Lower Fore Road", "Petitor Rise",
-        "Oddicombe Drive", "Barton Brook Close", "Hele Meadow Road", "Shiphay Orchard", "Nut Bush Lane",
-        "Moor Lane Gardens", "Reddenhill Terrace", "Teignmouth Cross", "Quarry View", "Kingskerswell Walk")),
-    "TQS": ("Torquay", ("TQ1", "TQ2"), (
-        "Abbey Mead", "Belgrave Steps", "Chelston Rise", "Daddyhole Lane", "Ilsham Close", "Lisburne Gardens",
-        "Meadfoot Row", "Rathmore Walk", "Sheddon Hill Court", "Torwood Terrace", "Upton Vale Road",
-        "Walnut Grove", "Warberry Lane", "Lower Ellacombe Street", "Avenue Parade")),
-    "PGN": ("Paignton", ("TQ3",), (
-        "Preston Down Close", "Marldon Cross Road", "Fernicombe Way", "Old Torquay Lane", "Lower Polsham Road",
-        "Seaway Gardens", "Colley End Lane", "Hayes Orchard", "Oldway Mews", "Primley Rise", "Tower Hill Road",
-        "Kings Ash Crescent", "Occombe Valley Drive", "Esplanade Court", "Totnes Road Cottages")),
-    "PGS": ("Paignton", ("TQ4", "TQ3"), (
-        "Goodrington Vale", "Roundham Terrace", "Clennon Heights", "Waterside Close", "Broadsands Walk",
-        "Collaton Lane", "Yalberton Road", "Steartfield Gardens", "Cliff Park Avenue", "Saltern Cove Road",
-        "Hollicombe Brake", "Churston Rise", "Elberry Lane", "Three Beaches Way", "Sands Road Court")),
-    "BXM": ("Brixham", ("TQ5",), (
-        "Fore Street Steps", "Higher Furzeham Road", "Berry Head Close", "Upton Manor Park", "King Street Court",
-        "Bolton Cross", "Drew Street", "Greenswood Lane", "Heath Road", "Mudstone Lane", "Overgang",
-        "Rea Barn Close", "St Mary's Hill", "Wall Park Road", "Quayside Cottages")),
+    "TQN": (
+        "Torquay",
+        ("TQ1", "TQ2"),
+        (
+            "Cary Down Road",
+            "Windmill Hill Lane",
+            "Plainmoor Crescent",
+            "Lower Fore Road",
+            "Petitor Rise",
+            "Oddicombe Drive",
+            "Barton Brook Close",
+            "Hele Meadow Road",
+            "Shiphay Orchard",
+            "Nut Bush Lane",
+            "Moor Lane Gardens",
+            "Reddenhill Terrace",
+            "Teignmouth Cross",
+            "Quarry View",
+            "Kingskerswell Walk",
+        ),
+    ),
+    "TQS": (
+        "Torquay",
+        ("TQ1", "TQ2"),
+        (
+            "Abbey Mead",
+            "Belgrave Steps",
+            "Chelston Rise",
+            "Daddyhole Lane",
+            "Ilsham Close",
+            "Lisburne Gardens",
+            "Meadfoot Row",
+            "Rathmore Walk",
+            "Sheddon Hill Court",
+            "Torwood Terrace",
+            "Upton Vale Road",
+            "Walnut Grove",
+            "Warberry Lane",
+            "Lower Ellacombe Street",
+            "Avenue Parade",
+        ),
+    ),
+    "PGN": (
+        "Paignton",
+        ("TQ3",),
+        (
+            "Preston Down Close",
+            "Marldon Cross Road",
+            "Fernicombe Way",
+            "Old Torquay Lane",
+            "Lower Polsham Road",
+            "Seaway Gardens",
+            "Colley End Lane",
+            "Hayes Orchard",
+            "Oldway Mews",
+            "Primley Rise",
+            "Tower Hill Road",
+            "Kings Ash Crescent",
+            "Occombe Valley Drive",
+            "Esplanade Court",
+            "Totnes Road Cottages",
+        ),
+    ),
+    "PGS": (
+        "Paignton",
+        ("TQ4", "TQ3"),
+        (
+            "Goodrington Vale",
+            "Roundham Terrace",
+            "Clennon Heights",
+            "Waterside Close",
+            "Broadsands Walk",
+            "Collaton Lane",
+            "Yalberton Road",
+            "Steartfield Gardens",
+            "Cliff Park Avenue",
+            "Saltern Cove Road",
+            "Hollicombe Brake",
+            "Churston Rise",
+            "Elberry Lane",
+            "Three Beaches Way",
+            "Sands Road Court",
+        ),
+    ),
+    "BXM": (
+        "Brixham",
+        ("TQ5",),
+        (
+            "Fore Street Steps",
+            "Higher Furzeham Road",
+            "Berry Head Close",
+            "Upton Manor Park",
+            "King Street Court",
+            "Bolton Cross",
+            "Drew Street",
+            "Greenswood Lane",
+            "Heath Road",
+            "Mudstone Lane",
+            "Overgang",
+            "Rea Barn Close",
+            "St Mary's Hill",
+            "Wall Park Road",
+            "Quayside Cottages",
+        ),
+    ),
 }
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 CONDITIONS = (
-    ("COPD", 12), ("Heart failure", 8), ("Type 2 diabetes", 18), ("Dementia", 9), ("Parkinson's disease", 3),
-    ("Previous stroke", 7), ("Osteoarthritis", 20), ("Atrial fibrillation", 10), ("Chronic kidney disease", 9),
-    ("Hypertension", 25), ("Osteoporosis", 8), ("Macular degeneration", 5), ("Depression", 7), ("Leg ulcers", 3),
+    ("COPD", 12),
+    ("Heart failure", 8),
+    ("Type 2 diabetes", 18),
+    ("Dementia", 9),
+    ("Parkinson's disease", 3),
+    ("Previous stroke", 7),
+    ("Osteoarthritis", 20),
+    ("Atrial fibrillation", 10),
+    ("Chronic kidney disease", 9),
+    ("Hypertension", 25),
+    ("Osteoporosis", 8),
+    ("Macular degeneration", 5),
+    ("Depression", 7),
+    ("Leg ulcers", 3),
 )
 
 DISCIPLINE_ROLE = {
-    "nursing": "nurse", "physiotherapy": "physiotherapist", "occupational_therapy": "occupational_therapist",
-    "social_work": "social_worker", "support": "support_worker",
+    "nursing": "nurse",
+    "physiotherapy": "physiotherapist",
+    "occupational_therapy": "occupational_therapist",
+    "social_work": "social_worker",
+    "support": "support_worker",
 }
-DISCIPLINE_WEIGHTS = (("nursing", 36), ("physiotherapy", 14), ("occupational_therapy", 15),
-                      ("social_work", 20), ("support", 15))
+DISCIPLINE_WEIGHTS = (
+    ("nursing", 36),
+    ("physiotherapy", 14),
+    ("occupational_therapy", 15),
+    ("social_work", 20),
+    ("support", 15),
+)
 KEY_WORKER_DISCIPLINES = ("nursing", "social_work", "occupational_therapy", "physiotherapy")
 VISITS_PER_INVOLVEMENT = {"nursing": 7, "physiotherapy": 4, "occupational_therapy": 2, "social_work": 2, "support": 5}
 
 # relationship: (weight, sex, younger name, same surname percent, carer percent, mobile percent)
 RELATIONSHIPS = (
-    ("daughter", 30, "F", True, 30, 45), ("son", 22, "M", True, 95, 30), ("neighbour", 10, "", False, 0, 10),
-    ("niece", 6, "F", True, 20, 20), ("nephew", 3, "M", True, 50, 15), ("friend", 6, "", False, 0, 10),
-    ("granddaughter", 4, "F", True, 30, 20), ("grandson", 3, "M", True, 80, 15),
-    ("sister", 4, "F", False, 30, 25), ("brother", 3, "M", False, 90, 20),
+    ("daughter", 30, "F", True, 30, 45),
+    ("son", 22, "M", True, 95, 30),
+    ("neighbour", 10, "", False, 0, 10),
+    ("niece", 6, "F", True, 20, 20),
+    ("nephew", 3, "M", True, 50, 15),
+    ("friend", 6, "", False, 0, 10),
+    ("granddaughter", 4, "F", True, 30, 20),
+    ("grandson", 3, "M", True, 80, 15),
+    ("sister", 4, "F", False, 30, 25),
+    ("brother", 3, "M", False, 90, 20),
 )
 
 SERVICES = (
     # service, percent of packages, details, pence per week (low, high), providers
-    ("Home care", 80, ("4 visits a day, 2 carers", "3 visits a day, 1 carer", "2 visits a day, 1 carer",
-                       "1 visit a day: help to wash and dress", "Morning visit: medication prompt and breakfast"),
-     (12000, 98000), ("Bayside Home Care", "Tor Valley Care Services", "Harbourlight Carers", "Daymark Domiciliary Care")),
-    ("Meals", 30, ("Hot lunch delivered 7 days", "Frozen meals weekly delivery"), (2500, 4800),
-     ("Coastline Meals on Wheels", "Bay Kitchen Deliveries")),
-    ("Telecare", 45, ("Pendant alarm and key safe", "Pendant alarm, falls detector", "Bed sensor and door alert"),
-     (350, 900), ("Bay Lifeline Telecare",)),
-    ("Day centre", 15, ("Two days a week, transport included", "Tuesdays, lunch and activities"), (4000, 13500),
-     ("Cockington Court Day Centre", "Brixham Harbour Friends Day Club")),
+    (
+        "Home care",
+        80,
+        (
+            "4 visits a day, 2 carers",
+            "3 visits a day, 1 carer",
+            "2 visits a day, 1 carer",
+            "1 visit a day: help to wash and dress",
+            "Morning visit: medication prompt and breakfast",
+        ),
+        (12000, 98000),
+        ("Bayside Home Care", "Tor Valley Care Services", "Harbourlight Carers", "Daymark Domiciliary Care"),
+    ),
+    (
+        "Meals",
+        30,
+        ("Hot lunch delivered 7 days", "Frozen meals weekly delivery"),
+        (2500, 4800),
+        ("Coastline Meals on Wheels", "Bay Kitchen Deliveries"),
+    ),
+    (
+        "Telecare",
+        45,
+        ("Pendant alarm and key safe", "Pendant alarm, falls detector", "Bed sensor and door alert"),
+        (350, 900),
+        ("Bay Lifeline Telecare",),
+    ),
+    (
+        "Day centre",
+        15,
+        ("Two days a week, transport included", "Tuesdays, lunch and activities"),
+        (4000, 13500),
+        ("Cockington Court Day Centre", "Brixham Harbour Friends Day Club"),
+    ),
     ("Night sitting", 5, ("Two nights a week", "Every night for two weeks"), (9000, 42000), ("Nightingale Sitters",)),
-    ("Equipment", 20, ("Hospital bed and pressure mattress", "Perching stool and raised toilet seat", "Mobile hoist"),
-     (0, 1500), ("Bay Community Equipment Service",)),
-    ("Reablement", 10, ("Six weeks of reablement, daily", "Two weeks of reablement after discharge"), (0, 0),
-     ("Torbay Reablement Team",)),
+    (
+        "Equipment",
+        20,
+        ("Hospital bed and pressure mattress", "Perching stool and raised toilet seat", "Mobile hoist"),
+        (0, 1500),
+        ("Bay Community Equipment Service",),
+    ),
+    (
+        "Reablement",
+        10,
+        ("Six weeks of reablement, daily", "Two weeks of reablement after discharge"),
+        (0, 0),
+        ("Torbay Reablement Team",),
+    ),
 )
 
 REFERRAL_REASONS = {
-    "nursing": ("Leg ulcer dressings", "Insulin supervision", "Catheter care", "Pressure area check",
-                "Wound care after discharge", "Unwell at home, GP worried", "Breathless, COPD exacerbation"),
+    "nursing": (
+        "Leg ulcer dressings",
+        "Insulin supervision",
+        "Catheter care",
+        "Pressure area check",
+        "Wound care after discharge",
+        "Unwell at home, GP worried",
+        "Breathless, COPD exacerbation",
+    ),
     "physiotherapy": ("Falls at home, unsteady on feet", "Mobility after hip fracture", "Weak after hospital stay"),
-    "occupational_therapy": ("Struggling with stairs: rails assessment", "Bathing assessment", "Needs a hoist assessment"),
+    "occupational_therapy": (
+        "Struggling with stairs: rails assessment",
+        "Bathing assessment",
+        "Needs a hoist assessment",
+    ),
     "social_work": ("Carer not coping", "Review of care needs", "Package increase request", "Financial assessment"),
     "support": ("Help with shopping and pension", "Social isolation: befriending", "Support to attend day centre"),
 }
-REFERRAL_SOURCES = (("GP", 30), ("Practice nurse", 8), ("Ward", 14), ("Daughter", 10), ("Son", 6), ("Self", 6),
-                    ("Ambulance crew", 5), ("GP out of hours", 4), ("Care home", 3), ("Community nurse", 6))
+REFERRAL_SOURCES = (
+    ("GP", 30),
+    ("Practice nurse", 8),
+    ("Ward", 14),
+    ("Daughter", 10),
+    ("Son", 6),
+    ("Self", 6),
+    ("Ambulance crew", 5),
+    ("GP out of hours", 4),
+    ("Care home", 3),
+    ("Community nurse", 6),
+)
 ASSESSMENT_SUMMARIES = (
-    "Managing at home with support; no change to package", "Needs increased: extra evening call recommended",
-    "Mobility worse since fall: frame issued, physio to follow up", "Skin intact, pressure care advice given",
-    "Carer strain high: respite discussed", "Safe to remain at home with telecare", "Reablement goals set for six weeks",
+    "Managing at home with support; no change to package",
+    "Needs increased: extra evening call recommended",
+    "Mobility worse since fall: frame issued, physio to follow up",
+    "Skin intact, pressure care advice given",
+    "Carer strain high: respite discussed",
+    "Safe to remain at home with telecare",
+    "Reablement goals set for six weeks",
 )
 VISIT_NOTES = (
-    "Dressing changed, healing well", "Bloods taken", "Exercises reviewed, walking further", "Rails fitted, safe on stairs",
-    "Medication prompted", "Carer present, no concerns", "Not at home: card left", "Reviewed with daughter",
+    "Dressing changed, healing well",
+    "Bloods taken",
+    "Exercises reviewed, walking further",
+    "Rails fitted, safe on stairs",
+    "Medication prompted",
+    "Carer present, no concerns",
+    "Not at home: card left",
+    "Reviewed with daughter",
 )
 CALL_NOTES = {
-    "advice": ("{caller} asked when the carers come on Saturday: told the usual times",
-               "Query about equipment collection: passed to equipment service", "Asked about a blue badge"),
-    "new_referral": ("GP asks for a nurse visit for {name}", "Referral for falls assessment: two falls in a month",
-                     "GP worried about {name} managing at home: requests assessment"),
-    "change_in_need": ("{caller} says {name} is struggling to get out of bed", "{name} not eating well, more confused",
-                       "Carers report {name} unsteady: asked for OT review"),
-    "crisis": ("{caller} cannot cope tonight: {name} fell and cannot get up", "{name} found unwell at home by carer",
-               "Care home cannot manage {name}: asks for same-day help"),
-    "discharge": ("Ward says {name} medically fit: package needed for discharge", "Discharge planned Friday: restart package"),
+    "advice": (
+        "{caller} asked when the carers come on Saturday: told the usual times",
+        "Query about equipment collection: passed to equipment service",
+        "Asked about a blue badge",
+    ),
+    "new_referral": (
+        "GP asks for a nurse visit for {name}",
+        "Referral for falls assessment: two falls in a month",
+        "GP worried about {name} managing at home: requests assessment",
+    ),
+    "change_in_need": (
+        "{caller} says {name} is struggling to get out of bed",
+        "{name} not eating well, more confused",
+        "Carers report {name} unsteady: asked for OT review",
+    ),
+    "crisis": (
+        "{caller} cannot cope tonight: {name} fell and cannot get up",
+        "{name} found unwell at home by carer",
+        "Care home cannot manage {name}: asks for same-day help",
+    ),
+    "discharge": (
+        "Ward says {name} medically fit: package needed for discharge",
+        "Discharge planned Friday: restart package",
+    ),
     "professional_update": ("Nurse update on {name}: wound healing", "GP changed {name}'s medication"),
     "other": ("Wrong number", "Asked for the council's switchboard", "{caller} rang to say thank you"),
 }
 CALL_OUTCOMES = {
-    "advice": ("Advice given", "Information sent"), "new_referral": ("Referral logged", "Visit booked"),
-    "change_in_need": ("Passed to key worker", "Review booked"), "crisis": ("Same-day assessment booked", "Crisis team sent"),
+    "advice": ("Advice given", "Information sent"),
+    "new_referral": ("Referral logged", "Visit booked"),
+    "change_in_need": ("Passed to key worker", "Review booked"),
+    "crisis": ("Same-day assessment booked", "Crisis team sent"),
     "discharge": ("Package restarted for discharge", "Discharge plan agreed"),
-    "professional_update": ("Noted on record",), "other": ("No action needed",),
+    "professional_update": ("Noted on record",),
+    "other": ("No action needed",),
 }
 CALLER_REASONS = {
     "person": (("advice", 40), ("change_in_need", 25), ("other", 25), ("crisis", 10)),
@@ -303,13 +513,30 @@ CALLER_REASONS = {
     "org": (("discharge", 60), ("professional_update", 30), ("crisis", 10)),
     "unknown": (("advice", 40), ("other", 30), ("change_in_need", 20), ("crisis", 10)),
 }
-ALERTS = ("Key safe by the front door: code held by carers", "Dog in the house: ask for it to be shut away",
-          "Hard of hearing: let the phone ring for a long time", "Oxygen in use at home: no naked flames",
-          "Lone worker visit in pairs")
+ALERTS = (
+    "Key safe by the front door: code held by carers",
+    "Dog in the house: ask for it to be shut away",
+    "Hard of hearing: let the phone ring for a long time",
+    "Oxygen in use at home: no naked flames",
+    "Lone worker visit in pairs",
+)
 
 # Tables the seed writes, in foreign-key order.
-TABLES = ("person", "history", "contact", "involvement", "carepackage", "carepackageitem", "admission", "alert",
-          "call", "referral", "assessment", "visit", "caseloadentry")
+TABLES = (
+    "person",
+    "history",
+    "contact",
+    "involvement",
+    "carepackage",
+    "carepackageitem",
+    "admission",
+    "alert",
+    "call",
+    "referral",
+    "assessment",
+    "visit",
+    "caseloadentry",
+)
 
 
 # --- writing rows fast --------------------------------------------------------
@@ -387,17 +614,23 @@ def _set_aside(conn: Connection, tables: Sequence[str]) -> _SetAside:
         for kind, name, _ in rows:
             conn.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
         return aside
-    rows = conn.execute(text(
-        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
-        "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
-        "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(:tables) "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) ORDER BY i.relname"
-    ), {"tables": list(tables)}).all()
-    fks = conn.execute(text(
-        "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-        "JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f' "
-        "AND t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(:tables) ORDER BY t.relname, c.conname"
-    ), {"tables": list(tables)}).all()
+    rows = conn.execute(
+        text(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+            "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(:tables) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) ORDER BY i.relname"
+        ),
+        {"tables": list(tables)},
+    ).all()
+    fks = conn.execute(
+        text(
+            "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f' "
+            "AND t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(:tables) ORDER BY t.relname, c.conname"
+        ),
+        {"tables": list(tables)},
+    ).all()
     for table, name, _ in fks:
         conn.exec_driver_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
     for name, _ in rows:
@@ -422,7 +655,8 @@ def _put_back(conn: Connection, aside: _SetAside, progress: Progress) -> None:
         conn.exec_driver_sql(sql)
     if conn.dialect.name == "sqlite":
         has_fts = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'person_fts'").first()
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'person_fts'"
+        ).first()
         if has_fts:
             conn.exec_driver_sql("INSERT INTO person_fts(person_fts) VALUES ('rebuild')")
     progress("indexes", total, total)
@@ -456,9 +690,12 @@ class _Gen:
         self.sink = _Sink(conn)
         self.counts: dict[str, int] = {}
         ref = conn.exec_driver_sql
-        self.practices = [tuple(r) for r in ref(
-            "SELECT ods_code, name, zone_id, phone_e164 FROM practice ORDER BY ods_code").all()]
-        self.orgs = [tuple(r) for r in ref("SELECT id, kind, name, zone_id, phone_e164 FROM organisation ORDER BY id").all()]
+        self.practices = [
+            tuple(r) for r in ref("SELECT ods_code, name, zone_id, phone_e164 FROM practice ORDER BY ods_code").all()
+        ]
+        self.orgs = [
+            tuple(r) for r in ref("SELECT id, kind, name, zone_id, phone_e164 FROM organisation ORDER BY id").all()
+        ]
         self.staff = [tuple(r) for r in ref("SELECT id, name, role, zone_id FROM staff ORDER BY id").all()]
         self.zones = sorted({p[2] for p in self.practices})
         self.staff_by: dict[tuple[str, str], list[int]] = {}
@@ -468,11 +705,19 @@ class _Gen:
 
     # -- helpers
     def staff_for(self, zone: str, discipline: str) -> int:
-        ids = self.staff_by.get((zone, DISCIPLINE_ROLE[discipline])) or self.staff_by.get((zone, "nurse")) or [self.staff[0][0]]
+        ids = (
+            self.staff_by.get((zone, DISCIPLINE_ROLE[discipline]))
+            or self.staff_by.get((zone, "nurse"))
+            or [self.staff[0][0]]
+        )
         return ids[self.rng.randrange(len(ids))]
 
     def desk_staff(self, zone: str, reason: str, caller: str) -> int:
-        role = "crisis_worker" if reason == "crisis" else ("discharge_coordinator" if reason == "discharge" and caller == "org" else "coordinator")
+        role = (
+            "crisis_worker"
+            if reason == "crisis"
+            else ("discharge_coordinator" if reason == "discharge" and caller == "org" else "coordinator")
+        )
         ids = self.staff_by.get((zone, role)) or self.staff_by.get((zone, "coordinator")) or [self.staff[0][0]]
         return ids[self.rng.randrange(len(ids))]
 
@@ -603,8 +848,8 @@ class _Gen:
         pool = drama_numbers()
         rng.shuffle(pool)
         reserve = min(UNKNOWN_RESERVE, len(pool) // 20)
-        self.unknown_numbers = pool[len(pool) - reserve:]
-        available = pool[:len(pool) - reserve]
+        self.unknown_numbers = pool[len(pool) - reserve :]
+        available = pool[: len(pool) - reserve]
         self.pool = available
         next_number = 0
         hh_phone = [-1] * len(self.hh_post)
@@ -627,7 +872,9 @@ class _Gen:
                     s = sex or ("M" if rng.random() < 0.5 else "F")
                     era = "mid" if younger or self.ages[k] < 70 else "old"
                     given = rng.choice(GIVEN_NAMES[(era, s)])
-                    fam = FAMILY_NAMES[self.p_fam[k]] if rng.randrange(100) < same else FAMILY_NAMES[rng.randrange(nfam)]
+                    fam = (
+                        FAMILY_NAMES[self.p_fam[k]] if rng.randrange(100) < same else FAMILY_NAMES[rng.randrange(nfam)]
+                    )
                     contacts.append([k, f"{given} {fam}", rel, rng.randrange(100) < carer, -1, False])
                 by_person.setdefault(k, []).append(len(contacts) - 1)
 
@@ -646,8 +893,11 @@ class _Gen:
                     continue
                 contacts[ci][4] = next_number
                 next_number += 1
-        rest = [hh for hh in range(len(self.hh_post)) if hh_phone[hh] < 0
-                and any(self.ages[m] >= 18 for m in self.hh_members[hh])]
+        rest = [
+            hh
+            for hh in range(len(self.hh_post))
+            if hh_phone[hh] < 0 and any(self.ages[m] >= 18 for m in self.hh_members[hh])
+        ]
         rng.shuffle(rest)
         for hh in rest:
             if next_number >= len(available):
@@ -701,32 +951,96 @@ class _Gen:
                 self.created[k] = created
                 kw = key_worker[k] or None
                 yield (
-                    k + 1, nhs_numbers[k], fam, given, fam.lower(), given.lower(), sink.day(date.fromordinal(self.p_dob[k])),
-                    "Male" if self.p_sex[k] else "Female", f"{self.hh_no[hh]} {streets[self.hh_street[hh]]}, {town}",
-                    postcode, postcode.replace(" ", ""), phone.e164 if phone else None, phone.raw if phone else "",
-                    sink.flag(phone.valid if phone else True), phone.rev if phone else "", prac[0], zone,
-                    sink.flag(lives_alone), conditions, kw, sink.ts(created), 1,
+                    k + 1,
+                    nhs_numbers[k],
+                    fam,
+                    given,
+                    fam.lower(),
+                    given.lower(),
+                    sink.day(date.fromordinal(self.p_dob[k])),
+                    "Male" if self.p_sex[k] else "Female",
+                    f"{self.hh_no[hh]} {streets[self.hh_street[hh]]}, {town}",
+                    postcode,
+                    postcode.replace(" ", ""),
+                    phone.e164 if phone else None,
+                    phone.raw if phone else "",
+                    sink.flag(phone.valid if phone else True),
+                    phone.rev if phone else "",
+                    prac[0],
+                    zone,
+                    sink.flag(lives_alone),
+                    conditions,
+                    kw,
+                    sink.ts(created),
+                    1,
                 )
                 if (k + 1) % 20_000 == 0:
                     self.progress("people", k + 1, n)
 
-        cols = ("id", "nhs_number", "family_name", "given_name", "family_key", "given_key", "date_of_birth", "sex",
-                "address", "postcode", "postcode_key", "phone_e164", "phone_raw", "phone_valid", "phone_rev",
-                "practice_id", "zone_id", "lives_alone", "conditions", "key_worker_id", "created_at", "version")
+        cols = (
+            "id",
+            "nhs_number",
+            "family_name",
+            "given_name",
+            "family_key",
+            "given_key",
+            "date_of_birth",
+            "sex",
+            "address",
+            "postcode",
+            "postcode_key",
+            "phone_e164",
+            "phone_raw",
+            "phone_valid",
+            "phone_rev",
+            "practice_id",
+            "zone_id",
+            "lives_alone",
+            "conditions",
+            "key_worker_id",
+            "created_at",
+            "version",
+        )
         self.counts["people"] = sink.write("person", cols, rows())
         self.progress("people", n, n)
         why = "Registered (synthetic register loaded by desk seed)"
-        hist = ((k + 1, sink.ts(self.created[k]), None, SEED_DESK, "person", str(k + 1), k + 1, "create", None, None, why)
-                for k in range(n))
+        hist = (
+            (k + 1, sink.ts(self.created[k]), None, SEED_DESK, "person", str(k + 1), k + 1, "create", None, None, why)
+            for k in range(n)
+        )
         self.counts["history"] = sink.write(
-            "history", ("id", "at", "staff_id", "desk", "entity", "entity_id", "person_id", "action", "before", "after", "why"),
-            hist)
+            "history",
+            ("id", "at", "staff_id", "desk", "entity", "entity_id", "person_id", "action", "before", "after", "why"),
+            hist,
+        )
         self.counts["contacts"] = sink.write(
-            "contact", ("id", "person_id", "name", "relationship", "is_carer", "phone_e164", "phone_raw", "phone_valid", "version"),
-            ((i + 1, c[0] + 1, c[1], c[2], sink.flag(c[3]),
-              self.pool[c[4]].e164 if c[4] >= 0 else None, self.pool[c[4]].raw if c[4] >= 0 else "",
-              sink.flag(self.pool[c[4]].valid if c[4] >= 0 else True), 1)
-             for i, c in enumerate(self.contacts)))
+            "contact",
+            (
+                "id",
+                "person_id",
+                "name",
+                "relationship",
+                "is_carer",
+                "phone_e164",
+                "phone_raw",
+                "phone_valid",
+                "version",
+            ),
+            (
+                (
+                    i + 1,
+                    c[0] + 1,
+                    c[1],
+                    c[2],
+                    sink.flag(c[3]),
+                    self.pool[c[4]].e164 if c[4] >= 0 else None,
+                    self.pool[c[4]].raw if c[4] >= 0 else "",
+                    sink.flag(self.pool[c[4]].valid if c[4] >= 0 else True),
+                    1,
+                )
+                for i, c in enumerate(self.contacts)
+            ),
+        )
 
     # -- care: involvements, packages, admissions, alerts
     def care(self) -> None:
@@ -752,17 +1066,23 @@ class _Gen:
                 if disc in chosen:
                     continue
                 chosen.append(disc)
-                self.open_involvements.append((k, disc, self.staff_for(zone, disc), today - timedelta(days=rng.randrange(1, 700))))
+                self.open_involvements.append(
+                    (k, disc, self.staff_for(zone, disc), today - timedelta(days=rng.randrange(1, 700)))
+                )
             if rng.random() < 0.25:
                 disc = _weighted(rng, disc_pairs)
                 start = today - timedelta(days=rng.randrange(120, 700))
-                ended_involvements.append((k, disc, self.staff_for(zone, disc), start, start + timedelta(days=rng.randrange(14, 110))))
+                ended_involvements.append(
+                    (k, disc, self.staff_for(zone, disc), start, start + timedelta(days=rng.randrange(14, 110)))
+                )
         for k in range(self.n):
             if not self.on_caseload[k] and self.ages[k] >= 65 and rng.random() < 0.01:
                 zone = self.practices[self.p_prac[k]][2]
                 disc = _weighted(rng, disc_pairs)
                 start = today - timedelta(days=rng.randrange(60, 700))
-                ended_involvements.append((k, disc, self.staff_for(zone, disc), start, start + timedelta(days=rng.randrange(7, 50))))
+                ended_involvements.append(
+                    (k, disc, self.staff_for(zone, disc), start, start + timedelta(days=rng.randrange(7, 50)))
+                )
         self.ended_involvements = ended_involvements
         iid = 0
         for k, disc, sid, start in self.open_involvements:
@@ -772,7 +1092,8 @@ class _Gen:
             iid += 1
             inv_rows.append((iid, k + 1, sid, disc, sink.day(start), sink.day(min(end, today)), 1))
         self.counts["involvements"] = sink.write(
-            "involvement", ("id", "person_id", "staff_id", "discipline", "started_on", "ended_on", "version"), inv_rows)
+            "involvement", ("id", "person_id", "staff_id", "discipline", "started_on", "ended_on", "version"), inv_rows
+        )
         self.progress("care", 1, 4)
 
         # packages
@@ -785,16 +1106,33 @@ class _Gen:
             end = None if active else min(today, start + timedelta(days=rng.randrange(14, 200)))
             review = None
             if active:
-                review = start + timedelta(days=28) if (today - start).days < 28 else today + timedelta(days=rng.randrange(-20, 180))
-            pkg_rows.append((pid, k + 1, "active" if active else "ended", sink.day(start), sink.day(end), sink.day(review), 1))
+                review = (
+                    start + timedelta(days=28)
+                    if (today - start).days < 28
+                    else today + timedelta(days=rng.randrange(-20, 180))
+                )
+            pkg_rows.append(
+                (pid, k + 1, "active" if active else "ended", sink.day(start), sink.day(end), sink.day(review), 1)
+            )
             services = [s for s in SERVICES if rng.randrange(100) < s[1]] or [SERVICES[0]]
             for service, _p, details, cost, providers in services:
                 item_end = end
                 if active and rng.random() < 0.1:
                     item_end = min(today, start + timedelta(days=rng.randrange(7, 300)))
                 low, high = cost
-                item_rows.append((len(item_rows) + 1, pid, service, rng.choice(details), rng.choice(providers),
-                                  sink.day(start), sink.day(item_end), rng.randrange(low, high + 1) // 50 * 50 if high else 0, 1))
+                item_rows.append(
+                    (
+                        len(item_rows) + 1,
+                        pid,
+                        service,
+                        rng.choice(details),
+                        rng.choice(providers),
+                        sink.day(start),
+                        sink.day(item_end),
+                        rng.randrange(low, high + 1) // 50 * 50 if high else 0,
+                        1,
+                    )
+                )
 
         for k in self.caseload:
             if rng.random() < 0.35:
@@ -805,10 +1143,23 @@ class _Gen:
             if not self.on_caseload[k] and self.ages[k] >= 70 and rng.random() < 0.005:
                 add_package(k, False)
         self.counts["packages"] = sink.write(
-            "carepackage", ("id", "person_id", "status", "started_on", "ended_on", "review_due", "version"), pkg_rows)
+            "carepackage", ("id", "person_id", "status", "started_on", "ended_on", "review_due", "version"), pkg_rows
+        )
         self.counts["package_items"] = sink.write(
-            "carepackageitem", ("id", "package_id", "service", "detail", "provider", "start_date", "end_date",
-                                "weekly_cost_pence", "version"), item_rows)
+            "carepackageitem",
+            (
+                "id",
+                "package_id",
+                "service",
+                "detail",
+                "provider",
+                "start_date",
+                "end_date",
+                "weekly_cost_pence",
+                "version",
+            ),
+            item_rows,
+        )
         self.progress("care", 2, 4)
 
         # admissions: a year of stays, a few people in hospital now
@@ -827,7 +1178,9 @@ class _Gen:
             if r < 0.015:  # in hospital now
                 admitted = now - timedelta(hours=rng.randrange(6, 14 * 24))
                 fit = admitted + timedelta(hours=rng.randrange(24, 10 * 24))
-                self.admissions.append((k, ward_for(zone)[0], admitted, fit if fit < now and rng.random() < 0.6 else None, None))
+                self.admissions.append(
+                    (k, ward_for(zone)[0], admitted, fit if fit < now and rng.random() < 0.6 else None, None)
+                )
             if r < 0.12:
                 admitted = now - timedelta(days=rng.randrange(20, 365), hours=rng.randrange(24))
                 fit = admitted + timedelta(days=_days(rng, 1, 4, 20))
@@ -837,17 +1190,38 @@ class _Gen:
             if not self.on_caseload[k] and self.ages[k] >= 65 and rng.random() < 0.01:
                 admitted = now - timedelta(days=rng.randrange(20, 365), hours=rng.randrange(24))
                 fit = admitted + timedelta(days=_days(rng, 1, 3, 15))
-                self.admissions.append((k, general[rng.randrange(len(general))][0], admitted, fit, fit + timedelta(hours=rng.randrange(2, 48))))
+                self.admissions.append(
+                    (
+                        k,
+                        general[rng.randrange(len(general))][0],
+                        admitted,
+                        fit,
+                        fit + timedelta(hours=rng.randrange(2, 48)),
+                    )
+                )
         for i, (k, ward, admitted, fit, discharged) in enumerate(self.admissions):
             adm_rows.append((i + 1, k + 1, ward, sink.ts(admitted), sink.ts(fit), sink.ts(discharged), 1))
         self.counts["admissions"] = sink.write(
-            "admission", ("id", "person_id", "ward_id", "admitted_at", "medically_fit_at", "discharged_at", "version"), adm_rows)
+            "admission",
+            ("id", "person_id", "ward_id", "admitted_at", "medically_fit_at", "discharged_at", "version"),
+            adm_rows,
+        )
         alert_rows = []
         for k in self.caseload:
             if rng.random() < 0.04:
-                alert_rows.append((len(alert_rows) + 1, k + 1, rng.choice(ALERTS),
-                                   sink.ts(now - timedelta(days=rng.randrange(1, 700))), None, 1))
-        self.counts["alerts"] = sink.write("alert", ("id", "person_id", "text", "raised_at", "ended_at", "version"), alert_rows)
+                alert_rows.append(
+                    (
+                        len(alert_rows) + 1,
+                        k + 1,
+                        rng.choice(ALERTS),
+                        sink.ts(now - timedelta(days=rng.randrange(1, 700))),
+                        None,
+                        1,
+                    )
+                )
+        self.counts["alerts"] = sink.write(
+            "alert", ("id", "person_id", "text", "raised_at", "ended_at", "version"), alert_rows
+        )
         self.progress("care", 4, 4)
 
     def _role(self, staff_id: int) -> str:
@@ -874,7 +1248,11 @@ class _Gen:
             k = self.caseload[rng.randrange(n_caseload)]
             refs.append(self._open_referral(k, _weighted(rng, disc_pairs)))
         while len(refs) < n_ref:
-            k = self.caseload[rng.randrange(n_caseload)] if rng.random() < 0.8 or not adults else adults[rng.randrange(len(adults))]
+            k = (
+                self.caseload[rng.randrange(n_caseload)]
+                if rng.random() < 0.8 or not adults
+                else adults[rng.randrange(len(adults))]
+            )
             refs.append(self._closed_referral(k, _weighted(rng, disc_pairs)))
 
         calls: list[list[Any]] = []  # [started, person k, zone, caller tuple..., reason, ref index]
@@ -886,14 +1264,26 @@ class _Gen:
             if rng.random() < 0.6:
                 k = ref[0]
                 source = ref[2]
-                kind = "practice" if source in ("GP", "Practice nurse") else (
-                    "org" if source in ("Ward", "Ambulance crew", "Care home") else (
-                        "contact" if source in ("Daughter", "Son") else ("person" if source == "Self" else "unknown")))
+                kind = (
+                    "practice"
+                    if source in ("GP", "Practice nurse")
+                    else (
+                        "org"
+                        if source in ("Ward", "Ambulance crew", "Care home")
+                        else (
+                            "contact"
+                            if source in ("Daughter", "Son")
+                            else ("person" if source == "Self" else "unknown")
+                        )
+                    )
+                )
                 reason = "crisis" if ref[6] else "new_referral"
                 calls.append(self._call(k, kind, reason, ref[1] - timedelta(minutes=rng.randrange(0, 20)), ri))
         for _ in range(heavy_calls):
             when = self._call_time()
-            calls.append(self._call(busiest, _weighted(rng, (("person", 30), ("contact", 50), ("practice", 20))), None, when, -1))  # type: ignore[arg-type]
+            calls.append(
+                self._call(busiest, _weighted(rng, (("person", 30), ("contact", 50), ("practice", 20))), None, when, -1)
+            )  # type: ignore[arg-type]
         # every other call: mostly about the caseload, the busiest people most often
         weights = [rng.lognormvariate(0, 1.1) for _ in self.caseload]
         cum = list(_accumulate(weights))
@@ -923,47 +1313,159 @@ class _Gen:
             outcome = rng.choice(CALL_OUTCOMES[reason])
             ended = started + timedelta(seconds=int(60 * _days(rng, 1, 4, 18)))
             zone_staff = self.desk_staff(zone, reason, kind)
-            call_rows.append((
-                cid, zone, sink.ts(started), sink.ts(ended), raw, e164, kind, name, cperson, ccontact, cpractice, corg,
-                k + 1, reason, notes, outcome, zone_staff, f"desk-{zone.lower()}-{1 + cid % 2}", "finished", 1,
-            ))
+            call_rows.append(
+                (
+                    cid,
+                    zone,
+                    sink.ts(started),
+                    sink.ts(ended),
+                    raw,
+                    e164,
+                    kind,
+                    name,
+                    cperson,
+                    ccontact,
+                    cpractice,
+                    corg,
+                    k + 1,
+                    reason,
+                    notes,
+                    outcome,
+                    zone_staff,
+                    f"desk-{zone.lower()}-{1 + cid % 2}",
+                    "finished",
+                    1,
+                )
+            )
         self.counts["calls"] = sink.write(
-            "call", ("id", "zone_id", "started_at", "ended_at", "caller_raw", "caller_e164", "caller_kind", "caller_name",
-                     "caller_person_id", "caller_contact_id", "caller_practice_id", "caller_org_id", "person_id", "reason",
-                     "notes", "outcome", "taken_by_id", "desk", "status", "version"), call_rows)
+            "call",
+            (
+                "id",
+                "zone_id",
+                "started_at",
+                "ended_at",
+                "caller_raw",
+                "caller_e164",
+                "caller_kind",
+                "caller_name",
+                "caller_person_id",
+                "caller_contact_id",
+                "caller_practice_id",
+                "caller_org_id",
+                "person_id",
+                "reason",
+                "notes",
+                "outcome",
+                "taken_by_id",
+                "desk",
+                "status",
+                "version",
+            ),
+            call_rows,
+        )
         self.progress("calls", n_calls, n_calls)
 
         ref_rows = []
         assess_rows = []
         for rid, r in enumerate(refs, start=1):
-            k, received, source, disc, reason, urgency, crisis, due, first, assessed, services, status, closed, call_id = r
-            ref_rows.append((rid, k + 1, sink.ts(received), source, disc, reason, urgency, sink.flag(crisis), sink.ts(due),
-                             sink.ts(first), sink.ts(assessed), sink.ts(services), status, sink.ts(closed),
-                             call_id or None, 1))
+            (
+                k,
+                received,
+                source,
+                disc,
+                reason,
+                urgency,
+                crisis,
+                due,
+                first,
+                assessed,
+                services,
+                status,
+                closed,
+                call_id,
+            ) = r
+            ref_rows.append(
+                (
+                    rid,
+                    k + 1,
+                    sink.ts(received),
+                    source,
+                    disc,
+                    reason,
+                    urgency,
+                    sink.flag(crisis),
+                    sink.ts(due),
+                    sink.ts(first),
+                    sink.ts(assessed),
+                    sink.ts(services),
+                    status,
+                    sink.ts(closed),
+                    call_id or None,
+                    1,
+                )
+            )
             if assessed is not None:
                 zone = self.practices[self.p_prac[k]][2]
-                assess_rows.append((len(assess_rows) + 1, k + 1, self.staff_for(zone, disc), disc, sink.ts(assessed),
-                                    rng.choice(ASSESSMENT_SUMMARIES)))
+                assess_rows.append(
+                    (
+                        len(assess_rows) + 1,
+                        k + 1,
+                        self.staff_for(zone, disc),
+                        disc,
+                        sink.ts(assessed),
+                        rng.choice(ASSESSMENT_SUMMARIES),
+                    )
+                )
         if busiest is not None:
             zone = self.practices[self.p_prac[busiest]][2]
             for _ in range(40):
                 disc = _weighted(rng, disc_pairs)
                 at = self.working_time(self.past_day(360, 1), out_of_hours=0)
-                assess_rows.append((len(assess_rows) + 1, busiest + 1, self.staff_for(zone, disc), disc, sink.ts(at),
-                                    rng.choice(ASSESSMENT_SUMMARIES)))
+                assess_rows.append(
+                    (
+                        len(assess_rows) + 1,
+                        busiest + 1,
+                        self.staff_for(zone, disc),
+                        disc,
+                        sink.ts(at),
+                        rng.choice(ASSESSMENT_SUMMARIES),
+                    )
+                )
         self.counts["referrals"] = sink.write(
-            "referral", ("id", "person_id", "received_at", "source", "discipline", "reason", "urgency", "crisis", "due_at",
-                         "first_contact_at", "assessed_at", "services_at", "status", "closed_at", "call_id", "version"),
-            ref_rows)
+            "referral",
+            (
+                "id",
+                "person_id",
+                "received_at",
+                "source",
+                "discipline",
+                "reason",
+                "urgency",
+                "crisis",
+                "due_at",
+                "first_contact_at",
+                "assessed_at",
+                "services_at",
+                "status",
+                "closed_at",
+                "call_id",
+                "version",
+            ),
+            ref_rows,
+        )
         self.counts["assessments"] = sink.write(
-            "assessment", ("id", "person_id", "staff_id", "discipline", "at", "summary"), assess_rows)
+            "assessment", ("id", "person_id", "staff_id", "discipline", "at", "summary"), assess_rows
+        )
         self.progress("referrals", 1, 1)
 
     def _busiest(self) -> int | None:
         """The person with the longest history: a frequent caller on the caseload, with a carer."""
         for k in self.caseload:
-            if self.ages[k] >= 75 and self.person_phone(k) is not None and any(
-                    self.contacts[ci][4] >= 0 for ci in self.contacts_of.get(k, ())):
+            if (
+                self.ages[k] >= 75
+                and self.person_phone(k) is not None
+                and any(self.contacts[ci][4] >= 0 for ci in self.contacts_of.get(k, ()))
+            ):
                 return k
         return self.caseload[0] if self.caseload else None
 
@@ -1045,8 +1547,22 @@ class _Gen:
         first = received + timedelta(minutes=rng.randrange(10, 180)) if rng.random() < 0.45 else None
         if first is not None and first > now:
             first = None
-        return [k, received, _weighted(rng, REFERRAL_SOURCES), disc, rng.choice(REFERRAL_REASONS[disc]), urgency, crisis,
-                due, first, None, None, "open", None, 0]
+        return [
+            k,
+            received,
+            _weighted(rng, REFERRAL_SOURCES),
+            disc,
+            rng.choice(REFERRAL_REASONS[disc]),
+            urgency,
+            crisis,
+            due,
+            first,
+            None,
+            None,
+            "open",
+            None,
+            0,
+        ]
 
     def _closed_referral(self, k: int, disc: str) -> list[Any]:
         rng, now = self.rng, self.now
@@ -1060,8 +1576,22 @@ class _Gen:
         services = assessed + timedelta(days=_days(rng, 1, 3, 22)) if rng.random() < 0.7 else None
         closed = (services or assessed) + timedelta(days=rng.randrange(0, 6), hours=rng.randrange(1, 8))
         closed = min(closed, now - timedelta(hours=1))
-        return [k, received, _weighted(rng, REFERRAL_SOURCES), disc, rng.choice(REFERRAL_REASONS[disc]), urgency, crisis,
-                due, first, assessed, services, "closed", closed, 0]
+        return [
+            k,
+            received,
+            _weighted(rng, REFERRAL_SOURCES),
+            disc,
+            rng.choice(REFERRAL_REASONS[disc]),
+            urgency,
+            crisis,
+            due,
+            first,
+            assessed,
+            services,
+            "closed",
+            closed,
+            0,
+        ]
 
     def visits(self) -> None:
         rng, sink, now = self.rng, self.sink, self.now
@@ -1089,12 +1619,26 @@ class _Gen:
             for _ in range(120):
                 disc = _weighted(rng, DISCIPLINE_WEIGHTS)
                 at = self.working_time(self.past_day(360, 1), out_of_hours=0)
-                rows.append((len(rows) + 1, self.busiest + 1, self.staff_for(zone, disc), disc, sink.ts(at), rng.choice(VISIT_NOTES)))
+                rows.append(
+                    (
+                        len(rows) + 1,
+                        self.busiest + 1,
+                        self.staff_for(zone, disc),
+                        disc,
+                        sink.ts(at),
+                        rng.choice(VISIT_NOTES),
+                    )
+                )
         self.counts["visits"] = sink.write("visit", ("id", "person_id", "staff_id", "discipline", "at", "note"), rows)
         self.progress("visits", 1, 1)
 
 
-_ORG_LABEL = {"ward": "Hospital ward", "care_home": "Care home", "ambulance": "Ambulance service", "other": "Other organisation"}
+_ORG_LABEL = {
+    "ward": "Hospital ward",
+    "care_home": "Care home",
+    "ambulance": "Ambulance service",
+    "other": "Other organisation",
+}
 
 
 def _accumulate(values: Iterable[float]) -> Iterable[float]:
@@ -1130,7 +1674,9 @@ def _reset_sequences(conn: Connection, tables: Sequence[str]) -> None:
     for table in tables:
         seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}).scalar()
         if seq:
-            conn.execute(text(f'SELECT setval(:s, COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'), {"s": seq})
+            conn.execute(
+                text(f'SELECT setval(:s, COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'), {"s": seq}
+            )
 
 
 def seed_scale(

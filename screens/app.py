@@ -76,8 +76,14 @@ class DeskApp(App[None]):
         Binding("f7", "unfinished", "Unfinished", id="unfinished", tooltip="Calls started but not finished"),
     ]
 
-    def __init__(self, engine: Engine | None = None, settings: Settings | None = None, staff_id: int | None = None,
-                 *, first_look: FirstLook | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        settings: Settings | None = None,
+        staff_id: int | None = None,
+        *,
+        first_look: FirstLook | None = None,
+    ) -> None:
         """Either an ``engine`` ready to use, or a ``first_look`` to show while the engine is made behind it."""
         super().__init__()
         if engine is None and first_look is None:
@@ -149,8 +155,7 @@ class DeskApp(App[None]):
         assert self._first_look is not None
         # The loading takes a core for a second and the interpreter runs one thread at a time, so
         # the co-ordinator's first keys go first: wait for a quiet moment, unless the engine is wanted.
-        while (not self._engine_wanted.is_set()
-               and time.monotonic() - self._last_driver_read < QUIET_BEFORE_LOADING_S):
+        while not self._engine_wanted.is_set() and time.monotonic() - self._last_driver_read < QUIET_BEFORE_LOADING_S:
             self._engine_wanted.wait(0.05)
         self.orm_loading.set()
         # What loads now lives all session, so no collection need sweep it meanwhile: a collection
@@ -292,7 +297,9 @@ class DeskApp(App[None]):
             self.notify(
                 f"{unfinished} call(s) of yours were not finished (the desk closed mid-call). "
                 "Press F7 to pick them up; the notes were kept.",
-                title="Unfinished calls", severity="warning", timeout=15,
+                title="Unfinished calls",
+                severity="warning",
+                timeout=15,
             )
 
     def _screen_changed(self, _screen: Screen[Any]) -> None:
@@ -348,7 +355,9 @@ class DeskApp(App[None]):
             self.bell()
             toast = Notification(
                 f"{latest.recognition.headline}\nPress F6 to answer.",
-                f"Zone line ringing: {latest.number or 'withheld'}", "warning", rings.RING_FRESH_FOR.total_seconds(),
+                f"Zone line ringing: {latest.number or 'withheld'}",
+                "warning",
+                rings.RING_FRESH_FOR.total_seconds(),
             )
             self._ring_toasts[latest.ring_id] = toast
             self.post_message(Notify(toast))
@@ -488,8 +497,11 @@ class DeskApp(App[None]):
                 self.notify(err.message, severity="error", timeout=10)
                 return
             log.error("worker %s failed", event.worker.name, exc_info=err)
-            self.notify(f"Something went wrong ({err}); it is in the desk's log. Nothing typed was lost.",
-                        severity="error", timeout=10)
+            self.notify(
+                f"Something went wrong ({err}); it is in the desk's log. Nothing typed was lost.",
+                severity="error",
+                timeout=10,
+            )
 
 
 def _national(e164: str) -> str:

@@ -68,7 +68,9 @@ class CallScreen(Screen[None]):
             yield TextArea(id="notes", tab_behavior="focus", soft_wrap=True)
             with Horizontal(classes="field"):
                 yield Label("Outcome", classes="field-label")
-                yield Input(placeholder="What was done: advice given, nurse visit booked, referral to OT...", id="outcome")
+                yield Input(
+                    placeholder="What was done: advice given, nurse visit booked, referral to OT...", id="outcome"
+                )
             yield FieldError(id="outcome-error")
         yield KeyFooter()
 

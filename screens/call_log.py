@@ -44,8 +44,15 @@ class CallLogScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, key in (("Time", "time"), ("Length", "len"), ("Caller", "caller"), ("About", "about"),
-                           ("Why", "why"), ("Outcome", "outcome"), ("Taken by", "by")):
+        for label, key in (
+            ("Time", "time"),
+            ("Length", "len"),
+            ("Caller", "caller"),
+            ("About", "about"),
+            ("Why", "why"),
+            ("Outcome", "outcome"),
+            ("Taken by", "by"),
+        ):
             table.add_column(label, key=key)
         table.focus()
         self.load()
@@ -69,8 +76,16 @@ class CallLogScreen(Screen[None]):
         table.clear()
         for r in rows:
             length = Text("OPEN", style="bold yellow") if r.status == "open" else Text(r.minutes)
-            table.add_row(f"{clock.local(r.started_at):%H:%M}", length, r.caller, r.person, r.reason, r.outcome,
-                          r.taken_by, key=str(r.id))
+            table.add_row(
+                f"{clock.local(r.started_at):%H:%M}",
+                length,
+                r.caller,
+                r.person,
+                r.reason,
+                r.outcome,
+                r.taken_by,
+                key=str(r.id),
+            )
         open_count = sum(1 for r in rows if r.status == "open")
         self.query_one("#log-status", Static).update(
             f"Today, {clock.today():%A %d %B %Y}: {len(rows)} call(s)"

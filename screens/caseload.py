@@ -29,15 +29,33 @@ class CaseloadScreen(Screen[None]):
         Binding("enter", "open_person", "Open", id="open_person", tooltip="Open the highlighted person's record"),
         Binding("slash", "search", "Search", id="search", tooltip="Type to narrow by name or NHS number"),
         Binding("z", "filter('zone')", "Zone", id="filter_zone", tooltip="Everyone on the zone's caseload"),
-        Binding("m", "filter('mine')", "Mine", id="filter_mine", tooltip="People you are key worker or professional for"),
+        Binding(
+            "m", "filter('mine')", "Mine", id="filter_mine", tooltip="People you are key worker or professional for"
+        ),
         Binding("h", "filter('hospital')", "Hospital", id="filter_hospital", tooltip="People in hospital now"),
         Binding("d", "filter('due')", "Due", id="filter_due", tooltip="Something due today or overdue"),
         Binding("x", "filter('crisis')", "Crisis", id="filter_crisis", tooltip="Open crisis referrals"),
-        Binding("a", "toggle_scope", "All zones", id="scope", tooltip="Switch between this zone and every zone in the trust"),
+        Binding(
+            "a", "toggle_scope", "All zones", id="scope", tooltip="Switch between this zone and every zone in the trust"
+        ),
         Binding("s", "next_sort", "Sort", id="sort", tooltip="Sort by the next column"),
         Binding("r", "reverse", "Reverse", id="reverse", tooltip="Reverse the sort order"),
-        Binding("right_square_bracket", "next_page", "Page+", id="next_page", key_display="]", tooltip="The next page of the caseload"),
-        Binding("left_square_bracket", "prev_page", "Page-", id="prev_page", key_display="[", tooltip="The previous page of the caseload"),
+        Binding(
+            "right_square_bracket",
+            "next_page",
+            "Page+",
+            id="next_page",
+            key_display="]",
+            tooltip="The next page of the caseload",
+        ),
+        Binding(
+            "left_square_bracket",
+            "prev_page",
+            "Page-",
+            id="prev_page",
+            key_display="[",
+            tooltip="The previous page of the caseload",
+        ),
         Binding("escape", "clear_search", "Clear", id="clear_search", show=False),
     ]
 
@@ -86,11 +104,19 @@ class CaseloadScreen(Screen[None]):
         self.fetch(zone_id, self.filter_key, self.sort, self.descending, self.search_text, self.row_offset)
 
     @work(thread=True, exclusive=True, group="caseload", exit_on_error=False)
-    def fetch(self, zone_id: str | None, filter_key: str, sort: str, descending: bool, search: str, offset: int) -> None:
+    def fetch(
+        self, zone_id: str | None, filter_key: str, sort: str, descending: bool, search: str, offset: int
+    ) -> None:
         app = self.app
         page = app.caseload_page(  # type: ignore[attr-defined]
-            zone_id, filter_key=filter_key, staff_id=app.staff.id if app.staff else None,  # type: ignore[attr-defined]
-            sort=sort, descending=descending, search=search, offset=offset, limit=PAGE_SIZE,
+            zone_id,
+            filter_key=filter_key,
+            staff_id=app.staff.id if app.staff else None,  # type: ignore[attr-defined]
+            sort=sort,
+            descending=descending,
+            search=search,
+            offset=offset,
+            limit=PAGE_SIZE,
         )
         if not get_current_worker().is_cancelled:  # a newer key has asked for another page: never show this one
             app.call_from_thread(self.show_page, page)

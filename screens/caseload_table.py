@@ -26,8 +26,15 @@ from desk import clock
 from desk.rows import CaseloadRow
 
 COLUMNS: tuple[tuple[str, int], ...] = (  # (header, width in cells); what a co-ordinator scans first comes first
-    ("Name", 23), ("NHS number", 12), ("Age", 3), ("Flags", 17), ("Next due", 27),
-    ("Health", 20), ("Social care", 32), ("Key worker", 16), ("GP practice", 32),
+    ("Name", 23),
+    ("NHS number", 12),
+    ("Age", 3),
+    ("Flags", 17),
+    ("Next due", 27),
+    ("Health", 20),
+    ("Social care", 32),
+    ("Key worker", 16),
+    ("GP practice", 32),
 )
 """Sized so all but the GP practice fit a 160-cell terminal, flags uncut ("CRISIS HOSP ALONE"); the practice scrolls."""
 GAP = 1
@@ -50,8 +57,17 @@ def row_cells(row: CaseloadRow, today: date) -> list[Cell]:
         style = OVERDUE if row.next_due_on < today else (DUE_TODAY if row.next_due_on == today else PLAIN)
         due = (f"{row.next_due_on:%d-%b} {row.next_due_what}", style)
     flags = (row.flags, CRISIS if row.crisis else FLAGS)
-    return [(row.name, PLAIN), (row.nhs_display, PLAIN), (str(row.age), PLAIN), flags, due,
-            (row.health, PLAIN), (row.social, PLAIN), (row.key_worker, PLAIN), (row.practice, PLAIN)]
+    return [
+        (row.name, PLAIN),
+        (row.nhs_display, PLAIN),
+        (str(row.age), PLAIN),
+        flags,
+        due,
+        (row.health, PLAIN),
+        (row.social, PLAIN),
+        (row.key_worker, PLAIN),
+        (row.practice, PLAIN),
+    ]
 
 
 def fit(text: str, width: int) -> str:
@@ -86,7 +102,9 @@ class CaseloadTable(ScrollView, can_focus=True):
     ]
 
     COMPONENT_CLASSES = {
-        "caseload-table--header", "caseload-table--even-row", "caseload-table--cursor",
+        "caseload-table--header",
+        "caseload-table--even-row",
+        "caseload-table--cursor",
     }
 
     DEFAULT_CSS = """

@@ -11,7 +11,11 @@ from desk.services import people
 from screens.form import FormDialog, text_field
 from screens.key_footer import KeyFooter
 
-FIELDS = [("name", "Name", "Jean Pascoe"), ("relationship", "Relationship", "daughter"), ("phone", "Phone", "07700 900123")]
+FIELDS = [
+    ("name", "Name", "Jean Pascoe"),
+    ("relationship", "Relationship", "daughter"),
+    ("phone", "Phone", "07700 900123"),
+]
 
 
 class ContactForm(FormDialog):

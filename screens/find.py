@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
-from screens.widgets import PersonFinder
 from screens.key_footer import KeyFooter
+from screens.widgets import PersonFinder
 
 
 class FindScreen(ModalScreen[None]):

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from sqlmodel import Session
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal

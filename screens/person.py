@@ -72,9 +72,15 @@ def situation(rec: PersonRecord) -> Text:
     for line in rec.last_calls:
         t.append(f"Last call {line}\n", style="dim")
     if rec.contacts:
-        t.append("Contacts: " + "; ".join(
-            f"{name} ({rel}{', carer' if carer else ''}) {phone}".strip() for name, rel, phone, carer in rec.contacts
-        ) + "\n", style="dim")
+        t.append(
+            "Contacts: "
+            + "; ".join(
+                f"{name} ({rel}{', carer' if carer else ''}) {phone}".strip()
+                for name, rel, phone, carer in rec.contacts
+            )
+            + "\n",
+            style="dim",
+        )
     return t
 
 
@@ -97,19 +103,34 @@ def details(rec: PersonRecord) -> Text:
         for a in rec.alerts:
             out.append(f"  ! {a}\n", style="red")
         out.append("\n")
-    flags = [f for f, on in (("Lives alone", rec.lives_alone), (f"IN HOSPITAL: {rec.in_hospital}", bool(rec.in_hospital))) if on]
+    flags = [
+        f
+        for f, on in (("Lives alone", rec.lives_alone), (f"IN HOSPITAL: {rec.in_hospital}", bool(rec.in_hospital)))
+        if on
+    ]
     if flags:
         out.append("  ".join(flags) + "\n\n", style="bold yellow")
     if rec.conditions:
         out.append("Conditions: ", style="bold")
         out.append(rec.conditions + "\n\n")
-    out.append(_section("Contacts", [
-        f"{name} ({rel}){' CARER' if carer else ''}  {phone}".rstrip() for name, rel, phone, carer in rec.contacts
-    ], "No carers or relatives recorded."))
+    out.append(
+        _section(
+            "Contacts",
+            [
+                f"{name} ({rel}){' CARER' if carer else ''}  {phone}".rstrip()
+                for name, rel, phone, carer in rec.contacts
+            ],
+            "No carers or relatives recorded.",
+        )
+    )
     out.append("\n")
-    out.append(_section("Professionals involved", [
-        f"{name}: {disc} ({side})" for name, disc, side in rec.professionals
-    ], "Nobody involved at present."))
+    out.append(
+        _section(
+            "Professionals involved",
+            [f"{name}: {disc} ({side})" for name, disc, side in rec.professionals],
+            "Nobody involved at present.",
+        )
+    )
     out.append("\n")
     pkg_lines = [
         f"{p.service}: {p.detail} - {p.provider}, from {p.start_date:%d-%b-%Y}, £{p.weekly_cost_pence / 100:,.2f}/wk"
@@ -121,9 +142,13 @@ def details(rec: PersonRecord) -> Text:
         title += f", review due {dates.nhs_style(rec.package_review_due)})" if rec.package_review_due else ")"
     out.append(_section(title, pkg_lines, "No care package."))
     out.append("\n")
-    out.append(_section("Open referrals", [
-        f"{disc} ({urgency}) received {received}: {reason}" for disc, urgency, reason, received in rec.referrals
-    ], "No open referrals."))
+    out.append(
+        _section(
+            "Open referrals",
+            [f"{disc} ({urgency}) received {received}: {reason}" for disc, urgency, reason, received in rec.referrals],
+            "No open referrals.",
+        )
+    )
     return out
 
 
@@ -165,7 +190,7 @@ def draw_timeline(entries: list[Entry], width: int, cancelled: Callable[[], bool
     for start in range(0, max(len(entries), 1), TIMELINE_CHUNK):
         if cancelled():
             return None
-        lines.extend(render_lines(timeline_table(entries[start:start + TIMELINE_CHUNK]), width))
+        lines.extend(render_lines(timeline_table(entries[start : start + TIMELINE_CHUNK]), width))
     return lines
 
 

@@ -19,9 +19,8 @@ from desk.models import SEXES
 from desk.services import people, reference
 from desk.services.people import PersonRecord
 from screens.form import FormDialog, text_field
-from screens.widgets import FieldError
 from screens.key_footer import KeyFooter
-
+from screens.widgets import FieldError
 
 TEXT_FIELDS: list[tuple[str, str, str]] = [
     # key, label, placeholder
@@ -73,9 +72,16 @@ class PersonForm(FormDialog):
         super().on_mount()
         if self.record is not None:
             r = self.record
-            values = dict(nhs_number=r.nhs_display, family_name=r.family_name, given_name=r.given_name,
-                          date_of_birth=dates.nhs_style(r.date_of_birth), address=r.address, postcode=r.postcode,
-                          phone=r.phone, conditions=r.conditions)
+            values = dict(
+                nhs_number=r.nhs_display,
+                family_name=r.family_name,
+                given_name=r.given_name,
+                date_of_birth=dates.nhs_style(r.date_of_birth),
+                address=r.address,
+                postcode=r.postcode,
+                phone=r.phone,
+                conditions=r.conditions,
+            )
             for key, value in values.items():
                 self.query_one(f"#{key}", Input).value = value
             if r.sex:

@@ -24,13 +24,16 @@ class StaffPicker(ModalScreen[StaffRow | None]):
     def __init__(self, staff: list[StaffRow]) -> None:
         super().__init__()
         # Zone by zone, the people who sit at the desk first.
-        self.staff = sorted(staff, key=lambda s: (s.zone_id, s.role not in DESK_ROLES, DESK_ROLES.get(s.role, 9), s.name))
+        self.staff = sorted(
+            staff, key=lambda s: (s.zone_id, s.role not in DESK_ROLES, DESK_ROLES.get(s.role, 9), s.name)
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker", classes="dialog"):
             yield Label("Who is at the desk?", classes="dialog-title")
-            yield Label("Up/Down to move, Enter to choose. Every change you make is recorded under your name.",
-                        classes="hint")
+            yield Label(
+                "Up/Down to move, Enter to choose. Every change you make is recorded under your name.", classes="hint"
+            )
             yield OptionList(
                 *[Option(f"{s.name:<22} {s.role_label:<36} {s.zone_id}", id=str(s.id)) for s in self.staff],
                 id="staff-list",

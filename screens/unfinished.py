@@ -47,10 +47,12 @@ class UnfinishedScreen(ModalScreen[int | None]):
         listing = self.query_one(OptionList)
         for c in found:
             notes = (c.notes.strip().splitlines() or ["(no notes yet)"])[0][:60]
-            listing.add_option(Option(
-                f"{clock.local(c.started_at):%d-%b %H:%M}  {c.caller_name or c.caller_raw or 'withheld'}: {notes}",
-                id=str(c.id),
-            ))
+            listing.add_option(
+                Option(
+                    f"{clock.local(c.started_at):%d-%b %H:%M}  {c.caller_name or c.caller_raw or 'withheld'}: {notes}",
+                    id=str(c.id),
+                )
+            )
         hint = "Enter picks the call up with everything typed so far." if found else "No unfinished calls."
         self.query_one("#unfinished-hint", Label).update(hint)
         listing.focus()

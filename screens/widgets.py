@@ -45,7 +45,9 @@ class PersonFinder(Vertical):
         person_id: int
         name: str
 
-    def __init__(self, placeholder: str = "Name, NHS number, date of birth, postcode or phone", **kwargs: object) -> None:
+    def __init__(
+        self, placeholder: str = "Name, NHS number, date of birth, postcode or phone", **kwargs: object
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.placeholder = placeholder
         self.hits: list[PersonHit] = []

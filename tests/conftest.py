@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from helpers.dbspec import DbSpec
+from helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, frozen
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
@@ -25,8 +27,6 @@ from desk import db
 from desk.history import Actor
 from desk.services import reference
 from desk.services.reference import StaffRow
-from helpers.dbspec import DbSpec
-from helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, frozen
 
 PG_URL = os.environ.get("DESK_TEST_DATABASE_URL", "")
 ZONE = "BXM"
@@ -141,11 +141,18 @@ def _empty_tables(spec: DbSpec) -> None:
     try:
         with eng.begin() as conn:
             conn.execute(text("SET LOCAL lock_timeout = '10s'"))  # a leaked transaction fails, not hangs
-            sequences = conn.execute(text(
-                "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()"
-            )).scalars().all()
-            conn.exec_driver_sql("; ".join([f"DELETE FROM {n}" for n in names]
-                                           + [f'ALTER SEQUENCE "{s}" RESTART' for s in sequences]))
+            sequences = (
+                conn.execute(
+                    text(
+                        "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            conn.exec_driver_sql(
+                "; ".join([f"DELETE FROM {n}" for n in names] + [f'ALTER SEQUENCE "{s}" RESTART' for s in sequences])
+            )
     finally:
         eng.dispose()
 

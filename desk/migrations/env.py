@@ -30,14 +30,25 @@ def run_migrations_online() -> None:
 # (and its shadow tables), PostgreSQL's trigram indexes, and the caseload's expression
 # and partial indexes. Autogenerate leaves them alone.
 UNMANAGED_TABLE_PREFIX = "person_fts"
-UNMANAGED_INDEXES = frozenset({
-    "ix_cl_due", "ix_cl_zone_due", "ix_cl_due_desc", "ix_cl_zone_due_desc", "ix_cl_in_hospital", "ix_cl_crisis",
-    "ix_person_family_key_trgm", "ix_person_given_key_trgm", "ix_person_nhs_number_trgm",
-    "ix_person_phone_rev_trgm", "ix_person_postcode_key_trgm",
-})
+UNMANAGED_INDEXES = frozenset(
+    {
+        "ix_cl_due",
+        "ix_cl_zone_due",
+        "ix_cl_due_desc",
+        "ix_cl_zone_due_desc",
+        "ix_cl_in_hospital",
+        "ix_cl_crisis",
+        "ix_person_family_key_trgm",
+        "ix_person_given_key_trgm",
+        "ix_person_nhs_number_trgm",
+        "ix_person_phone_rev_trgm",
+        "ix_person_postcode_key_trgm",
+    }
+)
 # SQLite cannot reflect expression indexes; they are the migration's alone (above).
-warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based index",
-                        category=SAWarning)
+warnings.filterwarnings(
+    "ignore", message="Skipped unsupported reflection of expression-based index", category=SAWarning
+)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]

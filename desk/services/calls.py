@@ -8,7 +8,7 @@ the next start finds the call unfinished, with its notes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -42,7 +42,12 @@ class CallState:
 
 
 def start(
-    session: Session, actor: Actor, zone_id: str, *, number: str = "", match: CallerMatch | None = None,
+    session: Session,
+    actor: Actor,
+    zone_id: str,
+    *,
+    number: str = "",
+    match: CallerMatch | None = None,
     typed: bool = True,
 ) -> Call:
     """Open a call now; the caller is recognised from ``number`` unless a match is given.
@@ -60,8 +65,12 @@ def start(
             found = rec.matches_for(session, e164)
             match = found[0] if found else None
     call = Call(
-        zone_id=zone_id, started_at=clock.now(), caller_raw=number.strip(), caller_e164=e164,
-        taken_by_id=actor.staff_id, desk=actor.desk,
+        zone_id=zone_id,
+        started_at=clock.now(),
+        caller_raw=number.strip(),
+        caller_e164=e164,
+        taken_by_id=actor.staff_id,
+        desk=actor.desk,
     )
     if match is not None:
         _apply_match(call, match)
@@ -82,7 +91,13 @@ def _apply_match(call: Call, match: CallerMatch) -> None:
 
 
 def save_draft(
-    session: Session, call_id: int, *, person_id: int | None, reason: str, notes: str, outcome: str,
+    session: Session,
+    call_id: int,
+    *,
+    person_id: int | None,
+    reason: str,
+    notes: str,
+    outcome: str,
 ) -> None:
     """Keep what is typed so far; cheap enough to run on every pause in typing."""
     draft = session.get(CallDraft, call_id)
@@ -107,8 +122,15 @@ def validate_finish(reason: str, outcome: str) -> dict[str, str]:
 
 
 def finish(
-    session: Session, actor: Actor, call_id: int, *, person_id: int | None, reason: str, notes: str,
-    outcome: str, expected_version: int,
+    session: Session,
+    actor: Actor,
+    call_id: int,
+    *,
+    person_id: int | None,
+    reason: str,
+    notes: str,
+    outcome: str,
+    expected_version: int,
 ) -> Call:
     """Close the call with what was said and done; the draft goes, the record stays."""
     problems = validate_finish(reason, outcome)
@@ -120,10 +142,21 @@ def finish(
     if call is None:
         raise NotFound("That call is not on record.")
     history.change(
-        session, actor, call,
-        dict(person_id=person_id, reason=reason, notes=notes.rstrip(), outcome=outcome.strip(),
-             ended_at=clock.now(), status="finished"),
-        expected_version=expected_version, why="Call finished", person_id=person_id, label="call",
+        session,
+        actor,
+        call,
+        dict(
+            person_id=person_id,
+            reason=reason,
+            notes=notes.rstrip(),
+            outcome=outcome.strip(),
+            ended_at=clock.now(),
+            status="finished",
+        ),
+        expected_version=expected_version,
+        why="Call finished",
+        person_id=person_id,
+        label="call",
     )
     draft = session.get(CallDraft, call_id)
     if draft is not None:
@@ -142,10 +175,21 @@ def state(session: Session, call_id: int) -> CallState:
         person_id = draft.person_id if draft.person_id is not None else person_id
         reason, notes, outcome = draft.reason or reason, draft.notes or notes, draft.outcome or outcome
     return CallState(
-        id=call.id, version=call.version, zone_id=call.zone_id, started_at=call.started_at,  # type: ignore[arg-type]
-        ended_at=call.ended_at, caller_raw=call.caller_raw, caller_kind=call.caller_kind,
-        caller_name=call.caller_name, person_id=person_id, reason=reason, notes=notes, outcome=outcome,
-        status=call.status, taken_by_id=call.taken_by_id, desk=call.desk,
+        id=call.id,
+        version=call.version,
+        zone_id=call.zone_id,
+        started_at=call.started_at,  # type: ignore[arg-type]
+        ended_at=call.ended_at,
+        caller_raw=call.caller_raw,
+        caller_kind=call.caller_kind,
+        caller_name=call.caller_name,
+        person_id=person_id,
+        reason=reason,
+        notes=notes,
+        outcome=outcome,
+        status=call.status,
+        taken_by_id=call.taken_by_id,
+        desk=call.desk,
     )
 
 
@@ -184,8 +228,8 @@ def log_for_day(session: Session, zone_id: str, day: datetime | None = None) -> 
     """The zone's calls for a day (today by default), newest first."""
     local_day = clock.local(day or clock.now()).date()
     start_local = datetime.combine(local_day, datetime.min.time(), tzinfo=clock.LONDON)
-    start_utc = start_local.astimezone(timezone.utc)
-    end_utc = (start_local + timedelta(days=1)).astimezone(timezone.utc)
+    start_utc = start_local.astimezone(UTC)
+    end_utc = (start_local + timedelta(days=1)).astimezone(UTC)
     rows = session.exec(
         select(Call, Person.family_name, Person.given_name, Staff.name)
         .join(Person, Person.id == Call.person_id, isouter=True)
@@ -195,11 +239,18 @@ def log_for_day(session: Session, zone_id: str, day: datetime | None = None) -> 
     ).all()
     out = []
     for call, fam, given, staff in rows:
-        out.append(LogRow(
-            id=call.id, started_at=call.started_at, ended_at=call.ended_at,  # type: ignore[arg-type]
-            caller=call.caller_name or phones.national(call.caller_e164) or call.caller_raw or "Withheld",
-            person_id=call.person_id, person=f"{fam.upper()}, {given}" if fam else "",
-            reason=CALL_REASONS.get(call.reason, call.reason), outcome=call.outcome, taken_by=staff,
-            status=call.status,
-        ))
+        out.append(
+            LogRow(
+                id=call.id,
+                started_at=call.started_at,
+                ended_at=call.ended_at,  # type: ignore[arg-type]
+                caller=call.caller_name or phones.national(call.caller_e164) or call.caller_raw or "Withheld",
+                person_id=call.person_id,
+                person=f"{fam.upper()}, {given}" if fam else "",
+                reason=CALL_REASONS.get(call.reason, call.reason),
+                outcome=call.outcome,
+                taken_by=staff,
+                status=call.status,
+            )
+        )
     return out

@@ -15,7 +15,6 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, select
 
 from desk import caseload_query, clock
-from desk.rows import DUE_RANK, FILTERS, PAGE_SIZE, SORTS, CaseloadRow, Page  # noqa: F401  (the screens' names for them)
 from desk.models import (
     DISCIPLINES,
     Admission,
@@ -28,9 +27,15 @@ from desk.models import (
     Referral,
     Staff,
 )
+from desk.rows import DUE_RANK, FILTERS, PAGE_SIZE, SORTS, CaseloadRow, Page  # noqa: F401  (the screens' names for them)
 
-_SHORT = {"nursing": "Nursing", "physiotherapy": "Physio", "occupational_therapy": "OT",
-          "social_work": "SW", "support": "Support"}
+_SHORT = {
+    "nursing": "Nursing",
+    "physiotherapy": "Physio",
+    "occupational_therapy": "OT",
+    "social_work": "SW",
+    "support": "Support",
+}
 
 
 def refresh(session: Session, person_id: int) -> None:
@@ -63,22 +68,23 @@ def rebuild(session: Session, zone_id: str | None = None) -> int:
     rows = compute_rows(session, zone_id)
     if zone_id:
         in_zone = select(Person.id).where(Person.zone_id == zone_id)
-        session.exec(delete(CaseloadEntry).where(  # type: ignore[call-overload]
-            or_(CaseloadEntry.zone_id == zone_id, col(CaseloadEntry.person_id).in_(in_zone))))
+        session.exec(
+            delete(CaseloadEntry).where(  # type: ignore[call-overload]
+                or_(CaseloadEntry.zone_id == zone_id, col(CaseloadEntry.person_id).in_(in_zone))
+            )
+        )
     else:
         session.exec(delete(CaseloadEntry))  # type: ignore[call-overload]
     table = CaseloadEntry.__table__  # type: ignore[attr-defined]
     for start in range(0, len(rows), _INSERT_CHUNK):
-        session.execute(insert(table), rows[start:start + _INSERT_CHUNK])
+        session.execute(insert(table), rows[start : start + _INSERT_CHUNK])
     return session.exec(select(func.count()).select_from(CaseloadEntry)).one()
 
 
 _INSERT_CHUNK = 5_000
 
 
-def compute_rows(
-    session: Session, zone_id: str | None = None, *, person_id: int | None = None
-) -> list[dict[str, Any]]:
+def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int | None = None) -> list[dict[str, Any]]:
     """The caseload rows (as column dicts, by person id) for everyone, one zone, or one person.
 
     The one place the rule lives: who is on the caseload, and what their row says.
@@ -91,28 +97,45 @@ def compute_rows(
             return stmt.join(Person, Person.id == person_col).where(Person.zone_id == zone_id)
         return stmt
 
-    open_inv = (Involvement.ended_on == None)  # noqa: E711
-    inv_rows = session.exec(in_zone(
-        select(Involvement.person_id, Involvement.discipline, Staff.name)
-        .join(Staff, Staff.id == Involvement.staff_id).where(open_inv), Involvement.person_id,
-    ).order_by(Involvement.person_id, Involvement.id)).all()
-    pkg_rows = session.exec(in_zone(
-        select(CarePackage.person_id, CarePackage.id, CarePackage.review_due).where(CarePackage.status == "active"),
-        CarePackage.person_id,
-    ).order_by(CarePackage.person_id, CarePackage.id)).all()
-    item_rows = session.exec(in_zone(
-        select(CarePackageItem.package_id, CarePackageItem.service)
-        .join(CarePackage, CarePackage.id == CarePackageItem.package_id)
-        .where(CarePackage.status == "active", CarePackageItem.end_date == None),  # noqa: E711
-        CarePackage.person_id,
-    )).all()
-    ref_rows = session.exec(in_zone(
-        select(Referral.person_id, Referral.discipline, Referral.crisis, Referral.due_at, Referral.urgency)
-        .where(Referral.status == "open"), Referral.person_id,
-    ).order_by(Referral.person_id, Referral.id)).all()
-    adm_ids = set(session.exec(in_zone(
-        select(Admission.person_id).where(Admission.discharged_at == None), Admission.person_id,  # noqa: E711
-    )).all())
+    open_inv = Involvement.ended_on == None  # noqa: E711
+    inv_rows = session.exec(
+        in_zone(
+            select(Involvement.person_id, Involvement.discipline, Staff.name)
+            .join(Staff, Staff.id == Involvement.staff_id)
+            .where(open_inv),
+            Involvement.person_id,
+        ).order_by(Involvement.person_id, Involvement.id)
+    ).all()
+    pkg_rows = session.exec(
+        in_zone(
+            select(CarePackage.person_id, CarePackage.id, CarePackage.review_due).where(CarePackage.status == "active"),
+            CarePackage.person_id,
+        ).order_by(CarePackage.person_id, CarePackage.id)
+    ).all()
+    item_rows = session.exec(
+        in_zone(
+            select(CarePackageItem.package_id, CarePackageItem.service)
+            .join(CarePackage, CarePackage.id == CarePackageItem.package_id)
+            .where(CarePackage.status == "active", CarePackageItem.end_date == None),  # noqa: E711
+            CarePackage.person_id,
+        )
+    ).all()
+    ref_rows = session.exec(
+        in_zone(
+            select(Referral.person_id, Referral.discipline, Referral.crisis, Referral.due_at, Referral.urgency).where(
+                Referral.status == "open"
+            ),
+            Referral.person_id,
+        ).order_by(Referral.person_id, Referral.id)
+    ).all()
+    adm_ids = set(
+        session.exec(
+            in_zone(
+                select(Admission.person_id).where(Admission.discharged_at == None),
+                Admission.person_id,  # noqa: E711
+            )
+        ).all()
+    )
 
     health: dict[int, list[str]] = {}
     social: dict[int, list[str]] = {}
@@ -143,20 +166,40 @@ def compute_rows(
         if is_crisis:
             crisis.add(pid)
         if due_at:
-            due.setdefault(pid, []).append((clock.local(due_at).date(), DUE_RANK.get(urgency, 3), f"{label} referral ({urgency})"))
+            due.setdefault(pid, []).append(
+                (clock.local(due_at).date(), DUE_RANK.get(urgency, 3), f"{label} referral ({urgency})")
+            )
 
-    candidates = select(Involvement.person_id).where(open_inv).union(
-        select(CarePackage.person_id).where(CarePackage.status == "active"),
-        select(Referral.person_id).where(Referral.status == "open"),
-        select(Admission.person_id).where(Admission.discharged_at == None),  # noqa: E711
-        select(Person.id).where(Person.key_worker_id != None),  # noqa: E711
-    ).subquery()
+    candidates = (
+        select(Involvement.person_id)
+        .where(open_inv)
+        .union(
+            select(CarePackage.person_id).where(CarePackage.status == "active"),
+            select(Referral.person_id).where(Referral.status == "open"),
+            select(Admission.person_id).where(Admission.discharged_at == None),  # noqa: E711
+            select(Person.id).where(Person.key_worker_id != None),  # noqa: E711
+        )
+        .subquery()
+    )
     kw = aliased(Staff)
-    people = select(
-        Person.id, Person.zone_id, Person.family_key, Person.given_key, Person.family_name, Person.given_name,
-        Person.nhs_number, Person.date_of_birth, Person.key_worker_id, Person.lives_alone, Practice.name, kw.name,
-    ).join(Practice, Practice.ods_code == Person.practice_id, isouter=True) \
+    people = (
+        select(
+            Person.id,
+            Person.zone_id,
+            Person.family_key,
+            Person.given_key,
+            Person.family_name,
+            Person.given_name,
+            Person.nhs_number,
+            Person.date_of_birth,
+            Person.key_worker_id,
+            Person.lives_alone,
+            Practice.name,
+            kw.name,
+        )
+        .join(Practice, Practice.ods_code == Person.practice_id, isouter=True)
         .join(kw, kw.id == Person.key_worker_id, isouter=True)
+    )
     if person_id is not None:
         people = people.where(Person.id == person_id)  # one person: no need to list candidates
     else:
@@ -164,31 +207,45 @@ def compute_rows(
         if zone_id:
             people = people.where(Person.zone_id == zone_id)
     out: list[dict[str, Any]] = []
-    for (pid, zone, family_key, given_key, family_name, given_name, nhs_number, dob, key_worker_id, lives_alone,
-         practice_name, kw_name) in session.exec(people.order_by(Person.id)).all():
+    for (
+        pid,
+        zone,
+        family_key,
+        given_key,
+        family_name,
+        given_name,
+        nhs_number,
+        dob,
+        key_worker_id,
+        lives_alone,
+        practice_name,
+        kw_name,
+    ) in session.exec(people.order_by(Person.id)).all():
         h, so = health.get(pid, []), social.get(pid, [])
         in_hospital = pid in adm_ids
         if not (h or so or in_hospital or key_worker_id):
             continue
         d = sorted(due.get(pid, []))
-        out.append(dict(
-            person_id=pid,
-            zone_id=zone,
-            sort_name=f"{family_key} {given_key}",
-            display_name=f"{family_name.upper()}, {given_name}",
-            nhs_number=nhs_number,
-            date_of_birth=dob,
-            practice_name=practice_name or "",
-            key_worker_id=key_worker_id,
-            key_worker_name=kw_name or "",
-            health=", ".join(h),
-            social=", ".join(so),
-            next_due_on=d[0][0] if d else None,
-            next_due_what=d[0][2] if d else "",
-            lives_alone=lives_alone,
-            in_hospital=in_hospital,
-            crisis=pid in crisis,
-        ))
+        out.append(
+            dict(
+                person_id=pid,
+                zone_id=zone,
+                sort_name=f"{family_key} {given_key}",
+                display_name=f"{family_name.upper()}, {given_name}",
+                nhs_number=nhs_number,
+                date_of_birth=dob,
+                practice_name=practice_name or "",
+                key_worker_id=key_worker_id,
+                key_worker_name=kw_name or "",
+                health=", ".join(h),
+                social=", ".join(so),
+                next_due_on=d[0][0] if d else None,
+                next_due_what=d[0][2] if d else "",
+                lives_alone=lives_alone,
+                in_hospital=in_hospital,
+                crisis=pid in crisis,
+            )
+        )
     return out
 
 
@@ -214,6 +271,15 @@ def page(
         return session.execute(text(sql), params).all()
 
     return caseload_query.page(
-        run, session.get_bind().dialect.name, zone_id, today=clock.today(), filter_key=filter_key,
-        staff_id=staff_id, sort=sort, descending=descending, search=search, offset=offset, limit=limit,
+        run,
+        session.get_bind().dialect.name,
+        zone_id,
+        today=clock.today(),
+        filter_key=filter_key,
+        staff_id=staff_id,
+        sort=sort,
+        descending=descending,
+        search=search,
+        offset=offset,
+        limit=limit,
     )

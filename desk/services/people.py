@@ -21,8 +21,8 @@ from desk.models import (
     DISCIPLINES,
     SEXES,
     Admission,
-    Call,
     Alert,
+    Call,
     CarePackage,
     CarePackageItem,
     Contact,
@@ -39,8 +39,17 @@ from desk.services import caseload
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 PERSON_FIELDS = (
-    "nhs_number", "family_name", "given_name", "date_of_birth", "sex", "address",
-    "postcode", "phone", "practice_id", "lives_alone", "conditions",
+    "nhs_number",
+    "family_name",
+    "given_name",
+    "date_of_birth",
+    "sex",
+    "address",
+    "postcode",
+    "phone",
+    "practice_id",
+    "lives_alone",
+    "conditions",
 )
 
 
@@ -79,7 +88,9 @@ def validate_person(session: Session, form: dict[str, Any], *, person_id: int | 
         q = select(Person.id).where(Person.nhs_number == number)
         other = session.exec(q).first()
         if other is not None and other != person_id:
-            raise InvalidInput("nhs_number", f"NHS number {nhs.display(number)} is already registered: search for them instead.")
+            raise InvalidInput(
+                "nhs_number", f"NHS number {nhs.display(number)} is already registered: search for them instead."
+            )
         clean["nhs_number"] = number
 
     def _names() -> None:
@@ -117,8 +128,14 @@ def validate_person(session: Session, form: dict[str, Any], *, person_id: int | 
         clean["practice_id"] = practice.ods_code
         clean["zone_id"] = practice.zone_id
 
-    for name, fn in (("nhs_number", _nhs), ("names", _names), ("date_of_birth", _dob),
-                     ("postcode", _postcode), ("phone", _phone), ("practice_id", _practice)):
+    for name, fn in (
+        ("nhs_number", _nhs),
+        ("names", _names),
+        ("date_of_birth", _dob),
+        ("postcode", _postcode),
+        ("phone", _phone),
+        ("practice_id", _practice),
+    ):
         attempt(name, fn)
     sex = str(form.get("sex", "") or "")
     if sex and sex not in SEXES:
@@ -159,8 +176,14 @@ def update(
     merged.update(form)
     values = validate_person(session, merged, person_id=person_id)
     changed = history.change(
-        session, actor, person, values, expected_version=expected_version, why=why,
-        person_id=person_id, label="person's record",
+        session,
+        actor,
+        person,
+        values,
+        expected_version=expected_version,
+        why=why,
+        person_id=person_id,
+        label="person's record",
     )
     if changed:
         caseload.refresh(session, person_id)
@@ -168,8 +191,15 @@ def update(
 
 
 def add_contact(
-    session: Session, actor: Actor, person_id: int, *, name: str, relationship: str,
-    phone: str = "", is_carer: bool = False, why: str = "Contact added at the desk",
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    *,
+    name: str,
+    relationship: str,
+    phone: str = "",
+    is_carer: bool = False,
+    why: str = "Contact added at the desk",
 ) -> Contact:
     """Add a carer, relative or neighbour, with the number they ring from."""
     problems: dict[str, str] = {}
@@ -188,8 +218,12 @@ def add_contact(
     if problems:
         raise InvalidForm(problems)
     contact = Contact(
-        person_id=person_id, name=" ".join(name.split()), relationship=relationship.strip().lower(),
-        is_carer=is_carer, phone_e164=ph.e164 if ph else None, phone_raw=ph.raw if ph else "",
+        person_id=person_id,
+        name=" ".join(name.split()),
+        relationship=relationship.strip().lower(),
+        is_carer=is_carer,
+        phone_e164=ph.e164 if ph else None,
+        phone_raw=ph.raw if ph else "",
         phone_valid=ph.valid if ph else True,
     )
     history.create(session, actor, contact, why, person_id=person_id)
@@ -263,26 +297,42 @@ def record(session: Session, person_id: int) -> PersonRecord:
     zone = session.get(Zone, p.zone_id)
     kw = session.get(Staff, p.key_worker_id) if p.key_worker_id else None
     rec = PersonRecord(
-        id=p.id, version=p.version, nhs_number=p.nhs_number, family_name=p.family_name,  # type: ignore[arg-type]
-        given_name=p.given_name, date_of_birth=p.date_of_birth,
-        age=clock.age_on(p.date_of_birth, clock.today()), sex=p.sex, address=p.address,
-        postcode=p.postcode, phone=phones.national(p.phone_e164), phone_valid=p.phone_valid,
-        practice=practice.name if practice else p.practice_id, practice_id=p.practice_id,
+        id=p.id,
+        version=p.version,
+        nhs_number=p.nhs_number,
+        family_name=p.family_name,  # type: ignore[arg-type]
+        given_name=p.given_name,
+        date_of_birth=p.date_of_birth,
+        age=clock.age_on(p.date_of_birth, clock.today()),
+        sex=p.sex,
+        address=p.address,
+        postcode=p.postcode,
+        phone=phones.national(p.phone_e164),
+        phone_valid=p.phone_valid,
+        practice=practice.name if practice else p.practice_id,
+        practice_id=p.practice_id,
         practice_phone=phones.national(practice.phone_e164) if practice else "",
-        zone_id=p.zone_id, zone_name=zone.name if zone else p.zone_id, lives_alone=p.lives_alone,
-        conditions=p.conditions, key_worker=f"{kw.name}" if kw else "",
+        zone_id=p.zone_id,
+        zone_name=zone.name if zone else p.zone_id,
+        lives_alone=p.lives_alone,
+        conditions=p.conditions,
+        key_worker=f"{kw.name}" if kw else "",
     )
-    for c in session.exec(select(Contact).where(Contact.person_id == person_id).order_by(Contact.is_carer.desc(), Contact.name)):  # type: ignore[attr-defined]
+    for c in session.exec(
+        select(Contact).where(Contact.person_id == person_id).order_by(Contact.is_carer.desc(), Contact.name)
+    ):  # type: ignore[attr-defined]
         rec.contacts.append((c.name, c.relationship, phones.national(c.phone_e164), c.is_carer))
     rows = session.exec(
-        select(Involvement, Staff).join(Staff, Staff.id == Involvement.staff_id)
+        select(Involvement, Staff)
+        .join(Staff, Staff.id == Involvement.staff_id)
         .where(Involvement.person_id == person_id, Involvement.ended_on == None)  # noqa: E711
     )
     for inv, s in rows:
         label, side = DISCIPLINES.get(inv.discipline, (inv.discipline, ""))
         rec.professionals.append((s.name, label, side))
     pkg = session.exec(
-        select(CarePackage).where(CarePackage.person_id == person_id, CarePackage.status == "active")
+        select(CarePackage)
+        .where(CarePackage.person_id == person_id, CarePackage.status == "active")
         .order_by(col(CarePackage.started_on).desc())
     ).first()
     if pkg is not None:
@@ -292,25 +342,38 @@ def record(session: Session, person_id: int) -> PersonRecord:
         ):
             rec.package.append(PackageLine(it.service, it.detail, it.provider, it.start_date, it.weekly_cost_pence))
     for r in session.exec(
-        select(Referral).where(Referral.person_id == person_id, Referral.status == "open").order_by(Referral.received_at)
+        select(Referral)
+        .where(Referral.person_id == person_id, Referral.status == "open")
+        .order_by(Referral.received_at)
     ):
-        rec.referrals.append((DISCIPLINES.get(r.discipline, (r.discipline, ""))[0], r.urgency, r.reason,
-                              dates.nhs_style(clock.local(r.received_at).date())))
-    rec.alerts = [a.text for a in session.exec(
-        select(Alert).where(Alert.person_id == person_id, Alert.ended_at == None)  # noqa: E711
-    )]
+        rec.referrals.append(
+            (
+                DISCIPLINES.get(r.discipline, (r.discipline, ""))[0],
+                r.urgency,
+                r.reason,
+                dates.nhs_style(clock.local(r.received_at).date()),
+            )
+        )
+    rec.alerts = [
+        a.text
+        for a in session.exec(
+            select(Alert).where(Alert.person_id == person_id, Alert.ended_at == None)  # noqa: E711
+        )
+    ]
     adm = session.exec(
-        select(Admission, Organisation).join(Organisation, Organisation.id == Admission.ward_id)
+        select(Admission, Organisation)
+        .join(Organisation, Organisation.id == Admission.ward_id)
         .where(Admission.person_id == person_id, Admission.discharged_at == None)  # noqa: E711
     ).first()
     if adm is not None:
         rec.in_hospital = adm[1].name
     for c in session.exec(
-        select(Call).where(Call.person_id == person_id, Call.status == "finished")
-        .order_by(col(Call.started_at).desc()).limit(2)
+        select(Call)
+        .where(Call.person_id == person_id, Call.status == "finished")
+        .order_by(col(Call.started_at).desc())
+        .limit(2)
     ):
         rec.last_calls.append(
-            f"{dates.nhs_style(clock.local(c.started_at).date())}: {CALL_REASONS.get(c.reason, c.reason)}"
-            f" - {c.outcome}"
+            f"{dates.nhs_style(clock.local(c.started_at).date())}: {CALL_REASONS.get(c.reason, c.reason)} - {c.outcome}"
         )
     return rec

@@ -79,7 +79,8 @@ def recognise(session: Session, raw: str) -> Recognition:
         return Recognition(raw=raw, e164=None, problem=f"'{raw}' is not a phone number.")
     if shortnumberinfo.is_valid_short_number(number):
         return Recognition(
-            raw=raw, e164=None,
+            raw=raw,
+            e164=None,
             warning=f"{raw} is a short service number (such as 999 or 111), not a caller's line.",
         )
     try:
@@ -123,8 +124,15 @@ def matches_for(session: Session, e164: str) -> list[CallerMatch]:
             out.append(CallerMatch("person", f"{a} {b.upper()}", f"NHS {nhs.display(c)}", person_id=id_))
         elif rank == 1:
             role = "Carer" if flag else d.capitalize() or "Contact"
-            out.append(CallerMatch("carer" if flag else "relative", f"{role} of {a} {b.upper()}", f"{c} ({d})",
-                                   person_id=person_id, contact_id=id_))
+            out.append(
+                CallerMatch(
+                    "carer" if flag else "relative",
+                    f"{role} of {a} {b.upper()}",
+                    f"{c} ({d})",
+                    person_id=person_id,
+                    contact_id=id_,
+                )
+            )
         elif rank == 2:
             out.append(CallerMatch("practice", a, f"GP practice {code}", practice_id=code))
         elif rank == 3:

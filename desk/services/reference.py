@@ -9,8 +9,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from desk import phones
-from desk.rows import StaffRow  # noqa: F401  (what staff() returns)
 from desk.models import ROLES, Organisation, Practice, Staff, Zone
+from desk.rows import StaffRow  # noqa: F401  (what staff() returns)
 
 
 def shipped() -> dict[str, Any]:
@@ -29,20 +29,36 @@ def load(session: Session, data: dict[str, Any] | None = None) -> bool:
     for p in data["practices"]:
         ph = phones.parse(p["phone"])
         session.add(
-            Practice(ods_code=p["ods_code"], name=p["name"], zone_id=p["zone"],
-                     phone_e164=ph.e164, phone_raw=ph.raw, phone_valid=ph.valid)
+            Practice(
+                ods_code=p["ods_code"],
+                name=p["name"],
+                zone_id=p["zone"],
+                phone_e164=ph.e164,
+                phone_raw=ph.raw,
+                phone_valid=ph.valid,
+            )
         )
     for o in data["organisations"]:
         ph = phones.parse(o["phone"])
         session.add(
-            Organisation(kind=o["kind"], name=o["name"], zone_id=o["zone"],
-                         phone_e164=ph.e164, phone_raw=ph.raw, phone_valid=ph.valid)
+            Organisation(
+                kind=o["kind"],
+                name=o["name"],
+                zone_id=o["zone"],
+                phone_e164=ph.e164,
+                phone_raw=ph.raw,
+                phone_valid=ph.valid,
+            )
         )
     for s in data["staff"]:
         assert s["role"] in ROLES, s
         session.add(
-            Staff(name=s["name"], role=s["role"], zone_id=s["zone"],
-                  phone_e164=phones.parse(s["phone"]).e164 if s.get("phone") else None)
+            Staff(
+                name=s["name"],
+                role=s["role"],
+                zone_id=s["zone"],
+                phone_e164=phones.parse(s["phone"]).e164 if s.get("phone") else None,
+            )
         )
     session.flush()
     return True

@@ -52,10 +52,14 @@ def waiting(session: Session, zone_id: str, after_id: int) -> list[Incoming]:
     """Unanswered, fresh rings on the zone line newer than ``after_id``."""
     since = clock.now() - RING_FRESH_FOR
     rows = session.exec(
-        select(Ring).where(
-            Ring.zone_id == zone_id, col(Ring.id) > after_id, Ring.answered_by == None,  # noqa: E711
+        select(Ring)
+        .where(
+            Ring.zone_id == zone_id,
+            col(Ring.id) > after_id,
+            Ring.answered_by == None,  # noqa: E711
             col(Ring.rung_at) >= since,
-        ).order_by(Ring.id)
+        )
+        .order_by(Ring.id)
     ).all()
     return [Incoming(r.id, r.rung_at, r.number_raw, recognise(session, r.number_raw)) for r in rows]  # type: ignore[arg-type]
 

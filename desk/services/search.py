@@ -96,8 +96,15 @@ def classify(query: str) -> str:
 
 
 _COLUMNS = (
-    Person.id, Person.family_name, Person.given_name, Person.nhs_number, Person.date_of_birth,
-    Person.postcode, Practice.name, Person.zone_id, Person.phone_e164,
+    Person.id,
+    Person.family_name,
+    Person.given_name,
+    Person.nhs_number,
+    Person.date_of_birth,
+    Person.postcode,
+    Practice.name,
+    Person.zone_id,
+    Person.phone_e164,
 )
 _FTS = table("person_fts", column("rowid"))
 _NAME_COLUMNS = ("family_key", "given_key", "postcode_key")
@@ -145,12 +152,17 @@ def substring_available(session: Session) -> str:
     found = _substring_cache.get(engine)  # type: ignore[arg-type]
     if found is None:
         if engine.dialect.name == "sqlite":
-            row = session.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'person_fts'")).first()
+            row = session.execute(
+                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'person_fts'")
+            ).first()
             found = "fts5" if row else ""
         elif engine.dialect.name == "postgresql":
-            row = session.execute(text(
-                "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'person' "
-                "AND indexname = 'ix_person_family_key_trgm'")).first()
+            row = session.execute(
+                text(
+                    "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'person' "
+                    "AND indexname = 'ix_person_family_key_trgm'"
+                )
+            ).first()
             found = "pg_trgm" if row else ""
         else:
             found = ""
@@ -169,22 +181,34 @@ def _like(column_: Any, term: str) -> Any:
 
 
 def _substring(
-    session: Session, how: str, *, words: Sequence[str] = (), digits: str = "", postcode: str = "",
-    zone_id: str | None, exclude: Sequence[int], limit: int,
+    session: Session,
+    how: str,
+    *,
+    words: Sequence[str] = (),
+    digits: str = "",
+    postcode: str = "",
+    zone_id: str | None,
+    exclude: Sequence[int],
+    limit: int,
 ) -> list[Any]:
     """Rows whose keys contain every fragment (each at least three characters), in index order."""
     long_ = list(words)
     if how == "fts5":
         terms: list[str] = []
         if digits:
-            terms.append("(" + _fts_phrase(["nhs_number"], digits) + " OR " + _fts_phrase(["phone_rev"], digits[::-1]) + ")")
+            terms.append(
+                "(" + _fts_phrase(["nhs_number"], digits) + " OR " + _fts_phrase(["phone_rev"], digits[::-1]) + ")"
+            )
         if postcode:
             terms.append(_fts_phrase(["postcode_key"], postcode))
         terms.extend(_fts_phrase(_NAME_COLUMNS, w) for w in long_)
         if not terms:
             return []
-        stmt = _base().join(_FTS, _FTS.c.rowid == Person.id).where(
-            literal_column("person_fts").op("MATCH")(" AND ".join(terms)))
+        stmt = (
+            _base()
+            .join(_FTS, _FTS.c.rowid == Person.id)
+            .where(literal_column("person_fts").op("MATCH")(" AND ".join(terms)))
+        )
     else:
         conds: list[Any] = []
         if digits:
@@ -192,8 +216,9 @@ def _substring(
         if postcode:
             conds.append(_like(Person.postcode_key, postcode.upper()))
         for w in long_:
-            conds.append(or_(_like(Person.family_key, w), _like(Person.given_key, w),
-                             _like(Person.postcode_key, w.upper())))
+            conds.append(
+                or_(_like(Person.family_key, w), _like(Person.given_key, w), _like(Person.postcode_key, w.upper()))
+            )
         if not conds:
             return []
         stmt = _base().where(*conds)
@@ -244,25 +269,48 @@ def search(session: Session, query: str, *, limit: int = DEFAULT_LIMIT, zone_id:
             seen = {r[0] for r in rows}
             rows = sorted(rows + [r for r in by_phone if r[0] not in seen], key=lambda r: r[3])[:limit]
         if len(rows) < limit and len(compact) >= _MIN_SUBSTRING and (how := substring_available(session)):
-            more = sorted(_substring(session, how, digits=compact, zone_id=zone_id, exclude=[r[0] for r in rows],
-                                     limit=limit - len(rows)), key=lambda r: r[3])
+            more = sorted(
+                _substring(
+                    session, how, digits=compact, zone_id=zone_id, exclude=[r[0] for r in rows], limit=limit - len(rows)
+                ),
+                key=lambda r: r[3],
+            )
     elif kind == "date":
-        rows = run(_base().where(Person.date_of_birth == dates.parse(q)), Person.family_key, Person.given_key, Person.id)
+        rows = run(
+            _base().where(Person.date_of_birth == dates.parse(q)), Person.family_key, Person.given_key, Person.id
+        )
     elif kind == "postcode":
         key = re.sub(r"\s+", "", q).upper()
-        rows = run(_base().where(_prefix(Person.postcode_key, key)),
-                   Person.postcode_key, Person.family_key, Person.given_key, Person.id)
+        rows = run(
+            _base().where(_prefix(Person.postcode_key, key)),
+            Person.postcode_key,
+            Person.family_key,
+            Person.given_key,
+            Person.id,
+        )
         # A postcode typed from its start that matched nothing there may be a middle part ("Q59").
         if not rows and len(key) >= _MIN_SUBSTRING and (how := substring_available(session)):
-            more = sorted(_substring(session, how, postcode=key, zone_id=zone_id, exclude=[r[0] for r in rows],
-                                     limit=limit - len(rows)), key=_name_key)
+            more = sorted(
+                _substring(
+                    session, how, postcode=key, zone_id=zone_id, exclude=[r[0] for r in rows], limit=limit - len(rows)
+                ),
+                key=_name_key,
+            )
     else:
         rows = run(_base().where(_name_condition(q)), Person.family_key, Person.given_key, Person.id)
         # Substrings only when every word has three characters: a shorter word cannot be
         # looked up by trigram, and stays a prefix (the first tier has those matches).
         words = [t for t in re.split(r"[\s,]+", q.lower()) if t]
-        if (len(rows) < limit and words and all(len(w) >= _MIN_SUBSTRING for w in words)
-                and (how := substring_available(session))):
-            more = sorted(_substring(session, how, words=words, zone_id=zone_id, exclude=[r[0] for r in rows],
-                                     limit=limit - len(rows)), key=_name_key)
+        if (
+            len(rows) < limit
+            and words
+            and all(len(w) >= _MIN_SUBSTRING for w in words)
+            and (how := substring_available(session))
+        ):
+            more = sorted(
+                _substring(
+                    session, how, words=words, zone_id=zone_id, exclude=[r[0] for r in rows], limit=limit - len(rows)
+                ),
+                key=_name_key,
+            )
     return [PersonHit(*r) for r in rows + more]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from sqlmodel import Session, col, select
 
@@ -48,7 +48,7 @@ def _label(discipline: str) -> str:
 
 def _morning(d: date) -> datetime:
     """A date-only event placed at 09:00 local so it sorts among timed ones."""
-    return datetime.combine(d, time(9, 0), tzinfo=clock.LONDON).astimezone(timezone.utc)
+    return datetime.combine(d, time(9, 0), tzinfo=clock.LONDON).astimezone(UTC)
 
 
 def _caller_phrase(call: Call) -> str:
@@ -75,42 +75,62 @@ def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) ->
         reason = CALL_REASONS.get(c.reason, c.reason) or "call in progress"
         text = "\n".join(x for x in (c.notes, f"Outcome: {c.outcome}" if c.outcome else "") if x)
         status = "" if c.status == "finished" else " (unfinished)"
-        out.append(Entry(c.started_at, "call", f"Call: {reason}{status} from {caller}", text, staff.get(c.taken_by_id, "")))
+        out.append(
+            Entry(c.started_at, "call", f"Call: {reason}{status} from {caller}", text, staff.get(c.taken_by_id, ""))
+        )
 
     for v in session.exec(
         select(Visit).where(Visit.person_id == person_id).order_by(col(Visit.at).desc()).limit(limit)
     ):
-        out.append(Entry(v.at, _side(v.discipline), f"Visit: {_label(v.discipline)}", v.note, staff.get(v.staff_id, "")))
+        out.append(
+            Entry(v.at, _side(v.discipline), f"Visit: {_label(v.discipline)}", v.note, staff.get(v.staff_id, ""))
+        )
 
     for a in session.exec(
         select(Assessment).where(Assessment.person_id == person_id).order_by(col(Assessment.at).desc()).limit(limit)
     ):
-        out.append(Entry(a.at, _side(a.discipline), f"Assessment: {_label(a.discipline)}", a.summary, staff.get(a.staff_id, "")))
+        out.append(
+            Entry(
+                a.at, _side(a.discipline), f"Assessment: {_label(a.discipline)}", a.summary, staff.get(a.staff_id, "")
+            )
+        )
 
     for r in session.exec(
         select(Referral).where(Referral.person_id == person_id).order_by(col(Referral.received_at).desc()).limit(limit)
     ):
         crisis = "CRISIS " if r.crisis else ""
-        out.append(Entry(
-            r.received_at, _side(r.discipline),
-            f"{crisis}Referral to {_label(r.discipline)} ({r.urgency})", " ".join(x for x in (r.reason, f"(from {r.source})" if r.source else "") if x),
-        ))
+        out.append(
+            Entry(
+                r.received_at,
+                _side(r.discipline),
+                f"{crisis}Referral to {_label(r.discipline)} ({r.urgency})",
+                " ".join(x for x in (r.reason, f"(from {r.source})" if r.source else "") if x),
+            )
+        )
         if r.closed_at:
             out.append(Entry(r.closed_at, _side(r.discipline), f"Referral to {_label(r.discipline)} closed"))
 
     items = session.exec(
-        select(CarePackageItem).join(CarePackage, CarePackage.id == CarePackageItem.package_id)
+        select(CarePackageItem)
+        .join(CarePackage, CarePackage.id == CarePackageItem.package_id)
         .where(CarePackage.person_id == person_id)
     ).all()
     for it in items:
         cost = f" £{it.weekly_cost_pence / 100:,.2f}/wk" if it.weekly_cost_pence else ""
-        out.append(Entry(_morning(it.start_date), "social", f"Package: {it.service} started",
-                         f"{it.detail} ({it.provider}){cost}".strip()))
+        out.append(
+            Entry(
+                _morning(it.start_date),
+                "social",
+                f"Package: {it.service} started",
+                f"{it.detail} ({it.provider}){cost}".strip(),
+            )
+        )
         if it.end_date:
             out.append(Entry(_morning(it.end_date), "social", f"Package: {it.service} ended", it.detail))
 
     for adm, ward in session.exec(
-        select(Admission, Organisation.name).join(Organisation, Organisation.id == Admission.ward_id)
+        select(Admission, Organisation.name)
+        .join(Organisation, Organisation.id == Admission.ward_id)
         .where(Admission.person_id == person_id)
     ):
         out.append(Entry(adm.admitted_at, "hospital", f"Admitted to {ward}"))
@@ -123,11 +143,16 @@ def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) ->
         out.append(Entry(al.raised_at, "record", "Alert raised", al.text))
 
     for h in session.exec(
-        select(History).where(History.person_id == person_id, History.entity.in_(("person", "contact")))  # type: ignore[attr-defined]
-        .order_by(col(History.at).desc()).limit(limit)
+        select(History)
+        .where(History.person_id == person_id, History.entity.in_(("person", "contact")))  # type: ignore[attr-defined]
+        .order_by(col(History.at).desc())
+        .limit(limit)
     ):
-        what = "Registered" if h.action == "create" and h.entity == "person" else (
-            "Contact added" if h.action == "create" else "Record changed")
+        what = (
+            "Registered"
+            if h.action == "create" and h.entity == "person"
+            else ("Contact added" if h.action == "create" else "Record changed")
+        )
         fields = ", ".join(sorted((h.after or {}).keys())) if h.action != "create" else ""
         detail = " - ".join(x for x in (h.why, fields) if x)
         out.append(Entry(h.at, "record", what, detail, staff.get(h.staff_id, "") if h.staff_id else h.desk))

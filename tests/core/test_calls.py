@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from helpers import synthetic
+from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
@@ -15,8 +17,6 @@ from desk.errors import InvalidForm, InvalidInput, NotFound, StaleRecord
 from desk.history import Actor
 from desk.models import Call, CallDraft, History, Person
 from desk.services import calls, people
-from helpers import synthetic
-from helpers.fixtures import FrozenClock, Registrar
 
 CARER_PHONE = synthetic.mobile(123)
 DORIS_PHONE = synthetic.landline(1)
@@ -27,8 +27,15 @@ def doris(engine: Engine, register: Registrar, actor: Actor) -> Person:
     """Doris, whose daughter Jean cares for her and rings about her."""
     person = register(family_name="Pascoe", given_name="Doris", phone=DORIS_PHONE)
     with db.writing(engine) as session:
-        people.add_contact(session, actor, person.id, name="Jean Pascoe", relationship="daughter",  # type: ignore[arg-type]
-                           phone=CARER_PHONE, is_carer=True)
+        people.add_contact(
+            session,
+            actor,
+            person.id,
+            name="Jean Pascoe",
+            relationship="daughter",  # type: ignore[arg-type]
+            phone=CARER_PHONE,
+            is_carer=True,
+        )
     return person
 
 
@@ -38,24 +45,35 @@ def start(engine: Engine, actor: Actor, number: str = "") -> Call:
 
 
 def finish(engine: Engine, actor: Actor, call: Call, *, version: int | None = None, **fields: object) -> Call:
-    values: dict[str, object] = dict(person_id=call.person_id, reason="crisis", notes="Fell in the night.",
-                                     outcome="Crisis team visiting today.")
+    values: dict[str, object] = dict(
+        person_id=call.person_id, reason="crisis", notes="Fell in the night.", outcome="Crisis team visiting today."
+    )
     values.update(fields)
     with db.writing(engine) as session:
-        return calls.finish(session, actor, call.id, expected_version=call.version if version is None else version,  # type: ignore[arg-type]
-                            **values)  # type: ignore[arg-type]
+        return calls.finish(
+            session,
+            actor,
+            call.id,
+            expected_version=call.version if version is None else version,  # type: ignore[arg-type]
+            **values,
+        )  # type: ignore[arg-type]
 
 
 def call_history(engine: Engine, call_id: int) -> list[History]:
     with db.reading(engine) as session:
-        return list(session.exec(
-            select(History).where(History.entity == "call", History.entity_id == str(call_id)).order_by(History.id)))
+        return list(
+            session.exec(
+                select(History).where(History.entity == "call", History.entity_id == str(call_id)).order_by(History.id)
+            )
+        )
 
 
 # --- starting -------------------------------------------------------------------------
 
 
-def test_a_carer_ringing_opens_a_call_about_the_person_they_care_for(engine: Engine, doris: Person, actor: Actor, clock: FrozenClock) -> None:
+def test_a_carer_ringing_opens_a_call_about_the_person_they_care_for(
+    engine: Engine, doris: Person, actor: Actor, clock: FrozenClock
+) -> None:
     call = start(engine, actor, CARER_PHONE)
     assert (call.caller_kind, call.caller_name) == ("carer", "Carer of Doris PASCOE: Jean Pascoe (daughter)")
     assert call.person_id == doris.id and call.caller_person_id is None and call.caller_contact_id is not None
@@ -68,8 +86,10 @@ def test_the_person_ringing_themselves(engine: Engine, doris: Person, actor: Act
     assert (call.caller_kind, call.caller_person_id, call.person_id) == ("person", doris.id, doris.id)
 
 
-@pytest.mark.parametrize(("number", "kind", "person"), [("", "unknown", None), (synthetic.london(1), "unknown", None),
-                                                      ("0113 496 0113", "practice", None)])
+@pytest.mark.parametrize(
+    ("number", "kind", "person"),
+    [("", "unknown", None), (synthetic.london(1), "unknown", None), ("0113 496 0113", "practice", None)],
+)
 def test_callers_not_about_a_known_person(engine: Engine, actor: Actor, number: str, kind: str, person: None) -> None:
     call = start(engine, actor, number)
     assert (call.caller_kind, call.person_id) == (kind, person)
@@ -93,8 +113,14 @@ def test_notes_survive_a_crash(engine: Engine, reopen: Callable[[], Engine], dor
     """Typed notes are in the database the moment they are saved: a new process finds them."""
     call = start(engine, actor, CARER_PHONE)
     with db.writing(engine) as session:
-        calls.save_draft(session, call.id, person_id=doris.id, reason="crisis",  # type: ignore[arg-type]
-                         notes="Mum fell at 3am, on the floor an hour.", outcome="")
+        calls.save_draft(
+            session,
+            call.id,
+            person_id=doris.id,
+            reason="crisis",  # type: ignore[arg-type]
+            notes="Mum fell at 3am, on the floor an hour.",
+            outcome="",
+        )
     engine.dispose()  # the desk dies: nothing held in memory survives
 
     restarted = reopen()
@@ -133,7 +159,9 @@ def test_drafts_keep_only_the_latest_text(engine: Engine, actor: Actor, clock: F
     ("reason", "outcome", "problems"),
     [("", "", {"reason", "outcome"}), ("not-a-reason", "Advice given", {"reason"}), ("advice", "   ", {"outcome"})],
 )
-def test_finish_needs_a_reason_and_an_outcome(engine: Engine, actor: Actor, reason: str, outcome: str, problems: set[str]) -> None:
+def test_finish_needs_a_reason_and_an_outcome(
+    engine: Engine, actor: Actor, reason: str, outcome: str, problems: set[str]
+) -> None:
     call = start(engine, actor)
     with pytest.raises(InvalidForm) as caught:
         finish(engine, actor, call, reason=reason, outcome=outcome)
@@ -152,12 +180,19 @@ def test_finish_about_someone_no_longer_registered(engine: Engine, actor: Actor)
     assert "no longer on the register" in caught.value.problems["person"]
 
 
-def test_finish_writes_the_call_and_removes_the_draft(engine: Engine, doris: Person, actor: Actor, clock: FrozenClock) -> None:
+def test_finish_writes_the_call_and_removes_the_draft(
+    engine: Engine, doris: Person, actor: Actor, clock: FrozenClock
+) -> None:
     call = start(engine, actor, CARER_PHONE)
     started = clock.now
     clock.advance(timedelta(minutes=4, seconds=30))
     done = finish(engine, actor, call, notes="Fell in the night.\n\n", outcome="  Crisis team visiting today. ")
-    assert (done.status, done.started_at, done.ended_at, done.version) == ("finished", started, clock.now, call.version + 1)
+    assert (done.status, done.started_at, done.ended_at, done.version) == (
+        "finished",
+        started,
+        clock.now,
+        call.version + 1,
+    )
     assert (done.reason, done.notes, done.outcome) == ("crisis", "Fell in the night.", "Crisis team visiting today.")
     with db.reading(engine) as session:
         assert session.get(CallDraft, call.id) is None
@@ -184,7 +219,11 @@ def test_a_stale_finish_is_refused(engine: Engine, actor: Actor, bxm_staff: dict
         finish(engine, actor, call, reason="crisis", outcome="Crisis visit.")
     with db.reading(engine) as session:
         saved = session.get(Call, call.id)
-        assert saved is not None and (saved.reason, saved.outcome, saved.desk) == ("advice", "Told to ring GP.", "desk-1")
+        assert saved is not None and (saved.reason, saved.outcome, saved.desk) == (
+            "advice",
+            "Told to ring GP.",
+            "desk-1",
+        )
     assert [h.action for h in call_history(engine, call.id)] == ["create", "update"]  # type: ignore[arg-type]
 
 
@@ -199,18 +238,20 @@ def _noon(day: date) -> datetime:
     ("started", "office_day"),
     [
         # British Summer Time: UTC + 1
-        (datetime(2026, 6, 1, 22, 59, tzinfo=timezone.utc), date(2026, 6, 1)),   # 23:59 on the 1st
-        (datetime(2026, 6, 1, 23, 0, tzinfo=timezone.utc), date(2026, 6, 2)),    # midnight: the 2nd
-        (datetime(2026, 6, 1, 23, 30, tzinfo=timezone.utc), date(2026, 6, 2)),   # 00:30 on the 2nd
+        (datetime(2026, 6, 1, 22, 59, tzinfo=UTC), date(2026, 6, 1)),  # 23:59 on the 1st
+        (datetime(2026, 6, 1, 23, 0, tzinfo=UTC), date(2026, 6, 2)),  # midnight: the 2nd
+        (datetime(2026, 6, 1, 23, 30, tzinfo=UTC), date(2026, 6, 2)),  # 00:30 on the 2nd
         # Greenwich Mean Time: UTC
-        (datetime(2026, 11, 23, 23, 59, tzinfo=timezone.utc), date(2026, 11, 23)),
-        (datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc), date(2026, 11, 24)),
+        (datetime(2026, 11, 23, 23, 59, tzinfo=UTC), date(2026, 11, 23)),
+        (datetime(2026, 11, 24, 0, 0, tzinfo=UTC), date(2026, 11, 24)),
         # the night the clocks go back (25 October 2026, 02:00 BST becomes 01:00 GMT)
-        (datetime(2026, 10, 24, 23, 30, tzinfo=timezone.utc), date(2026, 10, 25)),
-        (datetime(2026, 10, 25, 23, 30, tzinfo=timezone.utc), date(2026, 10, 25)),
+        (datetime(2026, 10, 24, 23, 30, tzinfo=UTC), date(2026, 10, 25)),
+        (datetime(2026, 10, 25, 23, 30, tzinfo=UTC), date(2026, 10, 25)),
     ],
 )
-def test_log_for_day_uses_the_office_calendar(engine: Engine, actor: Actor, clock: FrozenClock, started: datetime, office_day: date) -> None:
+def test_log_for_day_uses_the_office_calendar(
+    engine: Engine, actor: Actor, clock: FrozenClock, started: datetime, office_day: date
+) -> None:
     clock.set(started)
     call = start(engine, actor)
     with db.reading(engine) as session:
@@ -221,7 +262,9 @@ def test_log_for_day_uses_the_office_calendar(engine: Engine, actor: Actor, cloc
         assert [r.id for r in calls.log_for_day(session, "BXM", _noon(office_day))] == [call.id]
 
 
-def test_log_rows_read_as_the_screen_shows_them(engine: Engine, doris: Person, actor: Actor, clock: FrozenClock) -> None:
+def test_log_rows_read_as_the_screen_shows_them(
+    engine: Engine, doris: Person, actor: Actor, clock: FrozenClock
+) -> None:
     first = start(engine, actor, CARER_PHONE)
     clock.advance(timedelta(minutes=2, seconds=5))
     finish(engine, actor, first)
@@ -230,9 +273,18 @@ def test_log_rows_read_as_the_screen_shows_them(engine: Engine, doris: Person, a
     with db.reading(engine) as session:
         newest, oldest = calls.log_for_day(session, "BXM")
         assert calls.log_for_day(session, "TQN") == []
-    assert (newest.id, newest.caller, newest.person, newest.status, newest.minutes) == (second.id, "Withheld", "", "open", "open")
+    assert (newest.id, newest.caller, newest.person, newest.status, newest.minutes) == (
+        second.id,
+        "Withheld",
+        "",
+        "open",
+        "open",
+    )
     assert (oldest.id, oldest.person, oldest.reason, oldest.minutes) == (first.id, "PASCOE, Doris", "Crisis", "2:05")
-    assert oldest.caller == "Carer of Doris PASCOE: Jean Pascoe (daughter)" and oldest.outcome == "Crisis team visiting today."
+    assert (
+        oldest.caller == "Carer of Doris PASCOE: Jean Pascoe (daughter)"
+        and oldest.outcome == "Crisis team visiting today."
+    )
 
 
 def test_calls_and_history_counts_after_a_whole_call(engine: Engine, doris: Person, actor: Actor) -> None:

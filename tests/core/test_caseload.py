@@ -8,16 +8,16 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from helpers import records
+from helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, coordinator, frozen
 from sqlalchemy import Engine
 from sqlmodel import SQLModel, select
 
 from desk import db
-from desk.models import Admission, CarePackage, CaseloadEntry, Involvement, Person, Referral
 from desk.history import Actor
+from desk.models import Admission, CarePackage, CaseloadEntry, Involvement, Person, Referral
 from desk.services import caseload, people, reference
 from desk.services.reference import StaffRow
-from helpers import records
-from helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, coordinator, frozen
 
 TODAY = date(2026, 11, 23)  # the frozen clock's day
 
@@ -37,35 +37,66 @@ def listed(engine: Engine, zone: str | None = "BXM", **kwargs: Any) -> list[str]
 Opener = Callable[[Person, dict[str, StaffRow], int], SQLModel]
 KINDS: dict[str, tuple[Opener, dict[str, Any], dict[str, Any]]] = {
     "nurse involved": (
-        lambda p, staff, ward: Involvement(person_id=p.id, staff_id=staff["nurse"].id, discipline="nursing",
-                                           started_on=TODAY),
-        {"ended_on": TODAY}, {"health": "Nursing", "social": ""}),
+        lambda p, staff, ward: Involvement(
+            person_id=p.id, staff_id=staff["nurse"].id, discipline="nursing", started_on=TODAY
+        ),
+        {"ended_on": TODAY},
+        {"health": "Nursing", "social": ""},
+    ),
     "social worker involved": (
-        lambda p, staff, ward: Involvement(person_id=p.id, staff_id=staff["social_worker"].id, discipline="social_work",
-                                           started_on=TODAY),
-        {"ended_on": TODAY}, {"health": "", "social": f"SW ({'Eales'})"}),
+        lambda p, staff, ward: Involvement(
+            person_id=p.id, staff_id=staff["social_worker"].id, discipline="social_work", started_on=TODAY
+        ),
+        {"ended_on": TODAY},
+        {"health": "", "social": f"SW ({'Eales'})"},
+    ),
     "care package": (
         lambda p, staff, ward: CarePackage(person_id=p.id, started_on=TODAY, review_due=TODAY + timedelta(days=28)),
-        {"status": "ended", "ended_on": TODAY}, {"social": "Package", "next_due_on": TODAY + timedelta(days=28),
-                                                 "next_due_what": "Package review"}),
+        {"status": "ended", "ended_on": TODAY},
+        {"social": "Package", "next_due_on": TODAY + timedelta(days=28), "next_due_what": "Package review"},
+    ),
     "open referral": (
-        lambda p, staff, ward: Referral(person_id=p.id, received_at=FROZEN_AT, discipline="physiotherapy", urgency="fast",
-                                        due_at=FROZEN_AT + timedelta(days=1)),
-        {"status": "closed", "closed_at": FROZEN_AT}, {"health": "ref Physio", "next_due_on": TODAY + timedelta(days=1),
-                                                       "next_due_what": "Physio referral (fast)", "crisis": False}),
+        lambda p, staff, ward: Referral(
+            person_id=p.id,
+            received_at=FROZEN_AT,
+            discipline="physiotherapy",
+            urgency="fast",
+            due_at=FROZEN_AT + timedelta(days=1),
+        ),
+        {"status": "closed", "closed_at": FROZEN_AT},
+        {
+            "health": "ref Physio",
+            "next_due_on": TODAY + timedelta(days=1),
+            "next_due_what": "Physio referral (fast)",
+            "crisis": False,
+        },
+    ),
     "crisis referral": (
-        lambda p, staff, ward: Referral(person_id=p.id, received_at=FROZEN_AT, discipline="nursing", urgency="rapid",
-                                        crisis=True, due_at=FROZEN_AT + timedelta(hours=3)),
-        {"status": "closed", "closed_at": FROZEN_AT}, {"health": "ref Nursing", "crisis": True, "flags": "CRISIS"}),
+        lambda p, staff, ward: Referral(
+            person_id=p.id,
+            received_at=FROZEN_AT,
+            discipline="nursing",
+            urgency="rapid",
+            crisis=True,
+            due_at=FROZEN_AT + timedelta(hours=3),
+        ),
+        {"status": "closed", "closed_at": FROZEN_AT},
+        {"health": "ref Nursing", "crisis": True, "flags": "CRISIS"},
+    ),
     "hospital admission": (
         lambda p, staff, ward: Admission(person_id=p.id, ward_id=ward, admitted_at=FROZEN_AT),
-        {"discharged_at": FROZEN_AT}, {"in_hospital": True, "flags": "HOSP"}),
+        {"discharged_at": FROZEN_AT},
+        {"in_hospital": True, "flags": "HOSP"},
+    ),
 }
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_open_care_puts_a_person_on_the_caseload_and_ending_it_takes_them_off(
-    engine: Engine, register: Registrar, bxm_staff: dict[str, StaffRow], kind: str,
+    engine: Engine,
+    register: Registrar,
+    bxm_staff: dict[str, StaffRow],
+    kind: str,
 ) -> None:
     opener, ending, shown = KINDS[kind]
     person = register(family_name="Pascoe", given_name="Doris")
@@ -79,7 +110,9 @@ def test_open_care_puts_a_person_on_the_caseload_and_ending_it_takes_them_off(
     assert rows(engine) == []
 
 
-def test_a_key_worker_alone_keeps_someone_on_the_caseload(engine: Engine, register: Registrar, bxm_staff: dict[str, StaffRow]) -> None:
+def test_a_key_worker_alone_keeps_someone_on_the_caseload(
+    engine: Engine, register: Registrar, bxm_staff: dict[str, StaffRow]
+) -> None:
     person = register()
     records.set_key_worker(engine, person.id, bxm_staff["nurse"].id)  # type: ignore[arg-type]
     [row] = rows(engine)
@@ -90,22 +123,37 @@ def test_a_key_worker_alone_keeps_someone_on_the_caseload(engine: Engine, regist
 
 def test_both_sides_of_care_on_one_row(engine: Engine, register: Registrar, bxm_staff: dict[str, StaffRow]) -> None:
     person = register(lives_alone=True)
-    records.put(engine, person.id,  # type: ignore[arg-type]
-                Involvement(person_id=person.id, staff_id=bxm_staff["nurse"].id, discipline="nursing", started_on=TODAY),
-                Involvement(person_id=person.id, staff_id=bxm_staff["occupational_therapist"].id,
-                            discipline="occupational_therapy", started_on=TODAY))
+    records.put(
+        engine,
+        person.id,  # type: ignore[arg-type]
+        Involvement(person_id=person.id, staff_id=bxm_staff["nurse"].id, discipline="nursing", started_on=TODAY),
+        Involvement(
+            person_id=person.id,
+            staff_id=bxm_staff["occupational_therapist"].id,
+            discipline="occupational_therapy",
+            started_on=TODAY,
+        ),
+    )
     records.package(engine, person.id, "Meals", "Home care", started_on=TODAY, review_due=TODAY + timedelta(days=28))  # type: ignore[arg-type]
     [row] = rows(engine)
     assert (row.health, row.social, row.flags) == ("Nursing, OT", "Package: Home care, Meals", "ALONE")
 
 
-def test_refresh_follows_a_move_of_zone(engine: Engine, register: Registrar, bxm_staff: dict[str, StaffRow], actor: Actor) -> None:
+def test_refresh_follows_a_move_of_zone(
+    engine: Engine, register: Registrar, bxm_staff: dict[str, StaffRow], actor: Actor
+) -> None:
     person = register()
     records.set_key_worker(engine, person.id, bxm_staff["nurse"].id)  # type: ignore[arg-type]
     with db.writing(engine) as session:
         version = session.get(Person, person.id).version  # type: ignore[union-attr]
-        people.update(session, actor, person.id, {"practice_id": "L99001"}, expected_version=version,  # type: ignore[arg-type]
-                      why="Registered with a Torquay GP")
+        people.update(
+            session,
+            actor,
+            person.id,
+            {"practice_id": "L99001"},
+            expected_version=version,  # type: ignore[arg-type]
+            why="Registered with a Torquay GP",
+        )
     assert rows(engine, "BXM") == []
     assert [r.person_id for r in rows(engine, "TQN")] == [person.id]
 
@@ -139,27 +187,52 @@ def build_zone(engine: Engine) -> Zone:
     with db.reading(engine) as session:
         staff = {s.role: s for s in reversed(reference.staff(session, "BXM"))}  # first of each role wins
     ids = {
-        name: register(family_name=family, given_name=name, date_of_birth=born, practice_id=practice,
-                       lives_alone=(name == "Ann")).id
+        name: register(
+            family_name=family, given_name=name, date_of_birth=born, practice_id=practice, lives_alone=(name == "Ann")
+        ).id
         for name, family, born, practice in [
-            ("Ann", "Abbott", "01/01/1930", "L99013"), ("Bob", "Baker", "05/05/1940", "L99014"),
-            ("Cath", "Cole", "03/03/1950", "L99015"), ("Dan", "Dean", "07/07/1945", "L99013"),
-            ("Eve", "Evans", "09/09/1935", "L99014"), ("Fay", "Fox", "02/02/1940", "L99001"),
+            ("Ann", "Abbott", "01/01/1930", "L99013"),
+            ("Bob", "Baker", "05/05/1940", "L99014"),
+            ("Cath", "Cole", "03/03/1950", "L99015"),
+            ("Dan", "Dean", "07/07/1945", "L99013"),
+            ("Eve", "Evans", "09/09/1935", "L99014"),
+            ("Fay", "Fox", "02/02/1940", "L99001"),
             ("Gus", "Gray", "04/04/1940", "L99013"),
         ]
     }
     nurse = staff["nurse"]
-    records.put(engine, ids["Ann"], Involvement(person_id=ids["Ann"], staff_id=nurse.id, discipline="nursing", started_on=TODAY))
-    records.put(engine, ids["Fay"], Involvement(person_id=ids["Fay"], staff_id=nurse.id, discipline="nursing", started_on=TODAY))
+    records.put(
+        engine, ids["Ann"], Involvement(person_id=ids["Ann"], staff_id=nurse.id, discipline="nursing", started_on=TODAY)
+    )
+    records.put(
+        engine, ids["Fay"], Involvement(person_id=ids["Fay"], staff_id=nurse.id, discipline="nursing", started_on=TODAY)
+    )
     records.set_key_worker(engine, ids["Bob"], actor.staff_id)
     records.package(engine, ids["Bob"], "Home care", started_on=date(2026, 10, 1), review_due=date(2026, 11, 20))
-    records.put(engine, ids["Cath"], Admission(person_id=ids["Cath"], ward_id=records.ward_id(engine), admitted_at=FROZEN_AT))
+    records.put(
+        engine, ids["Cath"], Admission(person_id=ids["Cath"], ward_id=records.ward_id(engine), admitted_at=FROZEN_AT)
+    )
     records.set_key_worker(engine, ids["Dan"], nurse.id)
-    records.put(engine, ids["Dan"], Referral(person_id=ids["Dan"], received_at=FROZEN_AT, discipline="nursing", crisis=True,
-                                             urgency="rapid", due_at=FROZEN_AT + timedelta(hours=3)))
+    records.put(
+        engine,
+        ids["Dan"],
+        Referral(
+            person_id=ids["Dan"],
+            received_at=FROZEN_AT,
+            discipline="nursing",
+            crisis=True,
+            urgency="rapid",
+            due_at=FROZEN_AT + timedelta(hours=3),
+        ),
+    )
     records.set_key_worker(engine, ids["Eve"], staff["social_worker"].id)
-    records.put(engine, ids["Eve"], Referral(person_id=ids["Eve"], received_at=FROZEN_AT, discipline="social_work",
-                                             due_at=FROZEN_AT + timedelta(days=3)))
+    records.put(
+        engine,
+        ids["Eve"],
+        Referral(
+            person_id=ids["Eve"], received_at=FROZEN_AT, discipline="social_work", due_at=FROZEN_AT + timedelta(days=3)
+        ),
+    )
     return Zone(engine, nurse, staff["coordinator"], ids)
 
 
@@ -216,10 +289,13 @@ def test_sorts_both_ways(zone: Zone, sort: str, ascending: list[str]) -> None:
     assert listed(zone.engine, sort=sort, descending=True) == ascending[::-1]
 
 
-@pytest.mark.parametrize(("descending", "expected"), [
-    (False, [BAKER, DEAN, EVANS, ABBOTT, COLE]),
-    (True, [EVANS, DEAN, BAKER, COLE, ABBOTT]),
-])
+@pytest.mark.parametrize(
+    ("descending", "expected"),
+    [
+        (False, [BAKER, DEAN, EVANS, ABBOTT, COLE]),
+        (True, [EVANS, DEAN, BAKER, COLE, ABBOTT]),
+    ],
+)
 def test_sort_by_due_puts_nothing_due_last_either_way(zone: Zone, descending: bool, expected: list[str]) -> None:
     assert listed(zone.engine, sort="due", descending=descending) == expected
 
@@ -233,8 +309,15 @@ def test_sort_by_key_worker(zone: Zone, descending: bool, expected: list[str]) -
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("a", [ABBOTT]), ("ab", [ABBOTT]), ("Abbott, Ann", [ABBOTT]), ("abbott ann", [ABBOTT]), ("  DEAN ", [DEAN]),
-     ("abbott bob", []), ("zz", [])],
+    [
+        ("a", [ABBOTT]),
+        ("ab", [ABBOTT]),
+        ("Abbott, Ann", [ABBOTT]),
+        ("abbott ann", [ABBOTT]),
+        ("  DEAN ", [DEAN]),
+        ("abbott bob", []),
+        ("zz", []),
+    ],
 )
 def test_search_within_the_caseload(zone: Zone, typed: str, expected: list[str]) -> None:
     assert listed(zone.engine, search=typed) == expected
@@ -261,9 +344,15 @@ def test_rows_carry_what_the_screen_shows(zone: Zone, clock: FrozenClock) -> Non
     by_name = {r.name: r for r in rows(zone.engine)}
     assert (by_name[ABBOTT].age, by_name[ABBOTT].flags, by_name[ABBOTT].health) == (96, "ALONE", "Nursing")
     assert (by_name[BAKER].social, by_name[BAKER].next_due_on, by_name[BAKER].next_due_what) == (
-        "Package: Home care", date(2026, 11, 20), "Package review")
+        "Package: Home care",
+        date(2026, 11, 20),
+        "Package review",
+    )
     assert (by_name[DEAN].flags, by_name[DEAN].next_due_what, by_name[DEAN].key_worker) == (
-        "CRISIS", "Nursing referral (rapid)", zone.nurse.name)
+        "CRISIS",
+        "Nursing referral (rapid)",
+        zone.nurse.name,
+    )
     assert (by_name[EVANS].social, by_name[EVANS].practice) == ("ref SW", "Upton Manor Surgery")
     assert by_name[COLE].flags == "HOSP"
 
@@ -299,9 +388,18 @@ def test_a_referral_due_the_same_day_as_a_review_is_next(
     """Two things due today: the referral, whatever its urgency, comes before the package review."""
     person = register()
     records.package(engine, person.id, "Home care", started_on=TODAY, review_due=TODAY)  # type: ignore[arg-type]
-    records.put(engine, person.id, Referral(  # type: ignore[arg-type]
-        person_id=person.id, received_at=clock.now, discipline="physiotherapy", urgency=urgency,
-        due_at=clock.now, reason="Falls"))
+    records.put(
+        engine,
+        person.id,
+        Referral(  # type: ignore[arg-type]
+            person_id=person.id,
+            received_at=clock.now,
+            discipline="physiotherapy",
+            urgency=urgency,
+            due_at=clock.now,
+            reason="Falls",
+        ),
+    )
     for row in (rows(engine)[0], *_bulk_rows(engine)):
         assert (row.next_due_on, row.next_due_what) == (TODAY, f"Physio referral ({urgency})")
 

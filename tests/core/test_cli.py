@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import synthetic
+from helpers.dbspec import DbSpec
 from sqlalchemy import Engine
 from sqlmodel import select
 
 import desk
 from desk import cli, db
 from desk.models import Ring
-from helpers import synthetic
-from helpers.dbspec import DbSpec
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -33,7 +33,9 @@ def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) 
     """The installed ``desk`` in a process of its own, with no desk settings inherited from the caller."""
     environment = {k: v for k, v in os.environ.items() if k not in ("DESK_ZONE", "DESK_DATABASE_URL", "DESK_NAME")}
     environment.update(env or {})
-    return subprocess.run([*desk_command(), *args], capture_output=True, text=True, env=environment, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [*desk_command(), *args], capture_output=True, text=True, env=environment, cwd=cwd, timeout=120
+    )
 
 
 @dataclass
@@ -86,10 +88,12 @@ def rings_in(engine: Engine) -> list[Ring]:
 
 
 @SQLITE_ONLY
-@pytest.mark.parametrize(("number", "e164"), [("01632 960001", "+441632960001"), ("+44 7700 900123", "+447700900123"),
-                                              ("", None)])
-def test_ring_records_the_call_on_the_zone_line(engine: Engine, engine_spec: DbSpec, desk_main: Callable[..., Outcome],
-                                                number: str, e164: str | None) -> None:
+@pytest.mark.parametrize(
+    ("number", "e164"), [("01632 960001", "+441632960001"), ("+44 7700 900123", "+447700900123"), ("", None)]
+)
+def test_ring_records_the_call_on_the_zone_line(
+    engine: Engine, engine_spec: DbSpec, desk_main: Callable[..., Outcome], number: str, e164: str | None
+) -> None:
     done = desk_main("ring", number, "--zone", "bxm", "--db", engine_spec.url)
     assert done.returncode == 0, done.stderr
     [ring] = rings_in(engine)
@@ -98,8 +102,9 @@ def test_ring_records_the_call_on_the_zone_line(engine: Engine, engine_spec: DbS
 
 
 @SQLITE_ONLY
-def test_a_number_typed_without_quotes_rings_as_one(engine: Engine, engine_spec: DbSpec,
-                                                    desk_main: Callable[..., Outcome]) -> None:
+def test_a_number_typed_without_quotes_rings_as_one(
+    engine: Engine, engine_spec: DbSpec, desk_main: Callable[..., Outcome]
+) -> None:
     """The README's ``desk ring --zone TQN 0113 496 0101``: the shell splits the number at its spaces."""
     done = desk_main("ring", "--zone", "tqn", "--db", engine_spec.url, "0113", "496", "0101")
     assert done.returncode == 0, done.stderr
@@ -117,7 +122,9 @@ def test_the_installed_script_rings(engine: Engine, engine_spec: DbSpec) -> None
 
 
 @SQLITE_ONLY
-def test_ring_without_a_zone_says_how_to_give_one(engine: Engine, engine_spec: DbSpec, desk_main: Callable[..., Outcome]) -> None:
+def test_ring_without_a_zone_says_how_to_give_one(
+    engine: Engine, engine_spec: DbSpec, desk_main: Callable[..., Outcome]
+) -> None:
     done = desk_main("ring", synthetic.mobile(1), "--db", engine_spec.url)
     assert done.returncode == 2
     assert "--zone ZONE" in done.stderr and "DESK_ZONE" in done.stderr
@@ -125,7 +132,9 @@ def test_ring_without_a_zone_says_how_to_give_one(engine: Engine, engine_spec: D
 
 
 @SQLITE_ONLY
-def test_ring_for_an_unknown_zone_lists_the_zones(engine: Engine, engine_spec: DbSpec, desk_main: Callable[..., Outcome]) -> None:
+def test_ring_for_an_unknown_zone_lists_the_zones(
+    engine: Engine, engine_spec: DbSpec, desk_main: Callable[..., Outcome]
+) -> None:
     done = desk_main("ring", synthetic.mobile(1), "--zone", "XYZ", "--db", engine_spec.url)
     assert done.returncode == 2
     assert "No zone 'XYZ'. Zones: BXM, PGN, PGS, TQN, TQS." in done.stderr

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
+from helpers.fixtures import FrozenClock
 
 from desk import dates
 from desk.errors import InvalidInput
 
-from helpers.fixtures import FrozenClock
-
 
 @pytest.mark.parametrize(
-    "typed", ["23/11/1944", "23-11-1944", "23.11.1944", "23 11 1944", "23-Nov-1944", "23 Nov 1944",
-              "23 November 1944", "1944-11-23", "23111944", "  23/11/1944  "],
+    "typed",
+    [
+        "23/11/1944",
+        "23-11-1944",
+        "23.11.1944",
+        "23 11 1944",
+        "23-Nov-1944",
+        "23 Nov 1944",
+        "23 November 1944",
+        "1944-11-23",
+        "23111944",
+        "  23/11/1944  ",
+    ],
 )
 def test_common_forms(typed: str) -> None:
     assert dates.parse(typed) == date(1944, 11, 23)
@@ -58,12 +68,14 @@ def test_the_oldest_believable_age_is_125(clock: FrozenClock, typed: str, ok: bo
 
 def test_future_is_judged_by_the_office_calendar(clock: FrozenClock) -> None:
     """At 23:30 UTC in summer it is already tomorrow in Brixham: a baby born 'today' is accepted."""
-    clock.set(datetime(2026, 6, 1, 23, 30, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 6, 1, 23, 30, tzinfo=UTC))
     assert dates.date_of_birth("02/06/2026") == date(2026, 6, 2)
     with pytest.raises(InvalidInput, match="in the future"):
         dates.date_of_birth("03/06/2026")
 
 
-@pytest.mark.parametrize(("value", "shown"), [(date(1944, 11, 23), "23-Nov-1944"), (date(2001, 1, 5), "05-Jan-2001"), (None, "")])
+@pytest.mark.parametrize(
+    ("value", "shown"), [(date(1944, 11, 23), "23-Nov-1944"), (date(2001, 1, 5), "05-Jan-2001"), (None, "")]
+)
 def test_nhs_style(value: date | None, shown: str) -> None:
     assert dates.nhs_style(value) == shown

@@ -7,7 +7,7 @@ import json
 import random
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from desk import clock, db, demo, nhs, phones
 from desk.models import Admission, Call, Contact, Organisation, Person, Practice, Referral, Zone
 from desk.services import calls, caseload
 
-NOW = datetime(2025, 3, 12, 11, 5, tzinfo=timezone.utc)  # a Wednesday morning in the office
+NOW = datetime(2025, 3, 12, 11, 5, tzinfo=UTC)  # a Wednesday morning in the office
 SMALL = 300
 
 # Ofcom drama ranges the demo may use, as (national digits before the block, first, last, block digits).
@@ -63,7 +63,7 @@ def _national_digits(e164: str) -> str:
 def _in_drama_range(e164: str) -> bool:
     d = _national_digits(e164)
     return any(
-        d.startswith(prefix) and len(d) == len(prefix) + width and first <= int(d[len(prefix):]) <= last
+        d.startswith(prefix) and len(d) == len(prefix) + width and first <= int(d[len(prefix) :]) <= last
         for prefix, first, last, width in DRAMA
     )
 
@@ -98,8 +98,12 @@ def test_every_phone_number_is_a_drama_number_used_once(seeded: Session) -> None
     assert [n for n in numbers if not _in_drama_range(n)] == []
     assert len(set(numbers)) == len(numbers)
     reference = json.loads((files("desk.data") / "reference.json").read_text(encoding="utf-8"))
-    shipped = {phones.parse(x["phone"]).e164 for group in ("zones", "practices", "organisations", "staff")
-               for x in reference[group] if x.get("phone")}
+    shipped = {
+        phones.parse(x["phone"]).e164
+        for group in ("zones", "practices", "organisations", "staff")
+        for x in reference[group]
+        if x.get("phone")
+    }
     assert shipped.isdisjoint(numbers)
 
 
@@ -151,7 +155,8 @@ def test_story_people_are_there(seeded: Session) -> None:
 def test_reg_is_medically_fit_on_ward_3_and_frank_has_a_daughter_far_away(seeded: Session) -> None:
     reg = next(s for s in demo.STORY_PEOPLE if s["given_name"] == "Reg")
     stay, ward = seeded.exec(
-        select(Admission, Organisation).join(Organisation, Organisation.id == Admission.ward_id)
+        select(Admission, Organisation)
+        .join(Organisation, Organisation.id == Admission.ward_id)
         .join(Person, Person.id == Admission.person_id)
         .where(Person.nhs_number == reg["nhs_number"], Admission.discharged_at == None)  # noqa: E711
     ).one()

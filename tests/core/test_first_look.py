@@ -13,19 +13,19 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from helpers.dbspec import DbSpec
 from sqlalchemy import Engine, text
 
 from desk import caseload_query, clock, db, demo, driver
 from desk.first_look import FirstLook, Prefetch, first_look
 from desk.rows import PAGE_SIZE
 from desk.services import caseload, reference
-from helpers.dbspec import DbSpec
 
-NOW = datetime(2025, 3, 12, 11, 5, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 12, 11, 5, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +71,22 @@ def test_the_driver_pages_the_caseload_as_the_session_does(
     reader = driver.connect(seeded.cli_url())
     assert reader is not None
     try:
-        for zone_id, descending, search, offset in [("BXM", False, "", 0), (None, True, "", 7), (None, False, "b", 3),
-                                                    ("BXM", False, "999", 0), (None, False, "", 10_000)]:
-            options = dict(filter_key=filter_key, staff_id=staff_id, sort=sort, descending=descending, search=search,
-                           offset=offset, limit=5)
+        for zone_id, descending, search, offset in [
+            ("BXM", False, "", 0),
+            (None, True, "", 7),
+            (None, False, "b", 3),
+            ("BXM", False, "999", 0),
+            (None, False, "", 10_000),
+        ]:
+            options = dict(
+                filter_key=filter_key,
+                staff_id=staff_id,
+                sort=sort,
+                descending=descending,
+                search=search,
+                offset=offset,
+                limit=5,
+            )
             with db.reading(shared_engine) as session:
                 expected = caseload.page(session, zone_id, **options)  # type: ignore[arg-type]
             got = caseload_query.page(reader.rows, reader.dialect, zone_id, today=clock.today(), **options)  # type: ignore[arg-type]
@@ -119,7 +131,9 @@ def test_the_child_process_hands_over_the_same_look(seeded: DbSpec, shared_engin
     assert look.first_page is not None and look.first_page.rows
 
 
-def test_without_fork_the_look_is_taken_here(seeded: DbSpec, shared_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_fork_the_look_is_taken_here(
+    seeded: DbSpec, shared_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import desk.first_look as module
 
     monkeypatch.delattr(module.os, "fork")

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from helpers import synthetic, workers
+from helpers.dbspec import DbSpec
+from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine, event, func
 from sqlmodel import select
 
@@ -22,12 +25,11 @@ from desk.errors import InvalidForm, StaleRecord
 from desk.history import Actor
 from desk.models import Call, History, Person
 from desk.services import calls, people, rings
-from helpers import synthetic, workers
-from helpers.dbspec import DbSpec
-from helpers.fixtures import FrozenClock, Registrar
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-POSTGRES_ONLY = pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 
 
 @dataclass
@@ -65,8 +67,14 @@ def _register(d: Desk) -> None:
 
 def _update(d: Desk) -> None:
     with db.writing(d.engine) as s:
-        people.update(s, d.actor, d.doris.id, {"address": "7 Berry Head Road"}, expected_version=d.doris.version,  # type: ignore[arg-type]
-                      why="Moved house")
+        people.update(
+            s,
+            d.actor,
+            d.doris.id,
+            {"address": "7 Berry Head Road"},
+            expected_version=d.doris.version,  # type: ignore[arg-type]
+            why="Moved house",
+        )
 
 
 def _contact(d: Desk) -> None:
@@ -81,8 +89,16 @@ def _start_call(d: Desk) -> None:
 
 def _finish_call(d: Desk) -> None:
     with db.writing(d.engine) as s:
-        calls.finish(s, d.actor, d.call.id, person_id=d.doris.id, reason="advice", notes="", outcome="Advice given",  # type: ignore[arg-type]
-                     expected_version=d.call.version)
+        calls.finish(
+            s,
+            d.actor,
+            d.call.id,
+            person_id=d.doris.id,
+            reason="advice",
+            notes="",
+            outcome="Advice given",  # type: ignore[arg-type]
+            expected_version=d.call.version,
+        )
 
 
 CHANGES: dict[str, tuple[Operation, str, str]] = {
@@ -100,10 +116,15 @@ def test_every_change_leaves_exactly_one_history_entry(desk: Desk, clock: Frozen
     before = history(desk.engine)
     operation(desk)
     after = history(desk.engine)
-    assert after[:len(before)] == before
-    [entry] = after[len(before):]
+    assert after[: len(before)] == before
+    [entry] = after[len(before) :]
     assert (entry.entity, entry.action, entry.staff_id, entry.desk, entry.at) == (
-        entity, action, desk.actor.staff_id, "desk-1", clock.now)
+        entity,
+        action,
+        desk.actor.staff_id,
+        "desk-1",
+        clock.now,
+    )
     assert entry.why.strip() and entry.entity_id
     assert entry.after  # what it became
     if action == "create":
@@ -154,19 +175,30 @@ def test_history_is_never_rewritten(desk: Desk, clock: FrozenClock, history_writ
     for operation, _, _ in CHANGES.values():
         operation(desk)
     assert history_writes == []
-    assert history(desk.engine)[:len(earlier)] == earlier
+    assert history(desk.engine)[: len(earlier)] == earlier
 
 
-@pytest.mark.parametrize(("form", "version_offset", "refusal"), [
-    ({"date_of_birth": "01/01/2100"}, 0, InvalidForm),
-    ({"address": "7 Berry Head Road"}, -1, StaleRecord),
-], ids=["invalid", "stale"])
-def test_a_refused_change_leaves_no_entry(desk: Desk, clock: FrozenClock, form: dict[str, str], version_offset: int,
-                                          refusal: type[Exception]) -> None:
+@pytest.mark.parametrize(
+    ("form", "version_offset", "refusal"),
+    [
+        ({"date_of_birth": "01/01/2100"}, 0, InvalidForm),
+        ({"address": "7 Berry Head Road"}, -1, StaleRecord),
+    ],
+    ids=["invalid", "stale"],
+)
+def test_a_refused_change_leaves_no_entry(
+    desk: Desk, clock: FrozenClock, form: dict[str, str], version_offset: int, refusal: type[Exception]
+) -> None:
     before = history(desk.engine)
     with pytest.raises(refusal), db.writing(desk.engine) as s:
-        people.update(s, desk.actor, desk.doris.id, form, expected_version=desk.doris.version + version_offset,  # type: ignore[arg-type]
-                      why="typo")
+        people.update(
+            s,
+            desk.actor,
+            desk.doris.id,
+            form,
+            expected_version=desk.doris.version + version_offset,  # type: ignore[arg-type]
+            why="typo",
+        )
     assert history(desk.engine) == before
 
 
@@ -186,8 +218,11 @@ def after_clash(engine: Engine, person_id: int) -> Clash:
     with db.reading(engine) as session:
         person = session.get(Person, person_id)
         assert person is not None
-        updates = session.exec(select(func.count()).select_from(History).where(
-            History.entity == "person", History.entity_id == str(person_id), History.action == "update")).one()
+        updates = session.exec(
+            select(func.count())
+            .select_from(History)
+            .where(History.entity == "person", History.entity_id == str(person_id), History.action == "update")
+        ).one()
         return Clash(person.family_name, person.version, updates)
 
 
@@ -195,7 +230,9 @@ def two_actors(actor: Actor) -> tuple[Actor, Actor]:
     return Actor(actor.staff_id, "desk-1"), Actor(actor.staff_id, "desk-2")
 
 
-def test_two_desks_save_the_same_version(engine: Engine, engine_spec: DbSpec, register: Registrar, actor: Actor) -> None:
+def test_two_desks_save_the_same_version(
+    engine: Engine, engine_spec: DbSpec, register: Registrar, actor: Actor
+) -> None:
     """Both read version v, then both save with v: one lands, the other is refused."""
     person = register(family_name="Pascoe")
     one, two = two_actors(actor)
@@ -209,11 +246,16 @@ def test_two_desks_save_the_same_version(engine: Engine, engine_spec: DbSpec, re
     winner = next(r["desk"] for r in results if r["outcome"] == "saved")
     loser = next(r for r in results if r["outcome"] == "stale")
     assert "changed at another desk" in loser["message"] and "Nothing of yours was saved" in loser["message"]
-    assert after_clash(engine, person.id) == Clash(f"Pascoe-{'One' if winner == 'desk-1' else 'Two'}",  # type: ignore[arg-type]
-                                                   person.version + 1, 1)
+    assert after_clash(engine, person.id) == Clash(
+        f"Pascoe-{'One' if winner == 'desk-1' else 'Two'}",  # type: ignore[arg-type]
+        person.version + 1,
+        1,
+    )
 
 
-def test_the_database_refuses_a_save_from_a_stale_copy(engine: Engine, engine_spec: DbSpec, register: Registrar, actor: Actor) -> None:
+def test_the_database_refuses_a_save_from_a_stale_copy(
+    engine: Engine, engine_spec: DbSpec, register: Registrar, actor: Actor
+) -> None:
     """Desk 1 loaded the row; desk 2 saved; desk 1 saves its copy. The Python check passes
     (the copy says v), so only the UPDATE's version condition stands between desk 1 and
     a silent overwrite: it must become StaleRecord."""
@@ -248,15 +290,20 @@ def test_two_saves_in_flight_at_once(engine: Engine, engine_spec: DbSpec, regist
     winner = next(r["desk"] for r in results if r["outcome"] == "saved")
     loser = next(r for r in results if r["outcome"] == "stale")
     assert "changed at another desk a moment ago" in loser["message"]
-    assert after_clash(engine, person.id) == Clash(f"Pascoe-{'One' if winner == 'desk-1' else 'Two'}",  # type: ignore[arg-type]
-                                                   person.version + 1, 1)
+    assert after_clash(engine, person.id) == Clash(
+        f"Pascoe-{'One' if winner == 'desk-1' else 'Two'}",  # type: ignore[arg-type]
+        person.version + 1,
+        1,
+    )
 
 
 # --- (c) SQLite: a second writer waits its turn -----------------------------------------------
 
 
 @SQLITE_ONLY
-def test_a_second_sqlite_writer_waits_rather_than_failing(engine: Engine, engine_spec: DbSpec, register: Registrar, actor: Actor) -> None:
+def test_a_second_sqlite_writer_waits_rather_than_failing(
+    engine: Engine, engine_spec: DbSpec, register: Registrar, actor: Actor
+) -> None:
     """Desk 1 holds a write transaction for a second; desk 2 writes meanwhile. Desk 2 waits,
     then reads desk 1's committed change and saves on top of it: no SQLITE_BUSY, no lost write."""
     person = register(family_name="Pascoe", given_name="Doris")
@@ -272,4 +319,7 @@ def test_a_second_sqlite_writer_waits_rather_than_failing(engine: Engine, engine
     with db.reading(engine) as session:
         saved = session.get(Person, person.id)
         assert saved is not None and (saved.family_name, saved.given_name, saved.version) == (
-            "Pascoe-One", "Dorothy", person.version + 2)
+            "Pascoe-One",
+            "Dorothy",
+            person.version + 2,
+        )

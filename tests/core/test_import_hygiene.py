@@ -34,5 +34,7 @@ def test_importing_every_core_module_leaves_textual_out() -> None:
 
 def test_no_core_source_imports_textual() -> None:
     importing = re.compile(r"^\s*(import\s+textual\b|from\s+textual\b)", re.MULTILINE)
-    offenders = [str(p.relative_to(DESK_DIR)) for p in sorted(DESK_DIR.rglob("*.py")) if importing.search(p.read_text("utf-8"))]
+    offenders = [
+        str(p.relative_to(DESK_DIR)) for p in sorted(DESK_DIR.rglob("*.py")) if importing.search(p.read_text("utf-8"))
+    ]
     assert offenders == []

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from helpers import synthetic
 
 from desk import nhs
 from desk.errors import InvalidInput
-from helpers import synthetic
 
 VALID = synthetic.nhs_number(123456)  # 999 123 456x with a correct check digit
 
@@ -22,7 +22,9 @@ def test_check_digit_follows_modulus_11() -> None:
     assert all(nhs.is_valid(synthetic.nhs_number(n)) for n in range(0, 500, 37))
 
 
-@pytest.mark.parametrize("typed", [VALID, synthetic.spaced(VALID), f"{VALID[:3]}-{VALID[3:6]}-{VALID[6:]}", f"  {VALID} "])
+@pytest.mark.parametrize(
+    "typed", [VALID, synthetic.spaced(VALID), f"{VALID[:3]}-{VALID[3:6]}-{VALID[6:]}", f"  {VALID} "]
+)
 def test_valid_number_in_any_common_form(typed: str) -> None:
     assert nhs.clean(typed) == VALID
     assert nhs.is_valid(typed)
@@ -53,7 +55,9 @@ def test_check_digit_failure_shows_the_number_in_nhs_style() -> None:
         nhs.clean(_wrong_check_digit(VALID))
 
 
-@pytest.mark.parametrize(("raw", "shown"), [("9991234567", "999 123 4567"), ("999 123 4567", "999 123 4567"), ("12345", "12345")])
+@pytest.mark.parametrize(
+    ("raw", "shown"), [("9991234567", "999 123 4567"), ("999 123 4567", "999 123 4567"), ("12345", "12345")]
+)
 def test_display_form(raw: str, shown: str) -> None:
     """Ten digits show as 3-3-4; anything else is shown as typed rather than mangled."""
     assert nhs.display(raw) == shown

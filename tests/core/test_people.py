@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from helpers import synthetic
+from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
@@ -26,8 +28,6 @@ from desk.models import (
 )
 from desk.services import people
 from desk.services.reference import StaffRow
-from helpers import synthetic
-from helpers.fixtures import FrozenClock, Registrar
 
 
 def counts(engine: Engine) -> tuple[int, int, int]:
@@ -40,16 +40,27 @@ def counts(engine: Engine) -> tuple[int, int, int]:
 
 def person_history(engine: Engine, person_id: int) -> list[History]:
     with db.reading(engine) as session:
-        return list(session.exec(
-            select(History).where(History.entity == "person", History.entity_id == str(person_id)).order_by(History.id)
-        ))
+        return list(
+            session.exec(
+                select(History)
+                .where(History.entity == "person", History.entity_id == str(person_id))
+                .order_by(History.id)
+            )
+        )
 
 
 @pytest.fixture
 def doris(register: Registrar) -> Person:
     """Doris as registered at the desk, postcode typed in lower case."""
-    return register(family_name="Pascoe", given_name="Doris", date_of_birth="23/11/1944",
-                    address="3 Fore Street, Brixham", postcode="tq5 9ab", phone="01632 960001", lives_alone=True)
+    return register(
+        family_name="Pascoe",
+        given_name="Doris",
+        date_of_birth="23/11/1944",
+        address="3 Fore Street, Brixham",
+        postcode="tq5 9ab",
+        phone="01632 960001",
+        lives_alone=True,
+    )
 
 
 # --- registering -------------------------------------------------------------------
@@ -57,10 +68,17 @@ def doris(register: Registrar) -> Person:
 
 @pytest.mark.parametrize(
     ("practice", "zone", "zone_name"),
-    [("L99001", "TQN", "Torquay North"), ("L99004", "TQS", "Torquay South"), ("L99007", "PGN", "Paignton North"),
-     ("L99010", "PGS", "Paignton South"), ("L99013", "BXM", "Brixham")],
+    [
+        ("L99001", "TQN", "Torquay North"),
+        ("L99004", "TQS", "Torquay South"),
+        ("L99007", "PGN", "Paignton North"),
+        ("L99010", "PGS", "Paignton South"),
+        ("L99013", "BXM", "Brixham"),
+    ],
 )
-def test_zone_comes_from_the_gp_practice(engine: Engine, register: Registrar, practice: str, zone: str, zone_name: str) -> None:
+def test_zone_comes_from_the_gp_practice(
+    engine: Engine, register: Registrar, practice: str, zone: str, zone_name: str
+) -> None:
     """The practice decides the zone, whatever the address says (every address here is in Brixham)."""
     person = register(practice_id=practice.lower())
     assert person.zone_id == zone and person.practice_id == practice
@@ -68,7 +86,9 @@ def test_zone_comes_from_the_gp_practice(engine: Engine, register: Registrar, pr
         assert people.record(session, person.id).zone_name == zone_name  # type: ignore[arg-type]
 
 
-def test_register_stores_clean_values_and_one_history_entry(engine: Engine, doris: Person, actor: Actor, clock: FrozenClock) -> None:
+def test_register_stores_clean_values_and_one_history_entry(
+    engine: Engine, doris: Person, actor: Actor, clock: FrozenClock
+) -> None:
     assert doris.postcode == "TQ5 9AB" and doris.postcode_key == "TQ59AB"
     assert doris.family_key == "pascoe" and doris.given_key == "doris"
     assert doris.phone_e164 == "+441632960001" and doris.phone_valid is False  # drama range: possible, flagged
@@ -116,9 +136,11 @@ def test_every_bad_field_gets_its_own_message(engine: Engine, register: Registra
 
 @pytest.mark.parametrize(
     ("field", "value", "says"),
-    [("practice_id", "X00000", "No GP practice with code X00000"),
-     ("date_of_birth", "24/11/2026", "is in the future"),
-     ("nhs_number", "999 123 456A", "characters other than digits")],
+    [
+        ("practice_id", "X00000", "No GP practice with code X00000"),
+        ("date_of_birth", "24/11/2026", "is in the future"),
+        ("nhs_number", "999 123 456A", "characters other than digits"),
+    ],
 )
 def test_other_refusals(engine: Engine, register: Registrar, field: str, value: str, says: str) -> None:
     with pytest.raises(InvalidForm) as caught, db.writing(engine) as session:
@@ -138,11 +160,23 @@ def test_duplicate_nhs_number_is_refused(engine: Engine, register: Registrar, do
 # --- changing -------------------------------------------------------------------------
 
 
-def update(engine: Engine, actor: Actor, person: Person, form: dict[str, Any], version: int | None = None,
-           why: str = "Moved house, told by daughter") -> bool:
+def update(
+    engine: Engine,
+    actor: Actor,
+    person: Person,
+    form: dict[str, Any],
+    version: int | None = None,
+    why: str = "Moved house, told by daughter",
+) -> bool:
     with db.writing(engine) as session:
-        return people.update(session, actor, person.id, form,  # type: ignore[arg-type]
-                             expected_version=person.version if version is None else version, why=why)
+        return people.update(
+            session,
+            actor,
+            person.id,
+            form,  # type: ignore[arg-type]
+            expected_version=person.version if version is None else version,
+            why=why,
+        )
 
 
 def fetch(engine: Engine, person_id: int) -> Person:
@@ -216,8 +250,15 @@ def test_update_of_someone_no_longer_registered(engine: Engine, actor: Actor) ->
 
 def test_add_contact(engine: Engine, doris: Person, actor: Actor) -> None:
     with db.writing(engine) as session:
-        contact = people.add_contact(session, actor, doris.id, name=" Jean  Pascoe ", relationship="Daughter ",  # type: ignore[arg-type]
-                                     phone="07700 900123", is_carer=True)
+        contact = people.add_contact(
+            session,
+            actor,
+            doris.id,
+            name=" Jean  Pascoe ",
+            relationship="Daughter ",  # type: ignore[arg-type]
+            phone="07700 900123",
+            is_carer=True,
+        )
     assert (contact.name, contact.relationship, contact.is_carer) == ("Jean Pascoe", "daughter", True)
     assert (contact.phone_e164, contact.phone_raw, contact.phone_valid) == ("+447700900123", "07700 900123", False)
     with db.reading(engine) as session:
@@ -249,45 +290,96 @@ def test_contact_for_someone_not_registered(engine: Engine, actor: Actor) -> Non
 
 
 @pytest.fixture
-def doris_with_care(engine: Engine, doris: Person, actor: Actor, bxm_staff: dict[str, StaffRow], clock: FrozenClock) -> Person:
+def doris_with_care(
+    engine: Engine, doris: Person, actor: Actor, bxm_staff: dict[str, StaffRow], clock: FrozenClock
+) -> Person:
     """Doris with a carer, a neighbour, a nurse, a package, a referral, an alert and a hospital stay."""
     nurse, social = bxm_staff["nurse"], bxm_staff["social_worker"]
     with db.writing(engine) as session:
-        people.add_contact(session, actor, doris.id, name="Jean Pascoe", relationship="daughter",  # type: ignore[arg-type]
-                           phone="07700 900123", is_carer=True)
+        people.add_contact(
+            session,
+            actor,
+            doris.id,
+            name="Jean Pascoe",
+            relationship="daughter",  # type: ignore[arg-type]
+            phone="07700 900123",
+            is_carer=True,
+        )
         people.add_contact(session, actor, doris.id, name="Alan Lee", relationship="neighbour", phone="01632 960555")  # type: ignore[arg-type]
-        ward = session.exec(select(Organisation).where(Organisation.kind == "ward", Organisation.zone_id == "BXM")).one()
+        ward = session.exec(
+            select(Organisation).where(Organisation.kind == "ward", Organisation.zone_id == "BXM")
+        ).one()
         person = session.get(Person, doris.id)
         person.key_worker_id = nurse.id  # type: ignore[union-attr]
-        session.add(Involvement(person_id=doris.id, staff_id=nurse.id, discipline="nursing", started_on=date(2026, 10, 1)))  # type: ignore[arg-type]
-        session.add(Involvement(person_id=doris.id, staff_id=social.id, discipline="social_work",  # type: ignore[arg-type]
-                                started_on=date(2026, 1, 1), ended_on=date(2026, 3, 1)))
+        session.add(
+            Involvement(person_id=doris.id, staff_id=nurse.id, discipline="nursing", started_on=date(2026, 10, 1))
+        )  # type: ignore[arg-type]
+        session.add(
+            Involvement(
+                person_id=doris.id,
+                staff_id=social.id,
+                discipline="social_work",  # type: ignore[arg-type]
+                started_on=date(2026, 1, 1),
+                ended_on=date(2026, 3, 1),
+            )
+        )
         package = CarePackage(person_id=doris.id, started_on=date(2026, 10, 5), review_due=date(2026, 11, 2))  # type: ignore[arg-type]
         session.add(package)
         session.flush()
-        session.add(CarePackageItem(package_id=package.id, service="Home care", detail="2 visits a day, 1 carer",  # type: ignore[arg-type]
-                                    provider="Bay Care", start_date=date(2026, 10, 5), weekly_cost_pence=25_000))
-        session.add(CarePackageItem(package_id=package.id, service="Meals", provider="Bay Meals",  # type: ignore[arg-type]
-                                    start_date=date(2026, 10, 5), end_date=date(2026, 11, 1), weekly_cost_pence=4_000))
-        session.add(Referral(person_id=doris.id, received_at=datetime(2026, 11, 20, 9, tzinfo=timezone.utc),  # type: ignore[arg-type]
-                             discipline="occupational_therapy", reason="Bath transfers", urgency="fast"))
+        session.add(
+            CarePackageItem(
+                package_id=package.id,
+                service="Home care",
+                detail="2 visits a day, 1 carer",  # type: ignore[arg-type]
+                provider="Bay Care",
+                start_date=date(2026, 10, 5),
+                weekly_cost_pence=25_000,
+            )
+        )
+        session.add(
+            CarePackageItem(
+                package_id=package.id,
+                service="Meals",
+                provider="Bay Meals",  # type: ignore[arg-type]
+                start_date=date(2026, 10, 5),
+                end_date=date(2026, 11, 1),
+                weekly_cost_pence=4_000,
+            )
+        )
+        session.add(
+            Referral(
+                person_id=doris.id,
+                received_at=datetime(2026, 11, 20, 9, tzinfo=UTC),  # type: ignore[arg-type]
+                discipline="occupational_therapy",
+                reason="Bath transfers",
+                urgency="fast",
+            )
+        )
         session.add(Alert(person_id=doris.id, text="Key safe 1234", raised_at=clock.now))  # type: ignore[arg-type]
         session.add(Alert(person_id=doris.id, text="Old alert", raised_at=clock.now, ended_at=clock.now))  # type: ignore[arg-type]
         session.add(Admission(person_id=doris.id, ward_id=ward.id, admitted_at=clock.now))  # type: ignore[arg-type]
     return doris
 
 
-def test_record_shows_everything_the_banner_and_panels_need(engine: Engine, doris_with_care: Person, bxm_staff: dict[str, StaffRow]) -> None:
+def test_record_shows_everything_the_banner_and_panels_need(
+    engine: Engine, doris_with_care: Person, bxm_staff: dict[str, StaffRow]
+) -> None:
     with db.reading(engine) as session:
         rec = people.record(session, doris_with_care.id)  # type: ignore[arg-type]
     assert rec.banner_name == "PASCOE, Doris"
     assert rec.nhs_display == synthetic.spaced(doris_with_care.nhs_number)
     assert (rec.date_of_birth, rec.age) == (date(1944, 11, 23), 82)  # her birthday, on the frozen day
     assert (rec.phone, rec.phone_valid, rec.lives_alone) == ("01632 960001", False, True)
-    assert (rec.practice, rec.practice_phone, rec.zone_name) == ("Quayside Medical Practice", "0113 496 0113", "Brixham")
+    assert (rec.practice, rec.practice_phone, rec.zone_name) == (
+        "Quayside Medical Practice",
+        "0113 496 0113",
+        "Brixham",
+    )
     assert rec.key_worker == bxm_staff["nurse"].name
-    assert rec.contacts == [("Jean Pascoe", "daughter", "07700 900123", True),  # carers first
-                            ("Alan Lee", "neighbour", "01632 960555", False)]
+    assert rec.contacts == [
+        ("Jean Pascoe", "daughter", "07700 900123", True),  # carers first
+        ("Alan Lee", "neighbour", "01632 960555", False),
+    ]
     assert rec.professionals == [(bxm_staff["nurse"].name, "Nursing", "health")]  # the ended social worker is gone
     assert [(p.service, p.provider) for p in rec.package] == [("Home care", "Bay Care")]  # ended meals are gone
     assert (rec.weekly_cost_pence, rec.package_review_due) == (25_000, date(2026, 11, 2))
@@ -310,7 +402,9 @@ def test_record_of_someone_not_registered(engine: Engine) -> None:
         people.record(session, 424242)
 
 
-@pytest.mark.parametrize(("typed", "key", "shown"), [("tq59ab", "TQ59AB", "TQ5 9AB"), (" TQ1  4AA ", "TQ14AA", "TQ1 4AA")])
+@pytest.mark.parametrize(
+    ("typed", "key", "shown"), [("tq59ab", "TQ59AB", "TQ5 9AB"), (" TQ1  4AA ", "TQ14AA", "TQ1 4AA")]
+)
 def test_postcode_forms(typed: str, key: str, shown: str) -> None:
     assert people.postcode_key(typed) == key
     assert people.format_postcode(typed) == shown
@@ -320,5 +414,3 @@ def test_phone_last_digits_key() -> None:
     """Reversed national digits: 'ends in 0551' becomes a prefix search an index can answer."""
     assert people.phone_rev("+441174960123") == "32106947110"
     assert people.phone_rev(None) == ""
-
-

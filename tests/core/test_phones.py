@@ -63,7 +63,9 @@ def test_try_parse_returns_none_instead_of_raising() -> None:
     assert phones.try_parse("0117 496 0123") == phones.parse("0117 496 0123")
 
 
-@pytest.mark.parametrize(("e164", "shown"), [("+441174960123", "0117 496 0123"), (None, ""), ("", ""), ("garbage", "garbage")])
+@pytest.mark.parametrize(
+    ("e164", "shown"), [("+441174960123", "0117 496 0123"), (None, ""), ("", ""), ("garbage", "garbage")]
+)
 def test_national_display(e164: str | None, shown: str) -> None:
     assert phones.national(e164) == shown
 

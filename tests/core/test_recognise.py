@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from helpers import synthetic
+from helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 from sqlalchemy import Engine
 
 from desk import db
@@ -13,8 +15,6 @@ from desk.models import Person
 from desk.services import people
 from desk.services.recognise import Recognition, recognise
 from desk.services.reference import StaffRow
-from helpers import synthetic
-from helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 
 DORIS_PHONE = synthetic.landline(1)
 JEAN_PHONE = synthetic.mobile(123)  # Doris's daughter and carer
@@ -45,13 +45,33 @@ def _register_zone(engine: Engine, register: Registrar, actor: Actor) -> Zone:
     bill = register(family_name="Brimble", given_name="Bill", phone=COUPLE_PHONE)
     betty = register(family_name="Brimble", given_name="Betty", phone=COUPLE_PHONE)
     with db.writing(engine) as session:
-        people.add_contact(session, actor, doris.id, name="Jean Pascoe", relationship="daughter",  # type: ignore[arg-type]
-                           phone=JEAN_PHONE, is_carer=True)
+        people.add_contact(
+            session,
+            actor,
+            doris.id,
+            name="Jean Pascoe",
+            relationship="daughter",  # type: ignore[arg-type]
+            phone=JEAN_PHONE,
+            is_carer=True,
+        )
         for parent in (bill, betty):
-            people.add_contact(session, actor, parent.id, name="Rob Brimble", relationship="son",  # type: ignore[arg-type]
-                               phone=SON_PHONE, is_carer=True)
-        people.add_contact(session, actor, doris.id, name="Alan Lee", relationship="neighbour",  # type: ignore[arg-type]
-                           phone=synthetic.landline(555))
+            people.add_contact(
+                session,
+                actor,
+                parent.id,
+                name="Rob Brimble",
+                relationship="son",  # type: ignore[arg-type]
+                phone=SON_PHONE,
+                is_carer=True,
+            )
+        people.add_contact(
+            session,
+            actor,
+            doris.id,
+            name="Alan Lee",
+            relationship="neighbour",  # type: ignore[arg-type]
+            phone=synthetic.landline(555),
+        )
     return Zone(engine, doris, bill, betty)
 
 
@@ -100,28 +120,43 @@ def test_professional_callers(shared_engine: Engine, number: str, kind: str, nam
 def test_a_member_of_staff(engine: Engine, bxm_staff: dict[str, StaffRow]) -> None:
     [match] = seen(engine, "07700 900947").matches  # the shipped number of Brixham's first nurse
     assert (match.kind, match.staff_id, match.name, match.detail) == (
-        "staff", bxm_staff["nurse"].id, bxm_staff["nurse"].name, "Community nurse")
+        "staff",
+        bxm_staff["nurse"].id,
+        bxm_staff["nurse"].name,
+        "Community nurse",
+    )
 
 
 def test_a_shared_landline_names_everyone_on_it(zone: Zone) -> None:
     r = seen(zone.engine, COUPLE_PHONE)
-    assert sorted((m.kind, m.person_id) for m in r.matches) == sorted([("person", zone.bill.id), ("person", zone.betty.id)])
+    assert sorted((m.kind, m.person_id) for m in r.matches) == sorted(
+        [("person", zone.bill.id), ("person", zone.betty.id)]
+    )
     assert r.headline.endswith("(and 1 more)")
 
 
 def test_one_carer_of_two_people(zone: Zone) -> None:
     r = seen(zone.engine, SON_PHONE)
     assert sorted(m.person_id for m in r.matches) == sorted([zone.bill.id, zone.betty.id])  # type: ignore[type-var]
-    assert {m.summary for m in r.matches} == {"Carer of Bill BRIMBLE: Rob Brimble (son)",
-                                              "Carer of Betty BRIMBLE: Rob Brimble (son)"}
+    assert {m.summary for m in r.matches} == {
+        "Carer of Bill BRIMBLE: Rob Brimble (son)",
+        "Carer of Betty BRIMBLE: Rob Brimble (son)",
+    }
 
 
 def test_the_person_comes_before_their_carers(engine: Engine, register: Registrar, actor: Actor) -> None:
     """Doris's grandson rings from her landline: she is the first guess, he is listed too."""
     doris = register(family_name="Pascoe", given_name="Doris", phone=DORIS_PHONE)
     with db.writing(engine) as session:
-        people.add_contact(session, actor, doris.id, name="Tom Pascoe", relationship="grandson",  # type: ignore[arg-type]
-                           phone=DORIS_PHONE, is_carer=True)
+        people.add_contact(
+            session,
+            actor,
+            doris.id,
+            name="Tom Pascoe",
+            relationship="grandson",  # type: ignore[arg-type]
+            phone=DORIS_PHONE,
+            is_carer=True,
+        )
     assert [m.kind for m in seen(engine, DORIS_PHONE).matches] == ["person", "carer"]
 
 
@@ -137,8 +172,12 @@ def test_an_unknown_number(zone: Zone, number: str, warned: bool) -> None:
 
 @pytest.mark.parametrize(
     ("number", "problem"),
-    [("", "No number: the caller withheld it."), ("   ", "No number: the caller withheld it."),
-     ("hello", "'hello' is not a phone number."), ("0180321055199999", "cannot be a phone number")],
+    [
+        ("", "No number: the caller withheld it."),
+        ("   ", "No number: the caller withheld it."),
+        ("hello", "'hello' is not a phone number."),
+        ("0180321055199999", "cannot be a phone number"),
+    ],
 )
 def test_withheld_or_garbage(shared_engine: Engine, number: str, problem: str) -> None:
     r = seen(shared_engine, number)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from helpers import synthetic, workers
+from helpers.dbspec import DbSpec
+from helpers.fixtures import FrozenClock
 from sqlalchemy import Engine
 
 from desk import db
 from desk.errors import InvalidInput, NotFound
-from desk.models import Ring
 from desk.history import Actor
+from desk.models import Ring
 from desk.services import calls, rings
-from helpers import synthetic, workers
-from helpers.dbspec import DbSpec
-from helpers.fixtures import FrozenClock
 
 
 def ring(engine: Engine, number: str, zone: str = "BXM") -> Ring:
@@ -27,12 +27,15 @@ def waiting_ids(engine: Engine, zone: str = "BXM", after_id: int = 0) -> list[in
         return [i.ring_id for i in rings.waiting(session, zone, after_id)]
 
 
-@pytest.mark.parametrize(("number", "e164"), [
-    (synthetic.mobile(123), synthetic.e164(synthetic.mobile(123))),
-    ("+44 (0)1632 960001", "+441632960001"),
-    ("", None),  # withheld
-    ("anonymous", None),  # whatever the phone system sends is kept as it came
-])
+@pytest.mark.parametrize(
+    ("number", "e164"),
+    [
+        (synthetic.mobile(123), synthetic.e164(synthetic.mobile(123))),
+        ("+44 (0)1632 960001", "+441632960001"),
+        ("", None),  # withheld
+        ("anonymous", None),  # whatever the phone system sends is kept as it came
+    ],
+)
 def test_a_ring_is_recorded_as_it_came(engine: Engine, clock: FrozenClock, number: str, e164: str | None) -> None:
     r = ring(engine, f" {number} ", zone="bxm")
     assert (r.zone_id, r.number_raw, r.number_e164, r.rung_at, r.answered_by) == ("BXM", number, e164, clock.now, None)
@@ -93,8 +96,10 @@ def test_two_desks_pressing_answer_together(engine: Engine, engine_spec: DbSpec,
     """Two processes claim the same ring at the same moment: exactly one wins."""
     r = ring(engine, synthetic.mobile(1))
     [ready] = workers.barriers(1)
-    results = workers.run_together((workers.claim_ring, (engine_spec, r.id, "desk-1", ready)),
-                                   (workers.claim_ring, (engine_spec, r.id, "desk-2", ready)))
+    results = workers.run_together(
+        (workers.claim_ring, (engine_spec, r.id, "desk-1", ready)),
+        (workers.claim_ring, (engine_spec, r.id, "desk-2", ready)),
+    )
     winners = [res["desk"] for res in results if res["won"]]
     assert len(winners) == 1
     with db.reading(engine) as session:

@@ -10,29 +10,39 @@ desk would have written; and the caseload built in bulk is the one
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import phonenumbers
 import pytest
+from helpers.dbspec import DbSpec
+from helpers.fixtures import frozen
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from desk import db, nhs, phones
 from desk.errors import DeskError
 from desk.models import (
-    Admission, Call, CarePackage, CaseloadEntry, Contact, Involvement, Organisation, Person, Practice, Referral, Staff,
+    Admission,
+    Call,
+    CarePackage,
+    CaseloadEntry,
+    Contact,
+    Involvement,
+    Organisation,
+    Person,
+    Practice,
+    Referral,
+    Staff,
     Zone,
 )
 from desk.scale import DRAMA_BLOCKS, drama_numbers, is_drama, seed_scale
 from desk.services import caseload, people, timeline
-from helpers.dbspec import DbSpec
-from helpers.fixtures import frozen
 
 SIZES = dict(people=3000, caseload=400, calls=2500)
 SEED = 7
-SEED_AT = datetime(2026, 11, 23, 10, 30, tzinfo=timezone.utc)
+SEED_AT = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -50,17 +60,37 @@ def _fresh_sqlite(folder: Path, **kwargs: Any) -> tuple[Engine, dict[str, int]]:
 
 def _register(engine: Engine) -> list[tuple[Any, ...]]:
     with db.reading(engine) as s:
-        return [tuple(r) for r in s.exec(
-            select(Person.id, Person.nhs_number, Person.family_name, Person.given_name, Person.date_of_birth,
-                   Person.sex, Person.postcode, Person.phone_e164, Person.practice_id, Person.key_worker_id,
-                   Person.lives_alone, Person.conditions).order_by(Person.id)).all()]
+        return [
+            tuple(r)
+            for r in s.exec(
+                select(
+                    Person.id,
+                    Person.nhs_number,
+                    Person.family_name,
+                    Person.given_name,
+                    Person.date_of_birth,
+                    Person.sex,
+                    Person.postcode,
+                    Person.phone_e164,
+                    Person.practice_id,
+                    Person.key_worker_id,
+                    Person.lives_alone,
+                    Person.conditions,
+                ).order_by(Person.id)
+            ).all()
+        ]
 
 
 def _calls(engine: Engine) -> list[tuple[Any, ...]]:
     with db.reading(engine) as s:
-        return [tuple(r) for r in s.exec(
-            select(Call.id, Call.started_at, Call.person_id, Call.caller_e164, Call.caller_kind, Call.reason)
-            .order_by(Call.id)).all()]
+        return [
+            tuple(r)
+            for r in s.exec(
+                select(
+                    Call.id, Call.started_at, Call.person_id, Call.caller_e164, Call.caller_kind, Call.reason
+                ).order_by(Call.id)
+            ).all()
+        ]
 
 
 # --- counts ---------------------------------------------------------------------------
@@ -86,10 +116,16 @@ def test_every_zone_has_people_and_a_caseload(seeded: tuple[Engine, dict[str, in
     with db.reading(engine) as s:
         zones = s.exec(select(Zone.id)).all()
         for zone in zones:
-            assert s.exec(select(func.count()).select_from(CaseloadEntry).where(CaseloadEntry.zone_id == zone)).one() > 0
+            assert (
+                s.exec(select(func.count()).select_from(CaseloadEntry).where(CaseloadEntry.zone_id == zone)).one() > 0
+            )
         # the zone is the practice's, never the address's
-        mismatched = s.exec(select(func.count()).select_from(Person).join(Practice, Practice.ods_code == Person.practice_id)
-                            .where(Practice.zone_id != Person.zone_id)).one()
+        mismatched = s.exec(
+            select(func.count())
+            .select_from(Person)
+            .join(Practice, Practice.ods_code == Person.practice_id)
+            .where(Practice.zone_id != Person.zone_id)
+        ).one()
         assert mismatched == 0
 
 
@@ -116,8 +152,12 @@ def test_the_drama_blocks_are_possible_numbers_and_avoid_the_reference_data() ->
     from desk.services import reference
 
     data = reference.shipped()
-    used = {phones.parse(x["phone"]).e164 for k in ("zones", "practices", "organisations", "staff")
-            for x in data[k] if x.get("phone")}
+    used = {
+        phones.parse(x["phone"]).e164
+        for k in ("zones", "practices", "organisations", "staff")
+        for x in data[k]
+        if x.get("phone")
+    }
     assert not used & {n.e164 for n in numbers}
 
 
@@ -126,7 +166,9 @@ def test_every_phone_number_is_a_drama_number(seeded: tuple[Engine, dict[str, in
     with db.reading(engine) as s:
         person_numbers = s.exec(select(Person.phone_e164).where(Person.phone_e164 != None)).all()  # noqa: E711
         contact_numbers = s.exec(select(Contact.phone_e164).where(Contact.phone_e164 != None)).all()  # noqa: E711
-        reference_numbers = set(s.exec(select(Practice.phone_e164)).all()) | set(s.exec(select(Organisation.phone_e164)).all())
+        reference_numbers = set(s.exec(select(Practice.phone_e164)).all()) | set(
+            s.exec(select(Organisation.phone_e164)).all()
+        )
         caller_numbers = set(s.exec(select(Call.caller_e164).where(Call.caller_e164 != None)).all())  # noqa: E711
     assert person_numbers and contact_numbers
     assert all(is_drama(n) for n in [*person_numbers, *contact_numbers])
@@ -266,8 +308,14 @@ def test_progress_is_reported_stage_by_stage(tmp_path: Path) -> None:
     eng = DbSpec(f"sqlite:///{tmp_path}/p.db").engine()
     db.migrate(eng)
     try:
-        seed_scale(eng, people=200, caseload=20, calls=50, now=SEED_AT,
-                   progress=lambda stage, done, total: log.append((stage, done, total)))
+        seed_scale(
+            eng,
+            people=200,
+            caseload=20,
+            calls=50,
+            now=SEED_AT,
+            progress=lambda stage, done, total: log.append((stage, done, total)),
+        )
     finally:
         eng.dispose()
     assert {"people", "care", "calls", "indexes", "caseload"} <= {stage for stage, _, _ in log}

@@ -8,10 +8,13 @@ indexes; prefix matches always rank above substring matches.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from helpers import synthetic
+from helpers.dbspec import DbSpec
+from helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
@@ -19,11 +22,8 @@ from desk import db
 from desk.models import Person
 from desk.scale import seed_scale
 from desk.services import people, search
-from helpers import synthetic
-from helpers.dbspec import DbSpec
-from helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 
-SEED_AT = datetime(2026, 11, 23, 10, 30, tzinfo=timezone.utc)
+SEED_AT = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 # Numbers neither the scale data (no 0117 block) nor the reference data (0117 496 01xx) uses.
 QUENBY_PHONE = "0117 496 0555"
 CARER_PHONE = "0117 496 0556"
@@ -47,15 +47,40 @@ def known(shared_engine: Engine) -> dict[str, Any]:
     register = Registrar(shared_engine, actor)
     out: dict[str, Any] = {"engine": shared_engine}
     with frozen(FROZEN_AT):
-        quenby = register(nhs_number=_free_nhs(shared_engine, 123_456), family_name="Quenby", given_name="Josephine",
-                          date_of_birth="23/11/1944", postcode="TQ9 5ZZ", phone=QUENBY_PHONE)
-        bedeman = register(nhs_number=_free_nhs(shared_engine, 234_567), family_name="Bedeman", given_name="Arthur",
-                           date_of_birth="02/03/1931", postcode="TQ9 6ZZ", phone=BEDEMAN_PHONE)
-        zebedee = register(nhs_number=_free_nhs(shared_engine, 345_678), family_name="Zebedee", given_name="Mabel",
-                           date_of_birth="14/07/1929", postcode="TQ9 7ZZ", phone="")
+        quenby = register(
+            nhs_number=_free_nhs(shared_engine, 123_456),
+            family_name="Quenby",
+            given_name="Josephine",
+            date_of_birth="23/11/1944",
+            postcode="TQ9 5ZZ",
+            phone=QUENBY_PHONE,
+        )
+        bedeman = register(
+            nhs_number=_free_nhs(shared_engine, 234_567),
+            family_name="Bedeman",
+            given_name="Arthur",
+            date_of_birth="02/03/1931",
+            postcode="TQ9 6ZZ",
+            phone=BEDEMAN_PHONE,
+        )
+        zebedee = register(
+            nhs_number=_free_nhs(shared_engine, 345_678),
+            family_name="Zebedee",
+            given_name="Mabel",
+            date_of_birth="14/07/1929",
+            postcode="TQ9 7ZZ",
+            phone="",
+        )
         with db.writing(shared_engine) as session:
-            people.add_contact(session, actor, quenby.id, name="Jean Quenby", relationship="daughter",  # type: ignore[arg-type]
-                               phone=CARER_PHONE, is_carer=True)
+            people.add_contact(
+                session,
+                actor,
+                quenby.id,
+                name="Jean Quenby",
+                relationship="daughter",  # type: ignore[arg-type]
+                phone=CARER_PHONE,
+                is_carer=True,
+            )
     for key, person in (("quenby", quenby), ("bedeman", bedeman), ("zebedee", zebedee)):
         out[key] = person.id
         out[f"{key}_nhs"] = person.nhs_number
@@ -94,7 +119,7 @@ def test_the_first_digits_of_an_nhs_number_with_or_without_spaces(known: dict[st
         assert known["bedeman"] in [h.person_id for h in found], typed
         # the prefix matches come first, in NHS number order
         prefixed = [h.nhs_number for h in found if h.nhs_number.startswith(number[:7])]
-        assert prefixed == sorted(prefixed) and [h.nhs_number for h in found][:len(prefixed)] == prefixed
+        assert prefixed == sorted(prefixed) and [h.nhs_number for h in found][: len(prefixed)] == prefixed
 
 
 def test_digits_from_the_middle_of_an_nhs_number(known: dict[str, Any]) -> None:
@@ -102,8 +127,10 @@ def test_digits_from_the_middle_of_an_nhs_number(known: dict[str, Any]) -> None:
     part = number[4:10]  # six digits that are not its start
     assert known["zebedee"] in ids(engine, part)
     assert known["zebedee"] in ids(engine, f"{part[:3]} {part[3:]}")
-    assert all(part in h.nhs_number or part[::-1] in people.phone_rev(h.phone_e164)
-               or h.nhs_number.startswith(part) for h in hits(engine, part))
+    assert all(
+        part in h.nhs_number or part[::-1] in people.phone_rev(h.phone_e164) or h.nhs_number.startswith(part)
+        for h in hits(engine, part)
+    )
 
 
 @pytest.mark.parametrize("typed", ["9", "99", "999"])
@@ -116,8 +143,10 @@ def test_one_two_and_three_digits_are_not_silently_empty(known: dict[str, Any], 
 # --- names -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("typed", "who"), [("q", "quenby"), ("qu", "quenby"), ("z", "zebedee"), ("ze", "zebedee"),
-                                           ("b", "bedeman"), ("be", "bedeman")])
+@pytest.mark.parametrize(
+    ("typed", "who"),
+    [("q", "quenby"), ("qu", "quenby"), ("z", "zebedee"), ("ze", "zebedee"), ("b", "bedeman"), ("be", "bedeman")],
+)
 def test_one_and_two_characters_search_by_prefix(known: dict[str, Any], typed: str, who: str) -> None:
     found = hits(known["engine"], typed, limit=500)
     assert found and all(h.family_name.lower().startswith(typed) for h in found)
@@ -132,14 +161,17 @@ def test_prefix_matches_rank_above_substring_matches(known: dict[str, Any]) -> N
     assert found[0] == known["bedeman"]
 
 
-@pytest.mark.parametrize(("typed", "who"), [
-    ("ebede", "zebedee"),  # inside a family name
-    ("EBED", "zebedee"),  # any case
-    ("osephin", "quenby"),  # inside a given name
-    ("uenb", "quenby"),
-    ("rthu", "bedeman"),
-    ("5zz", "quenby"),  # the end of a postcode
-])
+@pytest.mark.parametrize(
+    ("typed", "who"),
+    [
+        ("ebede", "zebedee"),  # inside a family name
+        ("EBED", "zebedee"),  # any case
+        ("osephin", "quenby"),  # inside a given name
+        ("uenb", "quenby"),
+        ("rthu", "bedeman"),
+        ("5zz", "quenby"),  # the end of a postcode
+    ],
+)
 def test_a_fragment_finds_names_and_postcodes_containing_it(known: dict[str, Any], typed: str, who: str) -> None:
     assert known[who] in ids(known["engine"], typed)
 
@@ -156,7 +188,7 @@ def test_family_and_given_name_in_any_of_the_usual_forms(known: dict[str, Any], 
 
 
 def test_a_short_word_beside_a_long_one_stays_a_prefix(known: dict[str, Any]) -> None:
-    """"uenb jo" is not a prefix of anyone; "jo" cannot be looked up by trigram, so no substring search."""
+    """ "uenb jo" is not a prefix of anyone; "jo" cannot be looked up by trigram, so no substring search."""
     assert ids(known["engine"], "uenb jo") == []
 
 
@@ -242,7 +274,9 @@ def test_without_substring_indexes_search_falls_back_to_prefixes(database: DbSpe
         assert [h.family_name for h in hits(engine, "zeb")] == ["Zebedee"]
         assert hits(engine, "ebede") == []
         with frozen(FROZEN_AT):  # registering still works without the triggers
-            Registrar(engine, coordinator(engine))(family_name="Zebedeo", given_name="Max", nhs_number=synthetic.nhs_number(5))
+            Registrar(engine, coordinator(engine))(
+                family_name="Zebedeo", given_name="Max", nhs_number=synthetic.nhs_number(5)
+            )
         assert [h.family_name for h in hits(engine, "zebede")] == ["Zebedee", "Zebedeo"]
     finally:
         engine.dispose()
@@ -255,7 +289,13 @@ def test_search_keeps_up_with_changes_to_the_register(engine: Engine) -> None:
         person = Registrar(engine, actor)(family_name="Hamblyn", given_name="Edith")
         assert ids(engine, "mblyn") == [person.id]
         with db.writing(engine) as session:
-            people.update(session, actor, person.id, {"family_name": "Hambling"},  # type: ignore[arg-type]
-                          expected_version=person.version, why="spelling corrected by her son")
+            people.update(
+                session,
+                actor,
+                person.id,
+                {"family_name": "Hambling"},  # type: ignore[arg-type]
+                expected_version=person.version,
+                why="spelling corrected by her son",
+            )
     assert ids(engine, "mbling") == [person.id]
     assert ids(engine, "mblyn") == []

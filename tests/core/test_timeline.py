@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
+from helpers import records, synthetic
+from helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, coordinator, frozen
 from sqlalchemy import Engine
 
 from desk import db
 from desk.history import Actor
 from desk.models import Admission, Alert, Assessment, CarePackageItem, Person, Referral, Visit
 from desk.services import calls, people, reference, timeline
-from helpers import records, synthetic
-from helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, coordinator, frozen
 
 WARD = "Brixham Community Hospital, Harbour Ward"
 
 
 def utc(month: int, day: int, hour: int = 10) -> datetime:
-    return datetime(2026, month, day, hour, tzinfo=timezone.utc)
+    return datetime(2026, month, day, hour, tzinfo=UTC)
 
 
 # What Doris's timeline must show, newest first: (title starts with, side, when).
@@ -63,24 +63,60 @@ def build_story(engine: Engine, clock: FrozenClock) -> Story:
     other = register(family_name="Lee", given_name="Alan")
     clock.set(utc(11, 2))
     with db.writing(engine) as session:
-        people.add_contact(session, actor, doris.id, name="Jean Pascoe", relationship="daughter",  # type: ignore[arg-type]
-                           phone=synthetic.mobile(123), is_carer=True)
+        people.add_contact(
+            session,
+            actor,
+            doris.id,
+            name="Jean Pascoe",
+            relationship="daughter",  # type: ignore[arg-type]
+            phone=synthetic.mobile(123),
+            is_carer=True,
+        )
     clock.set(utc(11, 3))
     with db.writing(engine) as session:
-        people.update(session, actor, doris.id, {"address": "7 Berry Head Road"}, expected_version=doris.version,  # type: ignore[arg-type]
-                      why="Moved house")
+        people.update(
+            session,
+            actor,
+            doris.id,
+            {"address": "7 Berry Head Road"},
+            expected_version=doris.version,  # type: ignore[arg-type]
+            why="Moved house",
+        )
     pkg = records.package(engine, doris.id, started_on=date(2026, 11, 4))  # type: ignore[arg-type]
     ward = records.ward_id(engine)
     records.put(
-        engine, doris.id,  # type: ignore[arg-type]
-        CarePackageItem(package_id=pkg.id, service="Home care", detail="2 visits a day", provider="Bay Care",  # type: ignore[arg-type]
-                        start_date=date(2026, 11, 4), end_date=date(2026, 11, 18), weekly_cost_pence=25_000),
-        Referral(person_id=doris.id, received_at=utc(11, 5), source="GP", discipline="occupational_therapy",  # type: ignore[arg-type]
-                 reason="Bath transfers", urgency="fast", status="closed", closed_at=utc(11, 12)),
+        engine,
+        doris.id,  # type: ignore[arg-type]
+        CarePackageItem(
+            package_id=pkg.id,
+            service="Home care",
+            detail="2 visits a day",
+            provider="Bay Care",  # type: ignore[arg-type]
+            start_date=date(2026, 11, 4),
+            end_date=date(2026, 11, 18),
+            weekly_cost_pence=25_000,
+        ),
+        Referral(
+            person_id=doris.id,
+            received_at=utc(11, 5),
+            source="GP",
+            discipline="occupational_therapy",  # type: ignore[arg-type]
+            reason="Bath transfers",
+            urgency="fast",
+            status="closed",
+            closed_at=utc(11, 12),
+        ),
         Assessment(person_id=doris.id, staff_id=nurse.id, discipline="nursing", at=utc(11, 6), summary="Legs healing"),  # type: ignore[arg-type]
-        Visit(person_id=doris.id, staff_id=physio.id, discipline="physiotherapy", at=utc(11, 7), note="Stairs practice"),  # type: ignore[arg-type]
-        Admission(person_id=doris.id, ward_id=ward, admitted_at=utc(11, 8), medically_fit_at=utc(11, 10),  # type: ignore[arg-type]
-                  discharged_at=utc(11, 11)),
+        Visit(
+            person_id=doris.id, staff_id=physio.id, discipline="physiotherapy", at=utc(11, 7), note="Stairs practice"
+        ),  # type: ignore[arg-type]
+        Admission(
+            person_id=doris.id,
+            ward_id=ward,
+            admitted_at=utc(11, 8),
+            medically_fit_at=utc(11, 10),  # type: ignore[arg-type]
+            discharged_at=utc(11, 11),
+        ),
         Alert(person_id=doris.id, text="Key safe 1234", raised_at=utc(11, 13)),  # type: ignore[arg-type]
         Visit(person_id=other.id, staff_id=nurse.id, discipline="nursing", at=utc(11, 14)),  # type: ignore[arg-type]
     )
@@ -89,8 +125,16 @@ def build_story(engine: Engine, clock: FrozenClock) -> Story:
         call = calls.start(session, actor, "BXM", number=synthetic.mobile(123))
     clock.set(utc(11, 20, 11))
     with db.writing(engine) as session:
-        calls.finish(session, actor, call.id, person_id=doris.id, reason="crisis", notes="Fell in the night.",  # type: ignore[arg-type]
-                     outcome="Crisis team visiting.", expected_version=call.version)
+        calls.finish(
+            session,
+            actor,
+            call.id,
+            person_id=doris.id,
+            reason="crisis",
+            notes="Fell in the night.",  # type: ignore[arg-type]
+            outcome="Crisis team visiting.",
+            expected_version=call.version,
+        )
     assert staff["coordinator"].id == actor.staff_id
     return Story(engine, doris, other, staff["coordinator"].name, nurse.name)
 
@@ -109,7 +153,7 @@ def entries(story: Story, person: Person | None = None, **kwargs: int) -> list[t
 
 def test_every_kind_of_event_appears_newest_first(story: Story) -> None:
     found = entries(story)
-    assert [(e.title[:len(t)], e.side, e.at) for e, (t, _, _) in zip(found, EXPECTED)] == EXPECTED
+    assert [(e.title[: len(t)], e.side, e.at) for e, (t, _, _) in zip(found, EXPECTED)] == EXPECTED
     assert len(found) == len(EXPECTED)
 
 
@@ -130,7 +174,7 @@ def test_entries_say_who_and_what(story: Story) -> None:
 @pytest.mark.parametrize("limit", [1, 3, len(EXPECTED), 100])
 def test_the_limit_keeps_the_newest(story: Story, limit: int) -> None:
     found = entries(story, limit=limit)
-    assert [(e.title[:len(t)], e.side, e.at) for e, (t, _, _) in zip(found, EXPECTED)] == EXPECTED[:limit]
+    assert [(e.title[: len(t)], e.side, e.at) for e, (t, _, _) in zip(found, EXPECTED)] == EXPECTED[:limit]
     assert len(found) == min(limit, len(EXPECTED))
 
 
@@ -147,10 +191,20 @@ def test_an_unfinished_call_says_so(engine: Engine, register: Registrar, actor: 
     assert newest.side == "call" and "(unfinished)" in newest.title
 
 
-def test_a_referral_without_a_source_shows_no_empty_brackets(engine: Engine, register: Registrar, clock: FrozenClock) -> None:
+def test_a_referral_without_a_source_shows_no_empty_brackets(
+    engine: Engine, register: Registrar, clock: FrozenClock
+) -> None:
     person = register()
-    records.put(engine, person.id, Referral(person_id=person.id, received_at=clock.now, discipline="nursing",  # type: ignore[arg-type]
-                                            reason="Leg ulcer"))
+    records.put(
+        engine,
+        person.id,
+        Referral(
+            person_id=person.id,
+            received_at=clock.now,
+            discipline="nursing",  # type: ignore[arg-type]
+            reason="Leg ulcer",
+        ),
+    )
     with db.reading(engine) as session:
         [referral] = [e for e in timeline.timeline(session, person.id) if e.title.startswith("Referral")]  # type: ignore[arg-type]
     assert referral.detail == "Leg ulcer"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -19,7 +19,7 @@ from desk.services import people, reference
 from helpers import synthetic
 
 PRACTICE = "L99013"  # Quayside Medical Practice, Brixham
-FROZEN_AT = datetime(2026, 11, 23, 10, 30, tzinfo=timezone.utc)  # a Monday, GMT
+FROZEN_AT = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)  # a Monday, GMT
 
 
 class FrozenClock:
@@ -34,7 +34,7 @@ class FrozenClock:
     def set(self, when: datetime) -> datetime:
         """Jump to an aware moment (any time zone; stored as UTC)."""
         assert when.tzinfo is not None, "give the clock an aware datetime"
-        self.now = when.astimezone(timezone.utc)
+        self.now = when.astimezone(UTC)
         return self.now
 
     def advance(self, delta: timedelta) -> datetime:

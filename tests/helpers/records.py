@@ -47,16 +47,29 @@ def set_key_worker(engine: Engine, person_id: int, staff_id: int | None) -> None
         caseload.refresh(session, person_id)
 
 
-def package(engine: Engine, person_id: int, *services: str, started_on: date, review_due: date | None = None,
-            weekly_cost_pence: int = 0) -> CarePackage:
+def package(
+    engine: Engine,
+    person_id: int,
+    *services: str,
+    started_on: date,
+    review_due: date | None = None,
+    weekly_cost_pence: int = 0,
+) -> CarePackage:
     """An active package with one item per service."""
     with db.writing(engine) as session:
         pkg = CarePackage(person_id=person_id, started_on=started_on, review_due=review_due)
         session.add(pkg)
         session.flush()
         for service in services:
-            session.add(CarePackageItem(package_id=pkg.id, service=service, provider="Bay Care",  # type: ignore[arg-type]
-                                        start_date=started_on, weekly_cost_pence=weekly_cost_pence))
+            session.add(
+                CarePackageItem(
+                    package_id=pkg.id,
+                    service=service,
+                    provider="Bay Care",  # type: ignore[arg-type]
+                    start_date=started_on,
+                    weekly_cost_pence=weekly_cost_pence,
+                )
+            )
         session.flush()
         caseload.refresh(session, person_id)
         return pkg
@@ -66,5 +79,3 @@ def ward_id(engine: Engine, name_starts: str = "Brixham Community Hospital") -> 
     with db.reading(engine) as session:
         wards = session.exec(select(Organisation).where(Organisation.kind == "ward")).all()
     return next(w.id for w in wards if w.name.startswith(name_starts))  # type: ignore[misc]
-
-

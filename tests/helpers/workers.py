@@ -23,7 +23,6 @@ from desk.errors import StaleRecord
 from desk.history import Actor
 from desk.models import Person
 from desk.services import people, rings
-
 from helpers.dbspec import DbSpec
 
 STEP_TIMEOUT_S = 30
@@ -92,8 +91,14 @@ def update_after_both_read(spec: DbSpec, actor: Actor, person_id: int, family_na
         both_read.wait()
         try:
             with db.writing(engine) as session:
-                people.update(session, actor, person_id, {"family_name": family_name},
-                              expected_version=version, why=f"{actor.desk} corrects the name")
+                people.update(
+                    session,
+                    actor,
+                    person_id,
+                    {"family_name": family_name},
+                    expected_version=version,
+                    why=f"{actor.desk} corrects the name",
+                )
             return {"desk": actor.desk, "outcome": "saved", "read_version": version}
         except StaleRecord as exc:
             return {"desk": actor.desk, "outcome": "stale", "message": exc.message, "read_version": version}
@@ -121,8 +126,14 @@ def update_both_in_flight(spec: DbSpec, actor: Actor, person_id: int, family_nam
             version = session.get(Person, person_id).version  # type: ignore[union-attr]
         try:
             with db.writing(engine) as session:
-                people.update(session, actor, person_id, {"family_name": family_name},
-                              expected_version=version, why=f"{actor.desk} corrects the name")
+                people.update(
+                    session,
+                    actor,
+                    person_id,
+                    {"family_name": family_name},
+                    expected_version=version,
+                    why=f"{actor.desk} corrects the name",
+                )
             return {"desk": actor.desk, "outcome": "saved"}
         except StaleRecord as exc:
             return {"desk": actor.desk, "outcome": "stale", "message": exc.message}
@@ -131,7 +142,9 @@ def update_both_in_flight(spec: DbSpec, actor: Actor, person_id: int, family_nam
         engine.dispose()
 
 
-def save_loaded_copy(spec: DbSpec, actor: Actor, person_id: int, family_name: str, loaded: Any, other_saved: Any) -> Result:
+def save_loaded_copy(
+    spec: DbSpec, actor: Actor, person_id: int, family_name: str, loaded: Any, other_saved: Any
+) -> Result:
     """Load the person, let the other desk commit, then save the copy loaded earlier.
 
     The Python version check passes (the copy still says v); the UPDATE's
@@ -147,9 +160,16 @@ def save_loaded_copy(spec: DbSpec, actor: Actor, person_id: int, family_name: st
         try:
             with db.writing(engine) as session:
                 session.add(person)
-                history.change(session, actor, person, {"family_name": family_name},
-                               expected_version=person.version, why=f"{actor.desk} corrects the name",
-                               person_id=person_id, label="person's record")
+                history.change(
+                    session,
+                    actor,
+                    person,
+                    {"family_name": family_name},
+                    expected_version=person.version,
+                    why=f"{actor.desk} corrects the name",
+                    person_id=person_id,
+                    label="person's record",
+                )
             return {"desk": actor.desk, "outcome": "saved"}
         except StaleRecord as exc:
             return {"desk": actor.desk, "outcome": "stale", "message": exc.message}
@@ -164,8 +184,14 @@ def save_between(spec: DbSpec, actor: Actor, person_id: int, family_name: str, l
         loaded.wait()
         with db.writing(engine) as session:
             version = session.get(Person, person_id).version  # type: ignore[union-attr]
-            people.update(session, actor, person_id, {"family_name": family_name},
-                          expected_version=version, why=f"{actor.desk} corrects the name")
+            people.update(
+                session,
+                actor,
+                person_id,
+                {"family_name": family_name},
+                expected_version=version,
+                why=f"{actor.desk} corrects the name",
+            )
         other_saved.wait()
         return {"desk": actor.desk, "outcome": "saved"}
     finally:
@@ -178,8 +204,14 @@ def hold_write_lock(spec: DbSpec, actor: Actor, person_id: int, family_name: str
     try:
         with db.writing(engine) as session:
             version = session.get(Person, person_id).version  # type: ignore[union-attr]
-            people.update(session, actor, person_id, {"family_name": family_name},
-                          expected_version=version, why=f"{actor.desk} corrects the name")
+            people.update(
+                session,
+                actor,
+                person_id,
+                {"family_name": family_name},
+                expected_version=version,
+                why=f"{actor.desk} corrects the name",
+            )
             holding.set()
             time.sleep(SQLITE_HOLD_S)  # the other desk is now queued behind our lock
         return {"desk": actor.desk, "outcome": "saved", "version_read": version}
@@ -194,8 +226,14 @@ def write_while_locked(spec: DbSpec, actor: Actor, person_id: int, given_name: s
         assert holding.wait(STEP_TIMEOUT_S), "the other desk never took the lock"
         with db.writing(engine) as session:
             version = session.get(Person, person_id).version  # type: ignore[union-attr]
-            people.update(session, actor, person_id, {"given_name": given_name},
-                          expected_version=version, why=f"{actor.desk} corrects the name")
+            people.update(
+                session,
+                actor,
+                person_id,
+                {"given_name": given_name},
+                expected_version=version,
+                why=f"{actor.desk} corrects the name",
+            )
         return {"desk": actor.desk, "outcome": "saved", "version_read": version}
     finally:
         engine.dispose()

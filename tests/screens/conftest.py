@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-
 from screen_zone import Zone, make_zone
+from sqlalchemy import create_engine, text
 
 PG_URL = os.environ.get("DESK_TEST_DATABASE_URL", "")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from screen_zone import engine_for
 from textual.widgets import TextArea
 
-from screen_zone import engine_for
 from screens.app import DeskApp
 
 NOTES = "Daughter rang: Mum not eating, confused since yesterday. GP visiting at 3."

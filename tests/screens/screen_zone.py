@@ -36,14 +36,36 @@ def _seed(engine: Engine) -> Zone:
         reference.load(session)
         coordinator = next(s for s in reference.staff(session, "BXM") if s.role == "coordinator")
         actor = Actor(coordinator.id, "test")
-        doris = people.register(session, actor, dict(
-            nhs_number="999 000 0026", family_name="Pascoe", given_name="Doris", date_of_birth="23/11/1944",
-            postcode="TQ5 9AB", address="3 Fore Street, Brixham", phone="01632 960001", practice_id="L99013",
-            lives_alone=True,
-        ))
-        people.add_contact(session, actor, doris.id, name="Jean Pascoe", relationship="daughter",  # type: ignore[arg-type]
-                           phone="07700 900123", is_carer=True)
-        return Zone(engine=engine, url=engine.url.render_as_string(hide_password=False), staff_id=coordinator.id, doris_id=doris.id)  # type: ignore[arg-type]
+        doris = people.register(
+            session,
+            actor,
+            dict(
+                nhs_number="999 000 0026",
+                family_name="Pascoe",
+                given_name="Doris",
+                date_of_birth="23/11/1944",
+                postcode="TQ5 9AB",
+                address="3 Fore Street, Brixham",
+                phone="01632 960001",
+                practice_id="L99013",
+                lives_alone=True,
+            ),
+        )
+        people.add_contact(
+            session,
+            actor,
+            doris.id,
+            name="Jean Pascoe",
+            relationship="daughter",  # type: ignore[arg-type]
+            phone="07700 900123",
+            is_carer=True,
+        )
+        return Zone(
+            engine=engine,
+            url=engine.url.render_as_string(hide_password=False),
+            staff_id=coordinator.id,
+            doris_id=doris.id,
+        )  # type: ignore[arg-type]
 
 
 def put_doris_on_caseload(zone: Zone) -> None:
@@ -51,16 +73,37 @@ def put_doris_on_caseload(zone: Zone) -> None:
     with db.writing(zone.engine) as session:
         nurse = next(s for s in reference.staff(session, "BXM") if s.role == "nurse")
         ward = session.exec(select(Organisation).where(Organisation.kind == "ward")).first()
-        session.add(Involvement(person_id=zone.doris_id, staff_id=nurse.id, discipline="nursing", started_on=date(2026, 1, 5)))
-        pkg = CarePackage(person_id=zone.doris_id, started_on=date(2026, 2, 1), review_due=clock.today() + timedelta(days=7))
+        session.add(
+            Involvement(person_id=zone.doris_id, staff_id=nurse.id, discipline="nursing", started_on=date(2026, 1, 5))
+        )
+        pkg = CarePackage(
+            person_id=zone.doris_id, started_on=date(2026, 2, 1), review_due=clock.today() + timedelta(days=7)
+        )
         session.add(pkg)
         session.flush()
-        session.add(CarePackageItem(package_id=pkg.id, service="Home care", detail="4 visits a day, 2 carers",  # type: ignore[arg-type]
-                                    provider="Bayside Care", start_date=date(2026, 2, 1), weekly_cost_pence=41200))
+        session.add(
+            CarePackageItem(
+                package_id=pkg.id,
+                service="Home care",
+                detail="4 visits a day, 2 carers",  # type: ignore[arg-type]
+                provider="Bayside Care",
+                start_date=date(2026, 2, 1),
+                weekly_cost_pence=41200,
+            )
+        )
         session.add(Admission(person_id=zone.doris_id, ward_id=ward.id, admitted_at=clock.now() - timedelta(days=2)))  # type: ignore[union-attr]
-        session.add(Referral(person_id=zone.doris_id, received_at=clock.now(), discipline="occupational_therapy",
-                             urgency="rapid", crisis=True, reason="Carer cannot cope", source="Daughter",
-                             due_at=clock.now() - timedelta(minutes=1)))  # overdue: due, whatever the hour
+        session.add(
+            Referral(
+                person_id=zone.doris_id,
+                received_at=clock.now(),
+                discipline="occupational_therapy",
+                urgency="rapid",
+                crisis=True,
+                reason="Carer cannot cope",
+                source="Daughter",
+                due_at=clock.now() - timedelta(minutes=1),
+            )
+        )  # overdue: due, whatever the hour
         caseload.refresh(session, zone.doris_id)
 
 
@@ -110,8 +153,13 @@ def on_screen(app: object, name: str) -> object:
 async def open_record(pilot: object, app: object, person_id: int) -> None:
     """Open a person's record and wait until it has loaded, as a user waits to read it."""
     app.open_person(person_id)  # type: ignore[attr-defined]
-    await until(pilot, lambda: type(app.screen).__name__ == "PersonScreen"  # type: ignore[attr-defined]
-                and app.screen.record is not None)  # type: ignore[attr-defined]
+    await until(
+        pilot,
+        lambda: (
+            type(app.screen).__name__ == "PersonScreen"  # type: ignore[attr-defined]
+            and app.screen.record is not None
+        ),
+    )  # type: ignore[attr-defined]
 
 
 @asynccontextmanager

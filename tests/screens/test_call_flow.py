@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from screen_zone import Zone, desk_open, on_screen, open_record, until
 from sqlmodel import select
 from textual.widgets import Select, TextArea
 
@@ -9,8 +10,6 @@ from desk import db
 from desk.models import Call, CallDraft, History
 from desk.services import rings
 from screens.app import DeskApp
-
-from screen_zone import Zone, desk_open, on_screen, open_record, until
 
 
 def _draft_notes(zone: Zone) -> str:
@@ -42,7 +41,6 @@ async def _choose_reason(pilot, app: DeskApp, key: str) -> None:  # type: ignore
 async def test_carer_rings_and_call_lands_on_the_timeline(zone: Zone) -> None:
     """A carer rings from a known number: the desk names whom she cares for; the call is logged on Doris's timeline."""
     async with desk_open(zone) as (app, pilot):
-
         with db.writing(zone.engine) as session:
             rings.ring(session, "BXM", zone.carer_number)
         await until(pilot, lambda: any("ringing" in n.title for n in app._notifications))  # polled every second

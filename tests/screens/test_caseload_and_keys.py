@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from screen_zone import SIZE, Zone, desk_open, on_screen, put_doris_on_caseload, until
 from textual.app import App, ComposeResult
 
 from desk import clock, db
@@ -16,7 +17,6 @@ from screens import app as app_module
 from screens import caseload as caseload_screen
 from screens.app import DeskApp
 from screens.caseload_table import CaseloadTable
-from screen_zone import SIZE, Zone, desk_open, on_screen, put_doris_on_caseload, until
 
 
 def caseload_filter(key: str) -> str:
@@ -78,13 +78,25 @@ async def test_help_lists_the_screens_keys_and_palette_finds_actions(zone: Zone)
         await pilot.press("f1")
         await until(pilot, on_screen(app, "HelpScreen"))
         text = str(app.screen.query_one("#help-keys").render())
-        for words in ("Everyone on the zone's caseload", "Open crisis referrals", "Answer the ringing zone line",
-                      "Start logging a call by hand", "Command palette"):
+        for words in (
+            "Everyone on the zone's caseload",
+            "Open crisis referrals",
+            "Answer the ringing zone line",
+            "Start logging a call by hand",
+            "Command palette",
+        ):
             assert words in text
         await pilot.press("escape")
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for title in ("Call: take a call", "Call: answer the ringing line", "Person: find", "Person: register",
-                      "Calls: today's log", "Calls: unfinished", "Caseload: Crisis"):
+        for title in (
+            "Call: take a call",
+            "Call: answer the ringing line",
+            "Person: find",
+            "Person: register",
+            "Calls: today's log",
+            "Calls: unfinished",
+            "Caseload: Crisis",
+        ):
             assert title in titles
 
 
@@ -100,10 +112,21 @@ async def test_find_person_by_nhs_number_with_spaces_opens_record(zone: Zone) ->
 
 
 def _row(person_id: int, name: str, *, crisis: bool = False, due: date | None = None) -> CaseloadRow:
-    return CaseloadRow(person_id=person_id, name=name, nhs_number="9990000026", date_of_birth=date(1944, 11, 23),
-                       practice="Brixham Surgery", key_worker="Ann Smith", health="Nursing", social="SW (Ellis)",
-                       next_due_on=due, next_due_what="Package review" if due else "",
-                       lives_alone=False, in_hospital=False, crisis=crisis)
+    return CaseloadRow(
+        person_id=person_id,
+        name=name,
+        nhs_number="9990000026",
+        date_of_birth=date(1944, 11, 23),
+        practice="Brixham Surgery",
+        key_worker="Ann Smith",
+        health="Nursing",
+        social="SW (Ellis)",
+        next_due_on=due,
+        next_due_what="Package review" if due else "",
+        lives_alone=False,
+        in_hospital=False,
+        crisis=crisis,
+    )
 
 
 class _TableApp(App[None]):
@@ -133,7 +156,9 @@ async def test_caseload_table_draws_pages_moves_the_cursor_and_chooses() -> None
     async with app.run_test(size=(160, 20)) as pilot:
         table = app.query_one(CaseloadTable)
         table.focus()
-        rows = [_row(i, f"PERSON, Number {i:03}", crisis=i == 1, due=clock.today() - timedelta(days=1)) for i in range(100)]
+        rows = [
+            _row(i, f"PERSON, Number {i:03}", crisis=i == 1, due=clock.today() - timedelta(days=1)) for i in range(100)
+        ]
         table.show_rows(rows, cursor=2)
         await pilot.pause()
         assert (table.row_count, table.cursor_row, table.selected_person_id) == (100, 2, 2)
@@ -192,11 +217,23 @@ def _put_someone_else_on_caseload(zone: Zone) -> None:
     """A second person a nurse visits, so the caseload has two rows to page through."""
     with db.writing(zone.engine) as session:
         nurse = next(s for s in reference.staff(session, "BXM") if s.role == "nurse")
-        someone = people.register(session, Actor(zone.staff_id, "test"), dict(
-            nhs_number="999 000 0034", family_name="Tozer", given_name="Alan", date_of_birth="02/03/1940",
-            postcode="TQ5 9AB", address="5 Fore Street, Brixham", phone="01632 960002", practice_id="L99013",
-        ))
-        session.add(Involvement(person_id=someone.id, staff_id=nurse.id, discipline="nursing", started_on=date(2026, 1, 5)))
+        someone = people.register(
+            session,
+            Actor(zone.staff_id, "test"),
+            dict(
+                nhs_number="999 000 0034",
+                family_name="Tozer",
+                given_name="Alan",
+                date_of_birth="02/03/1940",
+                postcode="TQ5 9AB",
+                address="5 Fore Street, Brixham",
+                phone="01632 960002",
+                practice_id="L99013",
+            ),
+        )
+        session.add(
+            Involvement(person_id=someone.id, staff_id=nurse.id, discipline="nursing", started_on=date(2026, 1, 5))
+        )
         caseload.refresh(session, someone.id)  # type: ignore[arg-type]
 
 
@@ -235,12 +272,35 @@ async def test_the_desk_can_open_on_every_zone(zone: Zone) -> None:
 async def test_the_footer_shows_every_key_of_the_screen(zone: Zone) -> None:
     """Every action's key is in the footer, wrapping to a second line rather than cut off."""
     async with desk_open(zone) as (app, pilot):
-        items = ("/ Search", "z Zone", "m Mine", "h Hospital", "d Due", "x Crisis", "a All zones", "s Sort",
-                 "r Reverse", "] Page+", "[ Page-", "f1 Help", "f2 Take call", "f3 Find", "f4 Register",
-                 "f5 Call log", "f6 Answer", "f7 Unfinished", "^p Palette")
+        items = (
+            "/ Search",
+            "z Zone",
+            "m Mine",
+            "h Hospital",
+            "d Due",
+            "x Crisis",
+            "a All zones",
+            "s Sort",
+            "r Reverse",
+            "] Page+",
+            "[ Page-",
+            "f1 Help",
+            "f2 Take call",
+            "f3 Find",
+            "f4 Register",
+            "f5 Call log",
+            "f6 Answer",
+            "f7 Unfinished",
+            "^p Palette",
+        )
         # The footer follows focus: while the search box has it, letter keys type and are not shown.
-        await until(pilot, lambda: app.focused is app.screen.query_one("#caseload")
-                    and all(item in str(app.screen.query_one("KeyFooter").render()) for item in items))
+        await until(
+            pilot,
+            lambda: (
+                app.focused is app.screen.query_one("#caseload")
+                and all(item in str(app.screen.query_one("KeyFooter").render()) for item in items)
+            ),
+        )
         footer = str(app.screen.query_one("KeyFooter").render())
         assert all(len(line) <= SIZE[0] for line in footer.splitlines())
 

@@ -9,14 +9,14 @@ import sys
 import time
 from pathlib import Path
 
+from crash_driver import NOTES
+from screen_zone import SIZE, Zone, on_screen, until
 from sqlmodel import select
 from textual.widgets import TextArea
 
-from crash_driver import NOTES
 from desk import db
 from desk.models import Call, CallDraft
 from screens.app import DeskApp
-from screen_zone import SIZE, Zone, on_screen, until
 
 DRIVER = Path(__file__).with_name("crash_driver.py")
 
@@ -30,7 +30,9 @@ def _draft_notes(zone: Zone) -> str:
 async def test_call_killed_mid_call_is_recovered_with_its_notes(zone: Zone) -> None:
     proc = subprocess.Popen(
         [sys.executable, str(DRIVER), zone.url, str(zone.staff_id), zone.search_path],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, "TEXTUAL": ""},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "TEXTUAL": ""},
     )
     try:
         deadline = time.monotonic() + 60

@@ -16,6 +16,7 @@ import sys
 import time
 
 import pytest
+from screen_zone import SIZE, Zone, on_screen, open_record, put_doris_on_caseload, until
 from sqlmodel import select
 
 from desk import clock, db, phones
@@ -25,8 +26,6 @@ from desk.models import Involvement, Person
 from desk.services import calls, caseload, people, reference, rings
 from desk.settings import Settings
 from screens.app import DeskApp
-
-from screen_zone import SIZE, Zone, on_screen, open_record, put_doris_on_caseload, until
 
 
 def _url(zone: Zone) -> str:
@@ -86,11 +85,23 @@ async def test_the_caseload_answers_its_keys_before_the_orm_has_loaded(zone: Zon
     """Filters, pages and search go through the driver until the engine is open; here it never opens."""
     put_doris_on_caseload(zone)
     with db.writing(zone.engine) as session:
-        people.register(session, Actor(zone.staff_id, "test"), dict(
-            nhs_number="999 000 0034", family_name="Tozer", given_name="Alan", date_of_birth="02/02/1940",
-            postcode="TQ5 9AB", address="5 Fore Street, Brixham", practice_id="L99013"))
+        people.register(
+            session,
+            Actor(zone.staff_id, "test"),
+            dict(
+                nhs_number="999 000 0034",
+                family_name="Tozer",
+                given_name="Alan",
+                date_of_birth="02/02/1940",
+                postcode="TQ5 9AB",
+                address="5 Fore Street, Brixham",
+                practice_id="L99013",
+            ),
+        )
         alan = session.exec(select(Person).where(Person.family_name == "Tozer")).one()
-        session.add(Involvement(person_id=alan.id, staff_id=zone.staff_id, discipline="support", started_on=clock.today()))
+        session.add(
+            Involvement(person_id=alan.id, staff_id=zone.staff_id, discipline="support", started_on=clock.today())
+        )
         caseload.refresh(session, alan.id)  # type: ignore[arg-type]
     monkeypatch.setattr(DeskApp, "open_database", lambda self: None)
     app = _desk(zone, zone.staff_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from screen_zone import Zone, desk_open, on_screen, open_record, shown_text, until
 from sqlmodel import func, select
 from textual.widgets import Input, Select
 
@@ -10,13 +11,14 @@ from desk.history import Actor
 from desk.models import History, Person
 from desk.services import people
 from screens.app import DeskApp
-from screen_zone import Zone, desk_open, on_screen, open_record, shown_text, until
 
 
 def _counts(zone: Zone) -> tuple[int, int]:
     with db.reading(zone.engine) as session:
-        return (session.exec(select(func.count()).select_from(Person)).one(),
-                session.exec(select(func.count()).select_from(History)).one())
+        return (
+            session.exec(select(func.count()).select_from(Person)).one(),
+            session.exec(select(func.count()).select_from(History)).one(),
+        )
 
 
 async def _type_into(pilot, app: DeskApp, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -35,8 +37,14 @@ async def test_register_refuses_bad_input_then_saves_when_corrected(zone: Zone) 
     async with desk_open(zone) as (app, pilot):
         await pilot.press("f4")
         await until(pilot, on_screen(app, "PersonForm"))
-        typed = {"nhs_number": "999 000 0027", "family_name": "Widdicombe", "given_name": "Ethel",
-                 "date_of_birth": "12/03/2099", "postcode": "TQ5 9AB", "phone": "12345"}
+        typed = {
+            "nhs_number": "999 000 0027",
+            "family_name": "Widdicombe",
+            "given_name": "Ethel",
+            "date_of_birth": "12/03/2099",
+            "postcode": "TQ5 9AB",
+            "phone": "12345",
+        }
         for field, text in typed.items():
             await _type_into(pilot, app, field, text)
         await pilot.press("f10")
@@ -72,8 +80,14 @@ async def test_edit_that_clashes_with_another_desk_is_refused_and_kept(zone: Zon
         await until(pilot, on_screen(app, "PersonForm"))
         # Meanwhile another desk changes her address.
         with db.writing(zone.engine) as session:
-            people.update(session, Actor(zone.staff_id, "other-desk"), zone.doris_id,
-                          {"address": "Flat 2, Harbour Court"}, expected_version=1, why="Moved, told by GP")
+            people.update(
+                session,
+                Actor(zone.staff_id, "other-desk"),
+                zone.doris_id,
+                {"address": "Flat 2, Harbour Court"},
+                expected_version=1,
+                why="Moved, told by GP",
+            )
         await _type_into(pilot, app, "postcode", "TQ5 8ZZ")
         await _type_into(pilot, app, "why", "Daughter says new postcode")
         await pilot.press("f10")

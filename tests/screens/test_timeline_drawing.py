@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from desk.services.timeline import Entry
 from screens.person import TIMELINE_CHUNK, draw_timeline, timeline_table
 from screens.timeline_view import render_lines
 
-START = datetime(2026, 11, 23, 9, 5, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
 
 
 def _entries(n: int) -> list[Entry]:
     sides = ["call", "health", "social", "hospital", "record"]
     return [
-        Entry(at=START - timedelta(hours=7 * i), side=sides[i % 5], title=f"Entry {i} " + "word " * (i % 13),
-              detail=("A longer note that wraps onto more lines " * (i % 4)).strip(), by="Anna Venn" if i % 3 else "")
+        Entry(
+            at=START - timedelta(hours=7 * i),
+            side=sides[i % 5],
+            title=f"Entry {i} " + "word " * (i % 13),
+            detail=("A longer note that wraps onto more lines " * (i % 4)).strip(),
+            by="Anna Venn" if i % 3 else "",
+        )
         for i in range(n)
     ]
 

@@ -19,6 +19,7 @@ Substring search over the register, on each backend its own way:
 Both: B-tree indexes the search and the caseload screen order by, so a page of
 results never sorts the whole register or the whole caseload.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -32,8 +33,13 @@ depends_on = None
 # The person's search keys, in the order person_fts holds them.
 FTS_COLUMNS = ("family_key", "given_key", "nhs_number", "phone_rev", "postcode_key")
 TRGM_INDEXES = {f"ix_person_{c}_trgm": c for c in FTS_COLUMNS}
-C_COLLATED = {"family_key": "VARCHAR", "given_key": "VARCHAR", "nhs_number": "VARCHAR(10)",
-              "phone_rev": "VARCHAR", "postcode_key": "VARCHAR"}
+C_COLLATED = {
+    "family_key": "VARCHAR",
+    "given_key": "VARCHAR",
+    "nhs_number": "VARCHAR(10)",
+    "phone_rev": "VARCHAR",
+    "postcode_key": "VARCHAR",
+}
 
 # The order search results come in (ties by id: SQLite keeps the rowid in every index,
 # PostgreSQL adds an incremental sort of the few equal names).
@@ -62,12 +68,21 @@ INDEXES = (
     ("ix_cl_dob", "caseloadentry", f"date_of_birth, sort_name, person_id, {_CL_FILTERS}"),
     ("ix_cl_zone_dob", "caseloadentry", f"zone_id, date_of_birth, sort_name, person_id, {_CL_FILTERS}"),
     ("ix_cl_due", "caseloadentry", f"(next_due_on IS NULL), next_due_on, sort_name, person_id, {_CL_FILTERS}"),
-    ("ix_cl_zone_due", "caseloadentry",
-     f"zone_id, (next_due_on IS NULL), next_due_on, sort_name, person_id, {_CL_FILTERS}"),
-    ("ix_cl_due_desc", "caseloadentry",
-     f"(next_due_on IS NULL), next_due_on DESC, sort_name DESC, person_id DESC, {_CL_FILTERS}"),
-    ("ix_cl_zone_due_desc", "caseloadentry",
-     f"zone_id, (next_due_on IS NULL), next_due_on DESC, sort_name DESC, person_id DESC, {_CL_FILTERS}"),
+    (
+        "ix_cl_zone_due",
+        "caseloadentry",
+        f"zone_id, (next_due_on IS NULL), next_due_on, sort_name, person_id, {_CL_FILTERS}",
+    ),
+    (
+        "ix_cl_due_desc",
+        "caseloadentry",
+        f"(next_due_on IS NULL), next_due_on DESC, sort_name DESC, person_id DESC, {_CL_FILTERS}",
+    ),
+    (
+        "ix_cl_zone_due_desc",
+        "caseloadentry",
+        f"zone_id, (next_due_on IS NULL), next_due_on DESC, sort_name DESC, person_id DESC, {_CL_FILTERS}",
+    ),
     ("ix_cl_practice", "caseloadentry", f"practice_name, sort_name, person_id, {_CL_FILTERS}"),
     ("ix_cl_zone_practice", "caseloadentry", f"zone_id, practice_name, sort_name, person_id, {_CL_FILTERS}"),
     ("ix_cl_kw", "caseloadentry", f"key_worker_name, sort_name, person_id, {_CL_FILTERS}"),
@@ -108,9 +123,11 @@ def fts_sql() -> list[str]:
 
 def _trgm_schema(bind: sa.Connection) -> str | None:
     """The schema pg_trgm lives in, creating it if we may; None when it cannot be had."""
-    found = bind.execute(sa.text(
-        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
-    )).scalar()
+    found = bind.execute(
+        sa.text(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
+        )
+    ).scalar()
     if found:
         return str(found)
     if not bind.execute(sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")).first():
@@ -122,9 +139,13 @@ def _trgm_schema(bind: sa.Connection) -> str | None:
             bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm" + (" SCHEMA public" if target else ""))
     except sa.exc.DBAPIError:
         return None
-    return str(bind.execute(sa.text(
-        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
-    )).scalar())
+    return str(
+        bind.execute(
+            sa.text(
+                "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
+            )
+        ).scalar()
+    )
 
 
 def upgrade() -> None:
