@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, Table
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -18,15 +18,13 @@ from desk.types import UTCDateTime
 
 # The vocabularies live in desk.vocabulary (no ORM there, so a screen can use them
 # before SQLAlchemy has loaded); they are named here too, where the tables use them.
-from desk.vocabulary import (  # noqa: F401
-    CALL_REASONS,
-    CALLER_KINDS,
-    DISCIPLINES,
-    ORG_KINDS,
-    ROLES,
-    SEXES,
-    URGENCIES,
-)
+from desk.vocabulary import CALL_REASONS as CALL_REASONS
+from desk.vocabulary import CALLER_KINDS as CALLER_KINDS
+from desk.vocabulary import DISCIPLINES as DISCIPLINES
+from desk.vocabulary import ORG_KINDS as ORG_KINDS
+from desk.vocabulary import ROLES as ROLES
+from desk.vocabulary import SEXES as SEXES
+from desk.vocabulary import URGENCIES as URGENCIES
 
 
 def _versioned() -> Any:
@@ -36,9 +34,18 @@ def _versioned() -> Any:
 class Versioned:
     """Mixin: optimistic locking on the ``version`` column."""
 
-    @declared_attr
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
-        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+    __table__: ClassVar[Table]  # made by SQLModel for each table class; named here for the type checker
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+def saved_id(value: int | None) -> int:
+    """The id of a record that has been flushed: the database gave it one, so it is never None here."""
+    if value is None:
+        raise ValueError("the record has no id yet: flush the session before asking for it")
+    return value
 
 
 # --- reference data ---------------------------------------------------------

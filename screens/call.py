@@ -180,9 +180,9 @@ class CallScreen(Screen[None]):
         if self._loaded:
             self._dirty = True
 
-    def _values(self) -> dict[str, object]:
+    def _values(self) -> calls.CallForm:
         reason = self.query_one("#reason", Select).value
-        return dict(
+        return calls.CallForm(
             person_id=self.person_id,
             reason="" if reason is Select.NULL else str(reason),
             notes=self.query_one("#notes", TextArea).text,
@@ -199,9 +199,9 @@ class CallScreen(Screen[None]):
         self.save_draft(self._values())
 
     @work(thread=True, exclusive=False, group="draft", exit_on_error=False)
-    def save_draft(self, values: dict[str, object]) -> None:
+    def save_draft(self, values: calls.CallForm) -> None:
         with db.writing(self.app.engine) as session:  # type: ignore[attr-defined]
-            calls.save_draft(session, self.call_id, **values)  # type: ignore[arg-type]
+            calls.save_draft(session, self.call_id, values)
         self.app.call_from_thread(self._saved)
 
     def _saved(self) -> None:
@@ -214,18 +214,18 @@ class CallScreen(Screen[None]):
         if self.call is None:
             return
         values = self._values()
-        problems = calls.validate_finish(str(values["reason"]), str(values["outcome"]))
+        problems = calls.validate_finish(values)
         if problems:
             self.show_problems(problems)
             return
         self.finish(values, self.call.version)
 
     @work(thread=True, exclusive=True, group="finish", exit_on_error=False)
-    def finish(self, values: dict[str, object], version: int) -> None:
+    def finish(self, values: calls.CallForm, version: int) -> None:
         app = self.app
         try:
             with db.writing(app.engine) as session:  # type: ignore[attr-defined]
-                calls.finish(session, app.actor, self.call_id, expected_version=version, **values)  # type: ignore[arg-type, attr-defined]
+                calls.finish(session, app.actor, self.call_id, values, expected_version=version)  # type: ignore[attr-defined]
         except InvalidForm as exc:
             app.call_from_thread(self.show_problems, exc.problems)
             return

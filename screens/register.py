@@ -6,8 +6,6 @@ whole form is right, and nothing typed is cleared by an error.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session
 from textual import work
 from textual.app import ComposeResult
@@ -17,7 +15,7 @@ from textual.widgets import Checkbox, Input, Label, Select
 from desk import dates, db, phones
 from desk.models import SEXES
 from desk.services import people, reference
-from desk.services.people import PersonRecord
+from desk.services.people import PersonChanges, PersonRecord
 from screens.form import FormDialog, text_field
 from screens.key_footer import KeyFooter
 from screens.widgets import FieldError
@@ -102,34 +100,37 @@ class PersonForm(FormDialog):
         if self.record is not None:
             select.value = self.record.practice_id
 
-    def form(self) -> dict[str, Any]:
+    def form(self) -> people.PersonForm:
         """What is on the form now, as typed."""
-        values: dict[str, Any] = {key: self.query_one(f"#{key}", Input).value for key, _, _ in TEXT_FIELDS}
+        typed = {key: self.query_one(f"#{key}", Input).value for key, _, _ in TEXT_FIELDS}
         sex = self.query_one("#sex", Select).value
         practice = self.query_one("#practice_id", Select).value
-        values["sex"] = "" if sex is Select.NULL else sex
-        values["practice_id"] = "" if practice is Select.NULL else practice
-        values["lives_alone"] = self.query_one("#lives_alone", Checkbox).value
-        return values
+        return people.PersonForm(
+            **typed,
+            sex="" if sex is Select.NULL else str(sex),
+            practice_id="" if practice is Select.NULL else str(practice),
+            lives_alone=self.query_one("#lives_alone", Checkbox).value,
+        )
 
     def action_save(self) -> None:
         why = self.query_one("#why", Input).value if self.editing else ""
         self.save(self.form(), why)
 
     @work(thread=True, exclusive=True, group="save-person", exit_on_error=False)
-    def save(self, form: dict[str, Any], why: str) -> None:
+    def save(self, form: people.PersonForm, why: str) -> None:
         actor, record = self.app.actor, self.record  # type: ignore[attr-defined]
 
         def change(session: Session) -> int:
             if record is None:
                 return people.register(session, actor, form).id  # type: ignore[return-value]
-            people.update(session, actor, record.id, form, expected_version=record.version, why=why)
+            changes = PersonChanges.every_field(form)
+            people.update(session, actor, record.id, changes, expected_version=record.version, why=why)
             return record.id
 
         person_id = self.attempt_save(change)
         if person_id is None:
             return
-        phone = phones.try_parse(str(form.get("phone", ""))) if form.get("phone") else None
+        phone = phones.try_parse(form.phone) if form.phone else None
         self.app.call_from_thread(self._saved, person_id, phone.warning if phone else None)
 
     def _saved(self, person_id: int, warning: str | None) -> None:

@@ -15,9 +15,20 @@ from sqlmodel import Session, col, select
 from desk import clock, history, phones
 from desk.errors import InvalidForm, NotFound
 from desk.history import Actor
-from desk.models import CALL_REASONS, Call, CallDraft, Person, Staff
+from desk.models import Call, CallDraft, Person, Staff, saved_id
 from desk.services import recognise as rec
 from desk.services.recognise import CallerMatch
+from desk.vocabulary import CALL_REASONS
+
+
+@dataclass(frozen=True)
+class CallForm:
+    """What the call screen holds as it is typed: who it is about, why they rang, notes, outcome."""
+
+    person_id: int | None = None
+    reason: str = ""
+    notes: str = ""
+    outcome: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +86,7 @@ def start(
     if match is not None:
         _apply_match(call, match)
     history.create(session, actor, call, "Call started", person_id=call.person_id)
-    session.add(CallDraft(call_id=call.id, person_id=call.person_id, saved_at=clock.now()))  # type: ignore[arg-type]
+    session.add(CallDraft(call_id=saved_id(call.id), person_id=call.person_id, saved_at=clock.now()))
     return call
 
 
@@ -90,15 +101,7 @@ def _apply_match(call: Call, match: CallerMatch) -> None:
         call.person_id = match.person_id  # a person or their carer: the call is about that person
 
 
-def save_draft(
-    session: Session,
-    call_id: int,
-    *,
-    person_id: int | None,
-    reason: str,
-    notes: str,
-    outcome: str,
-) -> None:
+def save_draft(session: Session, call_id: int, form: CallForm) -> None:
     """Keep what is typed so far; cheap enough to run on every pause in typing."""
     draft = session.get(CallDraft, call_id)
     if draft is None:
@@ -107,16 +110,16 @@ def save_draft(
             raise NotFound("That call is already finished; start a new one to add more.")
         draft = CallDraft(call_id=call_id, saved_at=clock.now())
         session.add(draft)
-    draft.person_id, draft.reason, draft.notes, draft.outcome = person_id, reason, notes, outcome
+    draft.person_id, draft.reason, draft.notes, draft.outcome = form.person_id, form.reason, form.notes, form.outcome
     draft.saved_at = clock.now()
 
 
-def validate_finish(reason: str, outcome: str) -> dict[str, str]:
-    """What must be said before a call can be finished."""
+def validate_finish(form: CallForm) -> dict[str, str]:
+    """What must be said before a call can be finished: a message per field, empty when all is said."""
     problems: dict[str, str] = {}
-    if reason not in CALL_REASONS:
+    if form.reason not in CALL_REASONS:
         problems["reason"] = "Choose why they rang."
-    if not outcome.strip():
+    if not form.outcome.strip():
         problems["outcome"] = "Say what was done (the outcome) before finishing the call."
     return problems
 
@@ -125,16 +128,13 @@ def finish(
     session: Session,
     actor: Actor,
     call_id: int,
+    form: CallForm,
     *,
-    person_id: int | None,
-    reason: str,
-    notes: str,
-    outcome: str,
     expected_version: int,
 ) -> Call:
     """Close the call with what was said and done; the draft goes, the record stays."""
-    problems = validate_finish(reason, outcome)
-    if person_id is not None and session.get(Person, person_id) is None:
+    problems = validate_finish(form)
+    if form.person_id is not None and session.get(Person, form.person_id) is None:
         problems["person"] = "That person is no longer on the register: search again."
     if problems:
         raise InvalidForm(problems)
@@ -146,16 +146,16 @@ def finish(
         actor,
         call,
         dict(
-            person_id=person_id,
-            reason=reason,
-            notes=notes.rstrip(),
-            outcome=outcome.strip(),
+            person_id=form.person_id,
+            reason=form.reason,
+            notes=form.notes.rstrip(),
+            outcome=form.outcome.strip(),
             ended_at=clock.now(),
             status="finished",
         ),
         expected_version=expected_version,
         why="Call finished",
-        person_id=person_id,
+        person_id=form.person_id,
         label="call",
     )
     draft = session.get(CallDraft, call_id)
@@ -175,10 +175,10 @@ def state(session: Session, call_id: int) -> CallState:
         person_id = draft.person_id if draft.person_id is not None else person_id
         reason, notes, outcome = draft.reason or reason, draft.notes or notes, draft.outcome or outcome
     return CallState(
-        id=call.id,
+        id=call_id,
         version=call.version,
         zone_id=call.zone_id,
-        started_at=call.started_at,  # type: ignore[arg-type]
+        started_at=call.started_at,
         ended_at=call.ended_at,
         caller_raw=call.caller_raw,
         caller_kind=call.caller_kind,
@@ -198,7 +198,7 @@ def unfinished(session: Session, zone_id: str, *, staff_id: int | None = None) -
     q = select(Call.id).where(Call.zone_id == zone_id, Call.status == "open")
     if staff_id is not None:
         q = q.where(Call.taken_by_id == staff_id)
-    return [state(session, cid) for cid in session.exec(q.order_by(Call.started_at)).all()]
+    return [state(session, saved_id(cid)) for cid in session.exec(q.order_by(col(Call.started_at))).all()]
 
 
 @dataclass(frozen=True)
@@ -218,6 +218,7 @@ class LogRow:
 
     @property
     def minutes(self) -> str:
+        """How long the call took, as m:ss, or 'open'."""
         if self.ended_at is None:
             return "open"
         secs = int((self.ended_at - self.started_at).total_seconds())
@@ -232,8 +233,8 @@ def log_for_day(session: Session, zone_id: str, day: datetime | None = None) -> 
     end_utc = (start_local + timedelta(days=1)).astimezone(UTC)
     rows = session.exec(
         select(Call, Person.family_name, Person.given_name, Staff.name)
-        .join(Person, Person.id == Call.person_id, isouter=True)
-        .join(Staff, Staff.id == Call.taken_by_id)
+        .join(Person, col(Person.id) == col(Call.person_id), isouter=True)
+        .join(Staff, col(Staff.id) == col(Call.taken_by_id))
         .where(Call.zone_id == zone_id, col(Call.started_at) >= start_utc, col(Call.started_at) < end_utc)
         .order_by(col(Call.started_at).desc())
     ).all()
@@ -241,9 +242,9 @@ def log_for_day(session: Session, zone_id: str, day: datetime | None = None) -> 
     for call, fam, given, staff in rows:
         out.append(
             LogRow(
-                id=call.id,
+                id=saved_id(call.id),
                 started_at=call.started_at,
-                ended_at=call.ended_at,  # type: ignore[arg-type]
+                ended_at=call.ended_at,
                 caller=call.caller_name or phones.national(call.caller_e164) or call.caller_raw or "Withheld",
                 person_id=call.person_id,
                 person=f"{fam.upper()}, {given}" if fam else "",

@@ -7,16 +7,17 @@ of tens of thousands never has to be loaded whole.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy import func, insert, or_, text
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, delete, select
 
 from desk import caseload_query, clock
 from desk.models import (
-    DISCIPLINES,
     Admission,
     CarePackage,
     CarePackageItem,
@@ -26,8 +27,24 @@ from desk.models import (
     Practice,
     Referral,
     Staff,
+    saved_id,
 )
-from desk.rows import DUE_RANK, FILTERS, PAGE_SIZE, SORTS, CaseloadRow, Page  # noqa: F401  (the screens' names for them)
+from desk.rows import DUE_RANK, FILTERS, PAGE_SIZE, SORTS, CaseloadRow, Page
+from desk.vocabulary import DISCIPLINES
+
+__all__ = [  # the screens reach the caseload's shapes and vocabularies through this module
+    "DUE_RANK",
+    "FILTERS",
+    "PAGE_SIZE",
+    "SORTS",
+    "CaseloadRow",
+    "EntryValues",
+    "Page",
+    "compute_rows",
+    "page",
+    "rebuild",
+    "refresh",
+]
 
 _SHORT = {
     "nursing": "Nursing",
@@ -36,6 +53,27 @@ _SHORT = {
     "social_work": "SW",
     "support": "Support",
 }
+
+
+class EntryValues(NamedTuple):
+    """A person's caseload row as computed from their records: the columns of :class:`CaseloadEntry`."""
+
+    person_id: int
+    zone_id: str
+    sort_name: str
+    display_name: str
+    nhs_number: str
+    date_of_birth: date
+    practice_name: str
+    key_worker_id: int | None
+    key_worker_name: str
+    health: str
+    social: str
+    next_due_on: date | None
+    next_due_what: str
+    lives_alone: bool
+    in_hospital: bool
+    crisis: bool
 
 
 def refresh(session: Session, person_id: int) -> None:
@@ -50,10 +88,11 @@ def refresh(session: Session, person_id: int) -> None:
         if existing is not None:
             session.delete(existing)
         return
+    values = rows[0]._asdict()
     if existing is None:
-        session.add(CaseloadEntry(**rows[0]))
+        session.add(CaseloadEntry(**values))
     else:
-        for key, value in rows[0].items():
+        for key, value in values.items():
             setattr(existing, key, value)
 
 
@@ -69,70 +108,81 @@ def rebuild(session: Session, zone_id: str | None = None) -> int:
     if zone_id:
         in_zone = select(Person.id).where(Person.zone_id == zone_id)
         session.exec(
-            delete(CaseloadEntry).where(  # type: ignore[call-overload]
-                or_(CaseloadEntry.zone_id == zone_id, col(CaseloadEntry.person_id).in_(in_zone))
+            delete(CaseloadEntry).where(
+                or_(col(CaseloadEntry.zone_id) == zone_id, col(CaseloadEntry.person_id).in_(in_zone))
             )
         )
     else:
-        session.exec(delete(CaseloadEntry))  # type: ignore[call-overload]
-    table = CaseloadEntry.__table__  # type: ignore[attr-defined]
+        session.exec(delete(CaseloadEntry))
+    connection = session.connection()
     for start in range(0, len(rows), _INSERT_CHUNK):
-        session.execute(insert(table), rows[start : start + _INSERT_CHUNK])
+        connection.execute(insert(CaseloadEntry), [row._asdict() for row in rows[start : start + _INSERT_CHUNK]])
     return session.exec(select(func.count()).select_from(CaseloadEntry)).one()
 
 
 _INSERT_CHUNK = 5_000
 
 
-def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int | None = None) -> list[dict[str, Any]]:
-    """The caseload rows (as column dicts, by person id) for everyone, one zone, or one person.
+_Q = TypeVar("_Q", bound=sa.Select[*tuple[Any, ...]])
+
+
+def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int | None = None) -> list[EntryValues]:
+    """The caseload rows, by person id, for everyone, one zone, or one person.
 
     The one place the rule lives: who is on the caseload, and what their row says.
     """
 
-    def in_zone(stmt: Any, person_col: Any) -> Any:
+    def in_zone(stmt: _Q, person_col: Mapped[int]) -> _Q:
         if person_id is not None:
             return stmt.where(person_col == person_id)
         if zone_id:
-            return stmt.join(Person, Person.id == person_col).where(Person.zone_id == zone_id)
+            return stmt.join(Person, col(Person.id) == person_col).where(col(Person.zone_id) == zone_id)
         return stmt
 
-    open_inv = Involvement.ended_on == None  # noqa: E711
+    open_inv = col(Involvement.ended_on).is_(None)
     inv_rows = session.exec(
         in_zone(
             select(Involvement.person_id, Involvement.discipline, Staff.name)
-            .join(Staff, Staff.id == Involvement.staff_id)
+            .join(Staff, col(Staff.id) == col(Involvement.staff_id))
             .where(open_inv),
-            Involvement.person_id,
-        ).order_by(Involvement.person_id, Involvement.id)
+            col(Involvement.person_id),
+        ).order_by(col(Involvement.person_id), col(Involvement.id))
     ).all()
     pkg_rows = session.exec(
         in_zone(
-            select(CarePackage.person_id, CarePackage.id, CarePackage.review_due).where(CarePackage.status == "active"),
-            CarePackage.person_id,
-        ).order_by(CarePackage.person_id, CarePackage.id)
+            select(col(CarePackage.person_id), col(CarePackage.id), col(CarePackage.review_due)).where(
+                CarePackage.status == "active"
+            ),
+            col(CarePackage.person_id),
+        ).order_by(col(CarePackage.person_id), col(CarePackage.id))
     ).all()
     item_rows = session.exec(
         in_zone(
             select(CarePackageItem.package_id, CarePackageItem.service)
-            .join(CarePackage, CarePackage.id == CarePackageItem.package_id)
-            .where(CarePackage.status == "active", CarePackageItem.end_date == None),  # noqa: E711
-            CarePackage.person_id,
+            .join(CarePackage, col(CarePackage.id) == col(CarePackageItem.package_id))
+            .where(CarePackage.status == "active", col(CarePackageItem.end_date).is_(None)),
+            col(CarePackage.person_id),
         )
     ).all()
-    ref_rows = session.exec(
+    # Five columns and more: SQLAlchemy's own select (sqlmodel types only four), on the session's connection.
+    connection = session.connection()
+    ref_rows = connection.execute(
         in_zone(
-            select(Referral.person_id, Referral.discipline, Referral.crisis, Referral.due_at, Referral.urgency).where(
-                Referral.status == "open"
-            ),
-            Referral.person_id,
-        ).order_by(Referral.person_id, Referral.id)
+            sa.select(
+                col(Referral.person_id),
+                col(Referral.discipline),
+                col(Referral.crisis),
+                col(Referral.due_at),
+                col(Referral.urgency),
+            ).where(col(Referral.status) == "open"),
+            col(Referral.person_id),
+        ).order_by(col(Referral.person_id), col(Referral.id))
     ).all()
     adm_ids = set(
         session.exec(
             in_zone(
-                select(Admission.person_id).where(Admission.discharged_at == None),
-                Admission.person_id,  # noqa: E711
+                select(Admission.person_id).where(col(Admission.discharged_at).is_(None)),
+                col(Admission.person_id),
             )
         ).all()
     )
@@ -151,8 +201,8 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
         services.setdefault(package_id, set()).add(service)
     due: dict[int, list[tuple[date, int, str]]] = {}
     first_package: dict[int, tuple[int, date | None]] = {}
-    for pid, package_id, review_due in pkg_rows:
-        first_package.setdefault(pid, (package_id, review_due))
+    for pid, pkg_id, review_due in pkg_rows:
+        first_package.setdefault(pid, (saved_id(pkg_id), review_due))
     for pid, (package_id, review_due) in first_package.items():
         svc = services.get(package_id)
         social.setdefault(pid, []).insert(0, "Package: " + ", ".join(sorted(svc)) if svc else "Package")
@@ -171,44 +221,44 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
             )
 
     candidates = (
-        select(Involvement.person_id)
+        sa.select(col(Involvement.person_id))
         .where(open_inv)
         .union(
-            select(CarePackage.person_id).where(CarePackage.status == "active"),
-            select(Referral.person_id).where(Referral.status == "open"),
-            select(Admission.person_id).where(Admission.discharged_at == None),  # noqa: E711
-            select(Person.id).where(Person.key_worker_id != None),  # noqa: E711
+            sa.select(col(CarePackage.person_id)).where(col(CarePackage.status) == "active"),
+            sa.select(col(Referral.person_id)).where(col(Referral.status) == "open"),
+            sa.select(col(Admission.person_id)).where(col(Admission.discharged_at).is_(None)),
+            sa.select(col(Person.id)).where(col(Person.key_worker_id).is_not(None)),
         )
         .subquery()
     )
     kw = aliased(Staff)
     people = (
-        select(
-            Person.id,
-            Person.zone_id,
-            Person.family_key,
-            Person.given_key,
-            Person.family_name,
-            Person.given_name,
-            Person.nhs_number,
-            Person.date_of_birth,
-            Person.key_worker_id,
-            Person.lives_alone,
-            Practice.name,
-            kw.name,
+        sa.select(
+            col(Person.id),
+            col(Person.zone_id),
+            col(Person.family_key),
+            col(Person.given_key),
+            col(Person.family_name),
+            col(Person.given_name),
+            col(Person.nhs_number),
+            col(Person.date_of_birth),
+            col(Person.key_worker_id),
+            col(Person.lives_alone),
+            col(Practice.name),
+            col(kw.name),
         )
-        .join(Practice, Practice.ods_code == Person.practice_id, isouter=True)
-        .join(kw, kw.id == Person.key_worker_id, isouter=True)
+        .join(Practice, col(Practice.ods_code) == col(Person.practice_id), isouter=True)
+        .join(kw, col(kw.id) == col(Person.key_worker_id), isouter=True)
     )
     if person_id is not None:
-        people = people.where(Person.id == person_id)  # one person: no need to list candidates
+        people = people.where(col(Person.id) == person_id)  # one person: no need to list candidates
     else:
-        people = people.join(candidates, candidates.c[0] == Person.id)
+        people = people.join(candidates, candidates.c[0] == col(Person.id))
         if zone_id:
-            people = people.where(Person.zone_id == zone_id)
-    out: list[dict[str, Any]] = []
+            people = people.where(col(Person.zone_id) == zone_id)
+    out: list[EntryValues] = []
     for (
-        pid,
+        row_id,
         zone,
         family_key,
         given_key,
@@ -220,14 +270,15 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
         lives_alone,
         practice_name,
         kw_name,
-    ) in session.exec(people.order_by(Person.id)).all():
+    ) in connection.execute(people.order_by(col(Person.id))).all():
+        pid = saved_id(row_id)
         h, so = health.get(pid, []), social.get(pid, [])
         in_hospital = pid in adm_ids
         if not (h or so or in_hospital or key_worker_id):
             continue
         d = sorted(due.get(pid, []))
         out.append(
-            dict(
+            EntryValues(
                 person_id=pid,
                 zone_id=zone,
                 sort_name=f"{family_key} {given_key}",
@@ -267,8 +318,10 @@ def page(
     shared with the desk's opening, which runs it before the ORM has loaded.
     """
 
-    def run(sql: str, params: dict[str, Any]) -> Any:
-        return session.execute(text(sql), params).all()
+    connection = session.connection()
+
+    def run(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        return connection.execute(text(sql), params).all()
 
     return caseload_query.page(
         run,

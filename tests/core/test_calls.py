@@ -53,10 +53,10 @@ def finish(engine: Engine, actor: Actor, call: Call, *, version: int | None = No
         return calls.finish(
             session,
             actor,
-            call.id,
-            expected_version=call.version if version is None else version,  # type: ignore[arg-type]
-            **values,
-        )  # type: ignore[arg-type]
+            call.id,  # type: ignore[arg-type]
+            calls.CallForm(**values),  # type: ignore[arg-type]
+            expected_version=call.version if version is None else version,
+        )
 
 
 def call_history(engine: Engine, call_id: int) -> list[History]:
@@ -115,11 +115,8 @@ def test_notes_survive_a_crash(engine: Engine, reopen: Callable[[], Engine], dor
     with db.writing(engine) as session:
         calls.save_draft(
             session,
-            call.id,
-            person_id=doris.id,
-            reason="crisis",  # type: ignore[arg-type]
-            notes="Mum fell at 3am, on the floor an hour.",
-            outcome="",
+            call.id,  # type: ignore[arg-type]
+            calls.CallForm(person_id=doris.id, reason="crisis", notes="Mum fell at 3am, on the floor an hour."),
         )
     engine.dispose()  # the desk dies: nothing held in memory survives
 
@@ -145,7 +142,7 @@ def test_drafts_keep_only_the_latest_text(engine: Engine, actor: Actor, clock: F
     for notes in ("Rang about", "Rang about her feet", "Rang about her feet; GP aware"):
         clock.advance(timedelta(seconds=5))
         with db.writing(engine) as session:
-            calls.save_draft(session, call.id, person_id=None, reason="", notes=notes, outcome="")  # type: ignore[arg-type]
+            calls.save_draft(session, call.id, calls.CallForm(notes=notes))  # type: ignore[arg-type]
     with db.reading(engine) as session:
         draft = session.get(CallDraft, call.id)
         assert draft is not None and (draft.notes, draft.saved_at) == ("Rang about her feet; GP aware", clock.now)
@@ -208,7 +205,7 @@ def test_nothing_more_can_be_typed_into_a_finished_call(engine: Engine, actor: A
     call = start(engine, actor)
     finish(engine, actor, call)
     with pytest.raises(NotFound, match="already finished"), db.writing(engine) as session:
-        calls.save_draft(session, call.id, person_id=None, reason="", notes="late note", outcome="")  # type: ignore[arg-type]
+        calls.save_draft(session, call.id, calls.CallForm(notes="late note"))  # type: ignore[arg-type]
 
 
 def test_a_stale_finish_is_refused(engine: Engine, actor: Actor, bxm_staff: dict) -> None:  # type: ignore[type-arg]
@@ -292,7 +289,7 @@ def test_calls_and_history_counts_after_a_whole_call(engine: Engine, doris: Pers
     call = start(engine, actor, CARER_PHONE)
     for notes in ("a", "ab", "abc"):
         with db.writing(engine) as session:
-            calls.save_draft(session, call.id, person_id=doris.id, reason="advice", notes=notes, outcome="")  # type: ignore[arg-type]
+            calls.save_draft(session, call.id, calls.CallForm(doris.id, "advice", notes))  # type: ignore[arg-type]
     finish(engine, actor, call)
     with db.reading(engine) as session:
         assert session.exec(select(func.count()).select_from(Call)).one() == 1

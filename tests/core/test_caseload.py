@@ -150,7 +150,7 @@ def test_refresh_follows_a_move_of_zone(
             session,
             actor,
             person.id,
-            {"practice_id": "L99001"},
+            people.PersonChanges(practice_id="L99001"),
             expected_version=version,  # type: ignore[arg-type]
             why="Registered with a Torquay GP",
         )

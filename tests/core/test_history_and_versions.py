@@ -71,7 +71,7 @@ def _update(d: Desk) -> None:
             s,
             d.actor,
             d.doris.id,
-            {"address": "7 Berry Head Road"},
+            people.PersonChanges(address="7 Berry Head Road"),
             expected_version=d.doris.version,  # type: ignore[arg-type]
             why="Moved house",
         )
@@ -92,11 +92,8 @@ def _finish_call(d: Desk) -> None:
         calls.finish(
             s,
             d.actor,
-            d.call.id,
-            person_id=d.doris.id,
-            reason="advice",
-            notes="",
-            outcome="Advice given",  # type: ignore[arg-type]
+            d.call.id,  # type: ignore[arg-type]
+            calls.CallForm(person_id=d.doris.id, reason="advice", notes="", outcome="Advice given"),
             expected_version=d.call.version,
         )
 
@@ -135,7 +132,7 @@ def test_every_change_leaves_exactly_one_history_entry(desk: Desk, clock: Frozen
 
 def _draft(d: Desk) -> None:
     with db.writing(d.engine) as s:
-        calls.save_draft(s, d.call.id, person_id=d.doris.id, reason="advice", notes="typing...", outcome="")  # type: ignore[arg-type]
+        calls.save_draft(s, d.call.id, calls.CallForm(d.doris.id, "advice", "typing..."))  # type: ignore[arg-type]
 
 
 def _ring_and_claim(d: Desk) -> None:
@@ -181,13 +178,13 @@ def test_history_is_never_rewritten(desk: Desk, clock: FrozenClock, history_writ
 @pytest.mark.parametrize(
     ("form", "version_offset", "refusal"),
     [
-        ({"date_of_birth": "01/01/2100"}, 0, InvalidForm),
-        ({"address": "7 Berry Head Road"}, -1, StaleRecord),
+        (people.PersonChanges(date_of_birth="01/01/2100"), 0, InvalidForm),
+        (people.PersonChanges(address="7 Berry Head Road"), -1, StaleRecord),
     ],
     ids=["invalid", "stale"],
 )
 def test_a_refused_change_leaves_no_entry(
-    desk: Desk, clock: FrozenClock, form: dict[str, str], version_offset: int, refusal: type[Exception]
+    desk: Desk, clock: FrozenClock, form: people.PersonChanges, version_offset: int, refusal: type[Exception]
 ) -> None:
     before = history(desk.engine)
     with pytest.raises(refusal), db.writing(desk.engine) as s:

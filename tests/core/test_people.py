@@ -164,7 +164,7 @@ def update(
     engine: Engine,
     actor: Actor,
     person: Person,
-    form: dict[str, Any],
+    form: people.PersonChanges,
     version: int | None = None,
     why: str = "Moved house, told by daughter",
 ) -> bool:
@@ -173,7 +173,7 @@ def update(
             session,
             actor,
             person.id,
-            form,  # type: ignore[arg-type]
+            form,
             expected_version=person.version if version is None else version,
             why=why,
         )
@@ -189,7 +189,7 @@ def fetch(engine: Engine, person_id: int) -> Person:
 def test_update_records_only_what_changed(engine: Engine, doris: Person, actor: Actor, clock: FrozenClock) -> None:
     """The derived search key changes with the postcode, so it is in the entry too; nothing else is."""
     clock.advance(timedelta(hours=2))  # a different moment from the registration
-    assert update(engine, actor, doris, {"address": "7 Berry Head Road, Brixham", "postcode": "TQ5 8XY"})
+    assert update(engine, actor, doris, people.PersonChanges(address="7 Berry Head Road, Brixham", postcode="TQ5 8XY"))
     after = fetch(engine, doris.id)  # type: ignore[arg-type]
     assert after.version == doris.version + 1
     assert (after.address, after.postcode, after.postcode_key) == ("7 Berry Head Road, Brixham", "TQ5 8XY", "TQ58XY")
@@ -200,7 +200,7 @@ def test_update_records_only_what_changed(engine: Engine, doris: Person, actor: 
 
 
 def test_changing_practice_moves_the_person_to_its_zone(engine: Engine, doris: Person, actor: Actor) -> None:
-    assert update(engine, actor, doris, {"practice_id": "L99007"}, why="Registered with a Paignton GP")
+    assert update(engine, actor, doris, people.PersonChanges(practice_id="L99007"), why="Registered with a Paignton GP")
     after = fetch(engine, doris.id)  # type: ignore[arg-type]
     assert (after.practice_id, after.zone_id) == ("L99007", "PGN")
     entry = person_history(engine, doris.id)[-1]  # type: ignore[arg-type]
@@ -209,21 +209,21 @@ def test_changing_practice_moves_the_person_to_its_zone(engine: Engine, doris: P
 
 def test_saving_without_a_change_writes_nothing(engine: Engine, doris: Person, actor: Actor) -> None:
     before = counts(engine)
-    assert update(engine, actor, doris, {"family_name": " Pascoe ", "postcode": "tq59ab"}) is False
+    assert update(engine, actor, doris, people.PersonChanges(family_name=" Pascoe ", postcode="tq59ab")) is False
     assert counts(engine) == before
     assert fetch(engine, doris.id).version == doris.version  # type: ignore[arg-type]
 
 
 def test_update_needs_a_reason(engine: Engine, doris: Person, actor: Actor) -> None:
     with pytest.raises(InvalidForm) as caught:
-        update(engine, actor, doris, {"address": "Elsewhere"}, why="  ")
+        update(engine, actor, doris, people.PersonChanges(address="Elsewhere"), why="  ")
     assert "Say why the record is changing" in caught.value.problems["why"]
 
 
 def test_invalid_update_changes_nothing(engine: Engine, doris: Person, actor: Actor) -> None:
     before = counts(engine)
     with pytest.raises(InvalidForm) as caught:
-        update(engine, actor, doris, {"address": "Elsewhere", "date_of_birth": "01/01/2030"})
+        update(engine, actor, doris, people.PersonChanges(address="Elsewhere", date_of_birth="01/01/2030"))
     assert list(caught.value.problems) == ["date_of_birth"]
     assert counts(engine) == before
     assert fetch(engine, doris.id).address == "3 Fore Street, Brixham"  # type: ignore[arg-type]
@@ -231,10 +231,10 @@ def test_invalid_update_changes_nothing(engine: Engine, doris: Person, actor: Ac
 
 def test_stale_update_is_refused_and_changes_nothing(engine: Engine, doris: Person, actor: Actor) -> None:
     """Desk 2 saved while desk 1 was typing: desk 1's save based on the old version is refused."""
-    assert update(engine, Actor(actor.staff_id, "desk-2"), doris, {"given_name": "Dorothy"})
+    assert update(engine, Actor(actor.staff_id, "desk-2"), doris, people.PersonChanges(given_name="Dorothy"))
     before = counts(engine)
     with pytest.raises(StaleRecord, match="changed at another desk while you were editing"):
-        update(engine, actor, doris, {"address": "7 Berry Head Road, Brixham"}, version=doris.version)
+        update(engine, actor, doris, people.PersonChanges(address="7 Berry Head Road, Brixham"), version=doris.version)
     after = fetch(engine, doris.id)  # type: ignore[arg-type]
     assert (after.given_name, after.address, after.version) == ("Dorothy", "3 Fore Street, Brixham", doris.version + 1)
     assert counts(engine) == before
@@ -242,7 +242,7 @@ def test_stale_update_is_refused_and_changes_nothing(engine: Engine, doris: Pers
 
 def test_update_of_someone_no_longer_registered(engine: Engine, actor: Actor) -> None:
     with pytest.raises(NotFound), db.writing(engine) as session:
-        people.update(session, actor, 424242, {"address": "x"}, expected_version=1, why="typo")
+        people.update(session, actor, 424242, people.PersonChanges(address="x"), expected_version=1, why="typo")
 
 
 # --- contacts -------------------------------------------------------------------------

@@ -293,7 +293,7 @@ def test_search_keeps_up_with_changes_to_the_register(engine: Engine) -> None:
                 session,
                 actor,
                 person.id,
-                {"family_name": "Hambling"},  # type: ignore[arg-type]
+                people.PersonChanges(family_name="Hambling"),  # type: ignore[arg-type]
                 expected_version=person.version,
                 why="spelling corrected by her son",
             )

@@ -78,7 +78,7 @@ def build_story(engine: Engine, clock: FrozenClock) -> Story:
             session,
             actor,
             doris.id,
-            {"address": "7 Berry Head Road"},
+            people.PersonChanges(address="7 Berry Head Road"),
             expected_version=doris.version,  # type: ignore[arg-type]
             why="Moved house",
         )
@@ -128,11 +128,8 @@ def build_story(engine: Engine, clock: FrozenClock) -> Story:
         calls.finish(
             session,
             actor,
-            call.id,
-            person_id=doris.id,
-            reason="crisis",
-            notes="Fell in the night.",  # type: ignore[arg-type]
-            outcome="Crisis team visiting.",
+            call.id,  # type: ignore[arg-type]
+            calls.CallForm(doris.id, "crisis", "Fell in the night.", "Crisis team visiting."),
             expected_version=call.version,
         )
     assert staff["coordinator"].id == actor.staff_id

@@ -95,7 +95,7 @@ def update_after_both_read(spec: DbSpec, actor: Actor, person_id: int, family_na
                     session,
                     actor,
                     person_id,
-                    {"family_name": family_name},
+                    people.PersonChanges(family_name=family_name),
                     expected_version=version,
                     why=f"{actor.desk} corrects the name",
                 )
@@ -130,7 +130,7 @@ def update_both_in_flight(spec: DbSpec, actor: Actor, person_id: int, family_nam
                     session,
                     actor,
                     person_id,
-                    {"family_name": family_name},
+                    people.PersonChanges(family_name=family_name),
                     expected_version=version,
                     why=f"{actor.desk} corrects the name",
                 )
@@ -188,7 +188,7 @@ def save_between(spec: DbSpec, actor: Actor, person_id: int, family_name: str, l
                 session,
                 actor,
                 person_id,
-                {"family_name": family_name},
+                people.PersonChanges(family_name=family_name),
                 expected_version=version,
                 why=f"{actor.desk} corrects the name",
             )
@@ -208,7 +208,7 @@ def hold_write_lock(spec: DbSpec, actor: Actor, person_id: int, family_name: str
                 session,
                 actor,
                 person_id,
-                {"family_name": family_name},
+                people.PersonChanges(family_name=family_name),
                 expected_version=version,
                 why=f"{actor.desk} corrects the name",
             )
@@ -230,7 +230,7 @@ def write_while_locked(spec: DbSpec, actor: Actor, person_id: int, given_name: s
                 session,
                 actor,
                 person_id,
-                {"given_name": given_name},
+                people.PersonChanges(given_name=given_name),
                 expected_version=version,
                 why=f"{actor.desk} corrects the name",
             )

@@ -39,7 +39,7 @@ def _seed(engine: Engine) -> Zone:
         doris = people.register(
             session,
             actor,
-            dict(
+            people.PersonForm(
                 nhs_number="999 000 0026",
                 family_name="Pascoe",
                 given_name="Doris",

@@ -84,7 +84,7 @@ async def test_edit_that_clashes_with_another_desk_is_refused_and_kept(zone: Zon
                 session,
                 Actor(zone.staff_id, "other-desk"),
                 zone.doris_id,
-                {"address": "Flat 2, Harbour Court"},
+                people.PersonChanges(address="Flat 2, Harbour Court"),
                 expected_version=1,
                 why="Moved, told by GP",
             )
