@@ -104,11 +104,16 @@ def _order(sort: str, descending: bool) -> str:
     return ", ".join(order)
 
 
-def _day(value: Any) -> date | None:
+def _day(value: Any) -> date:
     """A date as the driver gives it: PostgreSQL a date, SQLite the ISO text the ORM wrote."""
-    if value is None or isinstance(value, date):
+    if isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+def _maybe_day(value: Any) -> date | None:
+    """A date that may be missing (NULL), as the driver gives it."""
+    return None if value is None else _day(value)
 
 
 def _row(r: Sequence[Any]) -> CaseloadRow:
@@ -116,12 +121,12 @@ def _row(r: Sequence[Any]) -> CaseloadRow:
         person_id=r[0],
         name=r[1],
         nhs_number=r[2],
-        date_of_birth=_day(r[3]),  # type: ignore[arg-type]
+        date_of_birth=_day(r[3]),
         practice=r[4],
         key_worker=r[5],
         health=r[6],
         social=r[7],
-        next_due_on=_day(r[8]),
+        next_due_on=_maybe_day(r[8]),
         next_due_what=r[9],
         lives_alone=bool(r[10]),
         in_hospital=bool(r[11]),

@@ -8,7 +8,12 @@ from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 
-_now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+_now: Callable[[], datetime] = _wall_clock
 
 
 def now() -> datetime:
@@ -24,7 +29,7 @@ def today() -> date:
 def set_clock(fn: Callable[[], datetime] | None) -> None:
     """Replace the clock (tests); ``None`` restores the real one."""
     global _now
-    _now = fn if fn is not None else (lambda: datetime.now(UTC))
+    _now = fn if fn is not None else _wall_clock
 
 
 def local(dt: datetime) -> datetime:

@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from desk import clock
 from desk.errors import StaleRecord
-from desk.models import History
+from desk.models import History, Person
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def snapshot(obj: SQLModel) -> dict[str, Any]:
 
 def _entity(obj: SQLModel) -> tuple[str, str]:
     identity = inspect(obj).identity or ()
-    return str(obj.__tablename__), "/".join(str(v) for v in identity)  # type: ignore[attr-defined]
+    return str(obj.__tablename__), "/".join(str(v) for v in identity)
 
 
 def _write(
@@ -80,8 +80,8 @@ def create(session: Session, actor: Actor, obj: SQLModel, why: str, person_id: i
     """Insert a new record and its history entry (values after, none before)."""
     session.add(obj)
     session.flush()
-    if person_id is None and obj.__tablename__ == "person":  # type: ignore[attr-defined]
-        person_id = obj.id  # type: ignore[attr-defined]
+    if person_id is None and isinstance(obj, Person):
+        person_id = obj.id
     _write(session, actor, obj, "create", None, snapshot(obj), why, person_id)
     return obj
 

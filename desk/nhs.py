@@ -49,7 +49,7 @@ def display(raw: str) -> str:
 
 def check_digit(nine: str) -> int | None:
     """The Modulus 11 check digit for nine digits, or None where no valid one exists."""
-    total = sum(int(c) * w for c, w in zip(nine, range(10, 1, -1)))
+    total = sum(int(c) * w for c, w in zip(nine, range(10, 1, -1), strict=True))
     check = 11 - total % 11
     if check == 11:
         return 0
@@ -65,6 +65,6 @@ def is_test_range(raw: str) -> bool:
 
 def _valid(raw: str) -> bool:
     """nhs-number's Modulus 11 rule (imported on first use: drawing a row needs only the display form)."""
-    import nhs_number
+    from nhs_number.validate import is_valid
 
-    return bool(nhs_number.is_valid(raw))
+    return bool(is_valid(raw))

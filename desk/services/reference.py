@@ -6,16 +6,18 @@ import json
 from importlib.resources import files
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from desk import phones
-from desk.models import ROLES, Organisation, Practice, Staff, Zone
-from desk.rows import StaffRow  # noqa: F401  (what staff() returns)
+from desk.models import Organisation, Practice, Staff, Zone
+from desk.rows import StaffRow
+from desk.vocabulary import ROLES
 
 
 def shipped() -> dict[str, Any]:
     """The reference data as shipped with the desk."""
-    return json.loads((files("desk.data") / "reference.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((files("desk.data") / "reference.json").read_text(encoding="utf-8"))
+    return data
 
 
 def load(session: Session, data: dict[str, Any] | None = None) -> bool:
@@ -76,7 +78,7 @@ def zone(session: Session, zone_id: str) -> Zone | None:
 
 def staff(session: Session, zone_id: str | None = None) -> list[StaffRow]:
     """Active staff, of one zone or all, by name."""
-    q = select(Staff.id, Staff.name, Staff.role, Staff.zone_id).where(Staff.active == True)  # noqa: E712
+    q = select(Staff.id, Staff.name, Staff.role, Staff.zone_id).where(col(Staff.active))
     if zone_id:
         q = q.where(Staff.zone_id == zone_id)
     return [StaffRow(*row) for row in session.exec(q.order_by(Staff.name))]

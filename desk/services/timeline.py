@@ -9,8 +9,6 @@ from sqlmodel import Session, col, select
 
 from desk import clock, phones
 from desk.models import (
-    CALL_REASONS,
-    DISCIPLINES,
     Admission,
     Alert,
     Assessment,
@@ -23,6 +21,7 @@ from desk.models import (
     Staff,
     Visit,
 )
+from desk.vocabulary import CALL_REASONS, DISCIPLINES
 
 DEFAULT_LIMIT = 300
 
@@ -112,7 +111,7 @@ def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) ->
 
     items = session.exec(
         select(CarePackageItem)
-        .join(CarePackage, CarePackage.id == CarePackageItem.package_id)
+        .join(CarePackage, col(CarePackage.id) == col(CarePackageItem.package_id))
         .where(CarePackage.person_id == person_id)
     ).all()
     for it in items:
@@ -130,7 +129,7 @@ def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) ->
 
     for adm, ward in session.exec(
         select(Admission, Organisation.name)
-        .join(Organisation, Organisation.id == Admission.ward_id)
+        .join(Organisation, col(Organisation.id) == col(Admission.ward_id))
         .where(Admission.person_id == person_id)
     ):
         out.append(Entry(adm.admitted_at, "hospital", f"Admitted to {ward}"))
@@ -144,7 +143,7 @@ def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) ->
 
     for h in session.exec(
         select(History)
-        .where(History.person_id == person_id, History.entity.in_(("person", "contact")))  # type: ignore[attr-defined]
+        .where(History.person_id == person_id, col(History.entity).in_(("person", "contact")))
         .order_by(col(History.at).desc())
         .limit(limit)
     ):

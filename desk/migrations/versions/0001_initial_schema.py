@@ -6,7 +6,7 @@ Create Date: 2026-11-23 20:04:01.555346
 """
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import desk.types

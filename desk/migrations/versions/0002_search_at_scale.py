@@ -121,13 +121,14 @@ def fts_sql() -> list[str]:
     ]
 
 
+_TRGM_SCHEMA_SQL = (
+    "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
+)
+
+
 def _trgm_schema(bind: sa.Connection) -> str | None:
     """The schema pg_trgm lives in, creating it if we may; None when it cannot be had."""
-    found = bind.execute(
-        sa.text(
-            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
-        )
-    ).scalar()
+    found = bind.execute(sa.text(_TRGM_SCHEMA_SQL)).scalar()
     if found:
         return str(found)
     if not bind.execute(sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")).first():
@@ -139,13 +140,7 @@ def _trgm_schema(bind: sa.Connection) -> str | None:
             bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm" + (" SCHEMA public" if target else ""))
     except sa.exc.DBAPIError:
         return None
-    return str(
-        bind.execute(
-            sa.text(
-                "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
-            )
-        ).scalar()
-    )
+    return str(bind.execute(sa.text(_TRGM_SCHEMA_SQL)).scalar())
 
 
 def upgrade() -> None:
