@@ -319,7 +319,7 @@ def draft_save(ctx: Context) -> Iterable[Result]:
             text_ = " ".join(notes)
             t0 = now_ns()
             with db.writing(ctx.engine) as s:
-                calls.save_draft(s, call_id, calls.CallForm(person_id, "change_in_need", text_))
+                calls.save_draft(s, call_id, calls.CallDetails(person_id, "change_in_need", text_))
             if i >= 5:
                 samples.append(now_ns() - t0)
     finally:

@@ -180,9 +180,9 @@ class CallScreen(Screen[None]):
         if self._loaded:
             self._dirty = True
 
-    def _values(self) -> calls.CallForm:
+    def _values(self) -> calls.CallDetails:
         reason = self.query_one("#reason", Select).value
-        return calls.CallForm(
+        return calls.CallDetails(
             person_id=self.person_id,
             reason="" if reason is Select.NULL else str(reason),
             notes=self.query_one("#notes", TextArea).text,
@@ -199,7 +199,7 @@ class CallScreen(Screen[None]):
         self.save_draft(self._values())
 
     @work(thread=True, exclusive=False, group="draft", exit_on_error=False)
-    def save_draft(self, values: calls.CallForm) -> None:
+    def save_draft(self, values: calls.CallDetails) -> None:
         with db.writing(self.app.engine) as session:  # type: ignore[attr-defined]
             calls.save_draft(session, self.call_id, values)
         self.app.call_from_thread(self._saved)
@@ -221,7 +221,7 @@ class CallScreen(Screen[None]):
         self.finish(values, self.call.version)
 
     @work(thread=True, exclusive=True, group="finish", exit_on_error=False)
-    def finish(self, values: calls.CallForm, version: int) -> None:
+    def finish(self, values: calls.CallDetails, version: int) -> None:
         app = self.app
         try:
             with db.writing(app.engine) as session:  # type: ignore[attr-defined]

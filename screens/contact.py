@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Input, Label
 
+from desk.models import saved_id
 from desk.services import people
 from screens.form import FormDialog, text_field
 from screens.key_footer import KeyFooter
@@ -41,14 +42,14 @@ class ContactForm(FormDialog):
         self.query_one("#name", Input).focus()
 
     def action_save(self) -> None:
-        values = {key: self.query_one(f"#{key}", Input).value for key, _, _ in FIELDS}
-        self.save(values, self.query_one("#is_carer", Checkbox).value)
+        typed = {key: self.query_one(f"#{key}", Input).value for key, _, _ in FIELDS}
+        self.save(people.ContactDetails(**typed, is_carer=self.query_one("#is_carer", Checkbox).value))
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def save(self, values: dict[str, str], is_carer: bool) -> None:
+    def save(self, details: people.ContactDetails) -> None:
         actor = self.app.actor  # type: ignore[attr-defined]
         contact_id = self.attempt_save(
-            lambda session: people.add_contact(session, actor, self.person_id, is_carer=is_carer, **values).id
+            lambda session: saved_id(people.add_contact(session, actor, self.person_id, details).id)
         )
         if contact_id is not None:
             self.app.call_from_thread(self.dismiss, contact_id)

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, Select
 
 from desk import dates, db, phones
-from desk.models import SEXES
+from desk.models import SEXES, saved_id
 from desk.services import people, reference
 from desk.services.people import PersonChanges, PersonRecord
 from screens.form import FormDialog, text_field
@@ -100,12 +100,12 @@ class PersonForm(FormDialog):
         if self.record is not None:
             select.value = self.record.practice_id
 
-    def form(self) -> people.PersonForm:
+    def form(self) -> people.PersonDetails:
         """What is on the form now, as typed."""
         typed = {key: self.query_one(f"#{key}", Input).value for key, _, _ in TEXT_FIELDS}
         sex = self.query_one("#sex", Select).value
         practice = self.query_one("#practice_id", Select).value
-        return people.PersonForm(
+        return people.PersonDetails(
             **typed,
             sex="" if sex is Select.NULL else str(sex),
             practice_id="" if practice is Select.NULL else str(practice),
@@ -117,12 +117,12 @@ class PersonForm(FormDialog):
         self.save(self.form(), why)
 
     @work(thread=True, exclusive=True, group="save-person", exit_on_error=False)
-    def save(self, form: people.PersonForm, why: str) -> None:
+    def save(self, form: people.PersonDetails, why: str) -> None:
         actor, record = self.app.actor, self.record  # type: ignore[attr-defined]
 
         def change(session: Session) -> int:
             if record is None:
-                return people.register(session, actor, form).id  # type: ignore[return-value]
+                return saved_id(people.register(session, actor, form).id)
             changes = PersonChanges.every_field(form)
             people.update(session, actor, record.id, changes, expected_version=record.version, why=why)
             return record.id

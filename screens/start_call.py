@@ -77,7 +77,7 @@ class StartCallScreen(ModalScreen[int | None]):
             with db.writing(app.engine) as session:  # type: ignore[attr-defined]
                 call = calls.start(session, app.actor, app.zone_id, number=number)  # type: ignore[attr-defined]
                 if self.person_id is not None and call.person_id is None:
-                    calls.save_draft(session, saved_id(call.id), calls.CallForm(person_id=self.person_id))
+                    calls.save_draft(session, saved_id(call.id), calls.CallDetails(person_id=self.person_id))
                 call_id = call.id
         except DeskError as exc:
             app.call_from_thread(self._refused, exc.message)

@@ -22,7 +22,7 @@ from desk.vocabulary import CALL_REASONS
 
 
 @dataclass(frozen=True)
-class CallForm:
+class CallDetails:
     """What the call screen holds as it is typed: who it is about, why they rang, notes, outcome."""
 
     person_id: int | None = None
@@ -101,7 +101,7 @@ def _apply_match(call: Call, match: CallerMatch) -> None:
         call.person_id = match.person_id  # a person or their carer: the call is about that person
 
 
-def save_draft(session: Session, call_id: int, form: CallForm) -> None:
+def save_draft(session: Session, call_id: int, form: CallDetails) -> None:
     """Keep what is typed so far; cheap enough to run on every pause in typing."""
     draft = session.get(CallDraft, call_id)
     if draft is None:
@@ -114,7 +114,7 @@ def save_draft(session: Session, call_id: int, form: CallForm) -> None:
     draft.saved_at = clock.now()
 
 
-def validate_finish(form: CallForm) -> dict[str, str]:
+def validate_finish(form: CallDetails) -> dict[str, str]:
     """What must be said before a call can be finished: a message per field, empty when all is said."""
     problems: dict[str, str] = {}
     if form.reason not in CALL_REASONS:
@@ -128,7 +128,7 @@ def finish(
     session: Session,
     actor: Actor,
     call_id: int,
-    form: CallForm,
+    form: CallDetails,
     *,
     expected_version: int,
 ) -> Call:

@@ -42,7 +42,7 @@ POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 
 @dataclass(frozen=True)
-class PersonForm:
+class PersonDetails:
     """A person's details as typed on the register or change form, not yet checked.
 
     Text as typed (a date of birth may also be a :class:`~datetime.date`, as on
@@ -63,7 +63,7 @@ class PersonForm:
     conditions: str = ""
 
     @classmethod
-    def of(cls, person: Person) -> PersonForm:
+    def of(cls, person: Person) -> PersonDetails:
         """The form as it would be filled from what is on record."""
         return cls(
             nhs_number=person.nhs_number,
@@ -97,11 +97,11 @@ class PersonChanges:
     conditions: str | None = None
 
     @classmethod
-    def every_field(cls, form: PersonForm) -> PersonChanges:
+    def every_field(cls, form: PersonDetails) -> PersonChanges:
         """Every field of a whole form (the change form sends them all, changed or not)."""
         return cls(**asdict(form))
 
-    def applied_to(self, form: PersonForm) -> PersonForm:
+    def applied_to(self, form: PersonDetails) -> PersonDetails:
         """``form`` with these changes laid over it."""
         given = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
         return replace(form, **given)
@@ -154,7 +154,7 @@ def phone_rev(e164: str | None) -> str:
     return digits[::-1]
 
 
-def validate_person(session: Session, form: PersonForm, *, person_id: int | None = None) -> PersonValues:
+def validate_person(session: Session, form: PersonDetails, *, person_id: int | None = None) -> PersonValues:
     """Check a person form; return the columns to store or raise :class:`InvalidForm` with every problem.
 
     Each message is keyed by the form field it is about, so the form shows it
@@ -240,7 +240,7 @@ def validate_person(session: Session, form: PersonForm, *, person_id: int | None
     )
 
 
-def register(session: Session, actor: Actor, form: PersonForm, why: str = "Registered at the desk") -> Person:
+def register(session: Session, actor: Actor, form: PersonDetails, why: str = "Registered at the desk") -> Person:
     """Register a new person; their zone comes from their GP practice."""
     values = validate_person(session, form)
     person = Person(**values.columns(), created_at=clock.now())
@@ -261,7 +261,7 @@ def update(
         raise NotFound("That person is no longer on the register.")
     if not why.strip():
         raise InvalidForm({"why": "Say why the record is changing (e.g. 'moved house, told by daughter')."})
-    values = validate_person(session, changes.applied_to(PersonForm.of(person)), person_id=person_id)
+    values = validate_person(session, changes.applied_to(PersonDetails.of(person)), person_id=person_id)
     changed = history.change(
         session,
         actor,
@@ -277,19 +277,29 @@ def update(
     return changed
 
 
+@dataclass(frozen=True)
+class ContactDetails:
+    """A carer, relative or neighbour as typed on the contact form, not yet checked."""
+
+    name: str = ""
+    relationship: str = ""
+    phone: str = ""
+    is_carer: bool = False
+
+
 def add_contact(
     session: Session,
     actor: Actor,
     person_id: int,
-    *,
-    name: str,
-    relationship: str,
-    phone: str = "",
-    is_carer: bool = False,
+    details: ContactDetails,
     why: str = "Contact added at the desk",
 ) -> Contact:
-    """Add a carer, relative or neighbour, with the number they ring from."""
+    """Add a carer, relative or neighbour, with the number they ring from.
+
+    Refused with :class:`InvalidForm`, a message per field, when something is missing or wrong.
+    """
     problems: dict[str, str] = {}
+    name, relationship, phone = details.name, details.relationship, details.phone
     if not name.strip():
         problems["name"] = "Contact's name is required."
     if not relationship.strip():
@@ -308,7 +318,7 @@ def add_contact(
         person_id=person_id,
         name=" ".join(name.split()),
         relationship=relationship.strip().lower(),
-        is_carer=is_carer,
+        is_carer=details.is_carer,
         phone_e164=ph.e164 if ph else None,
         phone_raw=ph.raw if ph else "",
         phone_valid=ph.valid if ph else True,

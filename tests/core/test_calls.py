@@ -31,10 +31,12 @@ def doris(engine: Engine, register: Registrar, actor: Actor) -> Person:
             session,
             actor,
             person.id,
-            name="Jean Pascoe",
-            relationship="daughter",  # type: ignore[arg-type]
-            phone=CARER_PHONE,
-            is_carer=True,
+            people.ContactDetails(
+                name="Jean Pascoe",
+                relationship="daughter",  # type: ignore[arg-type]
+                phone=CARER_PHONE,
+                is_carer=True,
+            ),
         )
     return person
 
@@ -54,7 +56,7 @@ def finish(engine: Engine, actor: Actor, call: Call, *, version: int | None = No
             session,
             actor,
             call.id,  # type: ignore[arg-type]
-            calls.CallForm(**values),  # type: ignore[arg-type]
+            calls.CallDetails(**values),  # type: ignore[arg-type]
             expected_version=call.version if version is None else version,
         )
 
@@ -116,7 +118,7 @@ def test_notes_survive_a_crash(engine: Engine, reopen: Callable[[], Engine], dor
         calls.save_draft(
             session,
             call.id,  # type: ignore[arg-type]
-            calls.CallForm(person_id=doris.id, reason="crisis", notes="Mum fell at 3am, on the floor an hour."),
+            calls.CallDetails(person_id=doris.id, reason="crisis", notes="Mum fell at 3am, on the floor an hour."),
         )
     engine.dispose()  # the desk dies: nothing held in memory survives
 
@@ -142,7 +144,7 @@ def test_drafts_keep_only_the_latest_text(engine: Engine, actor: Actor, clock: F
     for notes in ("Rang about", "Rang about her feet", "Rang about her feet; GP aware"):
         clock.advance(timedelta(seconds=5))
         with db.writing(engine) as session:
-            calls.save_draft(session, call.id, calls.CallForm(notes=notes))  # type: ignore[arg-type]
+            calls.save_draft(session, call.id, calls.CallDetails(notes=notes))  # type: ignore[arg-type]
     with db.reading(engine) as session:
         draft = session.get(CallDraft, call.id)
         assert draft is not None and (draft.notes, draft.saved_at) == ("Rang about her feet; GP aware", clock.now)
@@ -205,7 +207,7 @@ def test_nothing_more_can_be_typed_into_a_finished_call(engine: Engine, actor: A
     call = start(engine, actor)
     finish(engine, actor, call)
     with pytest.raises(NotFound, match="already finished"), db.writing(engine) as session:
-        calls.save_draft(session, call.id, calls.CallForm(notes="late note"))  # type: ignore[arg-type]
+        calls.save_draft(session, call.id, calls.CallDetails(notes="late note"))  # type: ignore[arg-type]
 
 
 def test_a_stale_finish_is_refused(engine: Engine, actor: Actor, bxm_staff: dict) -> None:  # type: ignore[type-arg]
@@ -289,7 +291,7 @@ def test_calls_and_history_counts_after_a_whole_call(engine: Engine, doris: Pers
     call = start(engine, actor, CARER_PHONE)
     for notes in ("a", "ab", "abc"):
         with db.writing(engine) as session:
-            calls.save_draft(session, call.id, calls.CallForm(doris.id, "advice", notes))  # type: ignore[arg-type]
+            calls.save_draft(session, call.id, calls.CallDetails(doris.id, "advice", notes))  # type: ignore[arg-type]
     finish(engine, actor, call)
     with db.reading(engine) as session:
         assert session.exec(select(func.count()).select_from(Call)).one() == 1

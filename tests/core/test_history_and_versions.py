@@ -79,7 +79,7 @@ def _update(d: Desk) -> None:
 
 def _contact(d: Desk) -> None:
     with db.writing(d.engine) as s:
-        people.add_contact(s, d.actor, d.doris.id, name="Jean Pascoe", relationship="daughter")  # type: ignore[arg-type]
+        people.add_contact(s, d.actor, d.doris.id, people.ContactDetails(name="Jean Pascoe", relationship="daughter"))  # type: ignore[arg-type]
 
 
 def _start_call(d: Desk) -> None:
@@ -93,7 +93,7 @@ def _finish_call(d: Desk) -> None:
             s,
             d.actor,
             d.call.id,  # type: ignore[arg-type]
-            calls.CallForm(person_id=d.doris.id, reason="advice", notes="", outcome="Advice given"),
+            calls.CallDetails(person_id=d.doris.id, reason="advice", notes="", outcome="Advice given"),
             expected_version=d.call.version,
         )
 
@@ -132,7 +132,7 @@ def test_every_change_leaves_exactly_one_history_entry(desk: Desk, clock: Frozen
 
 def _draft(d: Desk) -> None:
     with db.writing(d.engine) as s:
-        calls.save_draft(s, d.call.id, calls.CallForm(d.doris.id, "advice", "typing..."))  # type: ignore[arg-type]
+        calls.save_draft(s, d.call.id, calls.CallDetails(d.doris.id, "advice", "typing..."))  # type: ignore[arg-type]
 
 
 def _ring_and_claim(d: Desk) -> None:

@@ -254,10 +254,12 @@ def test_add_contact(engine: Engine, doris: Person, actor: Actor) -> None:
             session,
             actor,
             doris.id,
-            name=" Jean  Pascoe ",
-            relationship="Daughter ",  # type: ignore[arg-type]
-            phone="07700 900123",
-            is_carer=True,
+            people.ContactDetails(
+                name=" Jean  Pascoe ",
+                relationship="Daughter ",  # type: ignore[arg-type]
+                phone="07700 900123",
+                is_carer=True,
+            ),
         )
     assert (contact.name, contact.relationship, contact.is_carer) == ("Jean Pascoe", "daughter", True)
     assert (contact.phone_e164, contact.phone_raw, contact.phone_valid) == ("+447700900123", "07700 900123", False)
@@ -268,21 +270,23 @@ def test_add_contact(engine: Engine, doris: Person, actor: Actor) -> None:
 
 def test_contact_without_a_phone_is_fine(engine: Engine, doris: Person, actor: Actor) -> None:
     with db.writing(engine) as session:
-        contact = people.add_contact(session, actor, doris.id, name="Mr Lee", relationship="neighbour")  # type: ignore[arg-type]
+        contact = people.add_contact(
+            session, actor, doris.id, people.ContactDetails(name="Mr Lee", relationship="neighbour")
+        )  # type: ignore[arg-type]
     assert contact.phone_e164 is None and contact.is_carer is False
 
 
 def test_bad_contact_names_each_problem_and_writes_nothing(engine: Engine, doris: Person, actor: Actor) -> None:
     before = counts(engine)
     with pytest.raises(InvalidForm) as caught, db.writing(engine) as session:
-        people.add_contact(session, actor, doris.id, name=" ", relationship="", phone="hello")  # type: ignore[arg-type]
+        people.add_contact(session, actor, doris.id, people.ContactDetails(name=" ", relationship="", phone="hello"))  # type: ignore[arg-type]
     assert set(caught.value.problems) == {"name", "relationship", "phone"}
     assert counts(engine) == before
 
 
 def test_contact_for_someone_not_registered(engine: Engine, actor: Actor) -> None:
     with pytest.raises(InvalidForm) as caught, db.writing(engine) as session:
-        people.add_contact(session, actor, 424242, name="Jean", relationship="daughter")
+        people.add_contact(session, actor, 424242, people.ContactDetails(name="Jean", relationship="daughter"))
     assert "no longer on the register" in caught.value.problems["person"]
 
 
@@ -300,12 +304,19 @@ def doris_with_care(
             session,
             actor,
             doris.id,
-            name="Jean Pascoe",
-            relationship="daughter",  # type: ignore[arg-type]
-            phone="07700 900123",
-            is_carer=True,
+            people.ContactDetails(
+                name="Jean Pascoe",
+                relationship="daughter",  # type: ignore[arg-type]
+                phone="07700 900123",
+                is_carer=True,
+            ),
         )
-        people.add_contact(session, actor, doris.id, name="Alan Lee", relationship="neighbour", phone="01632 960555")  # type: ignore[arg-type]
+        people.add_contact(
+            session,
+            actor,
+            doris.id,
+            people.ContactDetails(name="Alan Lee", relationship="neighbour", phone="01632 960555"),
+        )  # type: ignore[arg-type]
         ward = session.exec(
             select(Organisation).where(Organisation.kind == "ward", Organisation.zone_id == "BXM")
         ).one()

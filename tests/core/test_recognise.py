@@ -49,28 +49,34 @@ def _register_zone(engine: Engine, register: Registrar, actor: Actor) -> Zone:
             session,
             actor,
             doris.id,
-            name="Jean Pascoe",
-            relationship="daughter",  # type: ignore[arg-type]
-            phone=JEAN_PHONE,
-            is_carer=True,
+            people.ContactDetails(
+                name="Jean Pascoe",
+                relationship="daughter",  # type: ignore[arg-type]
+                phone=JEAN_PHONE,
+                is_carer=True,
+            ),
         )
         for parent in (bill, betty):
             people.add_contact(
                 session,
                 actor,
                 parent.id,
-                name="Rob Brimble",
-                relationship="son",  # type: ignore[arg-type]
-                phone=SON_PHONE,
-                is_carer=True,
+                people.ContactDetails(
+                    name="Rob Brimble",
+                    relationship="son",  # type: ignore[arg-type]
+                    phone=SON_PHONE,
+                    is_carer=True,
+                ),
             )
         people.add_contact(
             session,
             actor,
             doris.id,
-            name="Alan Lee",
-            relationship="neighbour",  # type: ignore[arg-type]
-            phone=synthetic.landline(555),
+            people.ContactDetails(
+                name="Alan Lee",
+                relationship="neighbour",  # type: ignore[arg-type]
+                phone=synthetic.landline(555),
+            ),
         )
     return Zone(engine, doris, bill, betty)
 
@@ -152,10 +158,12 @@ def test_the_person_comes_before_their_carers(engine: Engine, register: Registra
             session,
             actor,
             doris.id,
-            name="Tom Pascoe",
-            relationship="grandson",  # type: ignore[arg-type]
-            phone=DORIS_PHONE,
-            is_carer=True,
+            people.ContactDetails(
+                name="Tom Pascoe",
+                relationship="grandson",  # type: ignore[arg-type]
+                phone=DORIS_PHONE,
+                is_carer=True,
+            ),
         )
     assert [m.kind for m in seen(engine, DORIS_PHONE).matches] == ["person", "carer"]
 

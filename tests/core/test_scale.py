@@ -191,7 +191,7 @@ def test_columns_are_what_registering_at_the_desk_writes(seeded: tuple[Engine, d
         ids = rng.sample(range(1, 3001), 250)
         with frozen(SEED_AT):
             for p in s.exec(select(Person).where(Person.id.in_(ids))).all():  # type: ignore[attr-defined]
-                form = replace(people.PersonForm.of(p), phone=p.phone_raw)
+                form = replace(people.PersonDetails.of(p), phone=p.phone_raw)
                 clean = people.validate_person(s, form, person_id=p.id)
                 for key, value in clean.columns().items():
                     assert getattr(p, key) == value, (p.id, key, getattr(p, key), value)

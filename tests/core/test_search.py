@@ -64,10 +64,12 @@ def _register_zone(engine: Engine, register: Registrar, actor: Actor) -> None:
             session,
             actor,
             doris.id,
-            name="Jean Pascoe",
-            relationship="daughter",  # type: ignore[arg-type]
-            phone=CARER_PHONE,
-            is_carer=True,
+            people.ContactDetails(
+                name="Jean Pascoe",
+                relationship="daughter",  # type: ignore[arg-type]
+                phone=CARER_PHONE,
+                is_carer=True,
+            ),
         )
 
 

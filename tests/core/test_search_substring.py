@@ -76,10 +76,12 @@ def known(shared_engine: Engine) -> dict[str, Any]:
                 session,
                 actor,
                 quenby.id,
-                name="Jean Quenby",
-                relationship="daughter",  # type: ignore[arg-type]
-                phone=CARER_PHONE,
-                is_carer=True,
+                people.ContactDetails(
+                    name="Jean Quenby",
+                    relationship="daughter",  # type: ignore[arg-type]
+                    phone=CARER_PHONE,
+                    is_carer=True,
+                ),
             )
     for key, person in (("quenby", quenby), ("bedeman", bedeman), ("zebedee", zebedee)):
         out[key] = person.id

@@ -67,10 +67,12 @@ def build_story(engine: Engine, clock: FrozenClock) -> Story:
             session,
             actor,
             doris.id,
-            name="Jean Pascoe",
-            relationship="daughter",  # type: ignore[arg-type]
-            phone=synthetic.mobile(123),
-            is_carer=True,
+            people.ContactDetails(
+                name="Jean Pascoe",
+                relationship="daughter",  # type: ignore[arg-type]
+                phone=synthetic.mobile(123),
+                is_carer=True,
+            ),
         )
     clock.set(utc(11, 3))
     with db.writing(engine) as session:
@@ -129,7 +131,7 @@ def build_story(engine: Engine, clock: FrozenClock) -> Story:
             session,
             actor,
             call.id,  # type: ignore[arg-type]
-            calls.CallForm(doris.id, "crisis", "Fell in the night.", "Crisis team visiting."),
+            calls.CallDetails(doris.id, "crisis", "Fell in the night.", "Crisis team visiting."),
             expected_version=call.version,
         )
     assert staff["coordinator"].id == actor.staff_id

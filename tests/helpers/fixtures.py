@@ -55,7 +55,7 @@ class Registrar:
         self.actor = actor
         self._serial = itertools.count(1)
 
-    def form(self, **overrides: Any) -> people.PersonForm:
+    def form(self, **overrides: Any) -> people.PersonDetails:
         """A complete, valid registration form."""
         n = next(self._serial)
         form: dict[str, Any] = dict(
@@ -71,7 +71,7 @@ class Registrar:
             lives_alone=False,
         )
         form.update(overrides)
-        return people.PersonForm(**form)
+        return people.PersonDetails(**form)
 
     def __call__(self, session: Session | None = None, **overrides: Any) -> Person:
         """Register one person (in ``session`` if given, else in a transaction of its own)."""

@@ -39,7 +39,7 @@ def _seed(engine: Engine) -> Zone:
         doris = people.register(
             session,
             actor,
-            people.PersonForm(
+            people.PersonDetails(
                 nhs_number="999 000 0026",
                 family_name="Pascoe",
                 given_name="Doris",
@@ -55,10 +55,12 @@ def _seed(engine: Engine) -> Zone:
             session,
             actor,
             doris.id,
-            name="Jean Pascoe",
-            relationship="daughter",  # type: ignore[arg-type]
-            phone="07700 900123",
-            is_carer=True,
+            people.ContactDetails(
+                name="Jean Pascoe",
+                relationship="daughter",  # type: ignore[arg-type]
+                phone="07700 900123",
+                is_carer=True,
+            ),
         )
         return Zone(
             engine=engine,

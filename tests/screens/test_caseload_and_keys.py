@@ -220,7 +220,7 @@ def _put_someone_else_on_caseload(zone: Zone) -> None:
         someone = people.register(
             session,
             Actor(zone.staff_id, "test"),
-            people.PersonForm(
+            people.PersonDetails(
                 nhs_number="999 000 0034",
                 family_name="Tozer",
                 given_name="Alan",

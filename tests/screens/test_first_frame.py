@@ -88,7 +88,7 @@ async def test_the_caseload_answers_its_keys_before_the_orm_has_loaded(zone: Zon
         people.register(
             session,
             Actor(zone.staff_id, "test"),
-            people.PersonForm(
+            people.PersonDetails(
                 nhs_number="999 000 0034",
                 family_name="Tozer",
                 given_name="Alan",
