@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar
 
 from sqlmodel import Session
@@ -20,7 +20,7 @@ from screens.widgets import FieldError
 _T = TypeVar("_T")
 
 
-def text_field(key: str, label: str, placeholder: str = "") -> Iterator[object]:
+def text_field(key: str, label: str, placeholder: str = "") -> ComposeResult:
     """A labelled input with the line beneath it where its problem is shown."""
     with Horizontal(classes="field"):
         yield Label(label, classes="field-label")

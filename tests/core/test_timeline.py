@@ -152,8 +152,8 @@ def entries(story: Story, person: Person | None = None, **kwargs: int) -> list[t
 
 def test_every_kind_of_event_appears_newest_first(story: Story) -> None:
     found = entries(story)
-    assert [(e.title[: len(t)], e.side, e.at) for e, (t, _, _) in zip(found, EXPECTED)] == EXPECTED
     assert len(found) == len(EXPECTED)
+    assert [(e.title[: len(t)], e.side, e.at) for e, (t, _, _) in zip(found, EXPECTED, strict=True)] == EXPECTED
 
 
 def test_entries_say_who_and_what(story: Story) -> None:
@@ -173,8 +173,9 @@ def test_entries_say_who_and_what(story: Story) -> None:
 @pytest.mark.parametrize("limit", [1, 3, len(EXPECTED), 100])
 def test_the_limit_keeps_the_newest(story: Story, limit: int) -> None:
     found = entries(story, limit=limit)
-    assert [(e.title[: len(t)], e.side, e.at) for e, (t, _, _) in zip(found, EXPECTED)] == EXPECTED[:limit]
     assert len(found) == min(limit, len(EXPECTED))
+    newest = EXPECTED[: len(found)]
+    assert [(e.title[: len(t)], e.side, e.at) for e, (t, _, _) in zip(found, newest, strict=True)] == newest
 
 
 def test_nobody_elses_events(story: Story) -> None:

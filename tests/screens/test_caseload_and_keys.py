@@ -47,7 +47,7 @@ async def test_caseload_shows_both_sides_filters_and_opens_the_record(zone: Zone
         for key, expected in (("x", 1), ("h", 1), ("d", 1), ("m", 0), ("z", 1)):
             await pilot.press(key)
             label = caseload.FILTERS[caseload_filter(key)]
-            await until(pilot, lambda: _status(app).startswith(label + ":"))  # that filter's page has arrived
+            await until(pilot, lambda label=label: _status(app).startswith(label + ":"))  # that filter's page arrived
             assert len(_rows(app)) == expected, key
         assert "Whole zone: 1-1 of 1" in _status(app)
         await pilot.press("a")  # every zone in the trust: still Doris, the only person on anyone's caseload
