@@ -11,7 +11,7 @@ from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from desk import db
+from desk import dates, db
 from desk.errors import InvalidForm, NotFound, StaleRecord
 from desk.history import Actor
 from desk.models import (
@@ -212,6 +212,43 @@ def test_saving_without_a_change_writes_nothing(engine: Engine, doris: Person, a
     assert update(engine, actor, doris, people.PersonChanges(family_name=" Pascoe ", postcode="tq59ab")) is False
     assert counts(engine) == before
     assert fetch(engine, doris.id).version == doris.version  # type: ignore[arg-type]
+
+
+def test_the_change_form_saved_untouched_changes_nothing(engine: Engine, doris: Person, actor: Actor) -> None:
+    """The change form sends every field back as it shows them (spaced NHS number, 23-Nov-1944, national phone)."""
+    with db.reading(engine) as session:
+        rec = people.record(session, doris.id)  # type: ignore[arg-type]
+    assert rec.phone and " " in rec.nhs_display  # the shown forms differ from the stored ones
+    shown = people.PersonDetails(
+        nhs_number=rec.nhs_display,
+        family_name=rec.family_name,
+        given_name=rec.given_name,
+        date_of_birth=dates.nhs_style(rec.date_of_birth),
+        sex=rec.sex,
+        address=rec.address,
+        postcode=rec.postcode,
+        phone=rec.phone,
+        practice_id=rec.practice_id,
+        lives_alone=rec.lives_alone,
+        conditions=rec.conditions,
+    )
+    before = counts(engine)
+    assert update(engine, actor, doris, people.PersonChanges.every_field(shown)) is False
+    assert counts(engine) == before
+    assert fetch(engine, doris.id).version == doris.version  # type: ignore[arg-type]
+
+
+def test_changes_name_only_what_they_change(engine: Engine, doris: Person) -> None:
+    """Fields left None in PersonChanges keep what is on record; a field given replaces it."""
+    on_record = people.PersonDetails.of(fetch(engine, doris.id))  # type: ignore[arg-type]
+    assert on_record.given_name != "Dorothy"
+    changed = people.PersonChanges(given_name="Dorothy", lives_alone=not on_record.lives_alone).applied_to(on_record)
+    assert changed.given_name == "Dorothy" and changed.lives_alone is not on_record.lives_alone
+    assert (changed.family_name, changed.nhs_number, changed.date_of_birth) == (
+        on_record.family_name,
+        on_record.nhs_number,
+        on_record.date_of_birth,
+    )
 
 
 def test_update_needs_a_reason(engine: Engine, doris: Person, actor: Actor) -> None:
