@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from desk import clock, db
+from desk.plurals import counted
 from desk.services import calls
 from desk.services.calls import LogRow
 from screens.header import DeskHeader
@@ -88,7 +89,7 @@ class CallLogScreen(Screen[None]):
             )
         open_count = sum(1 for r in rows if r.status == "open")
         self.query_one("#log-status", Static).update(
-            f"Today, {clock.today():%A %d %B %Y}: {len(rows)} call(s)"
+            f"Today, {clock.today():%A %d %B %Y}: {counted(len(rows), 'call')}"
             + (f", {open_count} still open" if open_count else "")
         )
 

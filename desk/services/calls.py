@@ -96,7 +96,7 @@ def _caller_fields(match: CallerMatch | None) -> dict[str, object]:
     """The call's caller columns for a match; None: someone not on record."""
     if match is None:
         return dict(
-            caller_kind="other",
+            caller_kind="unlisted",
             caller_name="",
             caller_person_id=None,
             caller_contact_id=None,

@@ -20,7 +20,8 @@ from sqlmodel import Session
 
 from desk import nhs, phones
 from desk.errors import InvalidInput
-from desk.models import ORG_KINDS, ROLES, Person
+from desk.models import Person
+from desk.vocabulary import ORG_KINDS, ROLES
 
 
 @dataclass(frozen=True)

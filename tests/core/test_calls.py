@@ -148,7 +148,7 @@ def test_a_shared_number_starts_a_call_about_nobody_until_the_coordinator_choose
 
     with db.writing(engine) as session:
         nobody = calls.choose_caller(session, actor, call.id, None, expected_version=chosen.version)  # type: ignore[arg-type]
-    assert (nobody.caller_kind, nobody.caller_name) == ("other", "")
+    assert (nobody.caller_kind, nobody.caller_name) == ("unlisted", "")
     with pytest.raises(StaleRecord):
         with db.writing(engine) as session:
             calls.choose_caller(session, actor, call.id, matches[0], expected_version=call.version)  # type: ignore[arg-type]
