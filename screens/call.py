@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -59,7 +60,7 @@ class CallScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
-        with Vertical(id="call"):
+        with VerticalScroll(id="call"):
             with Horizontal(id="call-top"):
                 yield Static("", id="call-clock")
                 yield Static("", id="call-saved")
@@ -140,7 +141,7 @@ class CallScreen(Screen[None]):
         else:
             text = f"Caller: {number or 'Withheld number'}"
         caller = self.query_one("#caller", Static)
-        caller.update(text)
+        caller.update(Text(text))  # plain: '[carer]' is words here, not markup
         caller.set_class(state.caller_kind == "emergency", "emergency")
 
     # --- a number several records share -------------------------------------
