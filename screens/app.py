@@ -487,6 +487,8 @@ class DeskApp(App[None]):
             return
         yield SystemCommand("Call: take a call", "Log a call by hand (F2)", self.action_take_call)
         yield SystemCommand("Call: answer the ringing line", "Answer the zone line (F6)", self.action_answer)
+        if self.waiting_rings:
+            yield SystemCommand("Call: who is ringing", "The ringing caller in full (F12)", self.action_show_ringing)
         yield SystemCommand("Calls: today's log", "The zone's calls today (F5)", self.action_call_log)
         yield SystemCommand("Calls: unfinished", "Calls started but not finished (F7)", self.action_unfinished)
         yield SystemCommand("Person: find", "Find a person on the register (F3)", self.action_find_person)
