@@ -5,6 +5,12 @@ typed, and whether libphonenumber thinks the number is assigned. A number that
 could not be a phone number is refused; one that is possible but not assigned
 (Ofcom's drama ranges among them) is accepted with a warning, because refusing
 what a caller says helps nobody.
+
+Short numbers (999, 112, 111 and the like) are services, not lines: when one
+shows as the caller's number it is the ambulance service or NHS 111 ringing
+the zone, so :func:`caller` reads it as such, while :func:`parse` (a number to
+ring someone back on) refuses it. One rule here decides both what the desk
+hints as a number is typed and what it refuses when the call starts.
 """
 
 from __future__ import annotations
@@ -13,11 +19,28 @@ import re
 from dataclasses import dataclass
 
 import phonenumbers
-from phonenumbers import PhoneNumberFormat, ValidationResult
+from phonenumbers import PhoneNumberFormat, ValidationResult, shortnumberinfo
 
 from desk.errors import InvalidInput
 
 REGION = "GB"
+EMERGENCY_SERVICES = "Emergency services (ambulance control)"
+NHS_111 = "NHS 111"
+_SHORT_LAYOUT = re.compile(r"[\d\s().-]{3,12}")  # digits with spaces, dots, dashes or brackets: no letters, no +
+
+
+@dataclass(frozen=True)
+class ServiceNumber:
+    """A short number such as 999 or 111: a service ringing the zone, never a person's own line."""
+
+    digits: str
+    kind: str  # emergency | nhs_111 | service
+    name: str
+
+    @property
+    def summary(self) -> str:
+        """What the desk shows for the caller: 'Emergency services (ambulance control) on 999'."""
+        return self.name if self.kind == "nhs_111" else f"{self.name} on {self.digits}"
 
 
 @dataclass(frozen=True)
@@ -55,6 +78,13 @@ def parse(text: str, field: str = "phone") -> Phone:
         raise InvalidInput(
             field, f"'{raw}' is not a phone number: type it as 0117 496 0123 or +44 117 496 0123."
         ) from None
+    short = service(raw)
+    if short is not None:
+        raise InvalidInput(
+            field,
+            f"'{raw}' is a short service number ({short.name}), not a line anyone can be rung back on: "
+            "type the full number, e.g. 0117 496 0123.",
+        )
     compact = re.sub(r"[^\d+]", "", raw)
     if not (compact.startswith("0") or compact.startswith("+")):
         raise InvalidInput(field, f"'{raw}' has no area code: UK numbers start with 0 (or +44), e.g. 0117 496 0123.")
@@ -68,6 +98,33 @@ def parse(text: str, field: str = "phone") -> Phone:
         raw=raw,
         valid=phonenumbers.is_valid_number(number),
     )
+
+
+def service(text: str) -> ServiceNumber | None:
+    """The service a short number stands for (999, 112, 111, ...), or None if it is not a UK short number."""
+    raw = (text or "").strip()
+    if not _SHORT_LAYOUT.fullmatch(raw):
+        return None
+    digits = re.sub(r"\D", "", raw)
+    if not 3 <= len(digits) <= 6 or digits.startswith("0"):
+        return None
+    number = phonenumbers.parse(digits, REGION)
+    if not shortnumberinfo.is_valid_short_number_for_region(number, REGION):
+        return None
+    if shortnumberinfo.is_emergency_number(digits, REGION):
+        return ServiceNumber(digits, "emergency", EMERGENCY_SERVICES)
+    if digits == "111":
+        return ServiceNumber(digits, "nhs_111", NHS_111)
+    return ServiceNumber(digits, "service", f"Service number {digits}")
+
+
+def caller(text: str, field: str = "number") -> Phone | ServiceNumber:
+    """A caller's number as the phone shows it: a short service number, or a line (see :func:`parse`).
+
+    The take-call dialog's live hint and its refusal both come from here, so
+    they cannot disagree.
+    """
+    return service(text) or parse(text, field)
 
 
 def try_parse(text: str) -> Phone | None:

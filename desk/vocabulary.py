@@ -57,5 +57,9 @@ CALLER_KINDS: dict[str, str] = {
     "practice": "GP practice",
     "staff": "Zone staff",
     "unknown": "Unknown number",
+    "unlisted": "None of those on record for a shared number",
+    "emergency": "Emergency services (999, 112)",
+    "nhs_111": "NHS 111",
+    "service": "Another short service number",
     **ORG_KINDS,
 }

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from desk.errors import DeskError
 from desk.first_look import FirstLook
+from desk.plurals import counted, were
 from desk.rows import PAGE_SIZE, Page, StaffRow
 from desk.settings import Settings
 from screens.leak_fixes import release_closed_widgets
@@ -74,6 +75,7 @@ class DeskApp(App[None]):
         Binding("f5", "call_log", "Call log", id="call_log", tooltip="Today's calls on the zone line"),
         Binding("f6", "answer", "Answer", id="answer", tooltip="Answer the ringing zone line"),
         Binding("f7", "unfinished", "Unfinished", id="unfinished", tooltip="Calls started but not finished"),
+        Binding("f12", "show_ringing", "Who is ringing", id="show_ringing", tooltip="The ringing caller in full"),
     ]
 
     def __init__(
@@ -295,7 +297,7 @@ class DeskApp(App[None]):
         self._heap_frozen = True
         if unfinished:
             self.notify(
-                f"{unfinished} call(s) of yours were not finished (the desk closed mid-call). "
+                f"{counted(unfinished, 'call')} of yours {were(unfinished)} not finished (the desk closed mid-call). "
                 "Press F7 to pick them up; the notes were kept.",
                 title="Unfinished calls",
                 severity="warning",
@@ -325,10 +327,11 @@ class DeskApp(App[None]):
         who = f"{self.staff.name} ({self.staff.role_label})" if self.staff else ""
         line = f" line {self.zone_phone}" if self.zone_phone else ""  # the number joins once phonenumbers loads
         self.title = f"Zone Desk: {self.zone_name}{line}"
-        ring = ""
-        if self.waiting_rings:
-            ring = f"  |  RINGING: {self.waiting_rings[-1].recognition.headline}  (F6 answers)"
-        self.sub_title = who + ring
+        if self.waiting_rings:  # the ring first: the header cuts what does not fit (F12 shows it all)
+            self.sub_title = f"RINGING: {self.waiting_rings[-1].recognition.headline} (F6 answers)  |  {who}"
+        else:
+            self.sub_title = who
+        self.refresh_bindings()  # F12 is there only while the line rings
 
     # --- the zone line ----------------------------------------------------
 
@@ -463,9 +466,17 @@ class DeskApp(App[None]):
 
         self.push_screen(UnfinishedScreen(), chosen)
 
+    def action_show_ringing(self) -> None:
+        from screens.header import ringing_text
+        from screens.widgets import FullText
+
+        self.push_screen(FullText("Zone line ringing", ringing_text(self.waiting_rings)))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Nothing but the staff picker until someone is at the desk.
         if self.staff is None and action in {b.action for b in self.BINDINGS}:  # type: ignore[union-attr]
+            return False
+        if action == "show_ringing" and not self.waiting_rings:
             return False
         return True
 
@@ -476,6 +487,8 @@ class DeskApp(App[None]):
             return
         yield SystemCommand("Call: take a call", "Log a call by hand (F2)", self.action_take_call)
         yield SystemCommand("Call: answer the ringing line", "Answer the zone line (F6)", self.action_answer)
+        if self.waiting_rings:
+            yield SystemCommand("Call: who is ringing", "The ringing caller in full (F12)", self.action_show_ringing)
         yield SystemCommand("Calls: today's log", "The zone's calls today (F5)", self.action_call_log)
         yield SystemCommand("Calls: unfinished", "Calls started but not finished (F7)", self.action_unfinished)
         yield SystemCommand("Person: find", "Find a person on the register (F3)", self.action_find_person)

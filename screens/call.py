@@ -9,24 +9,30 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
 
 from desk import clock, db
 from desk.errors import DeskError, InvalidForm
-from desk.models import CALL_REASONS
+from desk.plurals import counted
 from desk.services import calls, people
 from desk.services.calls import CallState
+from desk.services.recognise import CallerMatch, Recognition, recognise
+from desk.vocabulary import CALL_REASONS
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.person import banner, situation
-from screens.widgets import FieldError, PersonFinder
+from screens.widgets import FieldError, NotesArea, PersonFinder
 
 AUTOSAVE_S = 0.4
+SERVICE_KINDS = {"emergency", "nhs_111", "service"}
+SOMEONE_ELSE = "someone-else"
 
 
 class CallScreen(Screen[None]):
@@ -49,14 +55,21 @@ class CallScreen(Screen[None]):
         self._dirty = False
         self._loaded = False
         self.saved_at: datetime | None = None
+        self.recognition: Recognition | None = None
+        self._choices: list[CallerMatch] = []
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
-        with Vertical(id="call"):
+        with VerticalScroll(id="call"):
             with Horizontal(id="call-top"):
                 yield Static("", id="call-clock")
                 yield Static("", id="call-saved")
+            yield Static("", id="call-message", classes="form-message")
             yield Static("", id="caller")
+            yield Static("", id="caller-warning")
+            with Vertical(id="caller-choice"):
+                yield Label("", id="caller-choice-title")
+                yield OptionList(id="caller-options")
             yield Static("Nobody chosen yet: F3 to find them, F4 to register them.", id="about")
             yield FieldError(id="person-error")
             yield PersonFinder(id="finder")
@@ -65,7 +78,7 @@ class CallScreen(Screen[None]):
                 yield Select([(label, key) for key, label in CALL_REASONS.items()], id="reason", prompt="Choose")
             yield FieldError(id="reason-error")
             yield Label("Notes (saved as you type)", classes="field-label-wide")
-            yield TextArea(id="notes", tab_behavior="focus", soft_wrap=True)
+            yield NotesArea(id="notes", tab_behavior="focus", soft_wrap=True)
             with Horizontal(classes="field"):
                 yield Label("Outcome", classes="field-label")
                 yield Input(
@@ -77,7 +90,10 @@ class CallScreen(Screen[None]):
     def on_mount(self) -> None:
         for err in self.query(FieldError):
             err.show(None)
+        self.query_one("#call-message").display = False
         self.query_one("#finder").display = False
+        self.query_one("#caller-choice").display = False
+        self.query_one("#caller-warning").display = False
         self.load()
         self.set_interval(1.0, self._tick)
         self.set_interval(AUTOSAVE_S, self._autosave)
@@ -87,14 +103,16 @@ class CallScreen(Screen[None]):
         with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
             state = calls.state(session, self.call_id)
             rec = people.record(session, state.person_id) if state.person_id else None
-        self.app.call_from_thread(self._loaded_state, state, rec)
+            heard = recognise(session, state.caller_raw) if state.caller_raw else None
+        self.app.call_from_thread(self._loaded_state, state, rec, heard)
 
-    def _loaded_state(self, state: CallState, rec: people.PersonRecord | None) -> None:
+    def _loaded_state(self, state: CallState, rec: people.PersonRecord | None, heard: Recognition | None) -> None:
         self.call = state
-        caller = state.caller_name or state.caller_raw or "Withheld number"
-        kind = "" if state.caller_kind == "unknown" else f" [{state.caller_kind.replace('_', ' ')}]"
-        number = f" on {state.caller_raw}" if state.caller_raw and state.caller_name else ""
-        self.query_one("#caller", Static).update(f"Caller: {caller}{kind}{number}")
+        self.recognition = heard
+        self._show_caller(state)
+        warning = self.query_one("#caller-warning", Static)
+        warning.update(heard.warning if heard and heard.warning else "")
+        warning.display = bool(heard and heard.warning)
         self._set_person(state.person_id, rec, mark_dirty=False)
         if state.reason:
             self.query_one("#reason", Select).value = state.reason
@@ -103,10 +121,69 @@ class CallScreen(Screen[None]):
         self._loaded = True
         self._dirty = False
         self._tick()
-        if state.person_id is None:
+        if heard is not None and heard.shared and state.caller_kind == "unknown":
+            self._ask_who_is_calling(heard.matches)
+        elif state.person_id is None:
             self.action_find()
         else:
             self.query_one("#reason", Select).focus()
+
+    def _show_caller(self, state: CallState) -> None:
+        """Who rang, as plainly as the desk knows it."""
+        number = state.caller_raw
+        if state.caller_kind in SERVICE_KINDS:
+            text = f"Caller: {state.caller_name}"  # 'Emergency services (ambulance control) on 999'
+        elif state.caller_name:
+            kind = f" [{state.caller_kind.replace('_', ' ')}]"
+            text = f"Caller: {state.caller_name}{kind}" + (f" on {number}" if number else "")
+        elif state.caller_kind == "unlisted":
+            text = f"Caller: {number}, none of those on record for this number"
+        else:
+            text = f"Caller: {number or 'Withheld number'}"
+        caller = self.query_one("#caller", Static)
+        caller.update(Text(text))  # plain: '[carer]' is words here, not markup
+        caller.set_class(state.caller_kind == "emergency", "emergency")
+
+    # --- a number several records share -------------------------------------
+
+    def _ask_who_is_calling(self, matches: list[CallerMatch]) -> None:
+        """Every record on the number, for the co-ordinator to choose from: the desk never guesses."""
+        self._choices = list(matches)
+        box = self.query_one("#caller-choice")
+        self.query_one("#caller-choice-title", Label).update(
+            f"This number is on record for {len(matches)} callers. Ask who is calling, then choose (Enter):"
+        )
+        options = self.query_one("#caller-options", OptionList)
+        options.clear_options()
+        options.add_options([Option(m.summary, id=str(i)) for i, m in enumerate(matches)])
+        options.add_option(Option("Someone else: none of these", id=SOMEONE_ELSE))
+        box.display = True
+        options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#caller-options")
+    def _caller_chosen(self, event: OptionList.OptionSelected) -> None:
+        if self.call is None:
+            return
+        chosen = None if event.option_id == SOMEONE_ELSE else self._choices[int(event.option_id or 0)]
+        self.query_one("#caller-choice").display = False
+        self.choose_caller(chosen, self.call.version)
+
+    @work(thread=True, exclusive=True, group="choose-caller", exit_on_error=False)
+    def choose_caller(self, match: CallerMatch | None, version: int) -> None:
+        app = self.app
+        with db.writing(app.engine) as session:  # type: ignore[attr-defined]
+            state = calls.choose_caller(session, app.actor, self.call_id, match, expected_version=version)  # type: ignore[attr-defined]
+        app.call_from_thread(self._caller_recorded, state, match)
+
+    def _caller_recorded(self, state: CallState, match: CallerMatch | None) -> None:
+        self.call = state
+        self._show_caller(state)
+        if match is not None and match.person_id is not None:
+            self.choose_person(match.person_id)
+            self.query_one("#reason", Select).focus()
+        elif self.person_id is None:
+            self.action_find()
 
     def _tick(self) -> None:
         if self.call is None:
@@ -179,6 +256,21 @@ class CallScreen(Screen[None]):
     def _changed(self) -> None:
         if self._loaded:
             self._dirty = True
+            if any(err.display for err in self.query(FieldError)):
+                self._recheck()
+
+    def _recheck(self) -> None:
+        """A problem shown beside a field goes as soon as the field is put right."""
+        values = self._values()
+        problems = calls.validate_finish(str(values["reason"]), str(values["outcome"]))
+        still: dict[str, str] = {}
+        for err in self.query(FieldError):
+            if err.display:
+                key = (err.id or "").removesuffix("-error")
+                err.show(problems.get(key))
+                if key in problems:
+                    still[key] = problems[key]
+        self._summarise(still)
 
     def _values(self) -> calls.CallDetails:
         reason = self.query_one("#reason", Select).value
@@ -247,9 +339,19 @@ class CallScreen(Screen[None]):
         target = {"reason": "#reason", "outcome": "#outcome"}.get(first)
         if target:
             self.query_one(target).focus()
-        self.notify("Not logged yet: " + " ".join(problems.values()), severity="warning")
+        self._summarise(problems)
+
+    def _summarise(self, problems: dict[str, str]) -> None:
+        """At the top, never over a field: whether the call is logged, and how much is left to say."""
+        message = self.query_one("#call-message", Static)
+        message.update(f"Not logged yet: {counted(len(problems), 'thing')} to put right below." if problems else "")
+        message.display = bool(problems)
 
     def action_leave(self) -> None:
+        if self.query_one("#caller-choice").display:
+            self.query_one("#caller-choice").display = False
+            self.action_find()
+            return
         finder = self.query_one("#finder", PersonFinder)
         if finder.display:
             finder.display = False

@@ -10,10 +10,37 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from desk import clock, db
+from desk.plurals import counted
 from desk.services import calls
 from desk.services.calls import LogRow
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
+from screens.widgets import shorten
+
+FIXED = {"time": 5, "len": 6, "why": 22, "by": 18}
+"""Columns of a known width: the time, the length, the reason (the longest cut short), a staff name."""
+SHARED = {"caller": (0.5, 16), "about": (0.22, 14), "outcome": (0.28, 14)}
+"""The rest of the width, in shares, with a floor below which the table scrolls sideways instead."""
+LABELS = {
+    "time": "Time",
+    "len": "Length",
+    "caller": "Caller",
+    "about": "About",
+    "why": "Why",
+    "outcome": "Outcome",
+    "by": "Taken by",
+}
+CELL_PADDING = 2  # DataTable pads each cell by one either side
+SCROLLBAR = 2
+
+
+def column_widths(total: int) -> dict[str, int]:
+    """Every column's width for a terminal ``total`` wide: all of them fit 160, the taker's name whole."""
+    room = total - len(LABELS) * CELL_PADDING - SCROLLBAR - sum(FIXED.values())
+    widths = dict(FIXED)
+    for key, (share, least) in SHARED.items():
+        widths[key] = max(least, int(room * share))
+    return {key: widths[key] for key in LABELS}
 
 
 class CallLogTable(DataTable[str | Text]):
@@ -43,19 +70,26 @@ class CallLogScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, key in (
-            ("Time", "time"),
-            ("Length", "len"),
-            ("Caller", "caller"),
-            ("About", "about"),
-            ("Why", "why"),
-            ("Outcome", "outcome"),
-            ("Taken by", "by"),
-        ):
-            table.add_column(label, key=key)
-        table.focus()
+        self._widths: dict[str, int] = {}
+        self._lay_out_columns()
+        self.query_one(DataTable).focus()
         self.load()
+
+    def _lay_out_columns(self) -> bool:
+        """Columns sized to the terminal; True if they changed."""
+        widths = column_widths(self.app.size.width)
+        if widths == self._widths:
+            return False
+        self._widths = widths
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for key, width in widths.items():
+            table.add_column(LABELS[key], key=key, width=width)
+        return True
+
+    def on_resize(self) -> None:
+        if self._widths and self._lay_out_columns():
+            self.show(self.rows)
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -74,21 +108,22 @@ class CallLogScreen(Screen[None]):
         self.rows = rows
         table = self.query_one(DataTable)
         table.clear()
+        w = self._widths
         for r in rows:
             length = Text("OPEN", style="bold yellow") if r.status == "open" else Text(r.minutes)
             table.add_row(
                 f"{clock.local(r.started_at):%H:%M}",
                 length,
-                r.caller,
-                r.person,
-                r.reason,
-                r.outcome,
-                r.taken_by,
+                shorten(r.caller, w["caller"]),
+                shorten(r.person, w["about"]),
+                shorten(r.reason, w["why"]),
+                shorten(r.outcome, w["outcome"]),
+                shorten(r.taken_by, w["by"]),
                 key=str(r.id),
             )
         open_count = sum(1 for r in rows if r.status == "open")
         self.query_one("#log-status", Static).update(
-            f"Today, {clock.today():%A %d %B %Y}: {len(rows)} call(s)"
+            f"Today, {clock.today():%A %d %B %Y}: {counted(len(rows), 'call')}"
             + (f", {open_count} still open" if open_count else "")
         )
 

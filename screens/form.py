@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from sqlmodel import Session
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static
 
 from desk import db
 from desk.errors import DeskError, InvalidForm
+from desk.plurals import counted
 from screens.widgets import FieldError
 
 _T = TypeVar("_T")
 
 
-def text_field(key: str, label: str, placeholder: str = "") -> ComposeResult:
+def text_field(key: str, label: str, placeholder: str = "") -> Iterator[Widget]:
     """A labelled input with the line beneath it where its problem is shown."""
     with Horizontal(classes="field"):
         yield Label(label, classes="field-label")
@@ -33,7 +36,9 @@ class FormDialog(ModalScreen[int | None]):
 
     Subclasses compose their fields (with :func:`text_field`) and implement
     ``action_save``; a save that fails calls :meth:`show_problems` with the
-    messages from desk/, and nothing typed is cleared.
+    messages from desk/, and nothing typed is cleared. A field whose problem
+    is shown is checked again as it is corrected (:meth:`values` and
+    :meth:`problems_in`), and its message goes as soon as it is right.
     """
 
     BINDINGS = [
@@ -54,16 +59,59 @@ class FormDialog(ModalScreen[int | None]):
     def show_problems(self, problems: dict[str, str]) -> None:
         """Each message beside its field; the first bad field gets the focus; nothing is cleared."""
         for err in self.query(FieldError):
-            err.show(problems.get((err.id or "").removesuffix("-error")))
-        general = problems.get("_form") or problems.get("person")
-        count = len([k for k in problems if k != "_form"])
-        self.query_one("#form-message", Static).update(general or f"Not saved: {count} thing(s) to put right below.")
+            err.show(problems.get(_field_of(err)))
+        self._summarise(problems)
         for key in problems:
             try:
                 self.query_one(f"#{key}").focus()
                 break
             except NoMatches:
                 continue
+
+    def _summarise(self, problems: dict[str, str]) -> None:
+        """The line at the top: what is wrong with the whole form, or how many fields need putting right."""
+        general = problems.get("_form") or problems.get("person")
+        count = len([k for k in problems if k != "_form"])
+        summary = general or (f"Not saved: {counted(count, 'thing')} to put right below." if count else "")
+        self.query_one("#form-message", Static).update(summary)
+
+    # --- an error goes as soon as its field is right ---------------------------
+
+    def values(self) -> dict[str, Any]:
+        """What is on the form now (read on the screen's thread, checked in a worker)."""
+        return {}
+
+    def problems_in(self, session: Session, values: dict[str, Any]) -> dict[str, str]:
+        """Every problem with ``values`` by desk/'s rules, without saving anything."""
+        return {}
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _field_changed(self, event: Input.Changed | Select.Changed) -> None:
+        key = event.control.id or ""
+        try:
+            shown = self.query_one(f"#{key}-error", FieldError).display
+        except NoMatches:
+            return
+        if shown:
+            self.recheck(self.values())
+
+    @work(thread=True, exclusive=True, group="recheck", exit_on_error=False)
+    def recheck(self, values: dict[str, Any]) -> None:
+        """Check the form again for the fields whose problems are on screen."""
+        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+            problems = self.problems_in(session, values)
+        self.app.call_from_thread(self._rechecked, problems)
+
+    def _rechecked(self, problems: dict[str, str]) -> None:
+        still: dict[str, str] = {}
+        for err in self.query(FieldError):
+            if err.display:
+                message = problems.get(_field_of(err))
+                err.show(message)
+                if message:
+                    still[_field_of(err)] = message
+        self._summarise(still)
 
     def attempt_save(self, change: Callable[[Session], _T]) -> _T | None:
         """Run ``change`` in one write transaction (call from a worker thread).
@@ -83,3 +131,7 @@ class FormDialog(ModalScreen[int | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _field_of(err: FieldError) -> str:
+    return (err.id or "").removesuffix("-error")

@@ -16,6 +16,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from desk import clock, dates, db
+from desk.plurals import counted
 from desk.services import people, timeline
 from desk.services.people import PersonRecord
 from desk.services.timeline import Entry
@@ -269,7 +270,7 @@ class PersonScreen(Screen[None]):
             return
         view = self.query_one(TimelineView)
         view.set_lines(lines, width)
-        view.border_title = f"Timeline: {count} entries, newest first (Up/Down/PgUp/PgDn to read)"
+        view.border_title = f"Timeline: {counted(count, 'entry', 'entries')}, newest first (Up/Down/PgUp/PgDn to read)"
 
     @on(TimelineView.WidthChanged)
     def _redraw(self, event: TimelineView.WidthChanged) -> None:

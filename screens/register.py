@@ -6,31 +6,36 @@ whole form is right, and nothing typed is cleared by an error.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Input, Label, Select
+from textual.widgets import Input, Label, Select
 
 from desk import dates, db, phones
-from desk.models import SEXES, saved_id
+from desk.errors import InvalidForm
+from desk.models import saved_id
 from desk.services import people, reference
 from desk.services.people import PersonChanges, PersonRecord
+from desk.vocabulary import SEXES
 from screens.form import FormDialog, text_field
 from screens.key_footer import KeyFooter
-from screens.widgets import FieldError
+from screens.widgets import FieldError, TickBox
 
 TEXT_FIELDS: list[tuple[str, str, str]] = [
-    # key, label, placeholder
-    ("nhs_number", "NHS number", "999 123 4560"),
-    ("family_name", "Family name", ""),
-    ("given_name", "Given name", ""),
-    ("date_of_birth", "Date of birth", "23/11/1944"),
-    ("address", "Address", "12 Harbour View, Brixham"),
-    ("postcode", "Postcode", "TQ5 9AB"),
-    ("phone", "Phone", "0117 496 0123"),
-    ("conditions", "Long-term conditions", "COPD, type 2 diabetes"),
+    # key, label, example (shown in an empty field on a new registration, always as "e.g. ...")
+    ("nhs_number", "NHS number", "e.g. 999 123 4560"),
+    ("family_name", "Family name", "e.g. Pascoe"),
+    ("given_name", "Given name", "e.g. Doris"),
+    ("date_of_birth", "Date of birth", "e.g. 23/11/1944"),
+    ("address", "Address", "e.g. 12 Harbour View, Brixham"),
+    ("postcode", "Postcode", "e.g. TQ5 9AB"),
+    ("phone", "Phone", "e.g. 0117 496 0123"),
+    ("conditions", "Long-term conditions", "e.g. COPD, type 2 diabetes"),
 ]
+NONE_RECORDED = "none recorded"  # an empty field on an edit: the person has none, no example to mistake for theirs
 
 
 class PersonForm(FormDialog):
@@ -49,8 +54,8 @@ class PersonForm(FormDialog):
         with Vertical(classes="dialog form"):
             yield from self.form_header(title)
             with VerticalScroll():
-                for key, label, placeholder in TEXT_FIELDS:
-                    yield from text_field(key, label, placeholder)
+                for key, label, example in TEXT_FIELDS:
+                    yield from text_field(key, label, NONE_RECORDED if self.editing else example)
                 with Horizontal(classes="field"):
                     yield Label("Sex", classes="field-label")
                     yield Select([(s, s) for s in SEXES], id="sex", prompt="Choose")
@@ -60,7 +65,7 @@ class PersonForm(FormDialog):
                 yield FieldError(id="practice_id-error")
                 with Horizontal(classes="field"):
                     yield Label("", classes="field-label")
-                    yield Checkbox("Lives alone", id="lives_alone")
+                    yield TickBox("Lives alone", id="lives_alone")
                 if self.editing:
                     yield from text_field("why", "Why the change", "e.g. moved house, told by daughter")
             yield Label("F10 saves; Escape closes without saving.", classes="hint")
@@ -84,7 +89,7 @@ class PersonForm(FormDialog):
                 self.query_one(f"#{key}", Input).value = value
             if r.sex:
                 self.query_one("#sex", Select).value = r.sex
-            self.query_one("#lives_alone", Checkbox).value = r.lives_alone
+            self.query_one("#lives_alone", TickBox).value = r.lives_alone
         self.query_one("#nhs_number", Input).focus()
         self.load_practices()
 
@@ -109,8 +114,23 @@ class PersonForm(FormDialog):
             **typed,
             sex="" if sex is Select.NULL else str(sex),
             practice_id="" if practice is Select.NULL else str(practice),
-            lives_alone=self.query_one("#lives_alone", Checkbox).value,
+            lives_alone=self.query_one("#lives_alone", TickBox).value,
         )
+
+    def values(self) -> dict[str, Any]:
+        """The form and, on an edit, why it is changing."""
+        return {"form": self.form(), "why": self.query_one("#why", Input).value if self.editing else ""}
+
+    def problems_in(self, session: Session, values: dict[str, Any]) -> dict[str, str]:
+        """desk/'s own checks of a person form (people.validate_person), nothing saved."""
+        problems: dict[str, str] = {}
+        try:
+            people.validate_person(session, values["form"], person_id=self.record.id if self.record else None)
+        except InvalidForm as exc:
+            problems.update(exc.problems)
+        if self.editing and not str(values.get("why", "")).strip():
+            problems["why"] = "Say why the record is changing (e.g. 'moved house, told by daughter')."
+        return problems
 
     def action_save(self) -> None:
         why = self.query_one("#why", Input).value if self.editing else ""

@@ -32,8 +32,8 @@ class StartCallScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Take a call", classes="dialog-title")
-            yield Label("Caller's number as the phone shows it (any UK form); leave blank if withheld.", classes="hint")
-            yield Input(placeholder="0117 496 0123", id="number")
+            yield Static("Caller's number as the phone shows it (any UK form); blank if withheld.", classes="hint")
+            yield Input(placeholder="e.g. 0117 496 0123, or 999 for ambulance control", id="number")
             yield Static("", id="recognition")
             yield Label("Enter starts the call; Escape closes.", classes="hint")
         yield KeyFooter()

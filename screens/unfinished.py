@@ -14,12 +14,18 @@ from desk import clock, db
 from desk.services import calls
 from desk.services.calls import CallState
 from screens.key_footer import KeyFooter
+from screens.widgets import FullText, shorten
+
+PREVIEW_WIDTH = 60
 
 
 class UnfinishedScreen(ModalScreen[int | None]):
     """The zone's open calls, with how far each had got."""
 
-    BINDINGS = [Binding("escape", "cancel", "Close", id="cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Close", id="cancel"),
+        Binding("v", "view", "Whole notes", id="view", tooltip="Read the highlighted call's notes in full"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,14 +52,18 @@ class UnfinishedScreen(ModalScreen[int | None]):
         self.calls = found
         listing = self.query_one(OptionList)
         for c in found:
-            notes = (c.notes.strip().splitlines() or ["(no notes yet)"])[0][:60]
+            notes = shorten(c.notes, PREVIEW_WIDTH) if c.notes.strip() else "(no notes yet)"
             listing.add_option(
                 Option(
                     f"{clock.local(c.started_at):%d-%b %H:%M}  {c.caller_name or c.caller_raw or 'withheld'}: {notes}",
                     id=str(c.id),
                 )
             )
-        hint = "Enter picks the call up with everything typed so far." if found else "No unfinished calls."
+        hint = (
+            "Enter picks the call up with everything typed so far; v shows its notes in full."
+            if found
+            else "No unfinished calls."
+        )
         self.query_one("#unfinished-hint", Label).update(hint)
         listing.focus()
         if found:
@@ -62,6 +72,16 @@ class UnfinishedScreen(ModalScreen[int | None]):
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.calls[event.option_index].id)
+
+    def action_view(self) -> None:
+        """The highlighted call's notes, whole: the list shows only their start."""
+        index = self.query_one(OptionList).highlighted
+        if index is None or not self.calls:
+            return
+        c = self.calls[index]
+        who = c.caller_name or c.caller_raw or "withheld number"
+        title = f"Notes of the call at {clock.local(c.started_at):%d-%b %H:%M} from {who}"
+        self.app.push_screen(FullText(title, c.notes.strip() or "(no notes yet)"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

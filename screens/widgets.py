@@ -8,14 +8,17 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, OptionList, Static
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from desk import db
 from desk.services import search as search_service
 from desk.services.search import PersonHit
+from screens.key_footer import KeyFooter
 
 
 def hit_line(hit: PersonHit) -> Text:
@@ -109,6 +112,39 @@ class PersonFinder(Vertical):
         self.post_message(self.Chosen(hit.person_id, hit.name))
 
 
+ELLIPSIS = "…"
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` on one line in ``width`` characters, ending with an ellipsis when anything was cut."""
+    line = " ".join(text.split())
+    if len(line) <= width:
+        return line
+    return line[: max(0, width - 1)].rstrip() + ELLIPSIS
+
+
+class FullText(ModalScreen[None]):
+    """The whole of a text a list or header could only show the start of; Escape closes."""
+
+    BINDINGS = [Binding("escape", "close", "Close", id="close", tooltip="Back to where you were")]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(id="full-text-body"):
+                yield Static(self.body, id="full-text", markup=False)
+            yield Label("Escape closes.", classes="hint")
+        yield KeyFooter()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
 class FieldError(Static):
     """The message under a form field that says what is wrong with it."""
 
@@ -117,3 +153,44 @@ class FieldError(Static):
     def show(self, message: str | None) -> None:
         self.update(message or "")
         self.display = bool(message)
+
+
+class NotesArea(TextArea):
+    """A text area that leaves the desk's own keys to the desk.
+
+    TextArea binds F6 (select line) and F7 (select all) itself, hidden, so
+    with the notes focused F6 would not answer the ringing line nor F7 show
+    the unfinished calls, and the footer would leave them out. Any of its
+    bindings on a key the app binds is turned off here, so the app's works.
+    """
+
+    _shadowing: frozenset[str] | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self._actions_on_desk_keys():
+            return False  # the key falls through to the app's binding, which the footer then shows
+        return super().check_action(action, parameters)
+
+    def _actions_on_desk_keys(self) -> frozenset[str]:
+        if self._shadowing is None:
+            desk_keys = {key for b in self.app.BINDINGS if isinstance(b, Binding) for key in _keys(b)}
+            self._shadowing = frozenset(
+                b.action for b in TextArea.BINDINGS if isinstance(b, Binding) and desk_keys & _keys(b)
+            )
+        return self._shadowing
+
+
+def _keys(binding: Binding) -> set[str]:
+    return {key.strip() for key in binding.key.split(",")}
+
+
+class TickBox(Checkbox):
+    """A checkbox that says its state in characters, ``[x]`` or ``[ ]``.
+
+    Textual's draws the same X whether ticked or not and tells them apart by
+    colour alone, which a plain text terminal (or a colour-blind reader) loses.
+    """
+
+    @property
+    def _button(self) -> Content:
+        return Content.styled("[x]" if self.value else "[ ]", "bold")

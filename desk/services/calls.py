@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from desk import clock, history, phones
-from desk.errors import InvalidForm, NotFound
+from desk.errors import InvalidForm, InvalidInput, NotFound
 from desk.history import Actor
 from desk.models import Call, CallDraft, Person, Staff, saved_id
 from desk.services import recognise as rec
@@ -70,11 +70,14 @@ def start(
         raise InvalidForm({"staff": "Choose who is at the desk before taking a call."})
     e164 = None
     if number.strip():
-        phone = phones.parse(number, "number") if typed else phones.try_parse(number)
-        e164 = phone.e164 if phone else None
-        if match is None and e164:
-            found = rec.matches_for(session, e164)
-            match = found[0] if found else None
+        heard = _caller_number(number, typed)
+        if isinstance(heard, phones.ServiceNumber):
+            match = match or rec.service_match(heard)  # 999, 111: a service, never a person
+        elif heard is not None:
+            e164 = heard.e164
+            if match is None:
+                found = rec.matches_for(session, e164)
+                match = found[0] if len(found) == 1 else None  # a shared number: the co-ordinator chooses
     call = Call(
         zone_id=zone_id,
         started_at=clock.now(),
@@ -90,15 +93,64 @@ def start(
     return call
 
 
-def _apply_match(call: Call, match: CallerMatch) -> None:
-    call.caller_kind = match.kind
-    call.caller_name = match.summary
-    call.caller_person_id = match.person_id if match.kind == "person" else None
-    call.caller_contact_id = match.contact_id
-    call.caller_practice_id = match.practice_id
-    call.caller_org_id = match.org_id
+def _caller_number(number: str, typed: bool) -> phones.Phone | phones.ServiceNumber | None:
+    """A typed number must be a caller's number (phones.caller); one the phone system reports is kept as it came."""
+    if typed:
+        return phones.caller(number, "number")
+    try:
+        return phones.caller(number)
+    except InvalidInput:
+        return None
+
+
+def _caller_fields(match: CallerMatch | None) -> dict[str, object]:
+    """The call's caller columns for a match; None: someone not on record."""
+    if match is None:
+        return dict(
+            caller_kind="unlisted",
+            caller_name="",
+            caller_person_id=None,
+            caller_contact_id=None,
+            caller_practice_id=None,
+            caller_org_id=None,
+        )
+    fields: dict[str, object] = dict(
+        caller_kind=match.kind,
+        caller_name=match.summary,
+        caller_person_id=match.person_id if match.kind == "person" else None,
+        caller_contact_id=match.contact_id,
+        caller_practice_id=match.practice_id,
+        caller_org_id=match.org_id,
+    )
     if match.person_id is not None:
-        call.person_id = match.person_id  # a person or their carer: the call is about that person
+        fields["person_id"] = match.person_id  # a person or their carer: the call is about that person
+    return fields
+
+
+def _apply_match(call: Call, match: CallerMatch) -> None:
+    for key, value in _caller_fields(match).items():
+        setattr(call, key, value)
+
+
+def choose_caller(
+    session: Session, actor: Actor, call_id: int, match: CallerMatch | None, *, expected_version: int
+) -> CallState:
+    """Say who is ringing on a number several records share: one of them, or None for someone else."""
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound("That call is not on record.")
+    why = f"Caller chosen: {match.summary}" if match else "Caller is none of those on record for the number"
+    history.change(
+        session,
+        actor,
+        call,
+        _caller_fields(match),
+        expected_version=expected_version,
+        why=why,
+        person_id=match.person_id if match else call.person_id,
+        label="call",
+    )
+    return state(session, call_id)
 
 
 def save_draft(session: Session, call_id: int, form: CallDetails) -> None:

@@ -4,26 +4,33 @@ A number can belong to several records at once (a couple's landline, a
 daughter who cares for both parents), so the answer is a list of matches,
 best first: the person themselves, then carers and relatives (with whom they
 care for), then GP practices, wards, care homes, and the zone's own staff.
+When there is more than one, the desk never picks for the co-ordinator: it
+shows them all and asks who is on the line.
+
+A short number (999, 112, 111) is a service ringing, the ambulance service or
+NHS 111, and is never matched to a person.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import phonenumbers
-from phonenumbers import shortnumberinfo
 from sqlalchemy import text
 from sqlmodel import Session
 
 from desk import nhs, phones
-from desk.models import ORG_KINDS, ROLES, Person
+from desk.errors import InvalidInput
+from desk.models import Person
+from desk.vocabulary import ORG_KINDS, ROLES
 
 
 @dataclass(frozen=True)
 class CallerMatch:
     """One record the number belongs to."""
 
-    kind: str  # person | carer | relative | practice | ward | care_home | ambulance | other | staff
+    # person | carer | relative | practice | ward | care_home | ambulance | other | staff,
+    # or for a short number: emergency | nhs_111 | service
+    kind: str
     name: str
     detail: str = ""
     person_id: int | None = None  # the person the caller is, or cares for
@@ -46,11 +53,17 @@ class Recognition:
     e164: str | None
     matches: list[CallerMatch] = field(default_factory=list)
     problem: str | None = None  # why the number could not be read
-    warning: str | None = None  # possible but unassigned, or a short code
+    warning: str | None = None  # possible but unassigned
 
     @property
     def known(self) -> bool:
+        """The number is on record (or is a service such as 999)."""
         return bool(self.matches)
+
+    @property
+    def shared(self) -> bool:
+        """More than one record holds the number: the co-ordinator must choose who is ringing."""
+        return len(self.matches) > 1
 
     @property
     def headline(self) -> str:
@@ -59,9 +72,10 @@ class Recognition:
             return self.problem
         if not self.matches:
             return f"Unknown number {phones.national(self.e164) or self.raw}: not on the register."
-        first = self.matches[0].summary
-        more = len(self.matches) - 1
-        return first + (f" (and {more} more)" if more else "")
+        if self.shared:
+            names = "; ".join(m.name for m in self.matches)
+            return f"Shared number, {len(self.matches)} on record: {names}. Ask who is calling."
+        return self.matches[0].summary
 
 
 def _person_name(p: Person) -> str:
@@ -69,27 +83,28 @@ def _person_name(p: Person) -> str:
 
 
 def recognise(session: Session, raw: str) -> Recognition:
-    """Everything the number is known as; the number itself is never refused here."""
+    """Everything the number is known as.
+
+    The rule for what a caller's number may be is :func:`desk.phones.caller`,
+    the same one that starts a call, so the hint and the refusal agree.
+    """
     raw = (raw or "").strip()
     if not raw:
         return Recognition(raw="", e164=None, problem="No number: the caller withheld it.")
     try:
-        number = phonenumbers.parse(raw, phones.REGION)
-    except phonenumbers.NumberParseException:
-        return Recognition(raw=raw, e164=None, problem=f"'{raw}' is not a phone number.")
-    if shortnumberinfo.is_valid_short_number(number):
-        return Recognition(
-            raw=raw,
-            e164=None,
-            warning=f"{raw} is a short service number (such as 999 or 111), not a caller's line.",
-        )
-    try:
-        phone = phones.parse(raw)
-    except Exception as exc:  # InvalidInput
-        return Recognition(raw=raw, e164=None, problem=getattr(exc, "message", str(exc)))
-    found = matches_for(session, phone.e164)
+        number = phones.caller(raw)
+    except InvalidInput as exc:
+        return Recognition(raw=raw, e164=None, problem=exc.message)
+    if isinstance(number, phones.ServiceNumber):
+        return Recognition(raw=raw, e164=None, matches=[service_match(number)])
+    found = matches_for(session, number.e164)
     # A number already on our records needs no "is it real?" warning.
-    return Recognition(raw=raw, e164=phone.e164, matches=found, warning=None if found else phone.warning)
+    return Recognition(raw=raw, e164=number.e164, matches=found, warning=None if found else number.warning)
+
+
+def service_match(number: phones.ServiceNumber) -> CallerMatch:
+    """A short number as a caller: the service, about nobody in particular."""
+    return CallerMatch(number.kind, number.summary)
 
 
 _MATCHES = text(

@@ -17,6 +17,7 @@ from desk.errors import InvalidForm, InvalidInput, NotFound, StaleRecord
 from desk.history import Actor
 from desk.models import Call, CallDraft, History, Person
 from desk.services import calls, people
+from desk.services.recognise import recognise
 
 CARER_PHONE = synthetic.mobile(123)
 DORIS_PHONE = synthetic.landline(1)
@@ -95,6 +96,67 @@ def test_the_person_ringing_themselves(engine: Engine, doris: Person, actor: Act
 def test_callers_not_about_a_known_person(engine: Engine, actor: Actor, number: str, kind: str, person: None) -> None:
     call = start(engine, actor, number)
     assert (call.caller_kind, call.person_id) == (kind, person)
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "name"),
+    [
+        ("999", "emergency", "Emergency services (ambulance control) on 999"),
+        ("9 9 9", "emergency", "Emergency services (ambulance control) on 999"),
+        ("112", "emergency", "Emergency services (ambulance control) on 112"),
+        (" 1 1 1 ", "nhs_111", "NHS 111"),
+    ],
+)
+@pytest.mark.parametrize("typed_at_desk", [True, False])
+def test_short_numbers_start_a_call_from_the_service(
+    engine: Engine, doris: Person, actor: Actor, typed: str, kind: str, name: str, typed_at_desk: bool
+) -> None:
+    """Ambulance control rings (or 999 is typed): accepted, named as the service, about nobody yet."""
+    with db.writing(engine) as session:
+        call = calls.start(session, actor, "BXM", number=typed, typed=typed_at_desk)
+    assert (call.caller_kind, call.caller_name, call.caller_raw) == (kind, name, typed.strip())
+    assert call.person_id is None and call.caller_person_id is None and call.caller_e164 is None
+    with db.reading(engine) as session:
+        [row] = calls.log_for_day(session, "BXM")
+    assert row.caller == name
+
+
+def test_a_shared_number_starts_a_call_about_nobody_until_the_coordinator_chooses(
+    engine: Engine, register: Registrar, actor: Actor
+) -> None:
+    """A son who cares for both parents rings: the desk does not guess which parent."""
+    son = synthetic.mobile(300)
+    parents = [register(family_name="Brimble", given_name=given) for given in ("Bill", "Betty")]
+    with db.writing(engine) as session:
+        for parent in parents:
+            people.add_contact(
+                session,
+                actor,
+                parent.id,
+                people.ContactDetails(name="Rob Brimble", relationship="son", phone=son, is_carer=True),
+            )
+    call = start(engine, actor, son)
+    assert (call.caller_kind, call.caller_name, call.person_id) == ("unknown", "", None)
+    with db.reading(engine) as session:
+        matches = recognise(session, son).matches
+    assert [m.person_id for m in matches] == [p.id for p in parents]  # every match, none picked
+
+    with db.writing(engine) as session:
+        chosen = calls.choose_caller(session, actor, call.id, matches[1], expected_version=call.version)  # type: ignore[arg-type]
+    assert (chosen.caller_kind, chosen.caller_name, chosen.person_id) == (
+        "carer",
+        "Carer of Betty BRIMBLE: Rob Brimble (son)",
+        parents[1].id,
+    )
+    assert chosen.version == call.version + 1
+    assert call_history(engine, call.id)[-1].why == "Caller chosen: Carer of Betty BRIMBLE: Rob Brimble (son)"  # type: ignore[arg-type]
+
+    with db.writing(engine) as session:
+        nobody = calls.choose_caller(session, actor, call.id, None, expected_version=chosen.version)  # type: ignore[arg-type]
+    assert (nobody.caller_kind, nobody.caller_name) == ("unlisted", "")
+    with pytest.raises(StaleRecord):
+        with db.writing(engine) as session:
+            calls.choose_caller(session, actor, call.id, matches[0], expected_version=call.version)  # type: ignore[arg-type]
 
 
 def test_a_typed_number_must_be_possible(engine: Engine, actor: Actor) -> None:

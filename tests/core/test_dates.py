@@ -79,3 +79,35 @@ def test_future_is_judged_by_the_office_calendar(clock: FrozenClock) -> None:
 )
 def test_nhs_style(value: date | None, shown: str) -> None:
     assert dates.nhs_style(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("31/02/1944", "'31/02/1944' is impossible: February 1944 has 29 days. Check the day."),
+        ("29-Feb-1943", "'29-Feb-1943' is impossible: February 1943 has 28 days. Check the day."),
+        ("31 April 1950", "'31 April 1950' is impossible: April 1950 has 30 days. Check the day."),
+        ("1950-06-31", "'1950-06-31' is impossible: June 1950 has 30 days. Check the day."),
+        ("31061950", "'31061950' is impossible: June 1950 has 30 days. Check the day."),
+        ("00/01/1944", "'00/01/1944' is impossible: there is no day 0. Check the day."),
+        ("23/13/1944", "'23/13/1944' is impossible: there is no month 13. Day first, then month: 23/11/1944."),
+    ],
+)
+def test_an_impossible_date_is_called_impossible(clock: FrozenClock, typed: str, says: str) -> None:
+    """Written as a date, but no such day: say so, not that the format is wrong."""
+    assert dates.impossible(typed) == says
+    with pytest.raises(InvalidInput) as caught:
+        dates.date_of_birth(typed)
+    assert caught.value.message == says
+
+
+@pytest.mark.parametrize("typed", ["yesterday", "1944/23/11", "31-Foo-1944", "23/11"])
+def test_a_date_in_no_form_we_read_is_a_wrong_format(clock: FrozenClock, typed: str) -> None:
+    assert dates.impossible(typed) is None
+    with pytest.raises(InvalidInput, match="is not a date: type it as 23/11/1944"):
+        dates.date_of_birth(typed)
+
+
+@pytest.mark.parametrize("typed", ["29/02/1944", "23/11/1944", "1944-11-23"])
+def test_real_dates_are_not_impossible(typed: str) -> None:
+    assert dates.impossible(typed) is None

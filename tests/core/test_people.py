@@ -103,7 +103,7 @@ BAD_FIELDS: dict[str, tuple[Any, str]] = {
     "nhs_number": ("999 123 456", "must be ten digits"),
     "family_name": ("   ", "Family name is required"),
     "given_name": ("", "Given name is required"),
-    "date_of_birth": ("31/02/1944", "is not a date"),
+    "date_of_birth": ("31/02/1944", "is impossible: February 1944 has 29 days"),
     "postcode": ("BRIXHAM", "is not a UK postcode"),
     "phone": ("0180321055199999", "cannot be a phone number"),
     "practice_id": ("", "GP practice is required"),

@@ -70,9 +70,60 @@ def test_national_display(e164: str | None, shown: str) -> None:
     assert phones.national(e164) == shown
 
 
-@pytest.mark.parametrize("short", ["999", "111"])
-def test_emergency_and_nhs_111_are_short_numbers_not_callers(shared_engine: Engine, short: str) -> None:
+EMERGENCY_TYPED = ["999", " 999 ", "9 9 9", "99 9", "(999)", "999-", "112", "1 12", "11 2", " 1-1-2 "]
+NHS_111_TYPED = ["111", "1 1 1", " 111 ", "(111)", "11-1"]
+
+
+@pytest.mark.parametrize("typed", EMERGENCY_TYPED)
+def test_999_and_112_however_typed_are_the_emergency_services(typed: str) -> None:
+    service = phones.caller(typed)
+    assert isinstance(service, phones.ServiceNumber)
+    assert (service.kind, service.name) == ("emergency", "Emergency services (ambulance control)")
+    assert service.digits in {"999", "112"}
+    assert service.summary == f"Emergency services (ambulance control) on {service.digits}"
+
+
+@pytest.mark.parametrize("typed", NHS_111_TYPED)
+def test_111_however_typed_is_nhs_111(typed: str) -> None:
+    service = phones.caller(typed)
+    assert isinstance(service, phones.ServiceNumber)
+    assert (service.kind, service.digits, service.summary) == ("nhs_111", "111", "NHS 111")
+
+
+def test_other_uk_short_numbers_are_services_too() -> None:
+    service = phones.service("116 123")
+    assert service is not None and (service.kind, service.digits) == ("service", "116123")
+
+
+@pytest.mark.parametrize("typed", ["12345", "0999", "999 999", "9999", "99", "+999", "999a", "0117 496 0123", ""])
+def test_not_short_numbers(typed: str) -> None:
+    assert phones.service(typed) is None
+
+
+def test_a_caller_number_that_is_a_line_is_parsed_as_one() -> None:
+    assert phones.caller("0117 496 0123") == phones.parse("0117 496 0123")
+    with pytest.raises(InvalidInput, match="has no area code"):
+        phones.caller("12345")
+
+
+@pytest.mark.parametrize("typed", ["999", "1 1 1", "112"])
+def test_a_short_number_is_no_number_to_ring_someone_back_on(typed: str) -> None:
+    """A person's or contact's phone must be a line: 999 is refused, and named for what it is (no 'area code')."""
+    with pytest.raises(InvalidInput) as caught:
+        phones.parse(typed, "phone")
+    assert "short service number" in caught.value.message and "area code" not in caught.value.message
+
+
+@pytest.mark.parametrize("short", EMERGENCY_TYPED + NHS_111_TYPED)
+def test_short_numbers_are_recognised_as_services_never_people(shared_engine: Engine, short: str) -> None:
     with db.reading(shared_engine) as session:
         seen = recognise(session, short)
-    assert seen.e164 is None and not seen.matches and seen.problem is None
-    assert seen.warning is not None and "short service number" in seen.warning
+    assert seen.e164 is None and seen.problem is None and seen.warning is None
+    [match] = seen.matches
+    assert match.person_id is None and match.contact_id is None
+    assert match.kind in {"emergency", "nhs_111"}
+    assert seen.headline in {
+        "Emergency services (ambulance control) on 999",
+        "Emergency services (ambulance control) on 112",
+        "NHS 111",
+    }

@@ -10,9 +10,10 @@ from helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 from sqlalchemy import Engine
 
 from desk import db
+from desk.errors import InvalidInput
 from desk.history import Actor
 from desk.models import Person
-from desk.services import people
+from desk.services import calls, people
 from desk.services.recognise import Recognition, recognise
 from desk.services.reference import StaffRow
 
@@ -138,7 +139,8 @@ def test_a_shared_landline_names_everyone_on_it(zone: Zone) -> None:
     assert sorted((m.kind, m.person_id) for m in r.matches) == sorted(
         [("person", zone.bill.id), ("person", zone.betty.id)]
     )
-    assert r.headline.endswith("(and 1 more)")
+    assert r.shared
+    assert r.headline == "Shared number, 2 on record: Bill BRIMBLE; Betty BRIMBLE. Ask who is calling."
 
 
 def test_one_carer_of_two_people(zone: Zone) -> None:
@@ -148,6 +150,7 @@ def test_one_carer_of_two_people(zone: Zone) -> None:
         "Carer of Bill BRIMBLE: Rob Brimble (son)",
         "Carer of Betty BRIMBLE: Rob Brimble (son)",
     }
+    assert r.shared and "Carer of Bill BRIMBLE; Carer of Betty BRIMBLE" in r.headline
 
 
 def test_the_person_comes_before_their_carers(engine: Engine, register: Registrar, actor: Actor) -> None:
@@ -183,8 +186,9 @@ def test_an_unknown_number(zone: Zone, number: str, warned: bool) -> None:
     [
         ("", "No number: the caller withheld it."),
         ("   ", "No number: the caller withheld it."),
-        ("hello", "'hello' is not a phone number."),
+        ("hello", "'hello' is not a phone number"),
         ("0180321055199999", "cannot be a phone number"),
+        ("12345", "'12345' has no area code"),
     ],
 )
 def test_withheld_or_garbage(shared_engine: Engine, number: str, problem: str) -> None:
@@ -192,3 +196,16 @@ def test_withheld_or_garbage(shared_engine: Engine, number: str, problem: str) -
     assert not r.matches and r.e164 is None
     assert r.problem is not None and problem in r.problem
     assert r.headline == r.problem
+
+
+@pytest.mark.parametrize("typed", ["999", "112", "111", "12345", "0180321055199999", "hello", "0117 496 0123"])
+def test_the_hint_and_the_refusal_agree(engine: Engine, actor: Actor, typed: str) -> None:
+    """What the take-call dialog hints (recognise) and what starting the call refuses come from one rule."""
+    hint = seen(engine, typed)
+    try:
+        with db.writing(engine) as session:
+            calls.start(session, actor, "BXM", number=typed)
+        refused = None
+    except InvalidInput as exc:
+        refused = exc.message
+    assert refused == hint.problem

@@ -113,3 +113,18 @@ def test_the_answered_ring_is_linked_to_its_call(engine: Engine, clock: FrozenCl
         rings.attach_call(session, r.id, call.id)  # type: ignore[arg-type]
     with db.reading(engine) as session:
         assert session.get(Ring, r.id).call_id == call.id  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("number", "headline"), [("999", "Emergency services (ambulance control) on 999"), ("111", "NHS 111")]
+)
+def test_ambulance_control_ringing_from_999_is_named_as_the_service(
+    engine: Engine, clock: FrozenClock, number: str, headline: str
+) -> None:
+    r = ring(engine, number)
+    assert (r.number_raw, r.number_e164) == (number, None)
+    with db.reading(engine) as session:
+        [incoming] = rings.waiting(session, "BXM", 0)
+    assert incoming.recognition.problem is None
+    assert incoming.recognition.headline == headline
+    assert all(m.person_id is None for m in incoming.recognition.matches)
