@@ -261,8 +261,7 @@ class CallScreen(Screen[None]):
 
     def _recheck(self) -> None:
         """A problem shown beside a field goes as soon as the field is put right."""
-        values = self._values()
-        problems = calls.validate_finish(str(values["reason"]), str(values["outcome"]))
+        problems = calls.validate_finish(self._values())
         still: dict[str, str] = {}
         for err in self.query(FieldError):
             if err.display:
