@@ -221,7 +221,7 @@ _MOMENTS = {
 }
 
 
-def _set_moment(
+def set_moment(
     session: Session,
     actor: Actor,
     referral: Referral,
@@ -264,7 +264,7 @@ def _record(session: Session, actor: Actor, data: IntervalInput, moment: str) ->
     referral = session.get(Referral, data.referral_id)
     if referral is None:
         raise NotFound("That referral is not on record.")
-    _set_moment(
+    set_moment(
         session,
         actor,
         referral,
