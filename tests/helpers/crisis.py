@@ -8,7 +8,8 @@ from sqlalchemy import Engine
 
 from desk import db
 from desk.clock import LONDON
-from desk.crisis import roster
+from desk.crisis import escalation, roster
+from desk.crisis.escalation import DisciplineGap, Escalated, EscalationInput, TeamMember
 from desk.crisis.roster import ShiftInput, ShiftRow
 from desk.history import Actor
 from desk.rows import StaffRow
@@ -60,3 +61,25 @@ def day_team(engine: Engine, actor: Actor, day: date, roles: tuple[str, ...] = t
     for role in roles:
         for staff in members.get(role, []):
             put_on(engine, actor, staff, local(day, 8), local(day, 20))
+
+
+def raise_crisis(
+    engine: Engine, actor: Actor, person_id: int, *, need: str = "fall", what: str = "Fell at home, cannot get up."
+) -> Escalated:
+    """Escalate a crisis for a person with the proposed team (put them on the roster first)."""
+    with db.writing(engine) as session:
+        prop = escalation.propose_team(session, "BXM")
+        return escalation.escalate(
+            session,
+            actor,
+            EscalationInput(
+                zone_id="BXM",
+                person_id=person_id,
+                caller="Daughter",
+                what_happened=what,
+                need=need,
+                whereabouts="home",
+                team=tuple(TeamMember(v.discipline, v.staff_id, v.visit_at) for v in prop.visits),
+                gaps=tuple(DisciplineGap(d, "nobody_on_duty", "Manager: cover tomorrow") for d in prop.nobody_on_duty),
+            ),
+        )
