@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from desk import clock, history, triage
-from desk.crisis import referrals, roster
+from desk.crisis import referrals, reminders, roster
 from desk.crisis.roster import OnDuty
 from desk.crisis_models import Booking, Crisis, CrisisGap
 from desk.errors import InvalidForm, NotFound
@@ -324,6 +324,7 @@ def escalate(session: Session, actor: Actor, data: EscalationInput) -> Escalated
         )
         history.create(session, actor, referral, "Crisis escalated", person_id=person.id)
     assert referral.id is not None and referral.due_at is not None
+    reminders.schedule(session, referral)
     crisis = Crisis(
         zone_id=data.zone_id,
         person_id=person.id,

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from desk import clock, history, triage
+from desk.crisis import reminders
 from desk.errors import DeskError, InvalidForm, NotFound
 from desk.history import Actor
 from desk.models import Call, Referral
@@ -177,6 +178,7 @@ def refer_from_call(session: Session, actor: Actor, call_id: int, choice: Triage
     )
     why = "Triaged from the call" + (f"; changed from the proposal: {referral.change_why}" if changed else "")
     history.create(session, actor, referral, why, person_id=call.person_id)
+    reminders.schedule(session, referral)
     caseload.refresh(session, call.person_id)
     assert referral.id is not None and referral.due_at is not None
     return ReferralMade(
