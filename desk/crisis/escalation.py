@@ -236,6 +236,8 @@ def _validate(session: Session, data: EscalationInput) -> Person:
     person = session.get(Person, data.person_id)
     if person is None:
         problems["person"] = "Find or register the person before escalating."
+    elif person.zone_id != data.zone_id:
+        problems["zone_id"] = f"They are in zone {person.zone_id}: the same-day team comes from their zone's roster."
     if not data.what_happened.strip():
         problems["what_happened"] = "Say what happened."
     if data.need not in triage.UCR_NEEDS:

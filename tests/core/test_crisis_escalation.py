@@ -129,6 +129,9 @@ def test_escalating_with_nobody_chosen_is_refused_and_nothing_written(
     problems = refused.value.problems
     assert problems["team"] == "Choose at least one person to go: a crisis is never escalated with nobody booked."
     assert "999" in problems["need"] and "A&E" in problems["whereabouts"]
+    with pytest.raises(InvalidForm) as elsewhere:
+        escalate(engine, actor, form(doris, proposal(engine), zone_id="PGN"))
+    assert elsewhere.value.problems["zone_id"].startswith("They are in zone BXM")
     assert counts(engine) == (0, 0, 0, 0)
 
 
