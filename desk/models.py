@@ -200,6 +200,9 @@ class CarePackageItem(Versioned, SQLModel, table=True):
 class Referral(Versioned, SQLModel, table=True):
     """A request for a professional's help; its dates give the service's three measures."""
 
+    # migration 0004: the 2-hour figure reads Crisis referrals by when they came in
+    __table_args__ = (Index("ix_referral_response_received", "response", "received_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     received_at: datetime = Field(sa_type=UTCDateTime)
@@ -216,6 +219,21 @@ class Referral(Versioned, SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     call_id: int | None = Field(default=None, foreign_key="call.id")
     version: int = _versioned()
+    # migration 0004, the crisis line: the response (desk.triage.RESPONSES) and its lead as
+    # confirmed, what the desk proposed, why they differ, and who recorded each interval.
+    response: str = Field(default="normal", sa_column_kwargs={"server_default": "normal"})
+    lead: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    ucr_need: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    proposed_response: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    proposed_lead: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    change_why: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    triaged_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    first_contact_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    first_contact_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    assessed_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    assessed_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    services_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    services_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Admission(Versioned, SQLModel, table=True):
@@ -385,3 +403,8 @@ class CaseloadEntry(SQLModel, table=True):
     lives_alone: bool = False
     in_hospital: bool = False
     crisis: bool = False
+
+
+# The crisis line's tables (duty roster, crises, bookings, liaison, crisis plans, reminders)
+# live in their own module; importing it here puts them on this metadata.
+from desk import crisis_models  # noqa: E402, F401  (after Versioned, which it uses)

@@ -1,0 +1,259 @@
+"""Reminders that are never lost: deadlines in our own table, raised once, acknowledged once.
+
+A Crisis or Rapid referral gets two reminders when it is made: 30 minutes
+before its deadline and at it (:func:`reminder_times`, the one function that
+computes them). The truth lives in the ``reminder`` table, never in a
+scheduler: each desk wakes (at :func:`next_wake_at` and on a short poll), asks
+which reminders are due and not yet raised (:func:`due`), and claims each with
+a conditional UPDATE (:func:`claim`), so exactly one desk raises it, whether
+desks restart or not, and a reminder that fell due while every desk was closed
+is raised by the first poll after one opens. Everyone sees it
+(:func:`outstanding`) until someone acknowledges it (:func:`acknowledge`).
+
+A reminder is not due once its condition is met: a first contact recorded, or
+for a crisis, the assessment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from desk import clock, history, triage
+from desk.crisis_models import Reminder
+from desk.errors import InvalidForm, NotFound
+from desk.history import Actor
+from desk.models import History, Person, Referral
+
+BEFORE = timedelta(minutes=30)
+
+REMINDER_KINDS: dict[str, str] = {"before": "30 minutes left", "deadline": "Deadline reached"}
+"""When a reminder falls, in the words the notification uses."""
+
+REMINDED_RESPONSES: frozenset[str] = frozenset({triage.CRISIS, triage.RAPID})
+"""The responses whose clocks are hours, and so get reminders."""
+
+
+@dataclass(frozen=True)
+class ReminderTime:
+    """One reminder a deadline needs: its kind and when it falls (UTC)."""
+
+    kind: str
+    due_at: datetime
+
+
+def reminder_times(response: str, deadline: datetime) -> list[ReminderTime]:
+    """The reminders a referral of this response, due then, needs (none for Fast or Normal)."""
+    if response not in REMINDED_RESPONSES:
+        return []
+    return [ReminderTime("before", deadline - BEFORE), ReminderTime("deadline", deadline)]
+
+
+def schedule(session: Session, referral: Referral) -> list[Reminder]:
+    """Give a referral the reminders its response needs; pending ones follow a changed deadline."""
+    assert referral.id is not None
+    if referral.due_at is None:
+        return []
+    person = session.get(Person, referral.person_id)
+    assert person is not None
+    existing = {r.kind: r for r in session.exec(select(Reminder).where(Reminder.referral_id == referral.id))}
+    out: list[Reminder] = []
+    for want in reminder_times(referral.response, referral.due_at):
+        have = existing.get(want.kind)
+        if have is None:
+            have = Reminder(zone_id=person.zone_id, referral_id=referral.id, kind=want.kind, due_at=want.due_at)
+            session.add(have)
+        elif have.state == "pending" and have.due_at != want.due_at:
+            have.due_at = want.due_at
+        out.append(have)
+    session.flush()
+    return out
+
+
+def _not_met() -> ColumnElement[bool]:
+    """The reminder's referral is still open and its condition (contact, or a crisis's assessment) not met."""
+    return and_(
+        col(Referral.status) == "open",
+        or_(
+            and_(col(Referral.response) == triage.CRISIS, col(Referral.assessed_at).is_(None)),
+            and_(col(Referral.response) != triage.CRISIS, col(Referral.first_contact_at).is_(None)),
+        ),
+    )
+
+
+def due(session: Session, *, zone_id: str | None = None, now: datetime | None = None) -> list[int]:
+    """Reminders due and not yet raised (their condition not met), soonest first."""
+    at = now or clock.now()
+    q = (
+        select(Reminder.id)
+        .join(Referral, col(Referral.id) == Reminder.referral_id)
+        .where(Reminder.state == "pending", col(Reminder.due_at) <= at, _not_met())
+    )
+    if zone_id is not None:
+        q = q.where(Reminder.zone_id == zone_id)
+    return [rid for rid in session.exec(q.order_by(col(Reminder.due_at), col(Reminder.id))) if rid is not None]
+
+
+def claim(session: Session, reminder_id: int, desk: str) -> bool:
+    """Raise one reminder if nobody has: a conditional UPDATE, so of many desks exactly one gets True."""
+    result = session.execute(
+        update(Reminder)
+        .where(col(Reminder.id) == reminder_id, col(Reminder.state) == "pending")
+        .values(state="raised", raised_at=clock.now(), raised_by_desk=desk, version=col(Reminder.version) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+@dataclass(frozen=True)
+class ReminderRow:
+    """A reminder as a notification and the board show it."""
+
+    id: int
+    version: int
+    zone_id: str
+    referral_id: int
+    person_id: int
+    person: str
+    response: str
+    kind: str
+    due_at: datetime
+    deadline: datetime
+    state: str
+    raised_at: datetime | None
+    raised_by_desk: str
+    acknowledged_at: datetime | None
+    acknowledged_by_id: int | None
+
+    @property
+    def message(self) -> str:
+        """What the notification says."""
+        label = triage.RESPONSES[self.response].split(" (")[0]
+        return f"{REMINDER_KINDS[self.kind]}: {label} for {self.person}, due {clock.local(self.deadline):%H:%M}"
+
+
+def _rows(session: Session, where: list[ColumnElement[bool]]) -> list[ReminderRow]:
+    rows = session.execute(
+        sa_select(
+            Reminder,
+            col(Referral.person_id),
+            col(Referral.response),
+            col(Referral.due_at),
+            col(Person.family_name),
+            col(Person.given_name),
+        )
+        .join(Referral, col(Referral.id) == Reminder.referral_id)
+        .join(Person, col(Person.id) == Referral.person_id)
+        .where(*where)
+        .order_by(col(Reminder.due_at), col(Reminder.id))
+    ).all()
+    out = []
+    for r, pid, response, deadline, family, given in rows:
+        assert r.id is not None
+        out.append(
+            ReminderRow(
+                id=r.id,
+                version=r.version,
+                zone_id=r.zone_id,
+                referral_id=r.referral_id,
+                person_id=pid,
+                person=f"{family.upper()}, {given}",
+                response=response,
+                kind=r.kind,
+                due_at=r.due_at,
+                deadline=deadline or r.due_at,
+                state=r.state,
+                raised_at=r.raised_at,
+                raised_by_desk=r.raised_by_desk,
+                acknowledged_at=r.acknowledged_at,
+                acknowledged_by_id=r.acknowledged_by_id,
+            )
+        )
+    return out
+
+
+def poll(session: Session, actor: Actor, *, zone_id: str | None = None) -> list[ReminderRow]:
+    """Raise every reminder now due that no desk has raised; returns the ones this desk raised.
+
+    Run in a write transaction (``db.writing``): the same call on start-up
+    catches up on whatever fell due while the desk was closed.
+    """
+    mine: list[int] = []
+    for rid in due(session, zone_id=zone_id):
+        if claim(session, rid, actor.desk):
+            mine.append(rid)
+            session.add(
+                History(
+                    at=clock.now(),
+                    staff_id=actor.staff_id,
+                    desk=actor.desk,
+                    entity="reminder",
+                    entity_id=str(rid),
+                    action="update",
+                    before={"state": "pending"},
+                    after={"state": "raised"},
+                    why="Reminder raised",
+                )
+            )
+    if not mine:
+        return []
+    session.flush()
+    session.expire_all()
+    return _rows(session, [col(Reminder.id).in_(mine)])
+
+
+def outstanding(session: Session, *, zone_id: str | None = None) -> list[ReminderRow]:
+    """Raised, not acknowledged, and still unmet: what every desk shows until someone acknowledges it."""
+    where: list[ColumnElement[bool]] = [col(Reminder.state) == "raised", _not_met()]
+    if zone_id is not None:
+        where.append(col(Reminder.zone_id) == zone_id)
+    return _rows(session, where)
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """Someone saying they have seen a raised reminder (and will act on it)."""
+
+    reminder_id: int
+    expected_version: int
+
+
+def acknowledge(session: Session, actor: Actor, data: Acknowledgement) -> ReminderRow:
+    """Clear a raised reminder on every desk, recording who and when; refused if already cleared."""
+    reminder = session.get(Reminder, data.reminder_id)
+    if reminder is None:
+        raise NotFound("That reminder is not on record.")
+    if reminder.state != "raised":
+        if reminder.state == "acknowledged":
+            when = clock.local(reminder.acknowledged_at or clock.now())
+            raise InvalidForm({"reminder": f"Already acknowledged at {when:%H:%M}."})
+        raise InvalidForm({"reminder": "This reminder has not been raised yet."})
+    referral = session.get(Referral, reminder.referral_id)
+    history.change(
+        session,
+        actor,
+        reminder,
+        dict(state="acknowledged", acknowledged_at=clock.now(), acknowledged_by_id=actor.staff_id),
+        expected_version=data.expected_version,
+        why="Reminder acknowledged",
+        person_id=referral.person_id if referral else None,
+        label="reminder",
+    )
+    return _rows(session, [col(Reminder.id) == data.reminder_id])[0]
+
+
+def next_wake_at(session: Session, *, zone_id: str | None = None) -> datetime | None:
+    """When the next pending, unmet reminder falls (a desk's scheduler sleeps until then, or its poll)."""
+    q = (
+        select(func.min(Reminder.due_at))
+        .join(Referral, col(Referral.id) == Reminder.referral_id)
+        .where(Reminder.state == "pending", _not_met())
+    )
+    if zone_id is not None:
+        q = q.where(Reminder.zone_id == zone_id)
+    return session.exec(q).one()
