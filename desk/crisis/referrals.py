@@ -205,10 +205,7 @@ def finish_and_refer(session: Session, actor: Actor, finish: CallFinish, choice:
         session,
         actor,
         finish.call_id,
-        person_id=finish.person_id,
-        reason=finish.reason,
-        notes=finish.notes,
-        outcome=finish.outcome,
+        calls.CallDetails(person_id=finish.person_id, reason=finish.reason, notes=finish.notes, outcome=finish.outcome),
         expected_version=finish.expected_version,
     )
     return refer_from_call(session, actor, finish.call_id, choice)
