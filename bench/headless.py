@@ -85,7 +85,12 @@ class Harness:
         """Post ``key``, wait for the frame that ``shows`` its result, then for the screen to settle."""
         shown = self.watch.when(shows)
         posted = post_key(self.app, key)
-        frame = await asyncio.wait_for(shown, timeout)
+        try:
+            frame = await asyncio.wait_for(shown, timeout)
+        except TimeoutError:
+            raise TimeoutError(
+                f"no frame showed the result of {key!r} within {timeout:.0f} s; {self.watch.describe()}"
+            ) from None
         await self.watch.quiet()
         return Sample(posted, frame, self.beat.longest_freeze(posted, self.watch.clock()))
 
@@ -236,9 +241,11 @@ async def caseload_keys(h: Harness, words: list[str], few: int, many: int) -> li
 
 async def person_record(h: Harness, reps: int) -> list[Result]:
     """Enter on the busiest person's caseload row, to the first frame showing their record and timeline."""
+    from sqlmodel import select
     from textual.widgets import Input
 
     from desk import db
+    from desk.models import CaseloadEntry
     from desk.services import people, timeline
     from screens.caseload import CaseloadScreen
     from screens.person import PersonScreen
@@ -247,11 +254,20 @@ async def person_record(h: Harness, reps: int) -> list[Result]:
     with db.reading(app.engine) as s:
         rec = people.record(s, h.desk.person_id)
         entries = len(timeline.timeline(s, h.desk.person_id))
+        zone = s.exec(select(CaseloadEntry.zone_id).where(CaseloadEntry.person_id == h.desk.person_id)).first()
+    if zone is None:
+        raise LookupError(f"person {h.desk.person_id} is not on the caseload: there is no row to press Enter on")
+    if zone != h.desk.zone_id and not screen.all_zones:
+        # The desk opens on its own zone; the busiest person may live in another one.
+        await h.key("a", new_page(screen))
     name = f"{rec.family_name.upper()}, {rec.given_name}"
     page = new_page(screen)
     screen.query_one("#caseload-search", Input).value = rec.nhs_number  # they are the only row
     await h.watch.until(page)
-    screen.query_one("#caseload").focus()
+    table = screen.query_one("#caseload")
+    if table.row_count != 1:
+        raise LookupError(f"searching for {rec.nhs_number} left {table.row_count} rows: {status_of(screen)!r}")
+    table.focus()
     shown: list[Sample] = []
     loading: list[int] = []
     back: list[int] = []
