@@ -17,13 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers.dbspec import DbSpec
 from sqlalchemy import Engine, text
 
 from desk import caseload_query, clock, db, demo, driver
 from desk.first_look import FirstLook, Prefetch, first_look
 from desk.rows import PAGE_SIZE
 from desk.services import caseload, reference
+from tests.helpers.dbspec import DbSpec
 
 NOW = datetime(2025, 3, 12, 11, 5, tzinfo=UTC)
 
