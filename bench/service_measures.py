@@ -237,7 +237,7 @@ def caseload_pages(ctx: Context) -> Iterable[Result]:
     by_sort: dict[str, list[int]] = {}
     deep: list[int] = []
     scopes: dict[str, list[int]] = {}
-    rounds = 1 if ctx.quick else 3
+    rounds = ctx.reps(3, quick=1)
     for scope, zone_id in (("one zone", zone), ("all zones", None)):
         for filter_key in caseload.FILTERS:
             for sort in caseload.SORTS:
