@@ -142,7 +142,7 @@ def attach_on_first_frame(app_class: type[App[Any]], on_attach: Callable[[FrameW
         on_attach(watch)
         watch.display(screen, renderable)
 
-    app_class._display = first  # type: ignore[method-assign]
+    app_class._display = first  # type: ignore[method-assign]  # a class-level shim: replacing the method is the point
 
 
 def key_event(key: str) -> events.Key:

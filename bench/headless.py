@@ -178,7 +178,7 @@ def caseload_steps(screen: Any, words: list[str], few: int, many: int) -> Iterat
     """Every caseload key in turn, read off the screen as it goes; ends where it began, in all zones."""
     from textual.widgets import Input
 
-    from desk.services.caseload import FILTERS
+    from desk.rows import FILTERS
 
     table, box = screen.query_one("#caseload"), screen.query_one("#caseload-search", Input)
     even = few + few % 2  # toggles come back to where they started
@@ -194,7 +194,7 @@ def caseload_steps(screen: Any, words: list[str], few: int, many: int) -> Iterat
     yield from pages("]", "']' next page")
     yield from pages("[", "'[' previous page")
     for _ in range(max(1, few // 5)):
-        for key, name in zip("mhdxz", ("mine", "hospital", "due", "crisis", "zone")):
+        for key, name in zip("mhdxz", ("mine", "hospital", "due", "crisis", "zone"), strict=True):
             yield from pages(key, f"'{key}' filter: {FILTERS[name].lower()}", 1)
     yield from pages("s", "'s' next sort")
     yield from pages("r", "'r' reverse", even)
@@ -319,11 +319,16 @@ def spying_on_saves() -> Iterator[list[tuple[int, int]]]:
         finally:
             saves.append((t0, time.perf_counter_ns()))
 
-    calls.save_draft = save_draft  # type: ignore[assignment]
+    calls.save_draft = save_draft
     try:
         yield saves
     finally:
-        calls.save_draft = original  # type: ignore[assignment]
+        calls.save_draft = original
+
+
+def _holds_at_least(notes: Any, n: int) -> Predicate:
+    """A frame drawn once the notes hold ``n`` characters."""
+    return lambda _: len(notes.text) >= n
 
 
 async def call_notes(h: Harness, call_id: int) -> list[Result]:
@@ -341,7 +346,7 @@ async def call_notes(h: Harness, call_id: int) -> list[Result]:
     notes.focus()
     await h.watch.quiet()
     with spying_on_saves() as saves:
-        shown = [h.watch.when(lambda _, n=n: len(notes.text) >= n) for n in range(1, len(NOTE) + 1)]
+        shown = [h.watch.when(_holds_at_least(notes, n)) for n in range(1, len(NOTE) + 1)]
         typist = Typist(app, list(NOTE), TYPING_INTERVAL_S)
         typist.start()
         frames = await asyncio.wait_for(asyncio.gather(*shown), 30)
@@ -349,9 +354,11 @@ async def call_notes(h: Harness, call_id: int) -> list[Result]:
         await app.workers.wait_for_complete()
     with db.reading(app.engine) as s:
         draft = s.get(CallDraft, call_id)
-    latency = [f - s for f, s in zip(frames, typist.sent)]
+    latency = [f - s for f, s in zip(frames, typist.sent, strict=True)]
     freeze = h.beat.longest_freeze(typist.sent[0], frames[-1])
-    during = [lat for lat, s, f in zip(latency, typist.sent, frames) if any(a < f and b > s for a, b in saves)]
+    during = [
+        lat for lat, s, f in zip(latency, typist.sent, frames, strict=True) if any(a < f and b > s for a, b in saves)
+    ]
     saved = draft.notes if draft else None
     return [
         Result(

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import statistics
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sqlalchemy import func, make_url, text
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bench import headless
 from bench.core import Context, Result, Target, measure
@@ -65,16 +65,18 @@ def desk_under_test(ctx: Context) -> DeskUnderTest:
                 .limit(1)
             ).one()
             staff_id = s.exec(
-                select(Staff.id)
+                select(col(Staff.id))
                 .where(Staff.zone_id == zone_id)
-                .order_by(Staff.role != "coordinator", Staff.id)
+                .order_by(col(Staff.role) != "coordinator", col(Staff.id))
                 .limit(1)
             ).one()
+            assert staff_id is not None
             trust = s.exec(select(func.count()).select_from(CaseloadEntry)).one()
         ctx.extra["desk"] = DeskUnderTest(
             staff_id, zone_id, zone_people, trust, ctx.counts.get("busiest_person_id") or 1, _child_url(ctx)
         )
-    return ctx.extra["desk"]
+    desk: DeskUnderTest = ctx.extra["desk"]
+    return desk
 
 
 # --- first frame and memory, in a real terminal -------------------------------------------------
@@ -208,7 +210,7 @@ def _search_words(ctx: Context, n: int) -> list[str]:
     """Four-letter surname starts of people on the caseload, picked at random."""
     rng = ctx.rng("screen-search")
     with db.reading(ctx.engine) as s:
-        names = s.exec(select(CaseloadEntry.sort_name).order_by(CaseloadEntry.person_id)).all()
+        names = s.exec(select(CaseloadEntry.sort_name).order_by(col(CaseloadEntry.person_id))).all()
     starts = sorted({name.split()[0][:4] for name in names if len(name.split()[0]) >= 4})
     return rng.sample(starts, n)
 
@@ -265,6 +267,11 @@ def _status_line(screen: str) -> str:
     return next((line for line in screen.splitlines() if "sorted by" in line), "")
 
 
+def _status_shows(text: str) -> Callable[[str], bool]:
+    """A test of a captured pane: the caseload's status line holds ``text``."""
+    return lambda screen: text in _status_line(screen)
+
+
 @measure("screen: tmux end to end", group="screen")
 def tmux_end_to_end(ctx: Context) -> Iterable[Result]:
     """``desk`` in tmux at 160x45: launch to the caseload on screen, and a few keys, seen by ``capture-pane``."""
@@ -283,10 +290,10 @@ def tmux_end_to_end(ctx: Context) -> Iterable[Result]:
         tmux = Tmux(_desk_command(desk), captures)
         try:
             t0 = tmux.start()
-            first.append(_ns(tmux.wait_for(lambda s: zone in _status_line(s)) - t0))
+            first.append(_ns(tmux.wait_for(_status_shows(zone)) - t0))
             for key, status in keys:
                 t = tmux.send(key)
-                latency.append(_ns(tmux.wait_for(lambda s, status=status: status in _status_line(s)) - t))
+                latency.append(_ns(tmux.wait_for(_status_shows(status)) - t))
         finally:
             tmux.stop()
     polling = statistics.median(captures) / 1e6
