@@ -221,6 +221,7 @@ async def caseload_keys(h: Harness, words: list[str], few: int, many: int) -> li
                 f"caseload key to frame: {label}",
                 t.latency,
                 FRAME_MS,
+                reference=KEY_REFERENCE,
                 note=f"{scope}; longest freeze {max(t.freeze, default=0) / 1e6:.0f} ms",
             )
         )
@@ -285,6 +286,7 @@ async def person_record(h: Harness, reps: int) -> list[Result]:
             "person record: Enter to first frame with record",
             [x.latency for x in shown],
             Target("p95", 150.0),
+            reference=KEY_REFERENCE,
             note=f"{entries} timeline entries (person {h.desk.person_id}); longest freeze "
             f"{max(x.freeze for x in shown) / 1e6:.0f} ms; garbage: {h.gc.describe()}",
         ),
@@ -293,7 +295,13 @@ async def person_record(h: Harness, reps: int) -> list[Result]:
             loading,
             note="the record is read before its screen is built, so this is the record's own first frame",
         ),
-        Result("person record: Esc back to the caseload", back, FRAME_MS, note="the caseload reloads its page"),
+        Result(
+            "person record: Esc back to the caseload",
+            back,
+            FRAME_MS,
+            reference=KEY_REFERENCE,
+            note="the caseload reloads its page",
+        ),
     ]
 
 
@@ -365,6 +373,7 @@ async def call_notes(h: Harness, call_id: int) -> list[Result]:
             "call notes: key to frame while autosaving (p95)",
             latency,
             Target("p95", 50.0),
+            reference=KEY_REFERENCE,
             note=f"{len(NOTE)} keys at {1 / TYPING_INTERVAL_S:.0f}/s from another thread; {len(saves)} autosaves "
             f"ran, {len(during)} keys were in flight during one (max {max(during, default=0) / 1e6:.0f} ms)",
         ),
@@ -381,3 +390,57 @@ async def call_notes(h: Harness, call_id: int) -> list[Result]:
             error=None if saved == NOTE else f"draft holds {saved!r}, typed {NOTE!r}",
         ),
     ]
+
+
+# --- the reference: a bare app's key to frame ----------------------------------------------------
+
+KEY_REFERENCE = "bare Textual app: key to frame"
+
+
+def run_bare_keys(reps: int, timeout_s: float = 300.0) -> list[Result]:
+    """The floor for every key-to-frame figure: a one-widget app, headless, its keys posted the same way."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_bare_keys_in_process, reps).result(timeout=timeout_s)
+
+
+def _bare_keys_in_process(reps: int) -> list[Result]:
+    return asyncio.run(_bare_keys(reps))
+
+
+async def _bare_keys(reps: int) -> list[Result]:
+    """A key that counts, pressed ``reps`` times (after three untimed), each to the frame showing the new count."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Counter(App[None]):
+        BINDINGS = [("n", "count", "Count")]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.pressed = 0
+
+        def compose(self) -> ComposeResult:
+            yield Static("pressed 0 times", id="count")
+
+        def action_count(self) -> None:
+            self.pressed += 1
+            self.query_one("#count", Static).update(f"pressed {self.pressed} times")
+
+    app = Counter()
+    watch = FrameWatch(app)
+    latency: list[int] = []
+    async with app.run_test(size=SIZE):
+        await watch.quiet(0.2)
+        for n in range(1, reps + 4):
+            shown = watch.when(_shows(f"pressed {n} times"))
+            posted = post_key(app, "n")
+            frame = await asyncio.wait_for(shown, 15)
+            await watch.quiet()
+            if n > 3:
+                latency.append(frame - posted)
+    return [Result(KEY_REFERENCE, latency, note=f"reference; headless {SIZE[0]}x{SIZE[1]}, a Static's text changed")]
+
+
+def _shows(text: str) -> Predicate:
+    """A frame whose text holds ``text``."""
+    return lambda frame: text in frame

@@ -119,6 +119,12 @@ def datatable_app(ctx: Context) -> Iterable[Result]:
     )
 
 
+@measure("screen reference: bare app key to frame", group="reference")
+def bare_app_keys(ctx: Context) -> Iterable[Result]:
+    """The floor for every key-to-frame figure: a key that changes one Static's text, timed the same way."""
+    return headless.run_bare_keys(ctx.reps(30, quick=10))
+
+
 def _first_frame_rows(scope: str, runs: list[ChildRun], bare: list[ChildRun], people: int) -> Iterator[Result]:
     how = " (the whole trust: desk --all-zones)" if scope == "all zones" else ""
     desk_ns, bare_ns = _first_frames(runs), _first_frames(bare)
