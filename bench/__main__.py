@@ -1,6 +1,7 @@
 """``python -m bench``: seed or reuse a scale database, measure every target, print the table.
 
-Exit status: 0 when every target is met, 1 when one is missed, 2 on bad use.
+Exit status: 0 when every target is met; 1 when one is missed, a measure fails (its row says why;
+the run goes on) or the database cannot be prepared; 2 on bad use.
 """
 
 from __future__ import annotations
