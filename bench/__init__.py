@@ -1,9 +1,11 @@
 """Benchmarks for the desk at the trust's scale: ``python -m bench``.
 
-Not part of the test run. The runner seeds (or, with ``--reuse``, reuses) a
+Not part of the test run, which only checks that each screen measure still
+measures (``tests/bench``). The runner seeds (or, with ``--reuse``, reuses) a
 scale database, runs every registered measure, prints one table of p50, p95
 and max against each target and its reference, and exits non-zero when a
-target is missed.
+target is missed or a measure fails. How each figure is taken, and the
+figures so far: ``bench/README.md``.
 
 Measures live in modules listed in :data:`MEASURE_MODULES`; each registers
 itself with :func:`bench.core.measure`. A module that cannot be imported (a

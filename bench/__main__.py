@@ -1,6 +1,7 @@
 """``python -m bench``: seed or reuse a scale database, measure every target, print the table.
 
-Exit status: 0 when every target is met, 1 when one is missed, 2 on bad use.
+Exit status: 0 when every target is met; 1 when one is missed, a measure fails (its row says why;
+the run goes on) or the database cannot be prepared; 2 on bad use.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 import traceback
 
 from bench import MEASURE_MODULES
-from bench.core import REGISTRY, Context, Result, Target, table
+from bench.core import REGISTRY, Context, Result, Target, run_measure, table
 from bench.data import DEFAULT_SCHEMA, default_url, prepare
 
 SEED_TARGET_S = {"sqlite": 120.0, "postgresql": 240.0}
@@ -29,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=380)
     p.add_argument("--reuse", action="store_true", help="reuse the database if it already holds this many people")
     p.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test, not a verdict)")
+    p.add_argument("--once", action="store_true", help="every measure once, as small as it goes (does it measure?)")
     p.add_argument(
         "--only",
         metavar="TEXT",
@@ -49,7 +51,7 @@ def _load_modules() -> list[str]:
             if exc.name == name:
                 continue  # not written yet
             problems.append(f"{name}: {exc}")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             problems.append(f"{name}: {exc}")
     return problems
 
@@ -65,16 +67,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     url = args.db or default_url(args.people, args.caseload, args.calls, args.seed)
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
-    engine, counts, seed_s = prepare(
-        url,
-        schema=args.schema,
-        people=args.people,
-        caseload=args.caseload,
-        calls=args.calls,
-        seed=args.seed,
-        reuse=args.reuse,
+    try:
+        engine, counts, seed_s = prepare(
+            url,
+            schema=args.schema,
+            people=args.people,
+            caseload=args.caseload,
+            calls=args.calls,
+            seed=args.seed,
+            reuse=args.reuse,
+        )
+    except Exception as exc:
+        traceback.print_exc()
+        print(f"\nbench: the scale database could not be prepared at {url}: {type(exc).__name__}: {exc}")
+        return 1
+    ctx = Context(
+        engine=engine, url=url, backend=backend, counts=counts, seed=args.seed, quick=args.quick, once=args.once
     )
-    ctx = Context(engine=engine, url=url, backend=backend, counts=counts, seed=args.seed, quick=args.quick)
     results: list[Result] = []
     if seed_s is not None:
         results.append(
@@ -93,18 +102,14 @@ def main(argv: list[str] | None = None) -> int:
             continue
         t0 = time.perf_counter()
         print(f"bench: {m.name} ...", file=sys.stderr, flush=True)
-        try:
-            results.extend(m.fn(ctx))
-        except Exception as exc:  # noqa: BLE001
-            traceback.print_exc()
-            results.append(Result(m.name, error=f"{type(exc).__name__}: {exc}"))
+        results.extend(run_measure(m, ctx))
         print(f"bench: {m.name} done in {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
     where = url if backend == "sqlite" else f"{url} (schema {args.schema})"
     print(f"\nZone Desk benchmarks on {backend} - {where}")
     print(
         f"{counts.get('people', 0):,} people, {counts.get('caseload', 0):,} on the caseload, "
         f"{counts.get('calls', 0):,} calls; Python {platform.python_version()}, {platform.machine()}"
-        + (" (quick run: too few samples for a verdict)" if args.quick else "")
+        + (" (quick run: too few samples for a verdict)" if args.quick or args.once else "")
     )
     print(table(results))
     failed = [r.name for r in results if r.passed is False]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -79,13 +80,20 @@ class Context:
     counts: dict[str, int]
     seed: int = 380
     quick: bool = False
+    once: bool = False  # every measure once, as small as it goes: the test suite's check that it still measures
     extra: dict[str, Any] = field(default_factory=dict)
 
     def rng(self, salt: str) -> random.Random:
+        """A random generator that gives the same choices on every run with the same seed."""
         return random.Random(f"{self.seed}:{salt}")
 
-    def reps(self, normal: int) -> int:
-        return max(3, normal // 5) if self.quick else normal
+    def reps(self, normal: int, quick: int | None = None) -> int:
+        """How many times to repeat: ``normal``, fewer for ``--quick`` (``quick``, or a fifth), once for ``once``."""
+        if self.once:
+            return 1
+        if self.quick:
+            return quick if quick is not None else max(3, normal // 5)
+        return normal
 
 
 MeasureFn = Callable[[Context], Iterable[Result]]
@@ -93,9 +101,27 @@ MeasureFn = Callable[[Context], Iterable[Result]]
 
 @dataclass
 class Measure:
+    """A registered measure: its name (what ``--only`` matches), the function, and its group."""
+
     name: str
     fn: MeasureFn
     group: str
+
+
+def run_measure(m: Measure, ctx: Context) -> list[Result]:
+    """Every row ``m`` gives; if it raises, the rows it gave before and one ERROR row saying why.
+
+    A measure that cannot measure is a finding, not the end of the run.
+    """
+    out: list[Result] = []
+    try:
+        for result in m.fn(ctx):
+            out.append(result)
+    except Exception as exc:
+        traceback.print_exc()
+        cause = " ".join(str(exc).split())
+        out.append(Result(m.name, error=f"{type(exc).__name__}: {cause}" if cause else type(exc).__name__))
+    return out
 
 
 REGISTRY: list[Measure] = []
@@ -179,7 +205,7 @@ def table(results: list[Result]) -> str:
 
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
     out = [line(head), line(tuple("-" * w for w in widths))]

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine, func, select, text
+from sqlmodel import col
 
 from desk import db
 from desk.models import Call, CaseloadEntry, Person
+
+SeedProgress = Callable[[str, int, int], None]
+"""What the seed calls as it goes: stage, done, total."""
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 DEFAULT_SCHEMA = "desk_bench"
 
 
 def default_url(people: int, caseload: int, calls: int, seed: int) -> str:
+    """The SQLite file for a trust of this size and seed, under bench/.data/ (kept for ``--reuse``)."""
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DATA_DIR / f'scale-{people}-{caseload}-{calls}-s{seed}.db'}"
 
@@ -32,6 +39,7 @@ def engine_for(url: str, schema: str) -> Engine:
 
 
 def wipe(url: str, schema: str) -> None:
+    """Remove the scale database: the SQLite file and its journal, or the PostgreSQL schema (made anew)."""
     if url.startswith("postgresql"):
         base = db.make_engine(url)
         with base.begin() as conn:
@@ -47,45 +55,38 @@ def wipe(url: str, schema: str) -> None:
 
 
 def counts(engine: Engine) -> dict[str, int]:
+    """How many people, caseload rows and calls there are, and who was called about most."""
     with engine.connect() as conn:
         people = conn.execute(select(func.count()).select_from(Person)).scalar_one()
         caseload = conn.execute(select(func.count()).select_from(CaseloadEntry)).scalar_one()
         calls = conn.execute(select(func.count()).select_from(Call)).scalar_one()
         busiest = conn.execute(
-            select(Call.person_id)
-            .where(Call.person_id != None)  # noqa: E711
-            .group_by(Call.person_id)
-            .order_by(func.count().desc(), Call.person_id)
+            select(col(Call.person_id))
+            .where(col(Call.person_id).is_not(None))
+            .group_by(col(Call.person_id))
+            .order_by(func.count().desc(), col(Call.person_id))
             .limit(1)
         ).scalar()
     return {"people": people, "caseload": caseload, "calls": calls, "busiest_person_id": busiest or 0}
 
 
-def _progress() -> tuple[object, object]:
-    try:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+def _progress() -> tuple[Progress, SeedProgress]:
+    """A progress bar for the seed, and the callback the seed reports each stage's progress to."""
+    bar = Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        transient=False,
+    )
+    tasks: dict[str, TaskID] = {}
 
-        bar = Progress(
-            TextColumn("{task.description:<10}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(),
-            transient=False,
-        )
-        tasks: dict[str, object] = {}
+    def report(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=max(total, 1))
+        bar.update(tasks[stage], completed=done, total=max(total, 1))
 
-        def report(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=max(total, 1))
-            bar.update(tasks[stage], completed=done, total=max(total, 1))  # type: ignore[arg-type]
-
-        return bar, report
-    except ImportError:  # pragma: no cover
-
-        def plain(stage: str, done: int, total: int) -> None:
-            print(f"  {stage} {done}/{total}", file=sys.stderr)
-
-        return None, plain
+    return bar, report
 
 
 def prepare(
@@ -119,10 +120,7 @@ def prepare(
     bar, report = _progress()
     print(f"bench: seeding {people:,} people, {caseload:,} on the caseload, {calls:,} calls ...", file=sys.stderr)
     t0 = time.perf_counter()
-    if bar is not None:
-        with bar:  # type: ignore[attr-defined]
-            seed_scale(engine, people=people, caseload=caseload, calls=calls, seed=seed, progress=report)  # type: ignore[arg-type]
-    else:
-        seed_scale(engine, people=people, caseload=caseload, calls=calls, seed=seed, progress=report)  # type: ignore[arg-type]
+    with bar:
+        seed_scale(engine, people=people, caseload=caseload, calls=calls, seed=seed, progress=report)
     seconds = time.perf_counter() - t0
     return engine, counts(engine), seconds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, delete
+from sqlmodel import col
 
 from desk import db
 from desk.models import Call, CallDraft, History
@@ -11,6 +12,6 @@ from desk.models import Call, CallDraft, History
 def discard_call(engine: Engine, call_id: int) -> None:
     """Remove a call a measure started (its draft and history too), so the database stays as seeded."""
     with db.writing(engine) as s:
-        s.exec(delete(CallDraft).where(CallDraft.call_id == call_id))  # type: ignore[call-overload]
-        s.exec(delete(History).where(History.entity == "call", History.entity_id == str(call_id)))  # type: ignore[call-overload]
-        s.exec(delete(Call).where(Call.id == call_id))  # type: ignore[call-overload]
+        s.execute(delete(CallDraft).where(col(CallDraft.call_id) == call_id))
+        s.execute(delete(History).where(col(History.entity) == "call", col(History.entity_id) == str(call_id)))
+        s.execute(delete(Call).where(col(Call.id) == call_id))

@@ -106,7 +106,17 @@ class FrameWatch:
 
     async def until(self, predicate: Predicate, timeout: float = 10.0) -> int:
         """Wait for the first frame that satisfies ``predicate``; its clock time."""
-        return await asyncio.wait_for(self.when(predicate), timeout)
+        try:
+            return await asyncio.wait_for(self.when(predicate), timeout)
+        except TimeoutError:
+            raise TimeoutError(f"no frame showed what was awaited within {timeout:.0f} s; {self.describe()}") from None
+
+    def describe(self) -> str:
+        """Where the app is, for a measure that failed: its screen and the last frame's text (headless)."""
+        last = " ".join(self.text.split())[-300:]
+        return f"{len(self.frames)} frames, screen {type(self.app.screen).__name__}" + (
+            f", last frame ends: {last!r}" if last else ""
+        )
 
     async def quiet(self, gap_s: float = 0.05, timeout: float = 5.0) -> None:
         """Wait until no frame has been written for ``gap_s`` (the screen has settled)."""
@@ -132,7 +142,7 @@ def attach_on_first_frame(app_class: type[App[Any]], on_attach: Callable[[FrameW
         on_attach(watch)
         watch.display(screen, renderable)
 
-    app_class._display = first  # type: ignore[method-assign]
+    app_class._display = first  # type: ignore[method-assign]  # a class-level shim: replacing the method is the point
 
 
 def key_event(key: str) -> events.Key:

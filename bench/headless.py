@@ -85,7 +85,12 @@ class Harness:
         """Post ``key``, wait for the frame that ``shows`` its result, then for the screen to settle."""
         shown = self.watch.when(shows)
         posted = post_key(self.app, key)
-        frame = await asyncio.wait_for(shown, timeout)
+        try:
+            frame = await asyncio.wait_for(shown, timeout)
+        except TimeoutError:
+            raise TimeoutError(
+                f"no frame showed the result of {key!r} within {timeout:.0f} s; {self.watch.describe()}"
+            ) from None
         await self.watch.quiet()
         return Sample(posted, frame, self.beat.longest_freeze(posted, self.watch.clock()))
 
@@ -173,7 +178,7 @@ def caseload_steps(screen: Any, words: list[str], few: int, many: int) -> Iterat
     """Every caseload key in turn, read off the screen as it goes; ends where it began, in all zones."""
     from textual.widgets import Input
 
-    from desk.services.caseload import FILTERS
+    from desk.rows import FILTERS
 
     table, box = screen.query_one("#caseload"), screen.query_one("#caseload-search", Input)
     even = few + few % 2  # toggles come back to where they started
@@ -189,7 +194,7 @@ def caseload_steps(screen: Any, words: list[str], few: int, many: int) -> Iterat
     yield from pages("]", "']' next page")
     yield from pages("[", "'[' previous page")
     for _ in range(max(1, few // 5)):
-        for key, name in zip("mhdxz", ("mine", "hospital", "due", "crisis", "zone")):
+        for key, name in zip("mhdxz", ("mine", "hospital", "due", "crisis", "zone"), strict=True):
             yield from pages(key, f"'{key}' filter: {FILTERS[name].lower()}", 1)
     yield from pages("s", "'s' next sort")
     yield from pages("r", "'r' reverse", even)
@@ -216,6 +221,7 @@ async def caseload_keys(h: Harness, words: list[str], few: int, many: int) -> li
                 f"caseload key to frame: {label}",
                 t.latency,
                 FRAME_MS,
+                reference=KEY_REFERENCE,
                 note=f"{scope}; longest freeze {max(t.freeze, default=0) / 1e6:.0f} ms",
             )
         )
@@ -236,9 +242,11 @@ async def caseload_keys(h: Harness, words: list[str], few: int, many: int) -> li
 
 async def person_record(h: Harness, reps: int) -> list[Result]:
     """Enter on the busiest person's caseload row, to the first frame showing their record and timeline."""
+    from sqlmodel import select
     from textual.widgets import Input
 
     from desk import db
+    from desk.models import CaseloadEntry
     from desk.services import people, timeline
     from screens.caseload import CaseloadScreen
     from screens.person import PersonScreen
@@ -247,11 +255,20 @@ async def person_record(h: Harness, reps: int) -> list[Result]:
     with db.reading(app.engine) as s:
         rec = people.record(s, h.desk.person_id)
         entries = len(timeline.timeline(s, h.desk.person_id))
+        zone = s.exec(select(CaseloadEntry.zone_id).where(CaseloadEntry.person_id == h.desk.person_id)).first()
+    if zone is None:
+        raise LookupError(f"person {h.desk.person_id} is not on the caseload: there is no row to press Enter on")
+    if zone != h.desk.zone_id and not screen.all_zones:
+        # The desk opens on its own zone; the busiest person may live in another one.
+        await h.key("a", new_page(screen))
     name = f"{rec.family_name.upper()}, {rec.given_name}"
     page = new_page(screen)
     screen.query_one("#caseload-search", Input).value = rec.nhs_number  # they are the only row
     await h.watch.until(page)
-    screen.query_one("#caseload").focus()
+    table = screen.query_one("#caseload")
+    if table.row_count != 1:
+        raise LookupError(f"searching for {rec.nhs_number} left {table.row_count} rows: {status_of(screen)!r}")
+    table.focus()
     shown: list[Sample] = []
     loading: list[int] = []
     back: list[int] = []
@@ -269,6 +286,7 @@ async def person_record(h: Harness, reps: int) -> list[Result]:
             "person record: Enter to first frame with record",
             [x.latency for x in shown],
             Target("p95", 150.0),
+            reference=KEY_REFERENCE,
             note=f"{entries} timeline entries (person {h.desk.person_id}); longest freeze "
             f"{max(x.freeze for x in shown) / 1e6:.0f} ms; garbage: {h.gc.describe()}",
         ),
@@ -277,7 +295,13 @@ async def person_record(h: Harness, reps: int) -> list[Result]:
             loading,
             note="the record is read before its screen is built, so this is the record's own first frame",
         ),
-        Result("person record: Esc back to the caseload", back, FRAME_MS, note="the caseload reloads its page"),
+        Result(
+            "person record: Esc back to the caseload",
+            back,
+            FRAME_MS,
+            reference=KEY_REFERENCE,
+            note="the caseload reloads its page",
+        ),
     ]
 
 
@@ -303,11 +327,16 @@ def spying_on_saves() -> Iterator[list[tuple[int, int]]]:
         finally:
             saves.append((t0, time.perf_counter_ns()))
 
-    calls.save_draft = save_draft  # type: ignore[assignment]
+    calls.save_draft = save_draft
     try:
         yield saves
     finally:
-        calls.save_draft = original  # type: ignore[assignment]
+        calls.save_draft = original
+
+
+def _holds_at_least(notes: Any, n: int) -> Predicate:
+    """A frame drawn once the notes hold ``n`` characters."""
+    return lambda _: len(notes.text) >= n
 
 
 async def call_notes(h: Harness, call_id: int) -> list[Result]:
@@ -325,7 +354,7 @@ async def call_notes(h: Harness, call_id: int) -> list[Result]:
     notes.focus()
     await h.watch.quiet()
     with spying_on_saves() as saves:
-        shown = [h.watch.when(lambda _, n=n: len(notes.text) >= n) for n in range(1, len(NOTE) + 1)]
+        shown = [h.watch.when(_holds_at_least(notes, n)) for n in range(1, len(NOTE) + 1)]
         typist = Typist(app, list(NOTE), TYPING_INTERVAL_S)
         typist.start()
         frames = await asyncio.wait_for(asyncio.gather(*shown), 30)
@@ -333,15 +362,18 @@ async def call_notes(h: Harness, call_id: int) -> list[Result]:
         await app.workers.wait_for_complete()
     with db.reading(app.engine) as s:
         draft = s.get(CallDraft, call_id)
-    latency = [f - s for f, s in zip(frames, typist.sent)]
+    latency = [f - s for f, s in zip(frames, typist.sent, strict=True)]
     freeze = h.beat.longest_freeze(typist.sent[0], frames[-1])
-    during = [lat for lat, s, f in zip(latency, typist.sent, frames) if any(a < f and b > s for a, b in saves)]
+    during = [
+        lat for lat, s, f in zip(latency, typist.sent, frames, strict=True) if any(a < f and b > s for a, b in saves)
+    ]
     saved = draft.notes if draft else None
     return [
         Result(
             "call notes: key to frame while autosaving (p95)",
             latency,
             Target("p95", 50.0),
+            reference=KEY_REFERENCE,
             note=f"{len(NOTE)} keys at {1 / TYPING_INTERVAL_S:.0f}/s from another thread; {len(saves)} autosaves "
             f"ran, {len(during)} keys were in flight during one (max {max(during, default=0) / 1e6:.0f} ms)",
         ),
@@ -358,3 +390,57 @@ async def call_notes(h: Harness, call_id: int) -> list[Result]:
             error=None if saved == NOTE else f"draft holds {saved!r}, typed {NOTE!r}",
         ),
     ]
+
+
+# --- the reference: a bare app's key to frame ----------------------------------------------------
+
+KEY_REFERENCE = "bare Textual app: key to frame"
+
+
+def run_bare_keys(reps: int, timeout_s: float = 300.0) -> list[Result]:
+    """The floor for every key-to-frame figure: a one-widget app, headless, its keys posted the same way."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_bare_keys_in_process, reps).result(timeout=timeout_s)
+
+
+def _bare_keys_in_process(reps: int) -> list[Result]:
+    return asyncio.run(_bare_keys(reps))
+
+
+async def _bare_keys(reps: int) -> list[Result]:
+    """A key that counts, pressed ``reps`` times (after three untimed), each to the frame showing the new count."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Counter(App[None]):
+        BINDINGS = [("n", "count", "Count")]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.pressed = 0
+
+        def compose(self) -> ComposeResult:
+            yield Static("pressed 0 times", id="count")
+
+        def action_count(self) -> None:
+            self.pressed += 1
+            self.query_one("#count", Static).update(f"pressed {self.pressed} times")
+
+    app = Counter()
+    watch = FrameWatch(app)
+    latency: list[int] = []
+    async with app.run_test(size=SIZE):
+        await watch.quiet(0.2)
+        for n in range(1, reps + 4):
+            shown = watch.when(_shows(f"pressed {n} times"))
+            posted = post_key(app, "n")
+            frame = await asyncio.wait_for(shown, 15)
+            await watch.quiet()
+            if n > 3:
+                latency.append(frame - posted)
+    return [Result(KEY_REFERENCE, latency, note=f"reference; headless {SIZE[0]}x{SIZE[1]}, a Static's text changed")]
+
+
+def _shows(text: str) -> Predicate:
+    """A frame whose text holds ``text``."""
+    return lambda frame: text in frame

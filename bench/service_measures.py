@@ -9,16 +9,20 @@ drawing costs on top; they live in their own module.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import cycle
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select
 
 from bench.core import Context, Result, Target, measure, now_ns, timed
 from bench.fixtures import discard_call
 from desk import db, phones
 from desk.history import Actor
 from desk.models import CaseloadEntry, Contact, Involvement, Organisation, Person, Practice, Staff
+from desk.rows import FILTERS, SORTS, Page
 from desk.services import calls, caseload, people, recognise, search, timeline
 
 PK = "primary-key look-up"
@@ -30,13 +34,13 @@ def primary_key(ctx: Context) -> Iterable[Result]:
     rng = ctx.rng("pk")
     n = max(1, ctx.counts["people"])
     ids = [rng.randrange(1, n + 1) for _ in range(ctx.reps(500))]
-    it = iter(ids * 2)
+    it = cycle(ids)  # the warm-up takes a few too
 
     def once() -> None:
         with db.reading(ctx.engine) as s:
             s.execute(select(Person.id, Person.family_name).where(Person.id == next(it))).first()
 
-    yield Result(PK, timed(once, repeat=len(ids) - 3), note="reference")
+    yield Result(PK, timed(once, repeat=len(ids)), note="reference")
 
 
 def _formats(e164: str, rng: random.Random) -> str:
@@ -57,23 +61,37 @@ def _formats(e164: str, rng: random.Random) -> str:
     )
 
 
+def _numbers(found: Iterable[str | None]) -> set[str]:
+    """The numbers a query found (its WHERE already left out the missing ones)."""
+    return {n for n in found if n}
+
+
 @measure("recognise caller")
 def recognise_caller(ctx: Context) -> Iterable[Result]:
+    """Recognising who rings, from each kind of number, in the formats a phone system or a person gives it."""
     rng = ctx.rng("recognise")
     with db.reading(ctx.engine) as s:
-        person_numbers = sorted(set(s.exec(select(Person.phone_e164).where(Person.phone_e164 != None)).all()))  # noqa: E711
-        all_contacts = set(s.exec(select(Contact.phone_e164).where(Contact.phone_e164 != None)).all())  # noqa: E711
+        person_numbers = sorted(
+            _numbers(s.exec(select(col(Person.phone_e164)).where(col(Person.phone_e164).is_not(None))))
+        )
+        all_contacts = set(
+            _numbers(s.exec(select(col(Contact.phone_e164)).where(col(Contact.phone_e164).is_not(None))))
+        )
         contact_numbers = sorted(
-            set(s.exec(select(Contact.phone_e164).where(Contact.phone_e164 != None, Contact.is_carer == True)).all())
-        )  # noqa: E711,E712
-        staff_numbers = set(s.exec(select(Staff.phone_e164).where(Staff.phone_e164 != None)).all())  # noqa: E711
+            _numbers(
+                s.exec(
+                    select(col(Contact.phone_e164)).where(col(Contact.phone_e164).is_not(None), col(Contact.is_carer))
+                )
+            )
+        )
+        staff_numbers = set(_numbers(s.exec(select(col(Staff.phone_e164)).where(col(Staff.phone_e164).is_not(None)))))
         practice_numbers = sorted(s.exec(select(Practice.phone_e164)).all())
         org_numbers = sorted(s.exec(select(Organisation.phone_e164)).all())
     from desk.scale import drama_numbers
 
     known = set(person_numbers) | all_contacts | set(practice_numbers) | set(org_numbers) | staff_numbers
     unknown = [d.e164 for d in drama_numbers() if d.e164 not in known]
-    kinds = {
+    kinds: dict[str, list[str]] = {
         "person": person_numbers,
         "carer": contact_numbers,
         "practice": practice_numbers,
@@ -86,54 +104,47 @@ def recognise_caller(ctx: Context) -> Iterable[Result]:
         if not pool:
             continue
         raws = [_formats(rng.choice(pool), rng) for _ in range(reps)]
-        it = iter(raws + raws[:3])
-        expect = "unknown" if kind == "unknown number" else "known"
-
-        def once() -> None:
-            raw = next(it)
-            with db.reading(ctx.engine) as s:
-                got = recognise.recognise(s, raw)
-            if (expect == "known") != got.known:
-                raise AssertionError(f"{raw!r} recognised as {got.headline!r}")
-
-        samples = timed(once, repeat=reps)
+        samples = timed(_recognises(ctx, cycle(raws), known=kind != "unknown number"), repeat=reps)
         every.extend(samples)
         yield Result(f"recognise: {kind}", samples, Target("p95", 5.0), reference=PK)
     yield Result("recognise: all kinds", every, Target("p95", 5.0), reference=PK)
 
 
+def _recognises(ctx: Context, raws: Iterator[str], *, known: bool) -> Callable[[], None]:
+    """One recognition per call, of the next number; a wrong answer stops the measure."""
+
+    def once() -> None:
+        raw = next(raws)
+        with db.reading(ctx.engine) as s:
+            got = recognise.recognise(s, raw)
+        if known != got.known:
+            raise AssertionError(f"{raw!r} recognised as {got.headline!r}")
+
+    return once
+
+
 def _search_queries(ctx: Context) -> dict[str, list[str]]:
+    """What a co-ordinator types into the search, of each kind, from people picked at random."""
     rng = ctx.rng("search")
     n = ctx.counts["people"]
     ids = sorted(rng.sample(range(1, n + 1), min(n, 400)))
     with db.reading(ctx.engine) as s:
-        rows = s.exec(
-            select(
-                Person.family_name,
-                Person.given_name,
-                Person.nhs_number,
-                Person.postcode,
-                Person.date_of_birth,
-                Person.phone_e164,
-            ).where(Person.id.in_(ids))
-        ).all()  # type: ignore[attr-defined]
-    phoned = [r for r in rows if r[5]]
+        rows = s.execute(
+            sa_select(
+                col(Person.family_name),
+                col(Person.given_name),
+                col(Person.nhs_number),
+                col(Person.postcode),
+                col(Person.date_of_birth),
+                col(Person.phone_e164),
+            ).where(col(Person.id).in_(ids))
+        ).all()
+    phoned = [r[5] for r in rows if r[5]]
     if not phoned:
         with db.reading(ctx.engine) as s:
             phoned = list(
-                s.exec(
-                    select(
-                        Person.family_name,
-                        Person.given_name,
-                        Person.nhs_number,
-                        Person.postcode,
-                        Person.date_of_birth,
-                        Person.phone_e164,
-                    )
-                    .where(Person.phone_e164 != None)
-                    .limit(200)
-                ).all()
-            )  # noqa: E711
+                _numbers(s.exec(select(col(Person.phone_e164)).where(col(Person.phone_e164).is_not(None)).limit(200)))
+            )
     q: dict[str, list[str]] = {
         k: []
         for k in (
@@ -158,7 +169,7 @@ def _search_queries(ctx: Context) -> dict[str, list[str]]:
             "surname, one zone",
         )
     }
-    for fam, given, nhs_no, postcode, dob, phone in rows:
+    for fam, given, nhs_no, postcode, dob, _phone in rows:
         f = fam.lower()
         q["1 character"].append(f[0])
         q["2 characters"].append(f[:2])
@@ -177,7 +188,7 @@ def _search_queries(ctx: Context) -> dict[str, list[str]]:
         q["postcode inward (9AB)"].append(postcode.split()[-1])
         q["date of birth"].append(dob.strftime(rng.choice(("%d/%m/%Y", "%d-%b-%Y", "%d.%m.%Y"))))
         q["surname, one zone"].append(fam)
-    for *_, phone in phoned:
+    for phone in phoned:
         national = phones.national(phone)
         digits = "0" + phone[3:]
         q["phone whole"].append(rng.choice((national, digits, phone)))
@@ -186,8 +197,24 @@ def _search_queries(ctx: Context) -> dict[str, list[str]]:
     return {k: v for k, v in q.items() if v}
 
 
+def _searches(
+    ctx: Context, kind: str, texts: Iterator[str], zone_id: str | None, empty: list[str]
+) -> Callable[[], None]:
+    """One search per call, of the next text; those that find nobody are noted in ``empty``."""
+
+    def once() -> None:
+        text_ = next(texts)
+        with db.reading(ctx.engine) as s:
+            hits = search.search(s, text_, limit=50, zone_id=zone_id)
+        if not hits:
+            empty.append(f"{kind}: {text_!r}")
+
+    return once
+
+
 @measure("search as you type")
 def search_register(ctx: Context) -> Iterable[Result]:
+    """Each kind of search a co-ordinator types, across the register (and in one zone)."""
     target = Target("p95", 50.0 if ctx.backend == "sqlite" else 60.0)
     queries = _search_queries(ctx)
     with db.reading(ctx.engine) as s:
@@ -198,17 +225,8 @@ def search_register(ctx: Context) -> Iterable[Result]:
     reps = ctx.reps(60)
     for kind, pool in queries.items():
         chosen = (pool * (reps // len(pool) + 1))[:reps]
-        it = iter(chosen + chosen[:3])
         zone_id = zone if kind.endswith("one zone") else None
-
-        def once() -> None:
-            text_ = next(it)
-            with db.reading(ctx.engine) as s:
-                hits = search.search(s, text_, limit=50, zone_id=zone_id)
-            if not hits:
-                empty.append(f"{kind}: {text_!r}")
-
-        samples = timed(once, repeat=len(chosen))
+        samples = timed(_searches(ctx, kind, cycle(chosen), zone_id, empty), repeat=len(chosen))
         every.extend(samples)
         yield Result(f"search: {kind}", samples, target, reference=PK)
     note = f"substring via {how or 'nothing: prefix only'}"
@@ -217,18 +235,43 @@ def search_register(ctx: Context) -> Iterable[Result]:
     yield Result("search: all kinds", every, target, reference=PK, note=note)
 
 
+@dataclass(frozen=True)
+class CaseloadQuery:
+    """One way of looking at the caseload: which zone (None: the trust), filter, whose, sort and direction."""
+
+    zone_id: str | None
+    filter_key: str
+    staff_id: int | None
+    sort: str
+    descending: bool
+
+    def fetch(self, ctx: Context, offset: int) -> Page:
+        """The page at ``offset``, in a fresh session, as the caseload screen asks for it."""
+        with db.reading(ctx.engine) as s:
+            return caseload.page(
+                s,
+                self.zone_id,
+                filter_key=self.filter_key,
+                staff_id=self.staff_id,
+                sort=self.sort,
+                descending=self.descending,
+                offset=offset,
+                limit=100,
+            )
+
+
 @measure("caseload pages")
 def caseload_pages(ctx: Context) -> Iterable[Result]:
     """Every filter and sort, both ways, at the top, the middle and the end; in the biggest zone and trust-wide."""
     with db.reading(ctx.engine) as s:
         zone = s.exec(
             select(CaseloadEntry.zone_id).group_by(CaseloadEntry.zone_id).order_by(func.count().desc()).limit(1)
-        ).first()
+        ).one()
         staff_id = s.exec(
             select(Involvement.staff_id)
-            .join(Staff, Staff.id == Involvement.staff_id)
-            .where(Staff.zone_id == zone, Involvement.ended_on == None)  # noqa: E711
-            .group_by(Involvement.staff_id)
+            .join(Staff, col(Staff.id) == col(Involvement.staff_id))
+            .where(Staff.zone_id == zone, col(Involvement.ended_on).is_(None))
+            .group_by(col(Involvement.staff_id))
             .order_by(func.count().desc())
             .limit(1)
         ).first()
@@ -237,31 +280,19 @@ def caseload_pages(ctx: Context) -> Iterable[Result]:
     by_sort: dict[str, list[int]] = {}
     deep: list[int] = []
     scopes: dict[str, list[int]] = {}
-    rounds = 1 if ctx.quick else 3
-    for scope, zone_id in (("one zone", zone), ("all zones", None)):
-        for filter_key in caseload.FILTERS:
-            for sort in caseload.SORTS:
+    rounds = ctx.reps(3, quick=1)
+    scoped: tuple[tuple[str, str | None], ...] = (("one zone", zone), ("all zones", None))
+    for scope, zone_id in scoped:
+        for filter_key in FILTERS:
+            for sort in SORTS:
                 for descending in (False, True):
-
-                    def fetch(offset: int) -> caseload.Page:
-                        with db.reading(ctx.engine) as s:
-                            return caseload.page(
-                                s,
-                                zone_id,
-                                filter_key=filter_key,
-                                staff_id=staff_id,
-                                sort=sort,  # type: ignore[arg-type]
-                                descending=descending,
-                                offset=offset,
-                                limit=100,
-                            )
-
-                    first = fetch(0)  # warm-up, and the total
+                    query = CaseloadQuery(zone_id, filter_key, staff_id, sort, descending)
+                    first = query.fetch(ctx, 0)  # warm-up, and the total
                     offsets = [0, first.total // 2, max(0, first.total - 100)]
                     for _ in range(rounds):
                         for off in offsets:
                             t0 = now_ns()
-                            fetch(off)
+                            query.fetch(ctx, off)
                             ns = now_ns() - t0
                             by_filter.setdefault(filter_key, []).append(ns)
                             by_sort.setdefault(f"{sort}{' reversed' if descending else ''}", []).append(ns)
@@ -288,10 +319,10 @@ def caseload_pages(ctx: Context) -> Iterable[Result]:
 
     def typed() -> None:
         with db.reading(ctx.engine) as s:
-            caseload.page(s, zone, search=next(it), limit=100)  # type: ignore[arg-type]
+            caseload.page(s, zone, search=next(it), limit=100)
 
     yield Result(
-        "caseload page: search box", timed(typed, repeat=len(names) * 2 * (1 if ctx.quick else 5)), target, reference=PK
+        "caseload page: search box", timed(typed, repeat=len(names) * 2 * ctx.reps(5, quick=1)), target, reference=PK
     )
 
 
@@ -299,7 +330,7 @@ def caseload_pages(ctx: Context) -> Iterable[Result]:
 def draft_save(ctx: Context) -> Iterable[Result]:
     """Each save as the call screen makes it: one write transaction with the whole text so far."""
     with db.reading(ctx.engine) as s:
-        staff = s.exec(select(Staff).where(Staff.role == "coordinator").order_by(Staff.id).limit(1)).first()
+        staff = s.exec(select(Staff).where(Staff.role == "coordinator").order_by(col(Staff.id)).limit(1)).first()
         person_id = ctx.counts.get("busiest_person_id") or 1
     assert staff is not None and staff.id is not None
     actor = Actor(staff.id, "bench")

@@ -122,7 +122,11 @@ class Tmux:
         return shutil.which("tmux") is not None
 
     def _tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, "-f", os.devnull, *args], capture_output=True, text=True)
+        # The server takes its environment from the first client: give it the desk's, not this process's
+        # C-level one (a library may have exported COLUMNS=80 there, and the desk would draw 80 wide).
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, "-f", os.devnull, *args], capture_output=True, text=True, env=child_env()
+        )
         if done.returncode:
             raise RuntimeError(f"tmux {args[0]} failed: {done.stderr.strip()}")
         return done.stdout

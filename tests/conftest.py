@@ -2,7 +2,11 @@
 
 Every storage test runs on SQLite and, when ``DESK_TEST_DATABASE_URL`` points
 at PostgreSQL, again on PostgreSQL (in schemas the tests create and drop), so
-the same rules are proven on both databases the desk supports. Nothing here touches a real home directory: ``DESK_DATA_DIR`` and
+the same rules are proven on both databases the desk supports. PostgreSQL cases
+carry the ``postgres`` marker; without ``DESK_TEST_DATABASE_URL`` they are
+deselected when collected, so a SQLite-only run lists no skips for them.
+
+Nothing here touches a real home directory: ``DESK_DATA_DIR`` and
 ``DESK_CONFIG`` point into pytest's temporary area for the whole run.
 """
 
@@ -16,8 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from helpers.dbspec import DbSpec
-from helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, frozen
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
@@ -27,13 +29,28 @@ from desk import db
 from desk.history import Actor
 from desk.services import reference
 from desk.services.reference import StaffRow
+from tests.helpers.dbspec import DbSpec
+from tests.helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, frozen
 
 PG_URL = os.environ.get("DESK_TEST_DATABASE_URL", "")
 ZONE = "BXM"
 
 
 def pytest_report_header() -> str:
-    return f"PostgreSQL tests: {'on (' + PG_URL + ')' if PG_URL else 'skipped (DESK_TEST_DATABASE_URL not set)'}"
+    """Say on which databases this run proves the rules."""
+    if PG_URL:
+        return f"PostgreSQL tests: on ({PG_URL})"
+    return "PostgreSQL tests: deselected (set DESK_TEST_DATABASE_URL to run the postgres-marked cases too)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a PostgreSQL URL, leave the ``postgres`` cases out of the run instead of listing each as skipped."""
+    if PG_URL:
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("postgres")])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -144,7 +161,8 @@ def _empty_tables(spec: DbSpec) -> None:
             sequences = (
                 conn.execute(
                     text(
-                        "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()"
+                        "SELECT sequence_name FROM information_schema.sequences"
+                        " WHERE sequence_schema = current_schema()"
                     )
                 )
                 .scalars()

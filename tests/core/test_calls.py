@@ -6,8 +6,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from helpers import synthetic
-from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
@@ -18,6 +16,8 @@ from desk.history import Actor
 from desk.models import Call, CallDraft, History, Person
 from desk.services import calls, people
 from desk.services.recognise import recognise
+from tests.helpers import synthetic
+from tests.helpers.fixtures import FrozenClock, Registrar
 
 CARER_PHONE = synthetic.mobile(123)
 DORIS_PHONE = synthetic.landline(1)

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import synthetic
-from helpers.dbspec import DbSpec
 from sqlalchemy import Engine
 from sqlmodel import select
 
 import desk
 from desk import cli, db
 from desk.models import Ring
+from tests.helpers import synthetic
+from tests.helpers.dbspec import DbSpec
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from helpers.crisis import day_team, raise_crisis
-from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine
 
 from desk import db
@@ -16,6 +14,8 @@ from desk.crisis.liaison import LiaisonInput
 from desk.crisis.referrals import CallFinish, TriageChoice
 from desk.history import Actor
 from desk.services import calls
+from tests.helpers.crisis import day_team, raise_crisis
+from tests.helpers.fixtures import FrozenClock, Registrar
 
 DUE = datetime(2026, 11, 23, 12, 30, tzinfo=UTC)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers.crisis import day_team, local, put_on, team
-from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine
 from sqlmodel import select
 
@@ -26,6 +24,8 @@ from desk.crisis_models import Booking, Crisis, CrisisGap
 from desk.errors import InvalidForm, StaleRecord
 from desk.history import Actor
 from desk.models import History, Person, Referral
+from tests.helpers.crisis import day_team, local, put_on, team
+from tests.helpers.fixtures import FrozenClock, Registrar
 
 
 @pytest.fixture

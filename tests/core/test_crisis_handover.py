@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers.crisis import day_team, local, raise_crisis
-from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine
 from sqlmodel import select
 
@@ -19,6 +17,8 @@ from desk.crisis_models import Crisis
 from desk.errors import InvalidForm
 from desk.history import Actor
 from desk.models import History, Referral
+from tests.helpers.crisis import day_team, local, raise_crisis
+from tests.helpers.fixtures import FrozenClock, Registrar
 
 
 def arrive(engine: Engine, actor: Actor, crisis: Escalated, *, assess: bool) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers.crisis import day_team, raise_crisis
-from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine
 from sqlmodel import select
 
@@ -18,6 +16,8 @@ from desk.crisis_models import LiaisonEntry
 from desk.errors import InvalidForm, StaleRecord
 from desk.history import Actor
 from desk.models import History
+from tests.helpers.crisis import day_team, raise_crisis
+from tests.helpers.fixtures import FrozenClock, Registrar
 
 
 def test_every_party_contacted_is_logged_newest_first(

@@ -8,14 +8,14 @@ from importlib.resources import files
 import pytest
 from alembic import command
 from alembic.config import Config
-from helpers.dbspec import DbSpec
-from helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
 from desk import db
 from desk.models import Referral
 from desk.services import reference
+from tests.helpers.dbspec import DbSpec
+from tests.helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 
 
 @pytest.fixture

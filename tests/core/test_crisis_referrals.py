@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import synthetic
-from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine
 from sqlmodel import select
 
@@ -17,6 +15,8 @@ from desk.errors import InvalidForm, StaleRecord
 from desk.history import Actor
 from desk.models import Call, CaseloadEntry, History, Person, Referral
 from desk.services import calls
+from tests.helpers import synthetic
+from tests.helpers.fixtures import FrozenClock, Registrar
 
 
 @pytest.fixture

@@ -12,8 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers.crisis import day_team, raise_crisis
-from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine
 from sqlmodel import select
 
@@ -27,6 +25,8 @@ from desk.errors import InvalidForm, StaleRecord
 from desk.history import Actor
 from desk.models import History
 from desk.services import calls
+from tests.helpers.crisis import day_team, raise_crisis
+from tests.helpers.fixtures import FrozenClock, Registrar
 
 DESK_A, DESK_B = "desk-1", "desk-2"
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from helpers.crisis import local, put_on, team
-from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine
 from sqlmodel import select
 
@@ -17,6 +15,8 @@ from desk.crisis_models import Booking, Crisis, Shift
 from desk.errors import InvalidForm, StaleRecord
 from desk.history import Actor
 from desk.models import History, Referral
+from tests.helpers.crisis import local, put_on, team
+from tests.helpers.fixtures import FrozenClock, Registrar
 
 
 def shifts(engine: Engine) -> list[Shift]:

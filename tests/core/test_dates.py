@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from helpers.fixtures import FrozenClock
 
 from desk import dates
 from desk.errors import InvalidInput
+from tests.helpers.fixtures import FrozenClock
 
 
 @pytest.mark.parametrize(

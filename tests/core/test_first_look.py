@@ -17,13 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers.dbspec import DbSpec
 from sqlalchemy import Engine, text
 
 from desk import caseload_query, clock, db, demo, driver
 from desk.first_look import HEAD_REVISION, FirstLook, Prefetch, first_look
 from desk.rows import PAGE_SIZE
 from desk.services import caseload, reference
+from tests.helpers.dbspec import DbSpec
 
 NOW = datetime(2025, 3, 12, 11, 5, tzinfo=UTC)
 
@@ -98,6 +98,7 @@ def test_the_driver_pages_the_caseload_as_the_session_does(
 def test_every_zone_opens_on_its_own_caseload(seeded: DbSpec, shared_engine: Engine) -> None:
     with db.reading(shared_engine) as session:
         zones = [z.id for z in reference.zones(session)]
+    assert len(zones) == 5  # the shipped reference data's zones: each is checked below
     for zone_id in zones:
         staff_id = _staff_of(shared_engine, zone_id)
         look = first_look(seeded.cli_url(), staff_id=staff_id)

@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from helpers import synthetic, workers
-from helpers.dbspec import DbSpec
-from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine, event, func
 from sqlmodel import select
 
@@ -25,6 +22,9 @@ from desk.errors import InvalidForm, StaleRecord
 from desk.history import Actor
 from desk.models import Call, History, Person
 from desk.services import calls, people, rings
+from tests.helpers import synthetic, workers
+from tests.helpers.dbspec import DbSpec
+from tests.helpers.fixtures import FrozenClock, Registrar
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 POSTGRES_ONLY = pytest.mark.parametrize(

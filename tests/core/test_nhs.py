@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from helpers import synthetic
 
 from desk import nhs
 from desk.errors import InvalidInput
+from tests.helpers import synthetic
 
 VALID = synthetic.nhs_number(123456)  # 999 123 456x with a correct check digit
 

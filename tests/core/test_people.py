@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from helpers import synthetic
-from helpers.fixtures import FrozenClock, Registrar
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
@@ -28,6 +26,8 @@ from desk.models import (
 )
 from desk.services import people
 from desk.services.reference import StaffRow
+from tests.helpers import synthetic
+from tests.helpers.fixtures import FrozenClock, Registrar
 
 
 def counts(engine: Engine) -> tuple[int, int, int]:

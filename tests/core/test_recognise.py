@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from helpers import synthetic
-from helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 from sqlalchemy import Engine
 
 from desk import db
@@ -16,6 +14,8 @@ from desk.models import Person
 from desk.services import calls, people
 from desk.services.recognise import Recognition, recognise
 from desk.services.reference import StaffRow
+from tests.helpers import synthetic
+from tests.helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 
 DORIS_PHONE = synthetic.landline(1)
 JEAN_PHONE = synthetic.mobile(123)  # Doris's daughter and carer

@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers import synthetic, workers
-from helpers.dbspec import DbSpec
-from helpers.fixtures import FrozenClock
 from sqlalchemy import Engine
 
 from desk import db
@@ -15,6 +12,9 @@ from desk.errors import InvalidInput, NotFound
 from desk.history import Actor
 from desk.models import Ring
 from desk.services import calls, rings
+from tests.helpers import synthetic, workers
+from tests.helpers.dbspec import DbSpec
+from tests.helpers.fixtures import FrozenClock
 
 
 def ring(engine: Engine, number: str, zone: str = "BXM") -> Ring:

@@ -17,8 +17,6 @@ from typing import Any
 
 import phonenumbers
 import pytest
-from helpers.dbspec import DbSpec
-from helpers.fixtures import frozen
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
@@ -40,6 +38,8 @@ from desk.models import (
 )
 from desk.scale import DRAMA_BLOCKS, drama_numbers, is_drama, seed_scale
 from desk.services import caseload, people, timeline
+from tests.helpers.dbspec import DbSpec
+from tests.helpers.fixtures import frozen
 
 SIZES = dict(people=3000, caseload=400, calls=2500)
 SEED = 7

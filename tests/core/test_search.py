@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from helpers import synthetic
-from helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, coordinator, frozen
 from sqlalchemy import Engine
 
 from desk import db
 from desk.history import Actor
 from desk.services import people
 from desk.services.search import classify, search
+from tests.helpers import synthetic
+from tests.helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, coordinator, frozen
 
 DORIS_NHS = synthetic.nhs_number(111_000)
 PETER_NHS = synthetic.nhs_number(222_000)

@@ -12,9 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from helpers import synthetic
-from helpers.dbspec import DbSpec
-from helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
@@ -22,6 +19,9 @@ from desk import db
 from desk.models import Person
 from desk.scale import seed_scale
 from desk.services import people, search
+from tests.helpers import synthetic
+from tests.helpers.dbspec import DbSpec
+from tests.helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 
 SEED_AT = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 # Numbers neither the scale data (no 0117 block) nor the reference data (0117 496 01xx) uses.

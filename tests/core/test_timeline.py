@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pytest
-from helpers import records, synthetic
-from helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, coordinator, frozen
 from sqlalchemy import Engine
 
 from desk import db
 from desk.history import Actor
 from desk.models import Admission, Alert, Assessment, CarePackageItem, Person, Referral, Visit
 from desk.services import calls, people, reference, timeline
+from tests.helpers import records, synthetic
+from tests.helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, coordinator, frozen
 
 WARD = "Brixham Community Hospital, Harbour Ward"
 

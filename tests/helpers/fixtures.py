@@ -16,7 +16,7 @@ from desk import db
 from desk.history import Actor
 from desk.models import Person
 from desk.services import people, reference
-from helpers import synthetic
+from tests.helpers import synthetic
 
 PRACTICE = "L99013"  # Quayside Medical Practice, Brixham
 FROZEN_AT = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)  # a Monday, GMT

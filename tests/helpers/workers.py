@@ -23,7 +23,7 @@ from desk.errors import StaleRecord
 from desk.history import Actor
 from desk.models import Person
 from desk.services import people, rings
-from helpers.dbspec import DbSpec
+from tests.helpers.dbspec import DbSpec
 
 STEP_TIMEOUT_S = 30
 SQLITE_HOLD_S = 1.0

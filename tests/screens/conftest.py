@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from screen_zone import Zone, make_zone
 from sqlalchemy import create_engine, text
+
+from tests.screens.screen_zone import Zone, make_zone
 
 PG_URL = os.environ.get("DESK_TEST_DATABASE_URL", "")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def zone(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Zone]:
     """A fresh zone for one test, on each backend available."""
     if request.param == "sqlite":

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from screen_zone import engine_for
 from textual.widgets import TextArea
 
 from screens.app import DeskApp
+from tests.screens.screen_zone import engine_for
 
 NOTES = "Daughter rang: Mum not eating, confused since yesterday. GP visiting at 3."
 

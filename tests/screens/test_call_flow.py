@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from screen_zone import Zone, desk_open, on_screen, open_record, until
 from sqlmodel import select
 from textual.widgets import Select, TextArea
 
@@ -10,6 +9,7 @@ from desk import db
 from desk.models import Call, CallDraft, History
 from desk.services import rings
 from screens.app import DeskApp
+from tests.screens.screen_zone import Zone, desk_open, on_screen, open_record, until
 
 
 def _draft_notes(zone: Zone) -> str:

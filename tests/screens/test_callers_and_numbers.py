@@ -3,7 +3,6 @@ records, a number that is possible but not in use."""
 
 from __future__ import annotations
 
-from screen_zone import Zone, desk_open, on_screen, until
 from sqlmodel import select
 from textual.widgets import OptionList, Select, TextArea
 
@@ -12,6 +11,7 @@ from desk.history import Actor
 from desk.models import Call
 from desk.services import people, rings
 from screens.app import DeskApp
+from tests.screens.screen_zone import Zone, desk_open, on_screen, until
 
 EMERGENCY = "Emergency services (ambulance control) on 999"
 SON = "07700 900300"  # Rob Brimble, who cares for both his parents

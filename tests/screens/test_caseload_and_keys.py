@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from screen_zone import SIZE, Zone, desk_open, on_screen, put_doris_on_caseload, until
 from textual.app import App, ComposeResult
 
 from desk import clock, db
@@ -17,6 +16,7 @@ from screens import app as app_module
 from screens import caseload as caseload_screen
 from screens.app import DeskApp
 from screens.caseload_table import CaseloadTable
+from tests.screens.screen_zone import SIZE, Zone, desk_open, on_screen, put_doris_on_caseload, until
 
 
 def caseload_filter(key: str) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import gc
 
-from screen_zone import Zone, desk_open, on_screen, open_record, put_doris_on_caseload, until
 from textual._styles_cache import StylesCache
 from textual.widget import Widget
+
+from tests.screens.screen_zone import Zone, desk_open, on_screen, open_record, put_doris_on_caseload, until
 
 RECORDS = 6
 

@@ -9,16 +9,16 @@ import sys
 import time
 from pathlib import Path
 
-from crash_driver import NOTES
-from screen_zone import SIZE, Zone, on_screen, until
 from sqlmodel import select
 from textual.widgets import TextArea
 
 from desk import db
 from desk.models import Call, CallDraft
 from screens.app import DeskApp
+from tests.screens.crash_driver import NOTES
+from tests.screens.screen_zone import SIZE, Zone, on_screen, until
 
-DRIVER = Path(__file__).with_name("crash_driver.py")
+ROOT = Path(__file__).resolve().parents[2]  # where ``tests`` is importable from
 
 
 def _draft_notes(zone: Zone) -> str:
@@ -29,7 +29,8 @@ def _draft_notes(zone: Zone) -> str:
 
 async def test_call_killed_mid_call_is_recovered_with_its_notes(zone: Zone) -> None:
     proc = subprocess.Popen(
-        [sys.executable, str(DRIVER), zone.url, str(zone.staff_id), zone.search_path],
+        [sys.executable, "-m", "tests.screens.crash_driver", zone.url, str(zone.staff_id), zone.search_path],
+        cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "TEXTUAL": ""},

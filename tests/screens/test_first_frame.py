@@ -16,7 +16,6 @@ import sys
 import time
 
 import pytest
-from screen_zone import SIZE, Zone, on_screen, open_record, put_doris_on_caseload, until
 from sqlmodel import select
 
 from desk import clock, db, phones
@@ -26,6 +25,7 @@ from desk.models import Involvement, Person
 from desk.services import calls, caseload, people, reference, rings
 from desk.settings import Settings
 from screens.app import DeskApp
+from tests.screens.screen_zone import SIZE, Zone, on_screen, open_record, put_doris_on_caseload, until
 
 
 def _url(zone: Zone) -> str:

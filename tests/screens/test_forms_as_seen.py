@@ -3,7 +3,6 @@ colour, errors that go once put right, text cut with an ellipsis and whole one k
 
 from __future__ import annotations
 
-from screen_zone import Zone, desk_open, on_screen, open_record, shown_text, until
 from textual.widgets import Input, OptionList
 
 from desk import db
@@ -12,6 +11,7 @@ from desk.models import saved_id
 from desk.services import calls
 from screens.app import DeskApp
 from screens.call_log import CallLogScreen
+from tests.screens.screen_zone import Zone, desk_open, on_screen, open_record, shown_text, until
 
 LONG_NOTES = (
     "Daughter rang: Mum had a fall on the stairs last night, no injury seen but she is very shaky this morning "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from screen_zone import Zone, desk_open, on_screen, open_record, shown_text, until
 from sqlmodel import func, select
 from textual.widgets import Input, Select
 
@@ -11,6 +10,7 @@ from desk.history import Actor
 from desk.models import History, Person
 from desk.services import people
 from screens.app import DeskApp
+from tests.screens.screen_zone import Zone, desk_open, on_screen, open_record, shown_text, until
 
 
 def _counts(zone: Zone) -> tuple[int, int]:
