@@ -256,7 +256,7 @@ def call_notes_typing(ctx: Context) -> Iterable[Result]:
 
 def _desk_command(desk: DeskUnderTest) -> list[str]:
     exe = Path(sys.executable).with_name("desk")
-    head = [str(exe)] if exe.exists() else [sys.executable, "-m", "desk.cli"]
+    head = [str(exe)] if exe.exists() else [sys.executable, "-m", "screens.launcher"]
     return [*head, "--db", desk.child_url, "--staff", str(desk.staff_id)]
 
 
