@@ -33,7 +33,7 @@ from bench.terminal import ChildRun, Tmux, run_child
 from desk import db
 from desk.history import Actor
 from desk.models import CaseloadEntry, Staff
-from screens.app import QUIET_BEFORE_LOADING_S
+from desk.opening import QUIET_BEFORE_LOADING_S
 
 BARE = "bare Textual app: first frame"
 TABLE = "DataTable, every caseload row: first frame"

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +39,18 @@ class Draft:
     reason: str
     notes: str
     outcome: str
+
+    @classmethod
+    def from_screen(cls, call_id: int, values: Mapping[str, object]) -> Draft:
+        """A draft from the call screen's fields (``person_id``, ``reason``, ``notes``, ``outcome``)."""
+        person_id = values.get("person_id")
+        return cls(
+            call_id,
+            person_id if isinstance(person_id, int) else None,
+            str(values.get("reason") or ""),
+            str(values.get("notes") or ""),
+            str(values.get("outcome") or ""),
+        )
 
 
 class KeptNotes:

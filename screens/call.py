@@ -13,14 +13,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from desk import clock, db
 from desk.errors import DeskError, InvalidForm
-from desk.models import CALL_REASONS
+from desk.kept_notes import Draft
 from desk.services import calls, people
 from desk.services.calls import CallState
+from desk.vocabulary import CALL_REASONS
+from screens.base import DeskScreen
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.person import banner, situation
@@ -29,7 +30,7 @@ from screens.widgets import FieldError, PersonFinder
 AUTOSAVE_S = 0.4
 
 
-class CallScreen(Screen[None]):
+class CallScreen(DeskScreen[None]):
     """The call screen for one call on the zone line."""
 
     BINDINGS = [
@@ -84,7 +85,7 @@ class CallScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False)
     def load(self) -> None:
-        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(self.desk.engine) as session:
             state = calls.state(session, self.call_id)
             rec = people.record(session, state.person_id) if state.person_id else None
         self.app.call_from_thread(self._loaded_state, state, rec)
@@ -148,7 +149,7 @@ class CallScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False)
     def choose_person(self, person_id: int) -> None:
-        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(self.desk.engine) as session:
             rec = people.record(session, person_id)
         self.app.call_from_thread(self._set_person, person_id, rec)
 
@@ -169,7 +170,7 @@ class CallScreen(Screen[None]):
             self.notify("Choose who the call is about first (F3).")
             return
         self.save_now()
-        self.app.open_person(self.person_id)  # type: ignore[attr-defined]
+        self.desk.open_person(self.person_id)
 
     # --- saving as they type --------------------------------------------------
 
@@ -200,8 +201,7 @@ class CallScreen(Screen[None]):
 
     @work(thread=True, exclusive=False, group="draft", exit_on_error=False)
     def save_draft(self, values: dict[str, object]) -> None:
-        with db.writing(self.app.engine) as session:  # type: ignore[attr-defined]
-            calls.save_draft(session, self.call_id, **values)  # type: ignore[arg-type]
+        self.desk.database.save_draft(Draft.from_screen(self.call_id, values))  # kept here if the database is away
         self.app.call_from_thread(self._saved)
 
     def _saved(self) -> None:
@@ -222,10 +222,10 @@ class CallScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="finish", exit_on_error=False)
     def finish(self, values: dict[str, object], version: int) -> None:
-        app = self.app
+        app = self.desk
         try:
-            with db.writing(app.engine) as session:  # type: ignore[attr-defined]
-                calls.finish(session, app.actor, self.call_id, expected_version=version, **values)  # type: ignore[arg-type, attr-defined]
+            with db.writing(app.engine) as session:
+                calls.finish(session, app.actor, self.call_id, expected_version=version, **values)  # type: ignore[arg-type]
         except InvalidForm as exc:
             app.call_from_thread(self.show_problems, exc.problems)
             return

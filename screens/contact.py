@@ -46,7 +46,7 @@ class ContactForm(FormDialog):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, values: dict[str, str], is_carer: bool) -> None:
-        actor = self.app.actor  # type: ignore[attr-defined]
+        actor = self.desk.actor
         contact_id = self.attempt_save(
             lambda session: people.add_contact(session, actor, self.person_id, is_carer=is_carer, **values).id
         )

@@ -10,17 +10,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
-from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from desk import db
 from desk.errors import DeskError, InvalidForm
+from screens.base import DeskModalScreen
 from screens.widgets import FieldError
 
 _T = TypeVar("_T")
 
 
-def text_field(key: str, label: str, placeholder: str = "") -> Iterator[object]:
+def text_field(key: str, label: str, placeholder: str = "") -> Iterator[Widget]:
     """A labelled input with the line beneath it where its problem is shown."""
     with Horizontal(classes="field"):
         yield Label(label, classes="field-label")
@@ -28,7 +29,7 @@ def text_field(key: str, label: str, placeholder: str = "") -> Iterator[object]:
     yield FieldError(id=f"{key}-error")
 
 
-class FormDialog(ModalScreen[int | None]):
+class FormDialog(DeskModalScreen[int | None]):
     """A modal form: F10 saves, Escape cancels, problems show beside their fields.
 
     Subclasses compose their fields (with :func:`text_field`) and implement
@@ -71,9 +72,9 @@ class FormDialog(ModalScreen[int | None]):
         What desk/ refuses is shown beside the fields and None returned;
         nothing was written and nothing typed is touched.
         """
-        app = self.app
+        app = self.desk
         try:
-            with db.writing(app.engine) as session:  # type: ignore[attr-defined]
+            with db.writing(app.engine) as session:
                 return change(session)
         except InvalidForm as exc:
             app.call_from_thread(self.show_problems, exc.problems)

@@ -15,9 +15,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, Select
 
 from desk import dates, db, phones
-from desk.models import SEXES
 from desk.services import people, reference
 from desk.services.people import PersonRecord
+from desk.vocabulary import SEXES
 from screens.form import FormDialog, text_field
 from screens.key_footer import KeyFooter
 from screens.widgets import FieldError
@@ -92,7 +92,7 @@ class PersonForm(FormDialog):
 
     @work(thread=True, exit_on_error=False)
     def load_practices(self) -> None:
-        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(self.desk.engine) as session:
             options = [(f"{p.name} ({p.ods_code}, {p.zone_id})", p.ods_code) for p in reference.practices(session)]
         self.app.call_from_thread(self._set_practices, options)
 
@@ -118,7 +118,7 @@ class PersonForm(FormDialog):
 
     @work(thread=True, exclusive=True, group="save-person", exit_on_error=False)
     def save(self, form: dict[str, Any], why: str) -> None:
-        actor, record = self.app.actor, self.record  # type: ignore[attr-defined]
+        actor, record = self.desk.actor, self.record
 
         def change(session: Session) -> int:
             if record is None:

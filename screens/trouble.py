@@ -101,7 +101,7 @@ class TroubleDesk:
             saved = database.save_kept()
             with db.writing(database.engine) as session:
                 session.execute(text("SELECT 1"))
-        except Exception as exc:  # noqa: BLE001  (still away: said once already; the log has each try)
+        except Exception as exc:  # still away: said once already; the log has each try
             log.info("database still away: %s", classify(exc).detail)
             return
         self.app.post_message(DatabaseBack(saved))
