@@ -61,7 +61,9 @@ class RingWatch:
 
     def poll(self) -> None:
         """Ask the database what is ringing, in a worker (one at a time)."""
-        self.app.run_worker(self._poll, thread=True, exclusive=True, group="ring-poll", exit_on_error=False)
+        self.app.run_worker(
+            self._poll, thread=True, exclusive=True, group="ring-poll", name="ring-poll", exit_on_error=False
+        )
 
     def _poll(self) -> None:
         from desk import db

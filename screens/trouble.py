@@ -58,7 +58,9 @@ class TroubleDesk:
     def report(self, worker_name: str, error: BaseException) -> None:
         """A worker failed: log the raw text, show the plain words (once while the database is away)."""
         problem = classify(error)
-        if problem.kind is Trouble.DESK:
+        if problem.outage and self.away is not None:
+            log.info("worker %s: still %s", worker_name, problem.kind)  # the first failure's text is in the log
+        elif problem.kind is Trouble.DESK:
             log.info("worker %s: %s", worker_name, problem.detail)
         elif problem.kind is Trouble.UNKNOWN:
             log.error("worker %s failed", worker_name, exc_info=error)
