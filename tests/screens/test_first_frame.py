@@ -70,7 +70,7 @@ async def test_the_collector_off_while_the_desk_opens_is_on_once_it_listens(zone
     """The desk command opens with the collector off (screens.launcher.open_desk); the desk turns it on once it listens.
 
     Behind a first look the ORM's loading also turns it on; the ordinary way in
-    (an engine made before the app) has only _listen to do it.
+    (an engine made before the app) has only the listening (SignIn._listen) to do it.
     """
     app = _desk(zone, zone.staff_id) if way_in == "first look" else DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     gc.disable()
