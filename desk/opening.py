@@ -54,13 +54,6 @@ class DeskDatabase:
         if engine is not None:
             self.opened.set()
 
-    @classmethod
-    def of(cls, database: DeskDatabase | Engine | None, first_look: FirstLook | None = None) -> DeskDatabase:
-        """A database from whatever the desk was given: itself, an engine, or a first look."""
-        if isinstance(database, DeskDatabase):
-            return database
-        return cls(database, first_look=first_look)
-
     @property
     def ready(self) -> bool:
         """True once the engine is open; until then the caseload reads through the driver."""
