@@ -11,7 +11,6 @@ Then the unfinished-calls list (F7) shows them as ever.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -63,6 +62,8 @@ class KeptNotes:
     @classmethod
     def for_database(cls, url: str) -> KeptNotes:
         """The kept notes of the database at ``url``, in the data directory (never mixed with another's)."""
+        import hashlib  # OpenSSL's library costs 2 MB: loaded only once a draft is saved, after the first frame
+
         key = hashlib.sha256(url.encode()).hexdigest()[:16]
         return cls(settings.data_dir() / "kept-notes" / key)
 
