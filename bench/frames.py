@@ -132,7 +132,7 @@ def attach_on_first_frame(app_class: type[App[Any]], on_attach: Callable[[FrameW
     """Watch the frames of the first instance of ``app_class`` that draws, from its very first frame.
 
     For the pty child, where the app is created inside code we do not control
-    (``desk.cli.main``): the class-level shim runs once, then the watch's
+    (``screens.launcher.main``): the class-level shim runs once, then the watch's
     instance attribute takes over.
     """
     original = app_class._display

@@ -12,7 +12,7 @@ Modes:
 - ``datatable URL``: Textual's built-in DataTable holding every caseload row
   (selected as plain tuples), loaded the obvious way, in ``on_mount``.
 - ``desk [--all-zones] [--pages N] -- DESK ARGS``: the real ``desk`` command
-  (``desk.cli.main``); the first frame of the caseload screen with rows in its
+  (``screens.launcher.main``); the first frame of the caseload screen with rows in its
   table. ``--all-zones`` opens the whole-trust view (the desk has it, behind
   the ``a`` key, but no start-up option, so the screen's constructor is
   wrapped to start there).
@@ -210,11 +210,11 @@ def desk(reporter: Reporter, all_zones: bool, pages: int, desk_args: list[str]) 
             done = await watch.until(lambda _, want=want: screen.page is not None and screen.page.offset == want)
             if n == 0:
                 reporter.data["first_key_ms"] = (done - t) / 1e6
-                reporter.data["orm_loaded_at_first_key"] = bool(app._engine_ready.is_set())
+                reporter.data["orm_loaded_at_first_key"] = bool(app.database.opened.is_set())
         reporter.data["paged"] = screen.page.offset // step
         reporter.data["rss_after_mb"] = rss_mb()
-        ready = app._engine_ready
-        while not app.orm_loading.is_set() and _wall_ns() - shown_at < 20e9:
+        ready = app.database.opened
+        while not app.database.loading.is_set() and _wall_ns() - shown_at < 20e9:
             await asyncio.sleep(0.005)
         if not ready.is_set():  # a key while the ORM loads on the other thread
             want = screen.page.offset - step
@@ -236,7 +236,7 @@ def desk(reporter: Reporter, all_zones: bool, pages: int, desk_args: list[str]) 
         )
 
     when_imported("textual.app", watch_frames)
-    from desk.cli import main as desk_main
+    from screens.launcher import main as desk_main
 
     desk_main(desk_args)
 
@@ -254,7 +254,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     cut = argv.index("--") if "--" in argv else len(argv)
     args = _parser().parse_args(argv[:cut])
-    desk_args = argv[cut + 1 :]  # everything after "--" goes to desk.cli.main
+    desk_args = argv[cut + 1 :]  # everything after "--" goes to the desk command (screens.launcher.main)
     reporter = Reporter(args.report)
     try:
         if args.mode == "bare":

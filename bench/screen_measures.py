@@ -33,8 +33,8 @@ from bench.terminal import ChildRun, Tmux, run_child
 from desk import db
 from desk.history import Actor
 from desk.models import CaseloadEntry, Staff
+from desk.opening import QUIET_BEFORE_LOADING_S
 from desk.rows import PAGE_SIZE
-from screens.app import QUIET_BEFORE_LOADING_S
 
 BARE = "bare Textual app: first frame"
 TABLE = "DataTable, every caseload row: first frame"
@@ -265,7 +265,7 @@ def call_notes_typing(ctx: Context) -> Iterable[Result]:
 
 def _desk_command(desk: DeskUnderTest) -> list[str]:
     exe = Path(sys.executable).with_name("desk")
-    head = [str(exe)] if exe.exists() else [sys.executable, "-m", "desk.cli"]
+    head = [str(exe)] if exe.exists() else [sys.executable, "-m", "screens.launcher"]
     return [*head, "--db", desk.child_url, "--staff", str(desk.staff_id)]
 
 

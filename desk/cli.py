@@ -1,17 +1,32 @@
-"""The ``desk`` command: open the desk, or tell open desks the line is ringing."""
+"""The ``desk`` command's core: its options, and the commands that need no terminal.
+
+``desk ring`` (the phone system's hook) and ``desk seed`` run from here. Opening
+the desk itself is the front end's (screens.launcher, the console script),
+which hands :func:`main` the way to open it, so the core never imports Textual;
+what the front end needs before it opens (the settings, a database ready for
+the ordinary way in) is here too.
+"""
 
 from __future__ import annotations
 
 import argparse
-import gc
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from desk import __version__, settings
 from desk.errors import DeskError
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
-def _parser() -> argparse.ArgumentParser:
+OpenDesk = Callable[[argparse.Namespace], int]
+"""Opens the desk in the terminal for the parsed options; the exit status."""
+
+
+def parser() -> argparse.ArgumentParser:
+    """The ``desk`` command's options and subcommands."""
     p = argparse.ArgumentParser(
         prog="desk",
         description="Zone Desk: the front desk of an integrated health and social care zone.",
@@ -53,15 +68,18 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script."""
-    args = _parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, open_desk: OpenDesk | None = None) -> int:
+    """Run the ``desk`` command; ``open_desk`` opens the desk itself (the front end passes it)."""
+    args = parser().parse_args(argv)
     try:
         if args.command == "ring":
             return _ring(args)
         if args.command == "seed":
             return _seed(args)
-        return _open(args)
+        if open_desk is None:
+            print("desk: the desk opens in a terminal with the `desk` command.", file=sys.stderr)
+            return 2
+        return open_desk(args)
     except DeskError as exc:
         print(f"desk: {exc.message}", file=sys.stderr)
         return 2
@@ -117,13 +135,9 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open(args: argparse.Namespace) -> int:
-    """Open the desk: straight onto its first screen when the database is ready, else the ordinary way."""
-    # Until the first frame nearly everything made lives all session, so a collection only delays
-    # it (measured: 12-15 ms of a 170 ms first frame). The collector is back on once the ORM
-    # has loaded behind the screen (DeskApp.open_database), or before the ordinary way in.
-    gc.disable()
-    cfg = settings.load(
+def settings_for(args: argparse.Namespace) -> settings.Settings:
+    """The settings the desk opens with: config file and environment, then these options."""
+    return settings.load(
         database_url=args.db,
         demo=args.demo or None,
         zone=args.zone,
@@ -131,21 +145,13 @@ def _open(args: argparse.Namespace) -> int:
         demo_url=args.db if args.demo else None,
         all_zones=args.all_zones or None,
     )
-    url = cfg.resolved_url()
-    from desk.first_look import Prefetch
 
-    # The first screen's rows are read in a child process while this one loads the user interface.
-    prefetch = Prefetch(url, zone=cfg.zone, staff_id=args.staff, all_zones=cfg.all_zones, seeded=cfg.demo)
-    from screens.app import DeskApp  # the front end, imported only when a terminal is wanted
 
-    look = prefetch.result()
-    if look is not None:  # migrated and loaded: the ORM loads behind the first frame
-        DeskApp(settings=cfg, staff_id=args.staff, first_look=look).run()
-        return 0
-    gc.enable()  # migrating or seeding the demo makes garbage
+def prepare(cfg: settings.Settings) -> Engine:
+    """The ordinary way in: an engine on a database migrated and loaded (the demo seeded on first use)."""
     from desk import db
 
-    engine = db.make_engine(url)
+    engine = db.make_engine(cfg.resolved_url())
     if cfg.demo:
         from desk.demo import ensure_demo
 
@@ -157,8 +163,19 @@ def _open(args: argparse.Namespace) -> int:
 
         with db.writing(engine) as session:
             reference.load(session)
-    DeskApp(engine=engine, settings=cfg, staff_id=args.staff).run()
-    return 0
+    return engine
+
+
+def log_to_file() -> None:
+    """Send the desk's log (the raw text behind every plain message) to its file in the data directory."""
+    path = settings.log_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(process)d %(message)s"))
+    logger = logging.getLogger("zone-desk")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # never to the terminal the desk is drawn on
 
 
 if __name__ == "__main__":

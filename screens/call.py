@@ -14,17 +14,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from desk import clock, db
 from desk.errors import DeskError, InvalidForm
+from desk.kept_notes import Draft
 from desk.plurals import counted
 from desk.services import calls, people
 from desk.services.calls import CallState
 from desk.services.recognise import CallerMatch, Recognition, recognise
 from desk.vocabulary import CALL_REASONS
+from screens.base import DeskScreen
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.person import banner, situation
@@ -35,7 +36,7 @@ SERVICE_KINDS = {"emergency", "nhs_111", "service"}
 SOMEONE_ELSE = "someone-else"
 
 
-class CallScreen(Screen[None]):
+class CallScreen(DeskScreen[None]):
     """The call screen for one call on the zone line."""
 
     BINDINGS = [
@@ -100,7 +101,7 @@ class CallScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False)
     def load(self) -> None:
-        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(self.desk.engine) as session:
             state = calls.state(session, self.call_id)
             rec = people.record(session, state.person_id) if state.person_id else None
             heard = recognise(session, state.caller_raw) if state.caller_raw else None
@@ -171,9 +172,9 @@ class CallScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="choose-caller", exit_on_error=False)
     def choose_caller(self, match: CallerMatch | None, version: int) -> None:
-        app = self.app
-        with db.writing(app.engine) as session:  # type: ignore[attr-defined]
-            state = calls.choose_caller(session, app.actor, self.call_id, match, expected_version=version)  # type: ignore[attr-defined]
+        app = self.desk
+        with db.writing(app.engine) as session:
+            state = calls.choose_caller(session, app.actor, self.call_id, match, expected_version=version)
         app.call_from_thread(self._caller_recorded, state, match)
 
     def _caller_recorded(self, state: CallState, match: CallerMatch | None) -> None:
@@ -225,7 +226,7 @@ class CallScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False)
     def choose_person(self, person_id: int) -> None:
-        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(self.desk.engine) as session:
             rec = people.record(session, person_id)
         self.app.call_from_thread(self._set_person, person_id, rec)
 
@@ -246,7 +247,7 @@ class CallScreen(Screen[None]):
             self.notify("Choose who the call is about first (F3).")
             return
         self.save_now()
-        self.app.open_person(self.person_id)  # type: ignore[attr-defined]
+        self.desk.open_person(self.person_id)
 
     # --- saving as they type --------------------------------------------------
 
@@ -291,8 +292,7 @@ class CallScreen(Screen[None]):
 
     @work(thread=True, exclusive=False, group="draft", exit_on_error=False)
     def save_draft(self, values: calls.CallDetails) -> None:
-        with db.writing(self.app.engine) as session:  # type: ignore[attr-defined]
-            calls.save_draft(session, self.call_id, values)
+        self.desk.database.save_draft(Draft.from_screen(self.call_id, values))  # kept here if the database is away
         self.app.call_from_thread(self._saved)
 
     def _saved(self) -> None:
@@ -313,10 +313,10 @@ class CallScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="finish", exit_on_error=False)
     def finish(self, values: calls.CallDetails, version: int) -> None:
-        app = self.app
+        app = self.desk
         try:
-            with db.writing(app.engine) as session:  # type: ignore[attr-defined]
-                calls.finish(session, app.actor, self.call_id, values, expected_version=version)  # type: ignore[attr-defined]
+            with db.writing(app.engine) as session:
+                calls.finish(session, app.actor, self.call_id, values, expected_version=version)
         except InvalidForm as exc:
             app.call_from_thread(self.show_problems, exc.problems)
             return

@@ -6,13 +6,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from desk import clock, db
 from desk.plurals import counted
 from desk.services import calls
 from desk.services.calls import LogRow
+from screens.base import DeskScreen
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.widgets import shorten
@@ -50,7 +50,7 @@ class CallLogTable(DataTable[str | Text]):
     BINDINGS = [Binding("enter", "screen.open", "Open", tooltip="Open the person, or pick up an unfinished call")]
 
 
-class CallLogScreen(Screen[None]):
+class CallLogScreen(DeskScreen[None]):
     """The zone's call log for today; Enter opens the person or picks up an open call."""
 
     BINDINGS = [
@@ -99,9 +99,9 @@ class CallLogScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="call-log", exit_on_error=False)
     def load(self) -> None:
-        app = self.app
-        with db.reading(app.engine) as session:  # type: ignore[attr-defined]
-            rows = calls.log_for_day(session, app.zone_id)  # type: ignore[attr-defined]
+        app = self.desk
+        with db.reading(app.engine) as session:
+            rows = calls.log_for_day(session, app.zone_id)
         app.call_from_thread(self.show, rows)
 
     def show(self, rows: list[LogRow]) -> None:
@@ -137,8 +137,8 @@ class CallLogScreen(Screen[None]):
             return
         row = self.rows[table.cursor_row]
         if row.status == "open":
-            self.app.open_call(row.id)  # type: ignore[attr-defined]
+            self.desk.open_call(row.id)
         elif row.person_id is not None:
-            self.app.open_person(row.person_id)  # type: ignore[attr-defined]
+            self.desk.open_person(row.person_id)
         else:
             self.notify("That call was not about anyone on the register.")

@@ -12,17 +12,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from desk.rows import FILTERS, PAGE_SIZE, SORTS, Page
+from screens.base import DeskScreen
 from screens.caseload_table import CaseloadTable
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 
 
-class CaseloadScreen(Screen[None]):
+class CaseloadScreen(DeskScreen[None]):
     """The zone's people with health and social involvement side by side."""
 
     BINDINGS = [
@@ -100,18 +100,18 @@ class CaseloadScreen(Screen[None]):
     def reload(self, *, keep_cursor: bool = False, cursor: int = 0) -> None:
         """Fetch the page at ``row_offset``; the cursor lands on ``cursor``, or stays put with ``keep_cursor``."""
         self._want_cursor = self.query_one(CaseloadTable).cursor_row if keep_cursor else cursor
-        zone_id = None if self.all_zones else self.app.zone_id  # type: ignore[attr-defined]
+        zone_id = None if self.all_zones else self.desk.zone_id
         self.fetch(zone_id, self.filter_key, self.sort, self.descending, self.search_text, self.row_offset)
 
     @work(thread=True, exclusive=True, group="caseload", exit_on_error=False)
     def fetch(
         self, zone_id: str | None, filter_key: str, sort: str, descending: bool, search: str, offset: int
     ) -> None:
-        app = self.app
-        page = app.caseload_page(  # type: ignore[attr-defined]
+        app = self.desk
+        page = app.caseload_page(
             zone_id,
             filter_key=filter_key,
-            staff_id=app.staff.id if app.staff else None,  # type: ignore[attr-defined]
+            staff_id=app.staff.id if app.staff else None,
             sort=sort,
             descending=descending,
             search=search,
@@ -147,11 +147,11 @@ class CaseloadScreen(Screen[None]):
     def action_open_person(self) -> None:
         person_id = self.query_one(CaseloadTable).selected_person_id
         if person_id is not None:
-            self.app.open_person(person_id)  # type: ignore[attr-defined]
+            self.desk.open_person(person_id)
 
     @on(CaseloadTable.RowChosen)
     def _row_chosen(self, event: CaseloadTable.RowChosen) -> None:
-        self.app.open_person(event.person_id)  # type: ignore[attr-defined]
+        self.desk.open_person(event.person_id)
 
     def action_search(self) -> None:
         self.query_one("#caseload-search", Input).focus()
@@ -206,7 +206,7 @@ class CaseloadScreen(Screen[None]):
 
     @on(CaseloadTable.PastEdge)
     def _scroll_on(self, event: CaseloadTable.PastEdge) -> None:
-        """Down past a page's last row shows the next page from its top; Up past the first, the previous from its bottom.
+        """Down past a page's last row shows the next page from its top; Up past the first, the previous from its end.
 
         Ignored while another page is on its way, so a held key cannot skip pages.
         """

@@ -81,7 +81,7 @@ def line_segments(cells: list[Cell]) -> list[Segment]:
     """One table line: every cell fitted to its column, a gap before each."""
     gap = Segment(" " * GAP)
     segments: list[Segment] = []
-    for (text, style), (_, width) in zip(cells, COLUMNS):
+    for (text, style), (_, width) in zip(cells, COLUMNS, strict=True):
         segments.append(gap)
         segments.append(Segment(fit(text, width), style or None))
     segments.append(gap)

@@ -89,7 +89,7 @@ class ContactForm(FormDialog):
         phone = phones.try_parse(text)
         found: list[CallerMatch] = []
         if phone is not None:
-            with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+            with db.reading(self.desk.engine) as session:
                 found = matches_for(session, phone.e164)
         self.app.call_from_thread(self._show_shared, text, found)
 
@@ -107,7 +107,7 @@ class ContactForm(FormDialog):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, details: people.ContactDetails) -> None:
-        actor = self.app.actor  # type: ignore[attr-defined]
+        actor = self.desk.actor
         phone = phones.try_parse(details.phone)
 
         def change(session: Session) -> tuple[int, list[CallerMatch]]:

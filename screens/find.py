@@ -6,14 +6,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label
 
+from screens.base import DeskModalScreen
 from screens.key_footer import KeyFooter
 from screens.widgets import PersonFinder
 
 
-class FindScreen(ModalScreen[None]):
+class FindScreen(DeskModalScreen[None]):
     """Search by name, NHS number, date of birth, postcode or phone."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Close", id="close")]
@@ -30,4 +30,4 @@ class FindScreen(ModalScreen[None]):
     @on(PersonFinder.Chosen)
     def _chosen(self, event: PersonFinder.Chosen) -> None:
         self.dismiss()
-        self.app.open_person(event.person_id)  # type: ignore[attr-defined]
+        self.desk.open_person(event.person_id)

@@ -11,13 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from desk import db
 from desk.errors import DeskError, InvalidForm
 from desk.plurals import counted
+from screens.base import DeskModalScreen
 from screens.widgets import FieldError
 
 _T = TypeVar("_T")
@@ -31,7 +31,7 @@ def text_field(key: str, label: str, placeholder: str = "") -> Iterator[Widget]:
     yield FieldError(id=f"{key}-error")
 
 
-class FormDialog(ModalScreen[int | None]):
+class FormDialog(DeskModalScreen[int | None]):
     """A modal form: F10 saves, Escape cancels, problems show beside their fields.
 
     Subclasses compose their fields (with :func:`text_field`) and implement
@@ -99,7 +99,7 @@ class FormDialog(ModalScreen[int | None]):
     @work(thread=True, exclusive=True, group="recheck", exit_on_error=False)
     def recheck(self, values: dict[str, Any]) -> None:
         """Check the form again for the fields whose problems are on screen."""
-        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(self.desk.engine) as session:
             problems = self.problems_in(session, values)
         self.app.call_from_thread(self._rechecked, problems)
 
@@ -119,9 +119,9 @@ class FormDialog(ModalScreen[int | None]):
         What desk/ refuses is shown beside the fields and None returned;
         nothing was written and nothing typed is touched.
         """
-        app = self.app
+        app = self.desk
         try:
-            with db.writing(app.engine) as session:  # type: ignore[attr-defined]
+            with db.writing(app.engine) as session:
                 return change(session)
         except InvalidForm as exc:
             app.call_from_thread(self.show_problems, exc.problems)

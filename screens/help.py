@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
@@ -43,8 +45,8 @@ class HelpScreen(ModalScreen[None]):
                 text.append(f"{does}\n")
             text.append("\n")
 
-        def rows(bindings: object) -> list[tuple[str, str]]:
-            return [(_key(b), b.tooltip or b.description) for b in bindings if isinstance(b, Binding)]  # type: ignore[attr-defined]
+        def rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+            return [(_key(b), b.tooltip or b.description) for b in bindings if isinstance(b, Binding)]
 
         name = self.for_screen.__class__.__name__.replace("Screen", "") or "Desk"
         section(f"On this screen ({name})", rows(self.for_screen.BINDINGS))

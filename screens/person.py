@@ -11,7 +11,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -20,6 +19,7 @@ from desk.plurals import counted
 from desk.services import people, timeline
 from desk.services.people import PersonRecord
 from desk.services.timeline import Entry
+from screens.base import DeskScreen
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.timeline_view import Lines, TimelineView, render_lines
@@ -207,7 +207,7 @@ def fetch(engine: Engine, person_id: int, width: int) -> Loaded:
     return rec, entries, render_lines(timeline_table(entries[:FIRST_ENTRIES]), width), width
 
 
-class PersonScreen(Screen[None]):
+class PersonScreen(DeskScreen[None]):
     """A person's record with health and social care on one timeline."""
 
     BINDINGS = [
@@ -253,7 +253,7 @@ class PersonScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="person", exit_on_error=False)
     def load(self, width: int) -> None:
-        self.app.call_from_thread(self.show, *fetch(self.app.engine, self.person_id, width))  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.show, *fetch(self.desk.engine, self.person_id, width))
 
     def show(self, rec: PersonRecord, entries: list[Entry], first: Lines, width: int) -> None:
         """The record with the newest entries; the rest of a long timeline is drawn after this frame."""
@@ -290,7 +290,7 @@ class PersonScreen(Screen[None]):
         self._loaded = None
 
     def action_call_about(self) -> None:
-        self.app.action_take_call(person_id=self.person_id)  # type: ignore[attr-defined]
+        self.desk.action_take_call(person_id=self.person_id)
 
     def action_edit(self) -> None:
         from screens.register import PersonForm

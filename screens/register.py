@@ -95,7 +95,7 @@ class PersonForm(FormDialog):
 
     @work(thread=True, exit_on_error=False)
     def load_practices(self) -> None:
-        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(self.desk.engine) as session:
             options = [(f"{p.name} ({p.ods_code}, {p.zone_id})", p.ods_code) for p in reference.practices(session)]
         self.app.call_from_thread(self._set_practices, options)
 
@@ -138,7 +138,7 @@ class PersonForm(FormDialog):
 
     @work(thread=True, exclusive=True, group="save-person", exit_on_error=False)
     def save(self, form: people.PersonDetails, why: str) -> None:
-        actor, record = self.app.actor, self.record  # type: ignore[attr-defined]
+        actor, record = self.desk.actor, self.record
 
         def change(session: Session) -> int:
             if record is None:

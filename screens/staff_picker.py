@@ -11,9 +11,8 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from desk.rows import StaffRow
+from desk.seating import seating_order
 from screens.key_footer import KeyFooter
-
-DESK_ROLES = {"coordinator": 0, "crisis_worker": 1, "discharge_coordinator": 2}
 
 
 class StaffPicker(ModalScreen[StaffRow | None]):
@@ -23,10 +22,7 @@ class StaffPicker(ModalScreen[StaffRow | None]):
 
     def __init__(self, staff: list[StaffRow]) -> None:
         super().__init__()
-        # Zone by zone, the people who sit at the desk first.
-        self.staff = sorted(
-            staff, key=lambda s: (s.zone_id, s.role not in DESK_ROLES, DESK_ROLES.get(s.role, 9), s.name)
-        )
+        self.staff = seating_order(staff)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker", classes="dialog"):

@@ -6,7 +6,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from desk import db
@@ -14,10 +13,11 @@ from desk.errors import DeskError
 from desk.models import saved_id
 from desk.services import calls
 from desk.services.recognise import Recognition, recognise
+from screens.base import DeskModalScreen
 from screens.key_footer import KeyFooter
 
 
-class StartCallScreen(ModalScreen[int | None]):
+class StartCallScreen(DeskModalScreen[int | None]):
     """Ask for the number (blank when withheld), recognise it as it is typed, then start."""
 
     BINDINGS = [
@@ -47,7 +47,7 @@ class StartCallScreen(ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, group="recognise", exit_on_error=False)
     def look_up(self, number: str) -> None:
-        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(self.desk.engine) as session:
             found = recognise(session, number)
         self.app.call_from_thread(self._show, number, found)
 
@@ -72,10 +72,10 @@ class StartCallScreen(ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, group="start-call", exit_on_error=False)
     def start(self, number: str) -> None:
-        app = self.app
+        app = self.desk
         try:
-            with db.writing(app.engine) as session:  # type: ignore[attr-defined]
-                call = calls.start(session, app.actor, app.zone_id, number=number)  # type: ignore[attr-defined]
+            with db.writing(app.engine) as session:
+                call = calls.start(session, app.actor, app.zone_id, number=number)
                 if self.person_id is not None and call.person_id is None:
                     calls.save_draft(session, saved_id(call.id), calls.CallDetails(person_id=self.person_id))
                 call_id = call.id

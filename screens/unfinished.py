@@ -6,20 +6,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from desk import clock, db
 from desk.services import calls
 from desk.services.calls import CallState
+from screens.base import DeskModalScreen
 from screens.key_footer import KeyFooter
 from screens.widgets import FullText, shorten
 
 PREVIEW_WIDTH = 60
 
 
-class UnfinishedScreen(ModalScreen[int | None]):
+class UnfinishedScreen(DeskModalScreen[int | None]):
     """The zone's open calls, with how far each had got."""
 
     BINDINGS = [
@@ -43,9 +43,9 @@ class UnfinishedScreen(ModalScreen[int | None]):
 
     @work(thread=True, exit_on_error=False)
     def load(self) -> None:
-        app = self.app
-        with db.reading(app.engine) as session:  # type: ignore[attr-defined]
-            found = calls.unfinished(session, app.zone_id)  # type: ignore[attr-defined]
+        app = self.desk
+        with db.reading(app.engine) as session:
+            found = calls.unfinished(session, app.zone_id)
         app.call_from_thread(self.show, found)
 
     def show(self, found: list[CallState]) -> None:

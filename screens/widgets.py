@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from desk import db
 from desk.services import search as search_service
 from desk.services.search import PersonHit
+from screens.base import desk_of
 from screens.key_footer import KeyFooter
 
 
@@ -49,9 +50,13 @@ class PersonFinder(Vertical):
         name: str
 
     def __init__(
-        self, placeholder: str = "Name, NHS number, date of birth, postcode or phone", **kwargs: object
+        self,
+        placeholder: str = "Name, NHS number, date of birth, postcode or phone",
+        *,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(id=id, classes=classes)
         self.placeholder = placeholder
         self.hits: list[PersonHit] = []
 
@@ -82,7 +87,7 @@ class PersonFinder(Vertical):
 
     @work(thread=True, exclusive=True, group="person-search", exit_on_error=False)
     def run_search(self, text: str) -> None:
-        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(desk_of(self).engine) as session:
             hits = search_service.search(session, text, limit=30)
         self.app.call_from_thread(self._show, text, hits)
 

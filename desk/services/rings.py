@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import CursorResult
 from sqlmodel import Session, col, select, update
 
 from desk import clock, phones
 from desk.errors import InvalidInput, NotFound
-from desk.models import Ring, Zone
+from desk.models import Ring, Zone, saved_id
 from desk.services.recognise import Recognition, recognise
 
 RING_FRESH_FOR = timedelta(minutes=2)  # an unanswered ring older than this has rung off
@@ -56,19 +57,20 @@ def waiting(session: Session, zone_id: str, after_id: int) -> list[Incoming]:
         .where(
             Ring.zone_id == zone_id,
             col(Ring.id) > after_id,
-            Ring.answered_by == None,  # noqa: E711
+            col(Ring.answered_by).is_(None),
             col(Ring.rung_at) >= since,
         )
-        .order_by(Ring.id)
+        .order_by(col(Ring.id))
     ).all()
-    return [Incoming(r.id, r.rung_at, r.number_raw, recognise(session, r.number_raw)) for r in rows]  # type: ignore[arg-type]
+    return [Incoming(saved_id(r.id), r.rung_at, r.number_raw, recognise(session, r.number_raw)) for r in rows]
 
 
 def claim(session: Session, ring_id: int, desk: str) -> bool:
     """Answer a ring at this desk; False if another desk answered it first."""
-    result = session.exec(  # type: ignore[call-overload]
-        update(Ring).where(Ring.id == ring_id, Ring.answered_by == None).values(answered_by=desk)  # noqa: E711
+    result = session.execute(
+        update(Ring).where(col(Ring.id) == ring_id, col(Ring.answered_by).is_(None)).values(answered_by=desk)
     )
+    assert isinstance(result, CursorResult)
     if result.rowcount == 1:
         return True
     if session.get(Ring, ring_id) is None:

@@ -26,7 +26,7 @@ SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def desk_command() -> list[str]:
     """The installed console script beside this Python, else the module."""
     script = shutil.which("desk", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "desk.cli"]
+    return [script] if script else [sys.executable, "-m", "screens.launcher"]
 
 
 def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

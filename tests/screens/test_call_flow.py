@@ -116,7 +116,7 @@ async def test_unknown_and_impossible_numbers(zone: Zone) -> None:
             number = app.screen.query_one("#number")
             number.value = ""
             await pilot.press(*typed, "enter")
-            await until(pilot, lambda: message in str(app.screen.query_one("#recognition").render()))
+            await until(pilot, lambda message=message: message in str(app.screen.query_one("#recognition").render()))
             assert type(app.screen).__name__ == "StartCallScreen"
             assert number.value == typed  # nothing typed is thrown away
     with db.reading(zone.engine) as session:
@@ -133,7 +133,7 @@ async def test_a_call_answered_at_another_desk_stops_ringing_here(zone: Zone) ->
 
         with db.writing(zone.engine) as session:
             assert rings.claim(session, ring_id, "the-other-desk")  # type: ignore[arg-type]
-        await until(pilot, lambda: not app.waiting_rings)
+        await until(pilot, lambda: not app.rings.waiting)
         assert not any("ringing" in n.title for n in app._notifications)
         assert "RINGING" not in app.sub_title
         assert any("unrelated message" in n.message for n in app._notifications)

@@ -8,11 +8,11 @@ import pytest
 from textual.app import App, ComposeResult
 
 from desk import clock, db
+from desk import opening as opening_module
 from desk.history import Actor
 from desk.models import Involvement
 from desk.services import caseload, people, reference
 from desk.services.caseload import CaseloadRow
-from screens import app as app_module
 from screens import caseload as caseload_screen
 from screens.app import DeskApp
 from screens.caseload_table import CaseloadTable
@@ -241,7 +241,7 @@ async def test_down_past_the_last_row_pages_on_and_up_pages_back(zone: Zone, mon
     put_doris_on_caseload(zone)
     _put_someone_else_on_caseload(zone)
     monkeypatch.setattr(caseload_screen, "PAGE_SIZE", 1)  # two people, two pages
-    monkeypatch.setattr(app_module, "PAGE_SIZE", 1)  # the desk's opening page too
+    monkeypatch.setattr(opening_module, "PAGE_SIZE", 1)  # the desk's opening page too
     async with desk_open(zone) as (app, pilot):
         await until(pilot, lambda: "1-1 of 2" in _status(app))
         assert _rows(app)[0][0] == "PASCOE, Doris"

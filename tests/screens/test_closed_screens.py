@@ -47,8 +47,9 @@ async def test_records_opened_and_closed_leave_nothing_behind(zone: Zone) -> Non
 async def test_a_closed_record_is_swept_while_the_desk_waits(zone: Zone) -> None:
     """Only a full collection frees a closed screen: the desk runs one shortly after, not Python at random."""
     async with desk_open(zone) as (app, pilot):
-        await until(pilot, lambda: app._heap_frozen)  # the line is open and the startup heap frozen
+        await until(pilot, lambda: app.collector.settled)  # the line is open and the startup heap frozen
         await open_record(pilot, app, zone.doris_id)
+        await until(pilot, lambda: not app.collector.sweep_pending)  # the sweep after opening the record is done
         full: list[int] = []
 
         def collected(phase: str, info: dict[str, int]) -> None:

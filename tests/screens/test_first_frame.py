@@ -25,6 +25,7 @@ from desk.models import Involvement, Person
 from desk.services import calls, caseload, people, reference, rings
 from desk.settings import Settings
 from screens.app import DeskApp
+from screens.sign_in import SignIn
 from tests.screens.screen_zone import SIZE, Zone, on_screen, open_record, put_doris_on_caseload, until
 
 
@@ -52,7 +53,7 @@ async def test_the_caseload_is_on_the_first_frame_and_the_desk_works_on(zone: Zo
         with db.reading(zone.engine) as session:
             line = phones.national(reference.zone(session, "BXM").phone_e164)  # type: ignore[union-attr]
         await until(pilot, lambda: app.title.endswith(f"line {line}"))  # the line's number joins the header
-        await until(pilot, lambda: app._engine_ready.is_set())
+        await until(pilot, lambda: app.database.opened.is_set())
         await open_record(pilot, app, zone.doris_id)
         assert app.screen.record.family_name == "Pascoe"
         await pilot.press("escape")
@@ -66,17 +67,18 @@ async def test_the_caseload_is_on_the_first_frame_and_the_desk_works_on(zone: Zo
 
 @pytest.mark.parametrize("way_in", ["first look", "ordinary"])
 async def test_the_collector_off_while_the_desk_opens_is_on_once_it_listens(zone: Zone, way_in: str) -> None:
-    """The desk command opens with the collector off (desk.cli._open); the desk turns it on once it listens.
+    """The desk command opens with the collector off (screens.launcher.open_desk); the desk turns it on once it listens.
 
     Behind a first look the ORM's loading also turns it on; the ordinary way in
-    (an engine made before the app) has only _listen to do it.
+    (an engine made before the app) has only the listening (SignIn._listen) to do it.
     """
     app = _desk(zone, zone.staff_id) if way_in == "first look" else DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     gc.disable()
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: app._heap_frozen)  # loaded, and listening to the line
+            await until(pilot, lambda: app.collector.settled)  # loaded, and listening to the line
             assert gc.isenabled()
+            await pilot.pause()  # let the caseload's header finish mounting before the desk closes
     finally:
         gc.enable()
 
@@ -103,7 +105,7 @@ async def test_the_caseload_answers_its_keys_before_the_orm_has_loaded(zone: Zon
             Involvement(person_id=alan.id, staff_id=zone.staff_id, discipline="support", started_on=clock.today())
         )
         caseload.refresh(session, alan.id)  # type: ignore[arg-type]
-    monkeypatch.setattr(DeskApp, "open_database", lambda self: None)
+    monkeypatch.setattr(SignIn, "open_database", lambda self: None)
     app = _desk(zone, zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
@@ -117,21 +119,21 @@ async def test_the_caseload_answers_its_keys_before_the_orm_has_loaded(zone: Zon
         await until(pilot, lambda: names() == ["TOZER, Alan", "PASCOE, Doris"])
         await pilot.press("slash", "p", "a", "s")
         await until(pilot, lambda: names() == ["PASCOE, Doris"])
-        assert not app._engine_ready.is_set()  # all of it without the ORM's engine
+        assert not app.database.opened.is_set()  # all of it without the ORM's engine
 
 
 async def test_a_record_wanted_at_once_loads_the_orm_without_waiting_for_quiet(zone: Zone, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The ORM waits for a pause in the caseload's keys, but not when something needs it now."""
-    import screens.app
+    import desk.opening
 
-    monkeypatch.setattr(screens.app, "QUIET_BEFORE_LOADING_S", 600.0)  # keys "never" pause
+    monkeypatch.setattr(desk.opening, "QUIET_BEFORE_LOADING_S", 600.0)  # keys "never" pause
     app = _desk(zone, zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
-        assert not app.orm_loading.is_set()  # still waiting for a quiet moment
+        assert not app.database.loading.is_set()  # still waiting for a quiet moment
         await open_record(pilot, app, zone.doris_id)  # the record's worker wants the engine: loading starts
         assert app.screen.record.family_name == "Pascoe"
-        assert app._engine_ready.is_set()
+        assert app.database.opened.is_set()
 
 
 async def test_calls_left_unfinished_are_mentioned_once_the_database_is_open(zone: Zone) -> None:
@@ -171,7 +173,7 @@ def test_nothing_before_the_first_frame_loads_the_orm() -> None:
     """What the desk command imports before its first frame: Textual and the plain rows, not SQLAlchemy."""
     script = (
         "import json, sys\n"
-        "import desk.cli, desk.first_look, screens.app, screens.caseload, screens.staff_picker\n"
+        "import desk.cli, desk.first_look, screens.launcher, screens.app, screens.caseload, screens.staff_picker\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

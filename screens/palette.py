@@ -1,0 +1,35 @@
+"""The command palette (Ctrl+P): every action of the desk and of the screen in front, named "Noun: verb"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.app import SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from screens.app import DeskApp
+
+
+def desk_commands(app: DeskApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
+    """The desk's own actions, then the shown keys of ``screen``, each under its screen's name."""
+    yield SystemCommand("Call: take a call", "Log a call by hand (F2)", app.action_take_call)
+    yield SystemCommand("Call: answer the ringing line", "Answer the zone line (F6)", app.action_answer)
+    if app.rings.ringing is not None:
+        yield SystemCommand("Call: who is ringing", "The ringing caller in full (F12)", app.action_show_ringing)
+    yield SystemCommand("Calls: today's log", "The zone's calls today (F5)", app.action_call_log)
+    yield SystemCommand("Calls: unfinished", "Calls started but not finished (F7)", app.action_unfinished)
+    yield SystemCommand("Person: find", "Find a person on the register (F3)", app.action_find_person)
+    yield SystemCommand("Person: register", "Register a new person (F4)", app.action_register_person)
+    yield SystemCommand("Help: keys", "Every key on this screen (F1)", app.action_help)
+    noun = screen.__class__.__name__.replace("Screen", "")
+    for binding in screen.BINDINGS:
+        if isinstance(binding, Binding) and binding.show and binding.description:
+            yield SystemCommand(
+                f"{noun}: {binding.description}",
+                binding.tooltip or binding.description,
+                partial(app.run_action, binding.action, screen),
+            )
