@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.screens.db_outage import Relay, engine_through
 from sqlmodel import select
 from textual.widgets import TextArea
 
@@ -23,6 +22,7 @@ from desk.models import CallDraft
 from desk.opening import DeskDatabase
 from desk.services import calls
 from screens.app import DeskApp
+from tests.screens.db_outage import Relay, engine_through
 from tests.screens.screen_zone import SIZE, Zone, until
 
 pytestmark = pytest.mark.postgres
