@@ -37,7 +37,7 @@ from desk.models import (
     Staff,
     Zone,
 )
-from desk.scale import DRAMA_BLOCKS, drama_numbers, is_drama, seed_scale
+from desk.scale import drama_blocks, drama_numbers, is_drama, seed_scale
 from desk.services import caseload, people, timeline
 
 SIZES = dict(people=3000, caseload=400, calls=2500)
@@ -142,7 +142,7 @@ def test_nhs_numbers_are_valid_distinct_test_numbers(seeded: tuple[Engine, dict[
 
 def test_the_drama_blocks_are_possible_numbers_and_avoid_the_reference_data() -> None:
     numbers = drama_numbers()
-    assert len(numbers) == sum(last - first + 1 for _, first, last, _, _ in DRAMA_BLOCKS) == 14_500
+    assert len(numbers) == sum(b.last - b.first + 1 for b in drama_blocks()) == 14_500
     assert len({n.e164 for n in numbers}) == len(numbers)
     for n in numbers[::7]:
         parsed = phones.parse(n.raw)
