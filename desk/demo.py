@@ -796,7 +796,7 @@ def _involvement_rows(ctx: _Context, rng: random.Random, plan: _Plan) -> list[SQ
 
 def _open_referral_row(ctx: _Context, rng: random.Random, plan: _Plan) -> Referral:
     """A referral still waiting: recent, due by its urgency, sometimes already contacted."""
-    spec, ref = ctx.recipe["referrals"], plan.open_referral or {}
+    ref = plan.open_referral or {}
     if "from_call" in ref:
         call = plan.call_rows[ref["from_call"]]
         received, call_id = call.started_at, call.id
@@ -919,28 +919,8 @@ def _care_rows(ctx: _Context, rng: random.Random, plan: _Plan, package: CarePack
 # --- the whole load -----------------------------------------------------------------
 
 
-COUNTED: tuple[Table, ...] = tuple(
-    SQLModel.metadata.tables[name]
-    for name in (
-        "zone",
-        "practice",
-        "organisation",
-        "staff",
-        "person",
-        "history",
-        "contact",
-        "involvement",
-        "alert",
-        "carepackage",
-        "carepackageitem",
-        "referral",
-        "admission",
-        "assessment",
-        "visit",
-        "call",
-        "caseloadentry",
-    )
-)
+REFERENCE_TABLES = ("zone", "practice", "organisation", "staff")
+COUNTED: tuple[Table, ...] = tuple(SQLModel.metadata.tables[name] for name in REFERENCE_TABLES + rules.TABLES)
 
 
 def _plans(ctx: _Context, seed: int, people: int) -> list[_Plan]:

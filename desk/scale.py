@@ -65,7 +65,7 @@ from desk.errors import DeskError
 from desk.synthetic import scale_calls, scale_care, scale_people, scale_phones, scale_register
 from desk.synthetic.bulk import Progress, put_back, reset_sequences, set_aside
 from desk.synthetic.drama import DramaNumber, drama_blocks, drama_numbers, is_drama
-from desk.synthetic.rules import nhs_numbers
+from desk.synthetic.rules import TABLES, nhs_numbers
 from desk.synthetic.scale_context import ScaleContext, Sizes, Stage, open_context, run_stages
 
 __all__ = ["STAGES", "DramaNumber", "drama_blocks", "drama_numbers", "is_drama", "nhs_numbers", "seed_scale"]
@@ -91,23 +91,6 @@ STAGES: tuple[Stage, ...] = (
     scale_calls.calls,
     scale_calls.write_referrals,
     scale_care.visits,
-)
-
-# Tables the seed writes, in foreign-key order.
-TABLES = (
-    "person",
-    "history",
-    "contact",
-    "involvement",
-    "carepackage",
-    "carepackageitem",
-    "admission",
-    "alert",
-    "call",
-    "referral",
-    "assessment",
-    "visit",
-    "caseloadentry",
 )
 
 

@@ -17,6 +17,23 @@ from desk.vocabulary import ORG_KINDS
 
 SEX_BY_LETTER = {"F": "Female", "M": "Male"}
 
+# The tables the generators write, in foreign-key order (the reference data's come before them).
+TABLES = (
+    "person",
+    "history",
+    "contact",
+    "involvement",
+    "carepackage",
+    "carepackageitem",
+    "admission",
+    "alert",
+    "call",
+    "referral",
+    "assessment",
+    "visit",
+    "caseloadentry",
+)
+
 # --- random choices ------------------------------------------------------------------
 
 

@@ -50,6 +50,12 @@ class Register:
     postcodes: dict[str, list[str]]
     given_names: list[str]
 
+    @classmethod
+    def sized(cls, n: int, given_names: list[str], postcodes: dict[str, list[str]]) -> Register:
+        """An empty register of ``n`` people, to be filled in."""
+        columns = (bytearray(n), [0] * n, [0] * n, [0] * n, bytearray(n), [0] * n, [-1] * n, [0] * n, [""] * n)
+        return cls(*columns, Households([], [], [], []), postcodes, given_names)
+
     def __len__(self) -> int:
         return len(self.dob)
 
@@ -113,35 +119,24 @@ def _age_now(ctx: ScaleContext) -> int:
     return min(104, 85 + int(rng.expovariate(1 / 5.0)))
 
 
-class _People:
-    """The register's columns while they are being filled."""
+def _given_offsets(ctx: ScaleContext) -> tuple[list[str], dict[tuple[str, str], int]]:
+    """All given names in one list, and where each (era, sex) list starts in it."""
+    names: list[str] = []
+    offset: dict[tuple[str, str], int] = {}
+    for key in sorted(ctx.words.given_names):
+        offset[key] = len(names)
+        names.extend(ctx.words.given_names[key])
+    return names, offset
 
-    def __init__(self, ctx: ScaleContext, n: int) -> None:
-        self.ctx, self.n = ctx, n
-        self.sex, self.practice = bytearray(n), bytearray(n)
-        self.dob, self.family, self.given, self.household = [0] * n, [0] * n, [0] * n, [0] * n
-        self.partner = [-1] * n
-        self.given_names: list[str] = []
-        self.offset: dict[tuple[str, str], int] = {}
-        for key in sorted(ctx.words.given_names):
-            self.offset[key] = len(self.given_names)
-            self.given_names.extend(ctx.words.given_names[key])
 
-    def given_for(self, sex: int, dob: int) -> int:
-        year = date.fromordinal(dob).year
-        key = ("old" if year < 1960 else "mid" if year < 1995 else "new", "M" if sex else "F")
-        return self.offset[key] + self.ctx.rng.randrange(len(self.ctx.words.given_names[key]))
-
-    def add(self, k: int, age: int, sex: int, family: int, practice: int, household: int) -> None:
-        dob = self.ctx.today.toordinal() - age * 365 - self.ctx.rng.randrange(365) - age // 4
-        self.sex[k], self.dob[k], self.family[k], self.practice[k], self.household[k] = (
-            sex,
-            dob,
-            family,
-            practice,
-            household,
-        )
-        self.given[k] = self.given_for(sex, dob)
+def _born(ctx: ScaleContext, register: Register, offset: dict[tuple[str, str], int], k: int, age: int) -> None:
+    """Person ``k``'s date of birth for ``age``, and a first name of their generation."""
+    rng = ctx.rng
+    dob = ctx.today.toordinal() - age * 365 - rng.randrange(365) - age // 4
+    year = date.fromordinal(dob).year
+    key = ("old" if year < 1960 else "mid" if year < 1995 else "new", "M" if register.sex[k] else "F")
+    register.dob[k] = dob
+    register.given[k] = offset[key] + rng.randrange(len(ctx.words.given_names[key]))
 
 
 def register_people(ctx: ScaleContext) -> Register:
@@ -149,43 +144,33 @@ def register_people(ctx: ScaleContext) -> Register:
     rng, n, words = ctx.rng, ctx.sizes.people, ctx.words
     cum_practice = list(accumulate(0.6 + rng.random() * 0.9 for _ in ctx.practices))
     postcodes = _postcodes(ctx, sorted({p.zone_id for p in ctx.practices}))
-    people = _People(ctx, n)
-    homes = Households([], [], [], [])
+    names, offset = _given_offsets(ctx)
+    register = Register.sized(n, names, postcodes)
+    homes = register.households
     k = 0
     while k < n:
         prac = bisect.bisect_left(cum_practice, rng.random() * cum_practice[-1])
         zone = ctx.practices[prac].zone_id
-        hh = len(homes.postcode)
         homes.postcode.append(rng.randrange(len(postcodes[zone])))
         homes.street.append(rng.randrange(len(place(ctx, zone).streets)))
         homes.number.append(1 + int(rng.expovariate(1 / 40.0)))
         age, sex, fam = _age_now(ctx), rng.randrange(2), rng.randrange(len(words.family_names))
-        people.add(k, age, sex, fam, prac, hh)
         members = [k]
         if age >= 25 and k + 1 < n and rng.random() < 0.28:
-            age2 = max(20, min(104, age + rng.randint(-6, 6)))
-            people.add(k + 1, age2, 1 - sex if rng.random() < 0.95 else sex, fam, prac, hh)
-            people.partner[k], people.partner[k + 1] = k + 1, k
             members.append(k + 1)
+            register.partner[k], register.partner[k + 1] = k + 1, k
+        for m in members:
+            register.sex[m] = sex if m == k or rng.random() >= 0.95 else 1 - sex
+            register.family[m], register.practice[m], register.household[m] = fam, prac, len(homes.members)
+            register.zone[m] = zone
+            _born(ctx, register, offset, m, age if m == k else max(20, min(104, age + rng.randint(-6, 6))))
         homes.members.append(tuple(members))
         k += len(members)
         if k % 50_000 < len(members):
             ctx.progress("people", k, n)
     today = ctx.today.toordinal()
-    return Register(
-        sex=people.sex,
-        dob=people.dob,
-        family=people.family,
-        given=people.given,
-        practice=people.practice,
-        household=people.household,
-        partner=people.partner,
-        age=[(today - d) // 365 for d in people.dob],
-        zone=[ctx.practices[p].zone_id for p in people.practice],
-        households=homes,
-        postcodes=postcodes,
-        given_names=people.given_names,
-    )
+    register.age[:] = [(today - d) // 365 for d in register.dob]
+    return register
 
 
 def choose_caseload(ctx: ScaleContext) -> Caseload:
