@@ -6,6 +6,8 @@ in the same words whatever their size.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
 from collections.abc import Collection, Mapping
 from datetime import datetime
@@ -37,13 +39,21 @@ TABLES = (
 # --- random choices ------------------------------------------------------------------
 
 
-def weighted(rng: random.Random, weights: Mapping[str, Any]) -> str:
-    """One key of a {choice: weight} mapping, as likely as its weight (one draw from ``rng``).
+class Choice:
+    """A {choice: weight} mapping made ready to pick from many times (keys starting '_' are notes, not choices)."""
 
-    Keys starting '_' are notes in the shipped JSON, not choices.
-    """
-    keys = [k for k in weights if not k.startswith("_")]
-    return rng.choices(keys, [float(weights[k]) for k in keys])[0]
+    def __init__(self, weights: Mapping[str, Any]) -> None:
+        self.keys = [k for k in weights if not k.startswith("_")]
+        self.cumulative = list(itertools.accumulate(float(weights[k]) for k in self.keys))
+
+    def pick(self, rng: random.Random) -> str:
+        """One key, as likely as its weight (one draw from ``rng``)."""
+        return self.keys[bisect.bisect(self.cumulative, rng.random() * self.cumulative[-1], 0, len(self.keys) - 1)]
+
+
+def weighted(rng: random.Random, weights: Mapping[str, Any]) -> str:
+    """One key of a {choice: weight} mapping, as likely as its weight (one draw from ``rng``)."""
+    return Choice(weights).pick(rng)
 
 
 def chance(rng: random.Random, percent: float, scale: float = 1.0) -> bool:

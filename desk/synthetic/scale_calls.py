@@ -6,11 +6,12 @@ import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from desk import triage
 from desk.synthetic import rules
-from desk.synthetic.scale_care import DISCIPLINE_WEIGHTS, days_between
+from desk.synthetic.scale_care import DISCIPLINE, days_between
 from desk.synthetic.scale_context import ScaleContext
 from desk.synthetic.scale_people import Busiest
 from desk.synthetic.scale_phones import Contacts, PhonePool, Phones
@@ -70,10 +71,10 @@ def _adults_off_caseload(ctx: ScaleContext) -> list[int]:
 def _referral(ctx: ScaleContext, k: int, received: datetime) -> Referral:
     """A referral received then, its clock set by its urgency as triage sets it; still open."""
     rng, words = ctx.rng, ctx.words
-    urgency = rules.weighted(rng, words.urgency)
-    discipline = rules.weighted(rng, DISCIPLINE_WEIGHTS)
+    urgency = ctx.pick("urgency", words.urgency)
+    discipline = DISCIPLINE.pick(rng)
     crisis = urgency == "rapid" and rules.chance(rng, words.percent_crisis_of_rapid)
-    source = rules.weighted(rng, {s.name: s.weight for s in words.referral_sources})
+    source = ctx.pick("referral source", words.referral_source_weights)
     reason = rng.choice(words.referral_reasons[discipline])
     due = triage.due_at(received, urgency)
     return Referral(k, received, source, discipline, reason, urgency, crisis, due, None, None, None, "open", None)
@@ -147,22 +148,24 @@ def calls(ctx: ScaleContext) -> CallsMade:
         if len(made) >= wanted - heavy:
             break
         if rng.random() < 0.6:
-            kind = next(s.caller for s in ctx.words.referral_sources if s.name == ref.source)
+            kind = ctx.words.referral_callers[ref.source]
             started = ref.received - timedelta(minutes=rng.randrange(0, 20))
             made.append(_call(ctx, ref.person, kind, "crisis" if ref.crisis else "new_referral", started, ri))
     if busiest is not None:
         kinds = {"person": 30, "contact": 50, "practice": 20}
-        made += [_call(ctx, busiest, rules.weighted(rng, kinds), None, _call_time(ctx), -1) for _ in range(heavy)]
+        made += [
+            _call(ctx, busiest, ctx.pick("busiest caller", kinds), None, _call_time(ctx), -1) for _ in range(heavy)
+        ]
     cum = list(accumulate(rng.lognormvariate(0, 1.1) for _ in caseload))
     while len(made) < wanted:
         if caseload and (rng.random() < 0.85 or not adults):
             k = caseload[min(len(cum) - 1, bisect.bisect_left(cum, rng.random() * cum[-1]))]
         else:
             k = adults[rng.randrange(len(adults))]
-        made.append(_call(ctx, k, rules.weighted(rng, CALLERS), None, _call_time(ctx), -1))
+        made.append(_call(ctx, k, ctx.pick("caller", CALLERS), None, _call_time(ctx), -1))
         if len(made) % 20_000 == 0:
             ctx.progress("calls", len(made), wanted)
-    made.sort(key=lambda c: (c.started, c.person))
+    made.sort(key=itemgetter(0, 1))  # by when, then whom
     ctx.write("calls", "call", CALL_COLUMNS, _call_rows(ctx, made))
     ctx.progress("calls", wanted, wanted)
     return CallsMade({c.referral: cid for cid, c in enumerate(made, start=1) if c.referral >= 0})
@@ -217,7 +220,7 @@ def _call(ctx: ScaleContext, k: int, kind: str, reason: str | None, started: dat
             number = unknown[rng.randrange(len(unknown))]
             call = call._replace(raw=_as_shown(ctx, number.raw, number.e164), e164=number.e164)
     if reason is None:
-        reason = rules.weighted(rng, ctx.words.reasons_by_caller[call.asked])
+        reason = ctx.pick(f"reason from {call.asked}", ctx.words.reasons_by_caller[call.asked])
     return call._replace(reason=reason)
 
 
@@ -383,7 +386,7 @@ def write_referrals(ctx: ScaleContext) -> None:
     if busiest is not None:
         for _ in range(40):
             at = ctx.working_time(ctx.past_day(360, 1), out_of_hours=0)
-            assessed.append((busiest, rules.weighted(ctx.rng, DISCIPLINE_WEIGHTS), at))
+            assessed.append((busiest, DISCIPLINE.pick(ctx.rng), at))
     ctx.write("assessments", "assessment", ASSESSMENT_COLUMNS, _assessment_rows(ctx, assessed))
     ctx.progress("referrals", 1, 1)
 

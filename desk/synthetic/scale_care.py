@@ -17,6 +17,7 @@ from desk.vocabulary import DISCIPLINE_ROLES
 
 # How often each discipline is involved, and how many home visits an involvement has had on average.
 DISCIPLINE_WEIGHTS = {"nursing": 36, "physiotherapy": 14, "occupational_therapy": 15, "social_work": 20, "support": 15}
+DISCIPLINE = rules.Choice(DISCIPLINE_WEIGHTS)
 VISITS_PER_INVOLVEMENT = {"nursing": 7, "physiotherapy": 4, "occupational_therapy": 2, "social_work": 2, "support": 5}
 ROLE_DISCIPLINE = {role: discipline for discipline, role in DISCIPLINE_ROLES.items()}
 
@@ -65,7 +66,7 @@ def involvements(ctx: ScaleContext) -> Involvements:
             chosen.append(ROLE_DISCIPLINE[ctx.role_of(kw)])
             open_.append(Involvement(k, chosen[0], kw, today - timedelta(days=rng.randrange(7, 700)), None))
         while len(chosen) < count:
-            disc = rules.weighted(rng, DISCIPLINE_WEIGHTS)
+            disc = DISCIPLINE.pick(rng)
             if disc not in chosen:
                 chosen.append(disc)
                 start = today - timedelta(days=rng.randrange(1, 700))
@@ -85,7 +86,7 @@ def involvements(ctx: ScaleContext) -> Involvements:
 
 def _ended(ctx: ScaleContext, k: int, min_days_ago: int, min_days: int, max_days: int) -> Involvement:
     rng = ctx.rng
-    disc = rules.weighted(rng, DISCIPLINE_WEIGHTS)
+    disc = DISCIPLINE.pick(rng)
     start = ctx.today - timedelta(days=rng.randrange(min_days_ago, 700))
     end = min(ctx.today, start + timedelta(days=rng.randrange(min_days, max_days)))
     return Involvement(k, disc, ctx.staff_for(ctx.records.get(Register).zone[k], disc), start, end)
@@ -221,7 +222,7 @@ def visits(ctx: ScaleContext) -> None:
     if busiest is not None:
         zone = ctx.records.get(Register).zone[busiest]
         for _ in range(120):
-            disc = rules.weighted(ctx.rng, DISCIPLINE_WEIGHTS)
+            disc = DISCIPLINE.pick(ctx.rng)
             at = ctx.working_time(ctx.past_day(360, 1), out_of_hours=0)
             rows.append(_visit(ctx, busiest, disc, ctx.staff_for(zone, disc), at))
     numbered = ((i, *row) for i, row in enumerate(rows, start=1))

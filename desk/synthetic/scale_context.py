@@ -10,7 +10,7 @@ and putting it in :data:`desk.scale.STAGES`.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple, TypeVar
@@ -100,6 +100,7 @@ class ScaleContext:
     counts: dict[str, int] = field(default_factory=dict)
     _staff_by: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     _role: dict[int, str] = field(default_factory=dict)
+    _choices: dict[str, rules.Choice] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for s in self.staff:
@@ -116,6 +117,13 @@ class ScaleContext:
             if ids := self._staff_by.get((zone, role)):
                 return ids
         return [self.staff[0].id]
+
+    def pick(self, name: str, weights: Mapping[str, Any]) -> str:
+        """A weighted pick from ``weights``, made ready once under ``name`` (the seed picks thousands of times)."""
+        choice = self._choices.get(name)
+        if choice is None:
+            choice = self._choices[name] = rules.Choice(weights)
+        return choice.pick(self.rng)
 
     def role_of(self, staff_id: int) -> str:
         """The role of a member of staff."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from desk.synthetic import rules
 from desk.synthetic.drama import DramaNumber, drama_numbers
 from desk.synthetic.scale_context import ScaleContext
 from desk.synthetic.scale_register import Caseload, Register
@@ -99,7 +98,7 @@ def _partner(ctx: ScaleContext, register: Register, k: int, partner: int) -> Con
 def _relative(ctx: ScaleContext, register: Register, k: int) -> Contact:
     rng, words = ctx.rng, ctx.words
     kinds = {r.name: r for r in words.relationships if not r.spouse}
-    kind = kinds[rules.weighted(rng, {name: r.weight for name, r in kinds.items()})]
+    kind = kinds[ctx.pick("relative", {name: r.weight for name, r in kinds.items()})]
     sex = kind.sex if kind.sex in ("F", "M") else ("M" if rng.random() < 0.5 else "F")
     era = "mid" if kind.younger or register.age[k] < 70 else "old"
     given = rng.choice(words.given_names[(era, sex)])

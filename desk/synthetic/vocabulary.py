@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from typing import Any
 
@@ -96,6 +96,16 @@ class Vocabulary:
     call_notes_by_caller: dict[str, dict[str, Words]]
     call_outcomes: dict[str, Words]
     drama_blocks: tuple[DramaBlock, ...]
+
+    @cached_property
+    def referral_source_weights(self) -> dict[str, float]:
+        """How often each source refers."""
+        return {s.name: s.weight for s in self.referral_sources}
+
+    @cached_property
+    def referral_callers(self) -> dict[str, str]:
+        """Who rings the line when each source refers."""
+        return {s.name: s.caller for s in self.referral_sources}
 
     def call_note_templates(self, caller: str, reason: str) -> Words:
         """What gets written for this caller and reason: the caller's own words, else the general ones."""
