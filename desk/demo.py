@@ -154,21 +154,26 @@ class _Context:
     story_names: set[tuple[str, str]]
 
     def zone_practices(self, zone_id: str) -> list[Practice]:
+        """The zone's GP practices."""
         return [p for p in self.practices if p.zone_id == zone_id]
 
     def staff_of(self, zone_id: str, *roles: str) -> list[int]:
+        """The zone's staff (ids) in any of ``roles``."""
         return [s for role in roles for s in self.staff.get((zone_id, role), [])]
 
     def ward_named(self, start: str) -> Organisation:
+        """The ward whose name starts so (the first ward, failing that)."""
         return next((w for w in self.wards if w.name.startswith(start)), self.wards[0])
 
     def days_ago(self, days: float) -> date:
+        """The office's date ``days`` before today."""
         return self.today - timedelta(days=round(days))
 
 
 class _HasId(Protocol):
     @property
-    def id(self) -> int | None: ...
+    def id(self) -> int | None:
+        """The row's primary key, once written."""
 
 
 def _id(row: _HasId) -> int:
@@ -253,6 +258,7 @@ class _Plan:
 
     @property
     def on_caseload(self) -> bool:
+        """Whether anything they have puts them on the caseload."""
         return bool(
             self.involvements or self.package or self.open_referral or self.admission or self.person.key_worker_id
         )
