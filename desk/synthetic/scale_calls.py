@@ -107,23 +107,29 @@ def _closed(ctx: ScaleContext, k: int) -> Referral:
     return ref._replace(first_contact=first, assessed=assessed, services=services, status="closed", closed=closed)
 
 
+class Caller(NamedTuple):
+    """Who rang, in the words the call log uses, and which record they were recognised as."""
+
+    asked: str  # the kind of caller meant: person, contact, practice, ward or unknown
+    kind: str  # as the call log stores it: person, carer, relative, practice, ward, care_home, unknown...
+    name: str
+    first: str  # how a note speaks of them
+    relationship: str
+    raw: str
+    e164: str | None
+    person: int | None = None
+    contact: int | None = None
+    practice: str | None = None
+    org: int | None = None
+
+
 class Call(NamedTuple):
     """A finished call about person ``person``: who rang, why, and the referral it brought (or -1)."""
 
     started: datetime
     person: int
     zone: str
-    asked: str  # the kind of caller it was meant to be: person, contact, practice, ward or unknown
-    caller_kind: str
-    caller_name: str
-    caller_first: str
-    relationship: str
-    raw: str
-    e164: str | None
-    caller_person: int | None
-    caller_contact: int | None
-    caller_practice: str | None
-    caller_org: int | None
+    caller: Caller
     reason: str
     referral: int
 
@@ -180,88 +186,71 @@ def _call_time(ctx: ScaleContext) -> datetime:
 
 
 def _call(ctx: ScaleContext, k: int, kind: str, reason: str | None, started: datetime, referral: int) -> Call:
-    """A call about person ``k`` from a caller of ``kind`` (the person, if they have no such caller)."""
-    rng, register = ctx.rng, ctx.records.get(Register)
-    zone = register.zone[k]
-    call = Call(
-        started, k, zone, "unknown", "unknown", "", "The caller", "", "", None, None, None, None, None, "", referral
-    )
-    if kind == "contact":
-        kind, call = _from_contact(ctx, k, call)
-    if kind == "person":
-        kind, call = _from_person(ctx, k, call)
-    if kind == "practice":
-        prac = ctx.practices[register.practice[k]]
-        name = rules.practice_caller(prac.name, prac.ods_code)
-        call = call._replace(
-            asked="practice",
-            caller_kind="practice",
-            caller_name=name,
-            caller_first="The GP",
-            raw=_national(prac.phone_e164),
-            e164=prac.phone_e164,
-            caller_practice=prac.ods_code,
-        )
-    elif kind == "ward":
-        org = ctx.orgs[rng.randrange(len(ctx.orgs))]
-        first = "The ward" if org.kind == "ward" else "The caller"
-        call = call._replace(
-            asked="ward",
-            caller_kind=org.kind,
-            caller_name=rules.organisation_caller(org.name, org.kind),
-            caller_first=first,
-            raw=_national(org.phone_e164),
-            e164=org.phone_e164,
-            caller_org=org.id,
-        )
-    elif kind == "unknown":
-        unknown = ctx.records.get(PhonePool).unknown
-        if unknown:
-            number = unknown[rng.randrange(len(unknown))]
-            call = call._replace(raw=_as_shown(ctx, number.raw, number.e164), e164=number.e164)
+    """A call about person ``k`` from a caller of ``kind``: a contact without a number leaves the person
+    to ring, and a person without one rings as an unknown number."""
+    caller = _from_contact(ctx, k) if kind == "contact" else None
+    if caller is None and kind in ("contact", "person"):
+        caller = _from_person(ctx, k)
+    if caller is None:
+        if kind == "practice":
+            caller = _from_practice(ctx, k)
+        elif kind == "ward":
+            caller = _from_organisation(ctx)
+        else:
+            caller = _from_unknown(ctx, withheld=kind == "withheld")
     if reason is None:
-        reason = ctx.pick(f"reason from {call.asked}", ctx.words.reasons_by_caller[call.asked])
-    return call._replace(reason=reason)
+        reason = ctx.pick(f"reason from {caller.asked}", ctx.words.reasons_by_caller[caller.asked])
+    return Call(started, k, ctx.records.get(Register).zone[k], caller, reason, referral)
 
 
-def _from_contact(ctx: ScaleContext, k: int, call: Call) -> tuple[str, Call]:
-    """One of their carers or relatives who has a number; else it is the person who rings."""
+def _from_contact(ctx: ScaleContext, k: int) -> Caller | None:
+    """One of their carers or relatives who has a number, if any has."""
     contacts, phones = ctx.records.get(Contacts), ctx.records.get(Phones)
     numbered = [ci for ci in contacts.of_person.get(k, ()) if phones.contact[ci] >= 0]
     if not numbered:
-        return "person", call
+        return None
     ci = numbered[ctx.rng.randrange(len(numbered))]
     c, number = contacts.items[ci], phones.pool[phones.contact[ci]]
     person = ctx.records.get(Register).display_name(k, ctx.words.family_names)
-    return "contact", call._replace(
-        asked="contact",
-        caller_kind="carer" if c.is_carer else "relative",
-        caller_name=rules.contact_caller(person, c.name, c.relationship, c.is_carer),
-        caller_first=c.name.split()[0],
-        relationship=c.relationship,
-        raw=_as_shown(ctx, number.raw, number.e164),
-        e164=number.e164,
-        caller_contact=ci + 1,
-    )
+    name = rules.contact_caller(person, c.name, c.relationship, c.is_carer)
+    kind, shown = "carer" if c.is_carer else "relative", _as_shown(ctx, number.raw, number.e164)
+    return Caller("contact", kind, name, c.name.split()[0], c.relationship, shown, number.e164, contact=ci + 1)
 
 
-def _from_person(ctx: ScaleContext, k: int, call: Call) -> tuple[str, Call]:
-    """The person, from their own line; a person with no number on record rings as an unknown number."""
+def _from_person(ctx: ScaleContext, k: int) -> Caller | None:
+    """The person, from their own line, if they have one on record."""
     register = ctx.records.get(Register)
     number = ctx.records.get(Phones).of_person(register, k)
     if number is None:
-        return "unknown", call
+        return None
     given, family = register.given_names[register.given[k]], ctx.words.family_names[register.family[k]]
-    nhs_number = ctx.records.get(NhsNumbers).numbers[k]
-    return "person", call._replace(
-        asked="person",
-        caller_kind="person",
-        caller_name=rules.person_caller(given, family, nhs_number),
-        caller_first=given,
-        raw=_as_shown(ctx, number.raw, number.e164),
-        e164=number.e164,
-        caller_person=k + 1,
-    )
+    name = rules.person_caller(given, family, ctx.records.get(NhsNumbers).numbers[k])
+    shown = _as_shown(ctx, number.raw, number.e164)
+    return Caller("person", "person", name, given, "", shown, number.e164, person=k + 1)
+
+
+def _from_practice(ctx: ScaleContext, k: int) -> Caller:
+    """Their GP practice."""
+    prac = ctx.practices[ctx.records.get(Register).practice[k]]
+    name = rules.practice_caller(prac.name, prac.ods_code)
+    raw = _national(prac.phone_e164)
+    return Caller("practice", "practice", name, "The GP", "", raw, prac.phone_e164, practice=prac.ods_code)
+
+
+def _from_organisation(ctx: ScaleContext) -> Caller:
+    """A ward, care home or other organisation."""
+    org = ctx.orgs[ctx.rng.randrange(len(ctx.orgs))]
+    name, first = rules.organisation_caller(org.name, org.kind), "The ward" if org.kind == "ward" else "The caller"
+    return Caller("ward", org.kind, name, first, "", _national(org.phone_e164), org.phone_e164, org=org.id)
+
+
+def _from_unknown(ctx: ScaleContext, *, withheld: bool) -> Caller:
+    """A number not on record (one kept off the register), or none at all when withheld."""
+    unknown = ctx.records.get(PhonePool).unknown
+    if withheld or not unknown:
+        return Caller("unknown", "unknown", "", "The caller", "", "", None)
+    number = unknown[ctx.rng.randrange(len(unknown))]
+    return Caller("unknown", "unknown", "", "The caller", "", _as_shown(ctx, number.raw, number.e164), number.e164)
 
 
 def _as_shown(ctx: ScaleContext, raw: str, e164: str) -> str:
@@ -305,24 +294,25 @@ def _call_rows(ctx: ScaleContext, made: list[Call]) -> Iterator[tuple[Any, ...]]
     rng, ts, words, register = ctx.rng, ctx.sink.ts, ctx.words, ctx.records.get(Register)
     for cid, c in enumerate(made, start=1):
         name = register.given_names[register.given[c.person]]
-        template = rng.choice(words.call_note_templates(c.asked, c.reason))
-        notes = rules.fill(template, name=name, caller=c.caller_first, relationship=c.relationship)
+        who = c.caller
+        template = rng.choice(words.call_note_templates(who.asked, c.reason))
+        notes = rules.fill(template, name=name, caller=who.first, relationship=who.relationship)
         outcome = rng.choice(words.call_outcomes[c.reason])
         ended = c.started + timedelta(seconds=int(60 * days_between(rng, 1, 4, 18)))
-        taker = ctx.call_taker(c.zone, c.reason, c.asked)
+        taker = ctx.call_taker(c.zone, c.reason, who.asked)
         yield (
             cid,
             c.zone,
             ts(c.started),
             ts(ended),
-            c.raw,
-            c.e164,
-            c.caller_kind,
-            c.caller_name,
-            c.caller_person,
-            c.caller_contact,
-            c.caller_practice,
-            c.caller_org,
+            who.raw,
+            who.e164,
+            who.kind,
+            who.name,
+            who.person,
+            who.contact,
+            who.practice,
+            who.org,
             c.person + 1,
             c.reason,
             notes,
