@@ -27,6 +27,18 @@ DISCIPLINES: dict[str, tuple[str, str]] = {
     "support": ("Support work", "social"),
 }
 
+# The role of the professional each discipline's work is done by.
+DISCIPLINE_ROLES: dict[str, str] = {
+    "nursing": "nurse",
+    "physiotherapy": "physiotherapist",
+    "occupational_therapy": "occupational_therapist",
+    "social_work": "social_worker",
+    "support": "support_worker",
+}
+
+# Disciplines whose professional may be someone's key worker, the likeliest first.
+KEY_WORKER_DISCIPLINES: tuple[str, ...] = ("nursing", "social_work", "occupational_therapy", "physiotherapy")
+
 ORG_KINDS: dict[str, str] = {
     "ward": "Hospital ward",
     "care_home": "Care home",

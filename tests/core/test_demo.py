@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from desk import clock, db, demo, nhs, phones
-from desk.models import Admission, Call, Contact, Organisation, Person, Practice, Referral, Zone
+from desk.models import Admission, Call, Contact, History, Organisation, Person, Practice, Referral, Zone
 from desk.services import calls, caseload
+from desk.synthetic import rules
 
 NOW = datetime(2025, 3, 12, 11, 5, tzinfo=UTC)  # a Wednesday morning in the office
 SMALL = 300
@@ -41,10 +42,10 @@ def _engine(path: Path) -> Engine:
     return engine
 
 
-def _seed(path: Path, **kwargs: object) -> Engine:
+def _seed(path: Path, people: int, seed: int = 20041) -> Engine:
     engine = _engine(path)
     with db.writing(engine) as session:
-        demo.seed_demo(session, now=NOW, **kwargs)  # type: ignore[arg-type]
+        demo.seed_demo(session, people=people, seed=seed, now=NOW)
     return engine
 
 
@@ -108,7 +109,9 @@ def test_every_phone_number_is_a_drama_number_used_once(seeded: Session) -> None
 
 
 def test_person_phone_columns_agree(seeded: Session) -> None:
-    for p in seeded.exec(select(Person).where(Person.phone_e164 != None)):  # noqa: E711
+    with_phone = list(seeded.exec(select(Person).where(col(Person.phone_e164).is_not(None))))
+    assert len(with_phone) > SMALL // 2
+    for p in with_phone:
         parsed = phones.parse(p.phone_raw)
         assert (parsed.e164, parsed.valid) == (p.phone_e164, p.phone_valid)
         assert p.phone_rev == "".join(c for c in p.phone_raw if c.isdigit())[::-1]
@@ -122,7 +125,9 @@ def test_zone_follows_the_gp_practice(seeded: Session) -> None:
 
 
 def test_people_in_every_zone_and_on_every_caseload(seeded: Session) -> None:
-    for zone in seeded.exec(select(Zone)):
+    zones = list(seeded.exec(select(Zone)))
+    assert len(zones) == 5
+    for zone in zones:
         assert caseload.page(seeded, zone.id).total > 0, zone.id
 
 
@@ -137,21 +142,26 @@ def test_there_are_calls_today_before_now(seeded: Session) -> None:
 def test_referral_clocks_follow_urgency(seeded: Session) -> None:
     days = {"fast": 1, "normal": 3}
     referrals = list(seeded.exec(select(Referral)))
-    assert referrals
+    closed = [r for r in referrals if r.status == "closed"]
+    assert {r.urgency for r in referrals} == {"rapid", *days}, "every urgency, so every clock is checked"
+    assert closed and len(closed) < len(referrals), "open and closed referrals both"
     for r in referrals:
+        assert r.due_at is not None
         if r.urgency == "rapid":  # elapsed real time
-            assert r.due_at - r.received_at == timedelta(hours=3)  # type: ignore[operator]
+            assert r.due_at - r.received_at == timedelta(hours=3)
         else:  # the same London wall-clock time, whole days on (desk.triage.due_at)
-            due, received = clock.local(r.due_at), clock.local(r.received_at)  # type: ignore[arg-type]
+            due, received = clock.local(r.due_at), clock.local(r.received_at)
             assert (due.date() - received.date()).days == days[r.urgency]
             assert due.time() == received.time()
         assert not r.crisis or r.urgency == "rapid"
-        if r.status == "closed":
-            assert r.received_at <= r.first_contact_at <= r.assessed_at <= r.services_at <= NOW  # type: ignore[operator]
+    for r in closed:
+        assert r.first_contact_at and r.assessed_at and r.services_at
+        assert r.received_at <= r.first_contact_at <= r.assessed_at <= r.services_at <= NOW
 
 
 def test_story_people_are_there(seeded: Session) -> None:
     today = clock.local(NOW).date()
+    assert [s["key"] for s in demo.STORY_PEOPLE] == ["ethel", "reg", "mary", "mrs_smith", "frank"]
     for story in demo.STORY_PEOPLE:
         person = seeded.exec(select(Person).where(Person.nhs_number == story["nhs_number"])).one()
         assert (person.given_name, person.family_name) == (story["given_name"], story["family_name"])
@@ -165,7 +175,7 @@ def test_reg_is_medically_fit_on_ward_3_and_frank_has_a_daughter_far_away(seeded
         select(Admission, Organisation)
         .join(Organisation, Organisation.id == Admission.ward_id)
         .join(Person, Person.id == Admission.person_id)
-        .where(Person.nhs_number == reg["nhs_number"], Admission.discharged_at == None)  # noqa: E711
+        .where(Person.nhs_number == reg["nhs_number"], col(Admission.discharged_at).is_(None))
     ).one()
     assert ward.name.startswith("Ward 3") and stay.medically_fit_at is not None
     frank = next(s for s in demo.STORY_PEOPLE if s["key"] == "frank")
@@ -174,6 +184,51 @@ def test_reg_is_medically_fit_on_ward_3_and_frank_has_a_daughter_far_away(seeded
     ).one()
     assert (daughter.relationship, daughter.is_carer) == ("daughter", False)
     assert daughter.phone_e164 and daughter.phone_e164.startswith("+447700")
+
+
+def test_everyone_has_one_registration_in_the_history(seeded: Session) -> None:
+    """The demo keeps the same history rule as desk seed: one entry per person, their registration."""
+    entries = list(seeded.exec(select(History)))
+    assert len(entries) == SMALL
+    assert {e.person_id for e in entries} == set(seeded.exec(select(Person.id)))
+    assert {(e.entity, e.action, e.staff_id, e.desk, e.why) for e in entries} == {
+        ("person", "create", None, demo.DESK_NAME, rules.registered(1, NOW, demo.DESK_NAME).why)
+    }
+    created = {pid: at for pid, at in seeded.exec(select(Person.id, Person.created_at))}
+    assert all(e.at == created[e.person_id] for e in entries)
+
+
+def test_every_demo_stage_adds_rows(tmp_path: Path) -> None:
+    """Each stage of the demo returns rows of its own (so a stage added in the wrong order shows up)."""
+    engine = _engine(tmp_path)
+    with db.writing(engine) as session:
+        from desk.services import reference
+
+        reference.load(session)
+        ctx = demo._context(session, NOW)
+        run = demo._Run(ctx, demo._plans(ctx, 3, 80), 3)
+        made = {}
+        for stage in demo.DEMO_STAGES:
+            rows = stage(run)
+            made[stage.__name__] = {type(r).__name__ for r in rows}
+            session.add_all(rows)
+            session.flush()
+        session.rollback()
+    assert made == {
+        "_people_rows": {"Person"},
+        "_history_rows": {"History"},
+        "_contact_and_package_rows": {"Contact", "CarePackage"},
+        "_call_rows": {"Call"},
+        "_care_record_rows": {
+            "CarePackageItem",
+            "Involvement",
+            "Assessment",
+            "Visit",
+            "Referral",
+            "Admission",
+            "Alert",
+        },
+    }
 
 
 def test_ensure_demo_seeds_only_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
