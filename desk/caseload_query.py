@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from desk import nhs
+from desk import names, nhs
 from desk.rows import PAGE_SIZE, SORTS, CaseloadRow, Page
 
 Run = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
@@ -87,9 +87,36 @@ def _where(
             conds.append("caseloadentry.nhs_number >= :nhs_from AND caseloadentry.nhs_number < :nhs_to")
             params.update(nhs_from=digits, nhs_to=_successor(digits))
         else:
-            conds.append("caseloadentry.sort_name LIKE :name_start || '%'")
-            params["name_start"] = " ".join(text.replace(",", " ").split())
+            name_cond, name_params = _name_match(text)
+            conds.append(name_cond)
+            params.update(name_params)
     return conds, params
+
+
+def _name_match(text: str) -> tuple[str, dict[str, Any]]:
+    """A name typed in the search box, matched as desk.services.search matches it, from the caseload row alone.
+
+    ``sort_name`` is the family key, a space, the given key (desk.names.key:
+    no spaces inside either), so each reading of the words typed (family key
+    starts with F, given key with G) is the pattern ``F% G%``; and, as in
+    search's second tier, a name holding every fragment typed ("jones" for
+    Smith-Jones, "maria cruz" for Maria de la Cruz) matches too. The folded
+    keys hold only letters and digits, so no pattern needs escaping.
+    """
+    found = names.readings(text)
+    if not found:
+        return "1 = 0", {}
+    params: dict[str, Any] = {}
+    either: list[str] = []
+    for i, reading in enumerate(found):
+        params[f"name_{i}"] = f"{reading.family}% {reading.given}%" if reading.given else f"{reading.family}%"
+        either.append(f"caseloadentry.sort_name LIKE :name_{i}")
+    pieces = names.fragments(text)
+    if names.substring_ready(pieces):
+        for i, piece in enumerate(pieces):
+            params[f"piece_{i}"] = f"%{piece}%"
+        either.append("(" + " AND ".join(f"caseloadentry.sort_name LIKE :piece_{i}" for i in range(len(pieces))) + ")")
+    return "(" + " OR ".join(either) + ")", params
 
 
 def _order(sort: str, descending: bool) -> str:

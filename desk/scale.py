@@ -61,7 +61,7 @@ import phonenumbers
 from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session
 
-from desk import clock, db, nhs
+from desk import clock, db, names, nhs
 from desk.errors import DeskError
 
 Progress = Callable[[str, int, int], None]
@@ -955,8 +955,8 @@ class _Gen:
                     nhs_numbers[k],
                     fam,
                     given,
-                    fam.lower(),
-                    given.lower(),
+                    names.key(fam),
+                    names.key(given),
                     sink.day(date.fromordinal(self.p_dob[k])),
                     "Male" if self.p_sex[k] else "Female",
                     f"{self.hh_no[hh]} {streets[self.hh_street[hh]]}, {town}",

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from desk import clock, dates, history, nhs, phones
+from desk import clock, dates, history, names, nhs, phones
 from desk.errors import InvalidForm, InvalidInput, NotFound
 from desk.history import Actor
 from desk.models import (
@@ -146,8 +146,8 @@ def validate_person(session: Session, form: dict[str, Any], *, person_id: int | 
     clean["address"] = " ".join(str(form.get("address", "") or "").split())
     clean["lives_alone"] = bool(form.get("lives_alone", False))
     clean["conditions"] = str(form.get("conditions", "") or "").strip()
-    clean["family_key"] = clean["family_name"].lower()
-    clean["given_key"] = clean["given_name"].lower()
+    clean["family_key"] = names.key(clean["family_name"])
+    clean["given_key"] = names.key(clean["given_name"])
     clean["postcode_key"] = postcode_key(clean["postcode"])
     clean["phone_rev"] = phone_rev(clean["phone_e164"])
     return clean

@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, column, literal_column, or_, table, text
 from sqlmodel import Session, col, select
 
-from desk import clock, dates, nhs, phones
+from desk import clock, dates, names, nhs, phones
 from desk.models import Contact, Person, Practice
 
 POSTCODE_START = re.compile(r"^[A-Za-z]{1,2}\d[A-Za-z\d]?(\s*\d[A-Za-z]{0,2})?$")
@@ -131,17 +131,18 @@ def _prefix(column_: Any, text_: str) -> Any:
     return and_(column_ >= text_, column_ < _successor(text_))
 
 
-def _name_condition(text_: str):  # type: ignore[no-untyped-def]
-    tokens = [t for t in re.split(r"[\s,]+", text_.lower()) if t]
-    if len(tokens) == 1:
-        return _prefix(Person.family_key, tokens[0])
-    first, rest = tokens[0], " ".join(tokens[1:])
-    if "," in text_:  # "Smith, Jo": family first, for certain
-        return and_(_prefix(Person.family_key, first), _prefix(Person.given_key, rest))
-    last, lead = tokens[-1], " ".join(tokens[:-1])
+def _name_condition(text_: str) -> Any:
+    """Any reading of the typed words (desk.names.readings) as prefixes of the folded keys; None for no letters."""
+    found = names.readings(text_)
+    if not found:
+        return None
     return or_(
-        and_(_prefix(Person.family_key, first), _prefix(Person.given_key, rest)),
-        and_(_prefix(Person.family_key, last), _prefix(Person.given_key, lead)),
+        *(
+            and_(_prefix(Person.family_key, r.family), _prefix(Person.given_key, r.given))
+            if r.given
+            else _prefix(Person.family_key, r.family)
+            for r in found
+        )
     )
 
 
@@ -230,7 +231,7 @@ def _substring(
 
 
 def _name_key(r: Any) -> tuple[str, str, int]:
-    return (r[1].lower(), r[2].lower(), r[0])
+    return (names.key(r[1]), names.key(r[2]), r[0])
 
 
 def search(session: Session, query: str, *, limit: int = DEFAULT_LIMIT, zone_id: str | None = None) -> list[PersonHit]:
@@ -297,19 +298,18 @@ def search(session: Session, query: str, *, limit: int = DEFAULT_LIMIT, zone_id:
                 key=_name_key,
             )
     else:
-        rows = run(_base().where(_name_condition(q)), Person.family_key, Person.given_key, Person.id)
-        # Substrings only when every word has three characters: a shorter word cannot be
-        # looked up by trigram, and stays a prefix (the first tier has those matches).
-        words = [t for t in re.split(r"[\s,]+", q.lower()) if t]
-        if (
-            len(rows) < limit
-            and words
-            and all(len(w) >= _MIN_SUBSTRING for w in words)
-            and (how := substring_available(session))
-        ):
+        condition = _name_condition(q)
+        if condition is None:
+            return []
+        rows = run(_base().where(condition), Person.family_key, Person.given_key, Person.id)
+        # Substrings when every fragment has three characters (desk.names.fragments joins a
+        # short word such as "la" or "o" to its neighbour): a shorter one cannot be looked up
+        # by trigram, and stays a prefix (the first tier has those matches).
+        pieces = names.fragments(q)
+        if len(rows) < limit and names.substring_ready(pieces) and (how := substring_available(session)):
             more = sorted(
                 _substring(
-                    session, how, words=words, zone_id=zone_id, exclude=[r[0] for r in rows], limit=limit - len(rows)
+                    session, how, words=pieces, zone_id=zone_id, exclude=[r[0] for r in rows], limit=limit - len(rows)
                 ),
                 key=_name_key,
             )
