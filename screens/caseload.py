@@ -75,7 +75,7 @@ class CaseloadScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         with Horizontal(id="caseload-bar"):
-            yield Input(placeholder="/ to search the caseload by name or NHS number", id="caseload-search")
+            yield Input(placeholder="/ to search by name or NHS number", id="caseload-search")
             yield Static("", id="caseload-status")
         yield CaseloadTable(id="caseload")
         yield KeyFooter()
@@ -206,7 +206,7 @@ class CaseloadScreen(Screen[None]):
 
     @on(CaseloadTable.PastEdge)
     def _scroll_on(self, event: CaseloadTable.PastEdge) -> None:
-        """Down past a page's last row shows the next page from its top; Up past the first, the previous from its bottom.
+        """Down past a page's last row shows the next page from its top; Up past the first, the previous from its end.
 
         Ignored while another page is on its way, so a held key cannot skip pages.
         """
