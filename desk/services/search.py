@@ -6,6 +6,12 @@ of birth (23/11/1944), a postcode (TQ5 9AB, just TQ5, or a part such as 9AB)
 or a phone number (whole, its last digits, or any part). Each kind goes to an
 index; nothing scans the register.
 
+Names are compared folded (desk.names): accents, apostrophes, hyphens, spaces
+and case do not count, so "zoe obrien" finds Zoë O'Brien and "smith jones"
+finds Smith-Jones. The typed words may divide between family and given name
+in any way ("de la cruz", "maria de la cruz", "de la cruz, maria"): each
+division is tried as prefixes of the stored keys, from one index.
+
 Results come in two tiers, best first:
 
 1. exact and prefix matches, from B-tree indexes, in order (names by family
