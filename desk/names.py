@@ -111,10 +111,12 @@ def fragments(text: str) -> list[str]:
     """The pieces of a name a substring index looks for, each to be found somewhere in the name's keys.
 
     Each word typed is one piece, except that a word too short for a trigram
-    index joins the word after it (or, at the end, the one before): "la cruz"
-    becomes "lacruz", which is inside "delacruz"; "o brien" becomes "obrien".
-    An empty list, or a piece still shorter than :data:`MIN_FRAGMENT`, means
-    there is nothing a substring index can look for.
+    index joins the word after it, as a particle does ("la cruz" becomes
+    "lacruz", which is inside "delacruz"; "o brien" becomes "obrien"). A short
+    word at the end stays short: it is the start of a word still being typed
+    ("smith jo"), which only the prefix look-up can answer. A piece shorter
+    than :data:`MIN_FRAGMENT` means there is nothing a substring index can
+    look for (:func:`substring_ready`).
     """
     pieces: list[str] = []
     pending = ""
@@ -124,10 +126,7 @@ def fragments(text: str) -> list[str]:
             pieces.append(pending)
             pending = ""
     if pending:
-        if pieces:
-            pieces[-1] += pending
-        else:
-            pieces.append(pending)
+        pieces.append(pending)
     return pieces
 
 

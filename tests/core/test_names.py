@@ -99,10 +99,11 @@ def test_readings_try_every_division_between_family_and_given_name() -> None:
         ("van der berg", ["van", "der", "berg"]),
         ("maria cruz", ["maria", "cruz"]),
         ("jo", ["jo"]),
-        ("jones jo", ["jonesjo"]),
+        ("jones jo", ["jones", "jo"]),  # "jo" still being typed: no substring look-up
+        ("de la cr", ["dela", "cr"]),
     ],
 )
-def test_fragments_join_a_short_word_to_its_neighbour(typed: str, pieces: list[str]) -> None:
+def test_fragments_join_a_short_word_to_the_next(typed: str, pieces: list[str]) -> None:
     assert folding.fragments(typed) == pieces
 
 
