@@ -37,7 +37,7 @@ def _versioned() -> Any:
 class Versioned:
     """Mixin: optimistic locking on the ``version`` column."""
 
-    @declared_attr
+    @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 

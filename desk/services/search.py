@@ -40,6 +40,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, column, literal_column, or_, table, text
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from desk import clock, dates, names, nhs, phones
@@ -101,7 +102,7 @@ def classify(query: str) -> str:
     return "name"
 
 
-_COLUMNS = (
+_COLUMNS: tuple[Any, ...] = (
     Person.id,
     Person.family_name,
     Person.given_name,
@@ -119,8 +120,9 @@ _MIN_SUBSTRING = 3  # trigram indexes need three characters
 _substring_cache: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
 
-def _base():  # type: ignore[no-untyped-def]
-    return select(*_COLUMNS).join(Practice, Practice.ods_code == Person.practice_id)
+def _base() -> Any:
+    """The result row's columns with the practice's name (SQLAlchemy's select: it takes any number of columns)."""
+    return sa_select(*_COLUMNS).join(Practice, col(Practice.ods_code) == Person.practice_id)
 
 
 def _successor(text_: str) -> str:
@@ -156,7 +158,7 @@ def substring_available(session: Session) -> str:
     """How this database answers substring searches: 'fts5', 'pg_trgm', or '' (prefix only)."""
     bind = session.get_bind()
     engine = bind.engine if isinstance(bind, Connection) else bind
-    found = _substring_cache.get(engine)  # type: ignore[arg-type]
+    found = _substring_cache.get(engine)
     if found is None:
         if engine.dialect.name == "sqlite":
             row = session.execute(
@@ -173,7 +175,7 @@ def substring_available(session: Session) -> str:
             found = "pg_trgm" if row else ""
         else:
             found = ""
-        _substring_cache[engine] = found  # type: ignore[index]
+        _substring_cache[engine] = found
     return found
 
 
