@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from desk import nhs
+from desk import names, nhs
 from desk.rows import PAGE_SIZE, SORTS, CaseloadRow, Page
 
 Run = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
@@ -87,9 +87,55 @@ def _where(
             conds.append("caseloadentry.nhs_number >= :nhs_from AND caseloadentry.nhs_number < :nhs_to")
             params.update(nhs_from=digits, nhs_to=_successor(digits))
         else:
-            conds.append("caseloadentry.sort_name LIKE :name_start || '%'")
-            params["name_start"] = " ".join(text.replace(",", " ").split())
+            name_cond, name_params = _name_match(dialect, text)
+            conds.append(name_cond)
+            params.update(name_params)
     return conds, params
+
+
+_GIVEN = "substr(caseloadentry.sort_name, instr(caseloadentry.sort_name, ' ') + 1)"
+
+
+def _name_match(dialect: str, text: str) -> tuple[str, dict[str, Any]]:
+    """A name typed in the search box, matched as desk.services.search matches it, from the caseload row alone.
+
+    ``sort_name`` is the family key, a space, the given key (desk.names.key:
+    no spaces inside either), so each reading of the words typed (family key
+    starts with F, given key with G) is the pattern ``F% G%``; and, as in
+    search's second tier, a name holding every fragment typed ("jones" for
+    Smith-Jones, "maria cruz" for Maria de la Cruz) matches too. A reading
+    whose every fragment is inside F or G can only match names the fragments
+    match, so it is left out (one LIKE per row, not two, for a single word).
+    On SQLite, whose ``sort_name`` sorts byte by byte, a reading is a range
+    of the sort index (and of the given key after the space) rather than a
+    LIKE with two wildcards, which costs ten times as much a row. The folded
+    keys hold only letters and digits, so no pattern needs escaping.
+    """
+    found = names.readings(text)
+    if not found:
+        return "1 = 0", {}
+    pieces = names.fragments(text)
+    if not names.substring_ready(pieces):
+        pieces = []
+    params: dict[str, Any] = {}
+    either: list[str] = []
+    for i, reading in enumerate(found):
+        if pieces and all(p in reading.family or p in reading.given for p in pieces):
+            continue
+        if dialect == "sqlite":
+            params.update({f"name_{i}": reading.family, f"name_{i}_to": _successor(reading.family)})
+            cond = f"caseloadentry.sort_name >= :name_{i} AND caseloadentry.sort_name < :name_{i}_to"
+            if reading.given:
+                params.update({f"given_{i}": reading.given, f"given_{i}_to": _successor(reading.given)})
+                cond += f" AND {_GIVEN} >= :given_{i} AND {_GIVEN} < :given_{i}_to"
+            either.append(f"({cond})")
+        else:
+            params[f"name_{i}"] = f"{reading.family}% {reading.given}%" if reading.given else f"{reading.family}%"
+            either.append(f"caseloadentry.sort_name LIKE :name_{i}")
+    if pieces:
+        params.update({f"piece_{i}": f"%{piece}%" for i, piece in enumerate(pieces)})
+        either.append("(" + " AND ".join(f"caseloadentry.sort_name LIKE :piece_{i}" for i in range(len(pieces))) + ")")
+    return "(" + " OR ".join(either) + ")", params
 
 
 def _order(sort: str, descending: bool) -> str:

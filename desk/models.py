@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, Index, Table
+from sqlalchemy import JSON, Column, Index, Table, event
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
+from desk import names
 from desk.types import UTCDateTime
 
 # The vocabularies live in desk.vocabulary (no ORM there, so a screen can use them
@@ -111,7 +112,10 @@ class Person(Versioned, SQLModel, table=True):
     nhs_number: str = Field(unique=True, max_length=10)
     family_name: str
     given_name: str
-    family_key: str = ""  # lower-case, for prefix search
+    # desk.names.key of each name (accents, apostrophes, hyphens, spaces and case folded away):
+    # prefix search by B-tree, substring by trigram (migrations 0002, 0003). Set from the names
+    # on every insert and update (_name_keys below), whatever the writer passed.
+    family_key: str = ""
     given_key: str = ""
     date_of_birth: date = Field(index=True)
     sex: str = ""
@@ -129,6 +133,14 @@ class Person(Versioned, SQLModel, table=True):
     key_worker_id: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = Field(sa_type=UTCDateTime)
     version: int = _versioned()
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _name_keys(_mapper: Any, _connection: Any, person: Person) -> None:
+    """Keep a person's search keys the folded form of their names, on every write through the ORM."""
+    person.family_key = names.key(person.family_name)
+    person.given_key = names.key(person.given_name)
 
 
 class Contact(Versioned, SQLModel, table=True):

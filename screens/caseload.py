@@ -75,7 +75,7 @@ class CaseloadScreen(DeskScreen[None]):
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         with Horizontal(id="caseload-bar"):
-            yield Input(placeholder="/ to search the caseload by name or NHS number", id="caseload-search")
+            yield Input(placeholder="/ to search by name or NHS number", id="caseload-search")
             yield Static("", id="caseload-status")
         yield CaseloadTable(id="caseload")
         yield KeyFooter()

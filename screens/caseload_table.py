@@ -41,6 +41,55 @@ GAP = 1
 """Cells of space before each column, so neighbouring columns never touch."""
 LINE_WIDTH = sum(width + GAP for _, width in COLUMNS) + GAP
 
+
+def _spans() -> tuple[tuple[int, int], ...]:
+    """Where each column starts and ends on a line, in cells."""
+    spans: list[tuple[int, int]] = []
+    x = GAP
+    for _, width in COLUMNS:
+        spans.append((x, x + width))
+        x += width + GAP
+    return tuple(spans)
+
+
+SPANS = _spans()
+NARROWEST = 8
+"""Cells a column needs to be worth showing narrowed: "Next due" or "30-Nov …" still reads."""
+
+
+@dataclass(frozen=True)
+class View:
+    """What of a line a view ``width`` cells wide, scrolled ``scroll_x`` across, shows.
+
+    The columns wholly inside it (cells ``start`` to ``end`` of the line), and
+    then the column the right edge would cut through, narrowed to ``narrowed``
+    cells with its text ending in an ellipsis (``column`` None when there is
+    none, or it would be narrower than :data:`NARROWEST`). A column is never
+    cut through, so a terminal of any width shows no stray sliver of one (a
+    header cut to "Social ca").
+    """
+
+    start: int
+    end: int
+    column: int | None = None
+    narrowed: int = 0
+
+
+def view(scroll_x: int, width: int) -> View:
+    """The :class:`View` of a line for this scroll position and width."""
+    right = scroll_x + width
+    inside = [i for i, (start, end) in enumerate(SPANS) if start >= scroll_x and end <= right]
+    if not inside:
+        return View(scroll_x, right)
+    start = max(scroll_x, SPANS[inside[0]][0] - GAP)
+    end = SPANS[inside[-1]][1]
+    after = inside[-1] + 1
+    room = right - end - GAP
+    if after < len(SPANS) and room >= NARROWEST:
+        return View(start, end, after, room)
+    return View(start, end)
+
+
 CRISIS = Style(bold=True, color="red")
 FLAGS = Style(color="yellow")
 OVERDUE = Style(bold=True, color="red")
@@ -208,23 +257,45 @@ class CaseloadTable(ScrollView, can_focus=True):
         key = (index, scroll_x, width)
         strip = self._styled.get(key)
         if strip is None:
-            strip = self._styled[key] = self._style_line(index).crop_extend(scroll_x, scroll_x + width, self.rich_style)
+            strip = self._styled[key] = self._view_line(index, view(scroll_x, width), scroll_x, width)
         return strip
 
-    def _style_line(self, index: int) -> Strip:
-        """The header or a row with its zebra stripe or cursor; cell colours stay on top of the stripe."""
+    def _view_line(self, index: int, shown: View, scroll_x: int, width: int) -> Strip:
+        """One line as this view shows it: whole columns, a narrowed last one, blank beyond."""
+        line = Strip(self._dress(index, list(self._source(index))), LINE_WIDTH).crop(shown.start, shown.end)
+        parts = [line]
+        if shown.start > scroll_x:
+            parts.insert(0, Strip(self._dress(index, [Segment(" " * (shown.start - scroll_x))])))
+        if shown.column is not None:
+            text, style = self._cell(index, shown.column)
+            narrowed = [Segment(" " * GAP), Segment(fit(text, shown.narrowed), style or None)]
+            parts.append(Strip(self._dress(index, narrowed)))
+        joined = Strip.join(parts)
+        rest = width - joined.cell_length
+        if rest > 0:
+            joined = Strip.join([joined, Strip(self._dress(index, [Segment(" " * rest)]))])
+        return joined
+
+    def _source(self, index: int) -> list[Segment]:
+        """The header's or a row's unstyled segments."""
+        if index == -1:
+            return line_segments([(label, PLAIN) for label, _ in COLUMNS])
+        return list(self._lines[index])
+
+    def _cell(self, index: int, column: int) -> Cell:
+        return (COLUMNS[column][0], PLAIN) if index == -1 else self._cells[index][column]
+
+    def _dress(self, index: int, segments: list[Segment]) -> list[Segment]:
+        """Segments of a line with its look: the header, the cursor, a zebra stripe; cell colours stay on top."""
         base = self.rich_style
         if index == -1:
-            header = self.get_component_rich_style("caseload-table--header")
-            cells = [(label, PLAIN) for label, _ in COLUMNS]
-            return Strip(line_segments(cells), LINE_WIDTH).apply_style(base + header)
+            return list(Segment.apply_style(segments, base + self.get_component_rich_style("caseload-table--header")))
         if index == self._cursor:
             cursor = self.get_component_rich_style("caseload-table--cursor")
-            segments = Segment.apply_style(self._lines[index], base, cursor)
-            return Strip(segments, LINE_WIDTH)
+            return list(Segment.apply_style(segments, base, cursor))
         if index % 2:
-            return self._lines[index].apply_style(base + self.get_component_rich_style("caseload-table--even-row"))
-        return self._lines[index].apply_style(base)
+            return list(Segment.apply_style(segments, base + self.get_component_rich_style("caseload-table--even-row")))
+        return list(Segment.apply_style(segments, base))
 
     def _forget(self, index: int) -> None:
         """Drop the styled strips of one row (the cursor moved on or off it)."""

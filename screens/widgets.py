@@ -19,13 +19,14 @@ from desk import db
 from desk.services import search as search_service
 from desk.services.search import PersonHit
 from screens.base import desk_of
+from screens.caseload_table import fit
 from screens.key_footer import KeyFooter
 
 
 def hit_line(hit: PersonHit) -> Text:
-    """A search result as one scannable line."""
+    """A search result as one scannable line; a long name ends in an ellipsis and never pushes the rest along."""
     line = Text()
-    line.append(f"{hit.name:<28}", style="bold")
+    line.append(fit(hit.name, 28), style="bold")
     line.append(f" {hit.nhs_display}  ")
     line.append(f"{hit.date_of_birth:%d-%b-%Y} ({hit.age})  ")
     line.append(f"{hit.postcode:<9}", style="dim")

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from sqlmodel import Session, col, select
 
-from desk import clock, dates, history, nhs, phones
+from desk import clock, dates, history, names, nhs, phones
 from desk.errors import InvalidForm, InvalidInput, NotFound
 from desk.history import Actor
 from desk.models import (
@@ -233,8 +233,8 @@ def validate_person(session: Session, form: PersonDetails, *, person_id: int | N
         zone_id=practice.zone_id,
         lives_alone=bool(form.lives_alone),
         conditions=(form.conditions or "").strip(),
-        family_key=family_name.lower(),
-        given_key=given_name.lower(),
+        family_key=names.key(family_name),
+        given_key=names.key(given_name),
         postcode_key=postcode_key(postcode),
         phone_rev=phone_rev(phone_e164),
     )

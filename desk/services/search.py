@@ -6,6 +6,12 @@ of birth (23/11/1944), a postcode (TQ5 9AB, just TQ5, or a part such as 9AB)
 or a phone number (whole, its last digits, or any part). Each kind goes to an
 index; nothing scans the register.
 
+Names are compared folded (desk.names): accents, apostrophes, hyphens, spaces
+and case do not count, so "zoe obrien" finds Zoë O'Brien and "smith jones"
+finds Smith-Jones. The typed words may divide between family and given name
+in any way ("de la cruz", "maria de la cruz", "de la cruz, maria"): each
+division is tried as prefixes of the stored keys, from one index.
+
 Results come in two tiers, best first:
 
 1. exact and prefix matches, from B-tree indexes, in order (names by family
@@ -34,9 +40,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, column, literal_column, or_, table, text
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from desk import clock, dates, nhs, phones
+from desk import clock, dates, names, nhs, phones
 from desk.models import Contact, Person, Practice
 
 POSTCODE_START = re.compile(r"^[A-Za-z]{1,2}\d[A-Za-z\d]?(\s*\d[A-Za-z]{0,2})?$")
@@ -95,7 +102,7 @@ def classify(query: str) -> str:
     return "name"
 
 
-_COLUMNS = (
+_COLUMNS: tuple[Any, ...] = (
     Person.id,
     Person.family_name,
     Person.given_name,
@@ -113,8 +120,9 @@ _MIN_SUBSTRING = 3  # trigram indexes need three characters
 _substring_cache: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
 
-def _base():  # type: ignore[no-untyped-def]
-    return select(*_COLUMNS).join(Practice, Practice.ods_code == Person.practice_id)
+def _base() -> Any:
+    """The result row's columns with the practice's name (SQLAlchemy's select: it takes any number of columns)."""
+    return sa_select(*_COLUMNS).join(Practice, col(Practice.ods_code) == Person.practice_id)
 
 
 def _successor(text_: str) -> str:
@@ -131,17 +139,18 @@ def _prefix(column_: Any, text_: str) -> Any:
     return and_(column_ >= text_, column_ < _successor(text_))
 
 
-def _name_condition(text_: str):  # type: ignore[no-untyped-def]
-    tokens = [t for t in re.split(r"[\s,]+", text_.lower()) if t]
-    if len(tokens) == 1:
-        return _prefix(Person.family_key, tokens[0])
-    first, rest = tokens[0], " ".join(tokens[1:])
-    if "," in text_:  # "Smith, Jo": family first, for certain
-        return and_(_prefix(Person.family_key, first), _prefix(Person.given_key, rest))
-    last, lead = tokens[-1], " ".join(tokens[:-1])
+def _name_condition(text_: str) -> Any:
+    """Any reading of the typed words (desk.names.readings) as prefixes of the folded keys; None for no letters."""
+    found = names.readings(text_)
+    if not found:
+        return None
     return or_(
-        and_(_prefix(Person.family_key, first), _prefix(Person.given_key, rest)),
-        and_(_prefix(Person.family_key, last), _prefix(Person.given_key, lead)),
+        *(
+            and_(_prefix(Person.family_key, r.family), _prefix(Person.given_key, r.given))
+            if r.given
+            else _prefix(Person.family_key, r.family)
+            for r in found
+        )
     )
 
 
@@ -149,7 +158,7 @@ def substring_available(session: Session) -> str:
     """How this database answers substring searches: 'fts5', 'pg_trgm', or '' (prefix only)."""
     bind = session.get_bind()
     engine = bind.engine if isinstance(bind, Connection) else bind
-    found = _substring_cache.get(engine)  # type: ignore[arg-type]
+    found = _substring_cache.get(engine)
     if found is None:
         if engine.dialect.name == "sqlite":
             row = session.execute(
@@ -166,7 +175,7 @@ def substring_available(session: Session) -> str:
             found = "pg_trgm" if row else ""
         else:
             found = ""
-        _substring_cache[engine] = found  # type: ignore[index]
+        _substring_cache[engine] = found
     return found
 
 
@@ -230,7 +239,7 @@ def _substring(
 
 
 def _name_key(r: Any) -> tuple[str, str, int]:
-    return (r[1].lower(), r[2].lower(), r[0])
+    return (names.key(r[1]), names.key(r[2]), r[0])
 
 
 def search(session: Session, query: str, *, limit: int = DEFAULT_LIMIT, zone_id: str | None = None) -> list[PersonHit]:
@@ -297,19 +306,18 @@ def search(session: Session, query: str, *, limit: int = DEFAULT_LIMIT, zone_id:
                 key=_name_key,
             )
     else:
-        rows = run(_base().where(_name_condition(q)), Person.family_key, Person.given_key, Person.id)
-        # Substrings only when every word has three characters: a shorter word cannot be
-        # looked up by trigram, and stays a prefix (the first tier has those matches).
-        words = [t for t in re.split(r"[\s,]+", q.lower()) if t]
-        if (
-            len(rows) < limit
-            and words
-            and all(len(w) >= _MIN_SUBSTRING for w in words)
-            and (how := substring_available(session))
-        ):
+        condition = _name_condition(q)
+        if condition is None:
+            return []
+        rows = run(_base().where(condition), Person.family_key, Person.given_key, Person.id)
+        # Substrings when every fragment has three characters (desk.names.fragments joins a
+        # short word such as "la" or "o" to its neighbour): a shorter one cannot be looked up
+        # by trigram, and stays a prefix (the first tier has those matches).
+        pieces = names.fragments(q)
+        if len(rows) < limit and names.substring_ready(pieces) and (how := substring_available(session)):
             more = sorted(
                 _substring(
-                    session, how, words=words, zone_id=zone_id, exclude=[r[0] for r in rows], limit=limit - len(rows)
+                    session, how, words=pieces, zone_id=zone_id, exclude=[r[0] for r in rows], limit=limit - len(rows)
                 ),
                 key=_name_key,
             )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from desk import names
 from desk.synthetic import rules
 from desk.synthetic.drama import DramaNumber
 from desk.synthetic.scale_context import SEED_DESK, ScaleContext
@@ -85,8 +86,8 @@ def _person_rows(
             numbers[k],
             fam,
             given,
-            fam.lower(),
-            given.lower(),
+            names.key(fam),
+            names.key(given),
             sink.day(date.fromordinal(register.dob[k])),
             "Male" if register.sex[k] else "Female",
             f"{homes.number[hh]} {where.streets[homes.street[hh]]}, {where.town}",

@@ -1,7 +1,7 @@
 """the crisis line: triaged referrals, duty roster, crises, bookings, liaison, crisis plans, reminders
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-30 08:00:00
 
 The referral gains its confirmed response and lead, what the desk proposed,
@@ -21,7 +21,7 @@ from sqlmodel.sql.sqltypes import AutoString
 import desk.types
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
