@@ -14,9 +14,6 @@ from importlib.resources import files
 import pytest
 from alembic import command
 from alembic.config import Config
-from helpers import records, synthetic
-from helpers.dbspec import DbSpec
-from helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
@@ -25,6 +22,9 @@ from desk import names as folding
 from desk.models import CaseloadEntry, History, Person
 from desk.services import caseload, people, reference
 from desk.services.search import search
+from tests.helpers import records, synthetic
+from tests.helpers.dbspec import DbSpec
+from tests.helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 
 # --- the folding itself ---------------------------------------------------------------------
 
@@ -324,7 +324,7 @@ def test_a_changed_name_is_found_by_its_new_spelling_and_history_shows_only_the_
                 session,
                 actor,
                 person.id,  # type: ignore[arg-type]
-                {"family_name": "Ní Bhriain"},
+                people.PersonChanges(family_name="Ní Bhriain"),
                 expected_version=person.version,
                 why="Told us her name in Irish",
             )
@@ -332,7 +332,7 @@ def test_a_changed_name_is_found_by_its_new_spelling_and_history_shows_only_the_
                 session,
                 actor,
                 person.id,  # type: ignore[arg-type]
-                {"address": "2 Fore Street, Brixham"},
+                people.PersonChanges(address="2 Fore Street, Brixham"),
                 expected_version=person.version + 1,
                 why="Moved next door",
             )

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from helpers import synthetic
-from screen_zone import Zone, desk_open, on_screen, until
 from textual.app import App, ComposeResult
 
 from desk import db
@@ -17,6 +15,8 @@ from desk.services.caseload import CaseloadRow
 from desk.services.search import PersonHit
 from screens.caseload_table import COLUMNS, SPANS, CaseloadTable, fit
 from screens.widgets import hit_line
+from tests.helpers import synthetic
+from tests.screens.screen_zone import Zone, desk_open, on_screen, until
 
 LONG_FAMILY = "Fortescue-Wolstenholme-Smythe"
 
@@ -28,7 +28,7 @@ def _register(zone: Zone, family: str, given: str, nhs_number: str) -> int:
         person = people.register(
             session,
             actor,
-            dict(
+            people.PersonDetails(
                 nhs_number=nhs_number,
                 family_name=family,
                 given_name=given,
