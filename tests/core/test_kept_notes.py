@@ -84,9 +84,8 @@ def test_notes_of_a_call_finished_elsewhere_meanwhile_go_to_the_log(
     with db.writing(engine) as session:
         version = calls.state(session, call_id).version
         reason = next(iter(CALL_REASONS))
-        calls.finish(
-            session, actor, call_id, person_id=None, reason=reason, notes="", outcome="Advice", expected_version=version
-        )
+        details = calls.CallDetails(reason=reason, outcome="Advice")
+        calls.finish(session, actor, call_id, details, expected_version=version)
     with caplog.at_level(logging.WARNING, logger="zone-desk"):
         assert kept.save_kept(engine) == 0
     assert "Typed while away" in caplog.text
