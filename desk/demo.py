@@ -23,6 +23,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, SQLModel, select
 
 from desk import clock, db, nhs, phones, triage
+from desk.crisis.demo_stage import add_crisis_line
 from desk.models import (
     Admission,
     Alert,
@@ -1235,6 +1236,7 @@ def seed_demo(
     _write(session, [c for p in plans for c in p.contacts] + list(packages.values()))
     _write(session, _calls(ctx, _rng(seed, "calls"), plans))
     _write(session, [row for i, plan in enumerate(plans) for row in _care_rows(ctx, care_rng, plan, packages.get(i))])
+    add_crisis_line(session, now=ctx.now, seed=seed)
     caseload.rebuild(session)
     return {
         model.__tablename__: session.exec(select(func.count()).select_from(model)).one()  # type: ignore[attr-defined]
