@@ -75,6 +75,8 @@ class DeskApp(App[None]):
         Binding("f5", "call_log", "Call log", id="call_log", tooltip="Today's calls on the zone line"),
         Binding("f6", "answer", "Answer", id="answer", tooltip="Answer the ringing zone line"),
         Binding("f7", "unfinished", "Unfinished", id="unfinished", tooltip="Calls started but not finished"),
+        Binding("ctrl+o", "roster", "Roster", id="roster", tooltip="The zone's duty roster, a week at a time"),
+        Binding("ctrl+t", "handover", "Handover", id="handover", tooltip="The crisis handover list for the meeting"),
         Binding("f12", "show_ringing", "Who is ringing", id="show_ringing", tooltip="The ringing caller in full"),
     ]
 
@@ -466,6 +468,16 @@ class DeskApp(App[None]):
 
         self.push_screen(UnfinishedScreen(), chosen)
 
+    def action_roster(self) -> None:
+        from screens.roster import RosterScreen
+
+        self.push_screen(RosterScreen())
+
+    def action_handover(self) -> None:
+        from screens.handover import HandoverScreen
+
+        self.push_screen(HandoverScreen())
+
     def action_show_ringing(self) -> None:
         from screens.header import ringing_text
         from screens.widgets import FullText
@@ -493,6 +505,8 @@ class DeskApp(App[None]):
         yield SystemCommand("Calls: unfinished", "Calls started but not finished (F7)", self.action_unfinished)
         yield SystemCommand("Person: find", "Find a person on the register (F3)", self.action_find_person)
         yield SystemCommand("Person: register", "Register a new person (F4)", self.action_register_person)
+        yield SystemCommand("Roster: open", "The zone's duty roster (Ctrl+O)", self.action_roster)
+        yield SystemCommand("Handover: open", "The crisis handover list (Ctrl+T)", self.action_handover)
         yield SystemCommand("Help: keys", "Every key on this screen (F1)", self.action_help)
         for binding in screen.BINDINGS:
             if isinstance(binding, Binding) and binding.show and binding.description:
