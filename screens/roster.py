@@ -405,7 +405,7 @@ class RosterScreen(Screen[None]):
         yield DeskHeader()
         yield Static("", id="roster-title", classes="screen-title")
         yield DataTable(id="roster", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="roster-note", classes="hint")
+        yield Static("", id="roster-note", classes="hint", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:

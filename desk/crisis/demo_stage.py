@@ -48,9 +48,10 @@ PATTERN: tuple[tuple[str, int, str, tuple[int, ...], time, float], ...] = (
     ("support_worker", 0, "support", tuple(WEEKDAYS), time(8), 6),
     ("crisis_worker", 0, "nursing", (SUN, 0, 1, 2, 3), time(22), 10),  # nights: ends the next morning
 )
-"""Who works when, each week; a weekend day shift is 12 hours (WEEKEND_LONG)."""
+"""Who works when, each week; a weekend day shift is 08:00 to 20:00."""
 
 WEEKEND_LONG = 12.0
+WEEKEND_START = time(8)
 
 HAPPENINGS: dict[str, tuple[str, ...]] = {
     "fall": ("Fell in the kitchen, cannot get up; no obvious injury", "Found on the floor by carer at lunchtime"),
@@ -163,7 +164,7 @@ def roster_rows(zone: _Zone, today: date) -> list[Shift | Absence]:
             if staff_id is None or day.weekday() not in days:
                 continue
             long = day.weekday() in (SAT, SUN) and role != "crisis_worker"
-            begins = _wall(day, start)
+            begins = _wall(day, WEEKEND_START if long else start)
             rows.append(
                 Shift(
                     zone_id=zone.zone_id,
