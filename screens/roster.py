@@ -475,10 +475,10 @@ class RosterScreen(Screen[None]):
             table.move_cursor(row=min(keep, len(shifts) - 1))
         sunday = week.monday + timedelta(days=6)
         this = " (this week)" if week.monday == monday_of(clock.today()) else ""
-        away = sum(1 for r in shifts if r.absence)
+        away_count = sum(1 for r in shifts if r.absence)
         self.query_one("#roster-title", Static).update(
             f"Duty roster, zone {self.app.zone_id}: week of {week.monday:%a %d-%b-%Y} to {sunday:%a %d-%b}{this}. "  # type: ignore[attr-defined]
-            f"{len(shifts)} shifts" + (f", {away} with the person away" if away else "")
+            f"{len(shifts)} shifts" + (f", {away_count} with the person away" if away_count else "")
         )
         self.query_one("#roster-note", Static).update(
             "No shifts this week: A adds one." if not shifts else "[ and ] move a week; A adds, C changes, D removes."

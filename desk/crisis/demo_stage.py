@@ -176,14 +176,16 @@ def roster_rows(zone: _Zone, today: date) -> list[Shift | Absence]:
             )
     support, social = zone.one("support_worker"), zone.one("social_worker")
     if support is not None:
-        start, _ = day_bounds(today)
-        _, end = day_bounds(today + timedelta(days=1))
-        rows.append(Absence(staff_id=support, kind="sick", starts_at=start, ends_at=end, note="Rang in at 07:10"))
+        sick_from, _ = day_bounds(today)
+        _, sick_to = day_bounds(today + timedelta(days=1))
+        rows.append(
+            Absence(staff_id=support, kind="sick", starts_at=sick_from, ends_at=sick_to, note="Rang in at 07:10")
+        )
     if social is not None:
         next_monday = today - timedelta(days=today.weekday() - 7)
-        start, _ = day_bounds(next_monday)
-        _, end = day_bounds(next_monday + timedelta(days=4))
-        rows.append(Absence(staff_id=social, kind="leave", starts_at=start, ends_at=end))
+        leave_from, _ = day_bounds(next_monday)
+        _, leave_to = day_bounds(next_monday + timedelta(days=4))
+        rows.append(Absence(staff_id=social, kind="leave", starts_at=leave_from, ends_at=leave_to))
     return rows
 
 
@@ -335,6 +337,7 @@ def closed_crises(zone: _Zone, rng: random.Random, now: datetime) -> list[_Raise
         raised.crisis.decided_by_id = zone.one("zone_manager")
         raised.crisis.status, raised.crisis.closed_at = "closed", decided
         raised.referral.status, raised.referral.closed_at = "closed", decided
+        raised.referral.services_at = seen + timedelta(hours=6)  # what followed was in place the same day
         _liaise(raised, rng, raised_at + timedelta(minutes=30), raised.crisis.raised_by_id)
         out.append(raised)
     return out
@@ -409,6 +412,6 @@ def add_crisis_line(
         session.flush()
     schedule_reminders(session)
     return {
-        model.__tablename__: session.exec(select(func.count()).select_from(model)).one()  # type: ignore[attr-defined]
+        str(model.__name__).lower(): session.exec(select(func.count()).select_from(model)).one()
         for model in (Shift, Absence, Crisis, Booking, LiaisonEntry, Reminder)
     }
