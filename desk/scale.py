@@ -62,6 +62,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session
 
 from desk import clock, db, nhs
+from desk.crisis.scale_stage import add_crisis_line_at_scale
 from desk.errors import DeskError
 
 Progress = Callable[[str, int, int], None]
@@ -1727,6 +1728,7 @@ def seed_scale(
             gen.care()
             gen.referrals_and_calls(calls)
             gen.visits()
+            gen.counts.update(add_crisis_line_at_scale(conn, now=now, seed=seed))
             _put_back(conn, aside, report)
             _reset_sequences(conn, [t for t in TABLES if t != "caseloadentry"])
             report("caseload", 0, 1)

@@ -100,7 +100,7 @@ CLOSED_CRISES = 6
 
 
 @dataclass
-class _Zone:
+class ZoneTeam:
     """One zone's team by role and who may be a crisis's person."""
 
     zone_id: str
@@ -118,7 +118,7 @@ class _Zone:
         return members[index % len(members)] if members else None
 
 
-def _zones(session: Session, zone_ids: Sequence[str], rng: random.Random) -> list[_Zone]:
+def zone_teams(session: Session, zone_ids: Sequence[str], rng: random.Random) -> list[ZoneTeam]:
     """Each zone's active team and a shuffled list of people without an open referral."""
     busy = select(Referral.person_id).where(Referral.status == "open")
     out = []
@@ -141,7 +141,7 @@ def _zones(session: Session, zone_ids: Sequence[str], rng: random.Random) -> lis
         ]
         rng.shuffle(people)
         if people:
-            out.append(_Zone(zone_id, staff, people))
+            out.append(ZoneTeam(zone_id, staff, people))
     return out
 
 
@@ -153,7 +153,7 @@ def _wall(day: date, at: time) -> datetime:
 # --- the roster ---------------------------------------------------------------------
 
 
-def roster_rows(zone: _Zone, today: date) -> list[Shift | Absence]:
+def roster_rows(zone: ZoneTeam, today: date) -> list[Shift | Absence]:
     """Three weeks of shifts around ``today`` and two absences (one off sick from today)."""
     monday = today - timedelta(days=today.weekday() + 7)
     rows: list[Shift | Absence] = []
@@ -213,7 +213,7 @@ def _referral(person_id: int, received: datetime, response: str, reason: str, ne
 
 
 @dataclass
-class _Raised:
+class RaisedCrisis:
     """A crisis being put together: its referral, the crisis, and what hangs off it."""
 
     referral: Referral
@@ -222,7 +222,7 @@ class _Raised:
     liaison: list[LiaisonEntry]
 
 
-def _crisis(zone: _Zone, rng: random.Random, raised: datetime, need: str) -> _Raised:
+def _crisis(zone: ZoneTeam, rng: random.Random, raised: datetime, need: str) -> RaisedCrisis:
     person = zone.person()
     what = rng.choice(HAPPENINGS.get(need, HAPPENINGS["fall"]))
     referral = _referral(person, raised, triage.CRISIS, f"Crisis: {triage.UCR_NEEDS[need]}", need)
@@ -254,15 +254,15 @@ def _crisis(zone: _Zone, rng: random.Random, raised: datetime, need: str) -> _Ra
                     booked_by_id=crisis.raised_by_id,
                 )
             )
-    return _Raised(referral, crisis, bookings, [])
+    return RaisedCrisis(referral, crisis, bookings, [])
 
 
-def _liaise(raised: _Raised, rng: random.Random, at: datetime, by: int | None) -> None:
+def _liaise(raised: RaisedCrisis, rng: random.Random, at: datetime, by: int | None) -> None:
     party, contact, agreed = rng.choice(LIAISON)
     raised.liaison.append(LiaisonEntry(crisis_id=0, party=party, contact=contact, agreed=agreed, at=at, by_id=by))
 
 
-def _arrive(raised: _Raised, at: datetime, assessed_at: datetime | None) -> None:
+def _arrive(raised: RaisedCrisis, at: datetime, assessed_at: datetime | None) -> None:
     """The first booked visit arrives (the referral's first contact), and perhaps assesses."""
     first = raised.bookings[0]
     first.state, first.arrived_at = "arrived", at
@@ -276,7 +276,7 @@ def _arrive(raised: _Raised, at: datetime, assessed_at: datetime | None) -> None
             other.state, other.arrived_at, other.assessed_at = "assessed", at, assessed_at
 
 
-def open_crises(zone: _Zone, rng: random.Random, now: datetime) -> list[_Raised]:
+def open_crises(zone: ZoneTeam, rng: random.Random, now: datetime) -> list[RaisedCrisis]:
     """The zone's live crises: on time, nearly due, breached, seen."""
     out = []
     for spec in OPEN_CRISES:
@@ -292,7 +292,7 @@ def open_crises(zone: _Zone, rng: random.Random, now: datetime) -> list[_Raised]
     return out
 
 
-def handover_crises(zone: _Zone, rng: random.Random, now: datetime) -> list[_Raised]:
+def handover_crises(zone: ZoneTeam, rng: random.Random, now: datetime) -> list[RaisedCrisis]:
     """Crises of the last day, assessed, for the handover: the first already decided, with a follow-up."""
     out = []
     for n, hours in enumerate(HANDOVER_HOURS_AGO):
@@ -322,11 +322,13 @@ def handover_crises(zone: _Zone, rng: random.Random, now: datetime) -> list[_Rai
     return out
 
 
-def closed_crises(zone: _Zone, rng: random.Random, now: datetime) -> list[_Raised]:
-    """A month of crises handed over and closed; two of them first seen after their 2 hours."""
+def closed_crises(
+    zone: ZoneTeam, rng: random.Random, now: datetime, count: int = CLOSED_CRISES, every: timedelta = timedelta(days=4)
+) -> list[RaisedCrisis]:
+    """Crises handed over and closed, one ``every`` so often back from two days ago; a third seen late."""
     out = []
-    for n in range(CLOSED_CRISES):
-        raised_at = now - timedelta(days=2 + n * 4, hours=rng.uniform(0, 8))
+    for n in range(count):
+        raised_at = now - timedelta(days=2, hours=rng.uniform(0, 8)) - n * every
         need = rng.choice(tuple(HAPPENINGS))
         raised = _crisis(zone, rng, raised_at, need)
         seen = raised_at + timedelta(minutes=150 if n % 3 == 2 else rng.uniform(40, 110))
@@ -343,7 +345,7 @@ def closed_crises(zone: _Zone, rng: random.Random, now: datetime) -> list[_Raise
     return out
 
 
-def _write(session: Session, raised: list[_Raised]) -> None:
+def _write(session: Session, raised: list[RaisedCrisis]) -> None:
     """Referrals, then crises, then what hangs off them, each batch flushed for the next one's ids."""
     session.add_all([r.referral for r in raised])
     session.flush()
@@ -362,7 +364,7 @@ def _write(session: Session, raised: list[_Raised]) -> None:
     session.flush()
 
 
-def rapid_referrals(zone: _Zone, rng: random.Random, now: datetime) -> list[Referral]:
+def rapid_referrals(zone: ZoneTeam, rng: random.Random, now: datetime) -> list[Referral]:
     """Open Rapid referrals at different points of their 3-hour clocks."""
     return [
         _referral(zone.person(), now - timedelta(minutes=m), triage.RAPID, rng.choice(RAPID_REASONS))
@@ -403,7 +405,7 @@ def add_crisis_line(
         zone_ids = sorted({z for z in session.exec(select(Staff.zone_id).distinct())})
     set_responses(session)
     today = clock.local(at).date()
-    zones = _zones(session, zone_ids, rng)
+    zones = zone_teams(session, zone_ids, rng)
     for zone in zones:
         session.add_all(roster_rows(zone, today))
         raised = open_crises(zone, rng, at) + handover_crises(zone, rng, at) + closed_crises(zone, rng, at)
