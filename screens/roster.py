@@ -384,8 +384,8 @@ class RosterScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("left,[", "previous_week", "Last week", id="previous_week", key_display="[", priority=True),
-        Binding("right,]", "next_week", "Next week", id="next_week", key_display="]", priority=True),
+        Binding("left,[", "previous_week", "Last week", id="previous_week", key_display="[ or Left", priority=True),
+        Binding("right,]", "next_week", "Next week", id="next_week", key_display="] or Right", priority=True),
         Binding("t", "this_week", "This week", id="this_week", tooltip="Back to the week with today in it"),
         Binding("a", "add_shift", "Add shift", id="add_shift", tooltip="Put someone on the roster for a shift"),
         Binding("c", "change_shift", "Change shift", id="change_shift", tooltip="Change the highlighted shift"),
@@ -555,5 +555,27 @@ def shift_history(session: Session, shift: ShiftRow) -> str:
         .where(History.entity == "shift", History.entity_id == str(shift.id))
         .order_by(col(History.at), col(History.id))
     ).all()
-    lines = [f"{clock.local(h.at):%d-%b-%Y %H:%M}  {name or 'unknown'} at {h.desk}: {h.why}" for h, name in entries]
-    return "\n".join(lines) or "No history recorded for this shift."
+    lines = []
+    for h, name in entries:
+        lines.append(f"{clock.local(h.at):%d-%b-%Y %H:%M}  {name or 'unknown'} at {h.desk}: {h.why}")
+        lines += [f"    {change}" for change in _changes(h.before or {}, h.after or {})]
+    return "\n".join(lines) or "No history recorded for this shift (it came with the roster as loaded)."
+
+
+SHOWN_FIELDS = {"staff_id": "who (staff id)", "discipline": "discipline", "starts_at": "from", "ends_at": "to"}
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What a change altered, field by field, times as the office reads them."""
+    out = []
+    for key, label in SHOWN_FIELDS.items():
+        was, now = before.get(key), after.get(key)
+        if before and after and was != now:
+            out.append(f"{label}: {_shown(was)} -> {_shown(now)}")
+    return out
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str) and len(value) >= 16 and value[10] == "T":
+        return f"{clock.local(datetime.fromisoformat(value)):%a %d-%b %H:%M}"
+    return str(value)
