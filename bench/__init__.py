@@ -15,4 +15,5 @@ screen module before the screens exist, say) is reported and skipped.
 MEASURE_MODULES: tuple[str, ...] = (
     "bench.service_measures",
     "bench.screen_measures",
+    "bench.crisis_measures",
 )

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, Table, func
 from sqlmodel import Session, SQLModel, col, select
 
 from desk import clock, db, phones, triage
+from desk.crisis.demo_stage import add_crisis_line
 from desk.models import (
     Admission,
     Alert,
@@ -1022,6 +1023,7 @@ def seed_demo(
     for stage in DEMO_STAGES:
         session.add_all(stage(run))
         session.flush()  # so the next stage can refer to these rows' ids
+    add_crisis_line(session, now=ctx.now, seed=seed)
     caseload.rebuild(session)
     return {table.name: session.exec(select(func.count()).select_from(table)).one() for table in COUNTED}
 

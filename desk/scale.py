@@ -61,6 +61,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from desk import clock, db
+from desk.crisis.scale_stage import add_crisis_line_at_scale
 from desk.errors import DeskError
 from desk.synthetic import scale_calls, scale_care, scale_people, scale_phones, scale_register
 from desk.synthetic.bulk import Progress, put_back, reset_sequences, set_aside
@@ -134,6 +135,7 @@ def seed_scale(
             aside = set_aside(conn, TABLES)
             ctx = open_context(conn, random.Random(seed), now, Sizes(people, caseload, calls), report)
             run_stages(ctx, STAGES)
+            ctx.counts.update(add_crisis_line_at_scale(conn, now=now, seed=seed))
             put_back(conn, aside, report)
             reset_sequences(conn, [t for t in TABLES if t != "caseloadentry"])
             _rebuild_caseload(ctx)

@@ -44,6 +44,8 @@ GLOBAL_KEYS = [
     Binding("f5", "call_log", "Call log", id="call_log", tooltip="Today's calls on the zone line"),
     Binding("f6", "answer", "Answer", id="answer", tooltip="Answer the ringing zone line"),
     Binding("f7", "unfinished", "Unfinished", id="unfinished", tooltip="Calls started but not finished"),
+    Binding("ctrl+o", "roster", "Roster", id="roster", tooltip="The zone's duty roster, a week at a time"),
+    Binding("ctrl+t", "handover", "Handover", id="handover", tooltip="The crisis handover list for the meeting"),
     Binding("f12", "show_ringing", "Who is ringing", id="show_ringing", tooltip="The ringing caller in full"),
 ]
 GLOBAL_ACTIONS = frozenset(b.action for b in GLOBAL_KEYS)
@@ -210,6 +212,16 @@ class DeskApp(App[None]):
         from screens.unfinished import UnfinishedScreen
 
         self.push_screen(UnfinishedScreen(), self._open_call_if_chosen)
+
+    def action_roster(self) -> None:
+        from screens.roster import RosterScreen
+
+        self.push_screen(RosterScreen())
+
+    def action_handover(self) -> None:
+        from screens.handover import HandoverScreen
+
+        self.push_screen(HandoverScreen())
 
     def action_show_ringing(self) -> None:
         from screens.header import ringing_text

@@ -24,6 +24,8 @@ def desk_commands(app: DeskApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     yield SystemCommand("Calls: unfinished", "Calls started but not finished (F7)", app.action_unfinished)
     yield SystemCommand("Person: find", "Find a person on the register (F3)", app.action_find_person)
     yield SystemCommand("Person: register", "Register a new person (F4)", app.action_register_person)
+    yield SystemCommand("Roster: open", "The zone's duty roster (Ctrl+O)", app.action_roster)
+    yield SystemCommand("Handover: open", "The crisis handover list (Ctrl+T)", app.action_handover)
     yield SystemCommand("Help: keys", "Every key on this screen (F1)", app.action_help)
     noun = screen.__class__.__name__.replace("Screen", "")
     for binding in screen.BINDINGS:

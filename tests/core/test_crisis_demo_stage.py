@@ -1,0 +1,85 @@
+"""The demo's crisis line: a living board, rosters around today, a handover list, reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, col, select
+
+from desk import clock, db, demo, triage
+from desk.crisis import board, figures, handover, roster
+from desk.crisis_models import Absence, Crisis, Reminder, Shift
+from desk.models import Referral, Zone
+
+NOW = datetime(2025, 3, 12, 11, 5, tzinfo=UTC)  # a Wednesday morning in the office
+ZONES = ("BXM", "PGN", "PGS", "TQN", "TQS")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    engine = db.make_engine(f"sqlite:///{tmp_path_factory.mktemp('crisis-demo')}/t.db")
+    db.migrate(engine)
+    with db.writing(engine) as session:
+        demo.seed_demo(session, people=300, now=NOW)
+    with db.reading(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def test_every_zone_has_a_board_with_a_nearly_due_and_a_breached_crisis(seeded: Session) -> None:
+    assert sorted(z.id for z in seeded.exec(select(Zone))) == list(ZONES)
+    for zone in ZONES:
+        rows = board.board(seeded, zone, now=NOW)
+        crises = {r.clock.word for r in rows if r.kind == "crisis"}
+        rapid = {r.clock.word for r in rows if r.kind == "rapid"}
+        assert {"Due soon", "Breached", "On time", "Seen"} <= crises, zone
+        assert {"Due soon", "Breached", "On time"} <= rapid, zone
+        nearly = next(r for r in rows if r.kind == "crisis" and r.clock.level == "amber")
+        assert 0 < nearly.clock.minutes_left <= 30 and len(nearly.visits) == 3
+        assert {v.discipline for v in nearly.visits} == {"nursing", "physiotherapy", "occupational_therapy"}
+        assert any(r.latest_liaison for r in rows)
+        assert rows[0].clock.level == "red"  # the least time left first
+
+
+def test_open_clocks_have_reminders_and_every_referral_a_response(seeded: Session) -> None:
+    open_clocks = seeded.exec(
+        select(Referral).where(Referral.status == "open", col(Referral.response).in_(("crisis", "rapid")))
+    ).all()
+    assert len(open_clocks) >= 5 * 7
+    reminded = {r.referral_id for r in seeded.exec(select(Reminder))}
+    assert {r.id for r in open_clocks} <= reminded
+    for r in seeded.exec(select(Referral)):
+        assert r.response in triage.RESPONSES
+        if r.urgency in (triage.RAPID, triage.FAST) and not r.crisis:
+            assert r.response == r.urgency
+        if r.response == triage.CRISIS:
+            assert r.due_at == r.received_at + timedelta(hours=2)
+
+
+def test_rosters_cover_the_weeks_around_today_with_a_night_shift_and_absences(seeded: Session) -> None:
+    today = clock.local(NOW).date()
+    monday = today - timedelta(days=today.weekday())
+    for zone in ZONES:
+        for week in (monday - timedelta(days=7), monday, monday + timedelta(days=7)):
+            assert len(roster.week(seeded, zone, week)) >= 30, (zone, week)
+        for discipline in ("nursing", "physiotherapy", "occupational_therapy"):
+            assert roster.on_duty(seeded, zone, discipline, at=NOW), (zone, discipline)
+    nights = [s for s in seeded.exec(select(Shift)) if clock.local(s.ends_at).date() > clock.local(s.starts_at).date()]
+    assert nights and all(s.discipline == "nursing" for s in nights)
+    kinds = sorted(a.kind for a in seeded.exec(select(Absence)))
+    assert kinds == ["leave"] * 5 + ["sick"] * 5
+    this_week = roster.week(seeded, "BXM", monday)
+    assert any(r.absence == "sick" and clock.local(r.starts_at).date() == today for r in this_week)
+
+
+def test_the_handover_lists_the_last_days_crises_and_the_figure_counts_a_month(seeded: Session) -> None:
+    for zone in ZONES:
+        items = handover.handover_list(seeded, zone, now=NOW)
+        assert [i.decision_label for i in items] == ["Further support", "No decision yet", "No decision yet"]
+        assert len(items[0].follow_ups) == 1 and all(i.assessed_at for i in items)
+        fig = figures.two_hour_figure(seeded, zone, now=NOW)
+        assert fig.last_28_days.decided >= 8 and fig.last_28_days.missed >= 2
+    closed = seeded.exec(select(Crisis).where(Crisis.status == "closed")).all()
+    assert len(closed) == 5 * 6 and all(c.decision and c.closed_at for c in closed)
