@@ -75,6 +75,7 @@ class DeskApp(App[None]):
         Binding("f5", "call_log", "Call log", id="call_log", tooltip="Today's calls on the zone line"),
         Binding("f6", "answer", "Answer", id="answer", tooltip="Answer the ringing zone line"),
         Binding("f7", "unfinished", "Unfinished", id="unfinished", tooltip="Calls started but not finished"),
+        Binding("f11", "crisis_board", "Crisis board", id="crisis_board", tooltip="Open crises by time left"),
         Binding("f12", "show_ringing", "Who is ringing", id="show_ringing", tooltip="The ringing caller in full"),
     ]
 
@@ -284,6 +285,9 @@ class DeskApp(App[None]):
             self.zone_phone = zone_phone
             self.refresh_title()
         self.set_interval(RING_POLL_S, self.poll_rings, name="ring-poll")
+        from screens import reminder_watch
+
+        reminder_watch.start(self)
         # What is alive now lives all session: keep it out of the collector's sweeps,
         # whose pauses at 40,000 rows were long enough to show as a stutter. A screen
         # switch makes tens of thousands of short-lived objects; a larger first
@@ -466,6 +470,12 @@ class DeskApp(App[None]):
 
         self.push_screen(UnfinishedScreen(), chosen)
 
+    def action_crisis_board(self) -> None:
+        from screens.crisis_board import CrisisBoardScreen
+
+        if not isinstance(self.screen, CrisisBoardScreen):
+            self.push_screen(CrisisBoardScreen(all_zones=self.settings.all_zones))
+
     def action_show_ringing(self) -> None:
         from screens.header import ringing_text
         from screens.widgets import FullText
@@ -491,6 +501,7 @@ class DeskApp(App[None]):
             yield SystemCommand("Call: who is ringing", "The ringing caller in full (F12)", self.action_show_ringing)
         yield SystemCommand("Calls: today's log", "The zone's calls today (F5)", self.action_call_log)
         yield SystemCommand("Calls: unfinished", "Calls started but not finished (F7)", self.action_unfinished)
+        yield SystemCommand("Crisis: board", "Open crises by time left (F11)", self.action_crisis_board)
         yield SystemCommand("Person: find", "Find a person on the register (F3)", self.action_find_person)
         yield SystemCommand("Person: register", "Register a new person (F4)", self.action_register_person)
         yield SystemCommand("Help: keys", "Every key on this screen (F1)", self.action_help)
