@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -23,17 +22,18 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey, RowKey
 from textual.worker import get_current_worker
 
+from desk import clock, db
+from desk.crisis import board, figures, reminders
+from desk.crisis.board import BoardRow, ClockState, retick, time_left
+from desk.crisis.figures import TwoHourFigure
+from desk.crisis.reminders import Acknowledgement, ReminderRow
 from desk.plurals import counted
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.widgets import shorten
-
-if TYPE_CHECKING:
-    from desk.crisis.board import BoardRow, ClockState
-    from desk.crisis.figures import TwoHourFigure
-    from desk.crisis.reminders import ReminderRow
 
 MARK_POLL_S = 0.5
 """How often the board asks whether anything changed: a change at another desk shows within 2 seconds."""
@@ -93,9 +93,6 @@ class BoardData:
 
 def read_board(engine: object, zone_id: str | None) -> BoardData:
     """The board of a zone (or every zone), its outstanding reminders and the 2-hour figure (from a worker)."""
-    from desk import clock, db
-    from desk.crisis import board, figures, reminders
-
     now = clock.now()
     with db.reading(engine) as session:  # type: ignore[arg-type]
         mark = board.changed_mark(session)  # first: a change made while reading shows on the next poll
@@ -115,15 +112,11 @@ def state_cell(state: ClockState) -> Text:
 
 def left_cell(state: ClockState) -> Text:
     """Time left to the minute, in the clock's colour."""
-    from desk.crisis.board import time_left
-
     return Text(time_left(state), style=LEVEL_STYLES[state.level] if state.level != "ok" else "")
 
 
 def booked_text(row: BoardRow) -> str:
     """Who is booked, when, and whether they have arrived."""
-    from desk import clock
-
     if row.kind == "rapid":
         return "-"
     if not row.visits:
@@ -137,8 +130,6 @@ def booked_text(row: BoardRow) -> str:
 
 def detail_text(row: BoardRow) -> str:
     """The highlighted row in full, below the board: what happened, every visit, the newest liaison."""
-    from desk import clock
-
     lines = [f"{row.person}: {row.what}"]
     for v in row.visits:
         lines.append(
@@ -155,6 +146,22 @@ class BoardTable(DataTable[str | Text]):
     """The board's rows. Enter is the screen's Open, so the footer shows it."""
 
     BINDINGS = [Binding("enter", "screen.open_person", "Open", tooltip="Open the highlighted person's record")]
+
+    def set_cells(self, changes: list[tuple[str, str, Text]]) -> None:
+        """Change many cells with one repaint (row key, column key, value).
+
+        DataTable.update_cell repaints once per cell: for the 300 cells of a
+        minute's tick the repaints took over half of it (measured 27 of 50 ms
+        under the profiler). This does what update_cell does for each cell
+        (the same fields), then asks for one repaint. The columns have fixed
+        widths, so no width needs measuring again.
+        """
+        if not changes:
+            return
+        for row_key, column_key, value in changes:
+            self._data[RowKey(row_key)][ColumnKey(column_key)] = value
+        self._update_count += 1
+        self.refresh()
 
 
 class ReminderTable(DataTable[str | Text]):
@@ -230,9 +237,6 @@ class CrisisBoardScreen(Screen[None]):
         """Has anything the board shows changed, at any desk? One primary-key lookup."""
         if not self.is_current or self.mark is None:
             return
-        from desk import db
-        from desk.crisis import board
-
         with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
             mark = board.changed_mark(session)
         if mark != self.mark:
@@ -305,8 +309,6 @@ class CrisisBoardScreen(Screen[None]):
 
     def _plan_tick(self) -> None:
         """Tick at the start of the next minute by the desk's clock."""
-        from desk import clock
-
         now = clock.now()
         into = timedelta(seconds=now.second, microseconds=now.microsecond)
         wait = (timedelta(minutes=1) - into).total_seconds()
@@ -318,24 +320,20 @@ class CrisisBoardScreen(Screen[None]):
 
     def tick(self) -> int:
         """Move every clock on to now from the rows held, no query; returns how many cells changed."""
-        from desk import clock
-        from desk.crisis.board import retick
-
         now = clock.now()
-        table = self.query_one(BoardTable)
-        changed = 0
+        changes: list[tuple[str, str, Text]] = []
         for i, row in enumerate(self.rows):
             state = retick(row, now)
-            if state == self.states[i]:
+            before = self.states[i]
+            if state == before:
                 continue
             key = str(row.referral_id)
-            if state.level != self.states[i].level:
-                table.update_cell(key, "state", state_cell(state))
-                changed += 1
-            table.update_cell(key, "left", left_cell(state))
-            changed += 1
+            if state.level != before.level:
+                changes.append((key, "state", state_cell(state)))
+            changes.append((key, "left", left_cell(state)))
             self.states[i] = state
-        return changed
+        self.query_one(BoardTable).set_cells(changes)
+        return len(changes)
 
     # --- keys ---------------------------------------------------------------
 
@@ -394,10 +392,6 @@ class CrisisBoardScreen(Screen[None]):
     @work(thread=True, exit_on_error=False)
     def acknowledge(self, reminder: ReminderRow) -> None:
         """Record who acknowledged it and when; every desk takes it down."""
-        from desk import db
-        from desk.crisis import reminders
-        from desk.crisis.reminders import Acknowledgement
-
         app = self.app
         with db.writing(app.engine) as session:  # type: ignore[attr-defined]
             reminders.acknowledge(session, app.actor, Acknowledgement(reminder.id, reminder.version))  # type: ignore[attr-defined]
@@ -412,6 +406,4 @@ class CrisisBoardScreen(Screen[None]):
 
 
 def _local(at: datetime) -> datetime:
-    from desk import clock
-
     return clock.local(at)
