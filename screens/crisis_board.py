@@ -1,8 +1,8 @@
 """The crisis board: every open crisis and Rapid referral of the zone, the least time left first.
 
-Each row's clock is live to the minute: a timer at each minute of the desk's
-clock works the new states out from the rows already held (no query) and
-changes only the two cells that move. A change made at any desk (a crisis
+Each row's clock is live to the minute: every second the new states are
+worked out from the rows already held (no query), and only the cells whose
+minute or state turned over are changed. A change made at any desk (a crisis
 raised, a visit arriving, a liaison entry, a reminder raised or acknowledged)
 moves a cheap mark the board polls twice a second; only then is the board
 read again. Raised reminders that nobody has acknowledged sit above the rows,
@@ -13,14 +13,13 @@ figure against the 70% standard.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 from textual.worker import get_current_worker
@@ -35,6 +34,10 @@ from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.widgets import shorten
 
+TICK_S = 1.0
+"""How often the clocks are looked at. Deadlines fall at any second, so each row's minute turns over at its
+own moment: a tick each wall-clock minute showed a clock up to 59 seconds stale. A tick asks nothing of the
+database and changes only the cells whose minute (or state) turned over, a handful a second."""
 MARK_POLL_S = 0.5
 """How often the board asks whether anything changed: a change at another desk shows within 2 seconds."""
 
@@ -77,7 +80,7 @@ def column_widths(total: int) -> dict[str, int]:
     return {key: widths[key] for key in LABELS}
 
 
-REMINDER_COLUMNS = {"when": ("Raised", 5), "what": ("Reminder", 90), "by": ("Raised at", 14)}
+REMINDER_COLUMNS = {"when": ("Raised", 6), "what": ("Reminder to acknowledge", 90), "by": ("By desk", 20)}
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ class BoardTable(DataTable[str | Text]):
         """Change many cells with one repaint (row key, column key, value).
 
         DataTable.update_cell repaints once per cell: for the 300 cells of a
-        minute's tick the repaints took over half of it (measured 27 of 50 ms
+        tick moving every clock the repaints took over half of it (measured 27 of 50 ms
         under the profiler). This does what update_cell does for each cell
         (the same fields), then asks for one repaint. The columns have fixed
         widths, so no width needs measuring again.
@@ -192,7 +195,6 @@ class CrisisBoardScreen(Screen[None]):
         self.mark: tuple[int, int] | None = None
         self.loaded = 0
         """How many times the board has been read and shown (tests wait on it)."""
-        self._minute_timer: Timer | None = None
         self.widths: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
@@ -214,8 +216,8 @@ class CrisisBoardScreen(Screen[None]):
         for key, width in self.widths.items():
             table.add_column(LABELS[key], key=key, width=width)
         table.focus()
-        self.set_interval(MARK_POLL_S, self.poll_mark, name="board-mark")
-        self._plan_tick()
+        self.set_interval(MARK_POLL_S, self._check_mark, name="board-mark")
+        self.set_interval(TICK_S, self.tick, name="board-clock")
         self.load()
 
     @property
@@ -232,15 +234,18 @@ class CrisisBoardScreen(Screen[None]):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, data)
 
+    def _check_mark(self) -> None:
+        """Twice a second while the board is in front: look for a change made anywhere."""
+        if self.is_current and self.mark is not None:
+            self.poll_mark(self.mark)
+
     @work(thread=True, exclusive=True, group="crisis-board-mark", exit_on_error=False)
-    def poll_mark(self) -> None:
-        """Has anything the board shows changed, at any desk? One primary-key lookup."""
-        if not self.is_current or self.mark is None:
-            return
+    def poll_mark(self, seen: tuple[int, int]) -> None:
+        """Has anything the board shows changed, at any desk? One primary-key lookup and a short count."""
         with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
             mark = board.changed_mark(session)
-        if mark != self.mark:
-            self.load()
+        if mark != seen:
+            self.app.call_from_thread(self.load)
 
     def on_screen_resume(self) -> None:
         if self.mark is not None:
@@ -279,7 +284,7 @@ class CrisisBoardScreen(Screen[None]):
         self.query_one("#board-status", Static).update(
             f"Crisis board, {where}: {counted(crises, 'open crisis', 'open crises')}, "
             f"{counted(len(data.rows) - crises, 'open Rapid referral')}; "
-            f"{counted(len(data.reminders), 'reminder')} to acknowledge. Read at {_local(data.read_at):%H:%M}."
+            f"{counted(len(data.reminders), 'reminder')} to acknowledge."
         )
         self.loaded += 1
 
@@ -305,21 +310,15 @@ class CrisisBoardScreen(Screen[None]):
     def _key_at(table: DataTable[str | Text], keys: list[str]) -> str | None:
         return keys[table.cursor_row] if 0 <= table.cursor_row < len(keys) else None
 
-    # --- the minute tick ----------------------------------------------------
-
-    def _plan_tick(self) -> None:
-        """Tick at the start of the next minute by the desk's clock."""
-        now = clock.now()
-        into = timedelta(seconds=now.second, microseconds=now.microsecond)
-        wait = (timedelta(minutes=1) - into).total_seconds()
-        self._minute_timer = self.set_timer(max(0.05, wait), self._minute, name="board-minute")
-
-    def _minute(self) -> None:
-        self.tick()
-        self._plan_tick()
+    # --- the clock tick -----------------------------------------------------
 
     def tick(self) -> int:
-        """Move every clock on to now from the rows held, no query; returns how many cells changed."""
+        """Move every clock on to now from the rows held, no query; returns how many cells changed.
+
+        Each clock shows whole minutes left (or over), so a cell changes once a
+        minute, when its own minute turns over; its state word changes at 30
+        minutes before the deadline and at it, to the second.
+        """
         now = clock.now()
         changes: list[tuple[str, str, Text]] = []
         for i, row in enumerate(self.rows):
