@@ -27,6 +27,8 @@ from textual.notifications import Notification, Notify
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
+from desk.plurals import counted, were
+
 if TYPE_CHECKING:
     from desk.crisis.reminders import ReminderRow
 
@@ -34,6 +36,8 @@ POLL_S = 15.0
 """The short poll: the longest a raised reminder takes to show on the other desks of the zone."""
 SETTLE_S = 2.0
 """After a deadline wake, look again this much later: another desk may have raised it a moment before."""
+TOASTS_AT_ONCE = 3
+"""More reminders than this arriving at once are counted in one notification instead of one each."""
 TOAST_S = 120.0
 """How long a reminder's notification stays up; it stays on the crisis board until acknowledged."""
 log = logging.getLogger("zone-desk")
@@ -49,8 +53,12 @@ class Looked:
 
 def start(app: App[Any]) -> ReminderWatch:
     """Start the desk's reminder watch for the rest of the app's life (once someone is at the desk)."""
+    base = app.screen_stack[0]
+    running = base.query(ReminderWatch)
+    if running:
+        return running.first()
     watch = ReminderWatch(id="reminder-watch")
-    app.screen_stack[0].mount(watch)
+    base.mount(watch)
     return watch
 
 
@@ -111,24 +119,42 @@ class ReminderWatch(Widget):
             app.call_from_thread(self.show, looked)
 
     def show(self, looked: Looked) -> None:
-        """Notify each outstanding reminder not yet shown here; take down those acknowledged anywhere."""
+        """Notify each outstanding reminder not yet shown here; take down those acknowledged anywhere.
+
+        A handful arriving at once get a notification each; more (a desk
+        opening after a long night) get one that counts them, so the screen
+        is not buried; the crisis board lists every one.
+        """
         self.looks += 1
         still = {r.id for r in looked.outstanding}
-        for gone in [rid for rid in self.shown if rid not in still]:
-            toast = self.shown.pop(gone)
-            if toast in self.app._notifications:
+        gone = [rid for rid in self.shown if rid not in still]
+        maybe_done = {id(self.shown[rid]): self.shown.pop(rid) for rid in gone}
+        in_use = {id(toast) for toast in self.shown.values()}
+        for key, toast in maybe_done.items():
+            if key not in in_use and toast in self.app._notifications:
                 self.app._unnotify(toast)
-        for row in looked.outstanding:
-            if row.id in self.shown:
-                continue
-            toast = Notification(
-                f"{row.message}\nF11 opens the crisis board to acknowledge it.",
-                "Crisis reminder",
-                "warning" if row.kind == "before" else "error",
+        new = [row for row in looked.outstanding if row.id not in self.shown]
+        if len(new) > TOASTS_AT_ONCE:
+            summary = Notification(
+                f"{counted(len(new), 'crisis reminder')} {were(len(new))} raised.\n"
+                "F11 opens the crisis board to acknowledge them.",
+                "Crisis reminders",
+                "error",
                 TOAST_S,
             )
-            self.shown[row.id] = toast
-            self.app.post_message(Notify(toast))
+            self.shown.update({row.id: summary for row in new})
+            self.app.post_message(Notify(summary))
+        else:
+            for row in new:
+                toast = Notification(
+                    f"{row.message}\nF11 opens the crisis board to acknowledge it.",
+                    "Crisis reminder",
+                    "warning" if row.kind == "before" else "error",
+                    TOAST_S,
+                )
+                self.shown[row.id] = toast
+                self.app.post_message(Notify(toast))
+        if new:
             self.app.bell()
         self._plan_wake(looked.next_due_at)
 

@@ -260,3 +260,23 @@ async def test_a_crisis_raised_and_a_visit_arriving_at_another_desk_show_on_the_
         assert "2-hour response today: 1/1 (100%)" in str(app.screen.query_one("#board-figure").render())
         await pilot.press("enter")  # the person's record
         await until(pilot, on_screen(app, "PersonScreen"))
+
+
+async def test_many_reminders_at_once_are_counted_in_one_notification_and_the_board_lists_each(
+    zone: Zone, clock: FrozenClock, other_desk: Engine
+) -> None:
+    tom = register_tom(zone)
+    rapid_referral(zone.engine, actor(zone), tom)
+    rapid_referral(zone.engine, actor(zone), zone.doris_id)
+    clock.advance(timedelta(hours=4))  # four reminders fell due overnight
+    async with desk_open(zone) as (app, pilot):
+        await until(pilot, lambda: any(n.title == "Crisis reminders" for n in app._notifications))
+        [summary] = [n for n in app._notifications if n.title.startswith("Crisis reminder")]
+        assert summary.message.splitlines()[0] == "4 crisis reminders were raised."
+        board = await open_board(pilot, app)
+        assert len(board.reminders) == 4
+        with db.writing(other_desk) as session:  # all four acknowledged at another desk
+            for row in reminders.outstanding(session, zone_id="BXM"):
+                reminders.acknowledge(session, actor(zone), Acknowledgement(row.id, row.version))
+        watch_of(app).look()
+        await until(pilot, lambda: board.reminders == [] and summary not in app._notifications)
