@@ -280,3 +280,20 @@ async def test_many_reminders_at_once_are_counted_in_one_notification_and_the_bo
                 reminders.acknowledge(session, actor(zone), Acknowledgement(row.id, row.version))
         watch_of(app).look()
         await until(pilot, lambda: board.reminders == [] and summary not in app._notifications)
+
+
+async def test_f11_is_in_the_footer_the_help_and_the_palette_as_crisis_board(zone: Zone) -> None:
+    async with desk_open(zone) as (app, pilot):
+        footer = app.screen.query_one("KeyFooter")
+        await until(pilot, lambda: "f11 Crisis board" in footer.keys_text().plain)  # type: ignore[attr-defined]
+        assert "Crisis: board" in [c.title for c in app.get_system_commands(app.screen)]
+        await pilot.press("f1")
+        await until(pilot, on_screen(app, "HelpScreen"))
+        keys = app.screen.keys_text().plain  # type: ignore[attr-defined]
+        assert "F11" in keys and "Open crises by time left" in keys
+        await pilot.press("escape")
+        board = await open_board(pilot, app)
+        assert [b.key for b in board.BINDINGS if hasattr(b, "key")][:5] == ["escape", "enter", "k", "a", "tab"]
+        await pilot.press("f11")  # again, on the board: stays the one board
+        await pilot.pause()
+        assert app.screen is board and len(app.screen_stack) == 3
