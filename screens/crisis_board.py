@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
+from sqlalchemy import Engine
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -94,10 +95,10 @@ class BoardData:
     read_at: datetime
 
 
-def read_board(engine: object, zone_id: str | None) -> BoardData:
+def read_board(engine: Engine, zone_id: str | None) -> BoardData:
     """The board of a zone (or every zone), its outstanding reminders and the 2-hour figure (from a worker)."""
     now = clock.now()
-    with db.reading(engine) as session:  # type: ignore[arg-type]
+    with db.reading(engine) as session:
         mark = board.changed_mark(session)  # first: a change made while reading shows on the next poll
         return BoardData(
             rows=board.board(session, zone_id, now=now),
