@@ -46,6 +46,7 @@ GLOBAL_KEYS = [
     Binding("f7", "unfinished", "Unfinished", id="unfinished", tooltip="Calls started but not finished"),
     Binding("ctrl+o", "roster", "Roster", id="roster", tooltip="The zone's duty roster, a week at a time"),
     Binding("ctrl+t", "handover", "Handover", id="handover", tooltip="The crisis handover list for the meeting"),
+    Binding("f11", "crisis_board", "Crisis board", id="crisis_board", tooltip="Open crises by time left"),
     Binding("f12", "show_ringing", "Who is ringing", id="show_ringing", tooltip="The ringing caller in full"),
 ]
 GLOBAL_ACTIONS = frozenset(b.action for b in GLOBAL_KEYS)
@@ -222,6 +223,12 @@ class DeskApp(App[None]):
         from screens.handover import HandoverScreen
 
         self.push_screen(HandoverScreen())
+
+    def action_crisis_board(self) -> None:
+        from screens.crisis_board import CrisisBoardScreen
+
+        if not isinstance(self.screen, CrisisBoardScreen):
+            self.push_screen(CrisisBoardScreen(all_zones=self.settings.all_zones))
 
     def action_show_ringing(self) -> None:
         from screens.header import ringing_text

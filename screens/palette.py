@@ -22,6 +22,7 @@ def desk_commands(app: DeskApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Call: who is ringing", "The ringing caller in full (F12)", app.action_show_ringing)
     yield SystemCommand("Calls: today's log", "The zone's calls today (F5)", app.action_call_log)
     yield SystemCommand("Calls: unfinished", "Calls started but not finished (F7)", app.action_unfinished)
+    yield SystemCommand("Crisis: board", "Open crises by time left (F11)", app.action_crisis_board)
     yield SystemCommand("Person: find", "Find a person on the register (F3)", app.action_find_person)
     yield SystemCommand("Person: register", "Register a new person (F4)", app.action_register_person)
     yield SystemCommand("Roster: open", "The zone's duty roster (Ctrl+O)", app.action_roster)

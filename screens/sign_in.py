@@ -124,6 +124,9 @@ class SignIn:
             app.zone_phone = zone_phone
             app.refresh_title()
         app.rings.listen(last_ring_id)
+        from screens import reminder_watch  # APScheduler loads once the desk listens, not before its first frame
+
+        reminder_watch.start(app)
         app.collector.settle()
         app.trouble.save_left_over()
         if unfinished:

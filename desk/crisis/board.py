@@ -13,12 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from desk import clock, triage
 from desk.crisis import liaison
 from desk.crisis_models import Booking, Crisis
-from desk.models import Person, Referral, Staff
+from desk.models import History, Person, Referral, Staff
 
 AMBER_FROM = timedelta(minutes=30)
 
@@ -148,3 +149,40 @@ def board(session: Session, zone_id: str | None = None, *, now: datetime | None 
         )
     rows.sort(key=lambda row: (row.clock.level == "met", row.due_at, row.referral_id))
     return rows
+
+
+def retick(row: BoardRow, now: datetime) -> ClockState:
+    """A row's clock a minute on, without asking the database: a stopped clock stays as it was."""
+    if row.clock.level == "met":
+        return row.clock
+    return clock_state(row.due_at, now)
+
+
+def time_left(state: ClockState) -> str:
+    """Time left on a clock, to the minute, as the board says it ("1 h 05 min", "12 min over")."""
+    if state.level == "met":
+        return "stopped"
+    minutes = abs(state.minutes_left)
+    hours, mins = divmod(minutes, 60)
+    span = f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+    return f"{span} over" if state.level == "red" else span
+
+
+MARK_WINDOW = 256
+"""How far below the newest history row a late commit is still noticed (see :func:`changed_mark`)."""
+
+
+def changed_mark(session: Session) -> tuple[int, int]:
+    """A cheap mark that moves whenever anything the board shows changes anywhere (any desk, any process).
+
+    Every change the board shows (a crisis raised or closed, a visit moved, a
+    liaison entry, a referral opened or contacted, a reminder raised or
+    acknowledged) writes a history row in its own transaction, so the newest
+    history id moves with it: one primary-key lookup. On PostgreSQL ids are
+    handed out before commit, so a transaction that took a lower id can commit
+    after a higher one was seen; counting the rows in a short window below the
+    newest catches that too.
+    """
+    newest = session.exec(select(func.max(History.id))).one() or 0
+    recent = session.exec(select(func.count()).where(col(History.id) > newest - MARK_WINDOW)).one()
+    return int(newest), int(recent)

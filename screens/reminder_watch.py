@@ -1,0 +1,183 @@
+"""Each desk's reminder watch: a scheduler that only wakes the desk to look at the reminder table.
+
+The truth is in the database (desk.crisis.reminders); the scheduler holds
+nothing but two wake-ups: a short poll, and the next known deadline. On each
+wake a thread worker raises whatever has fallen due (claimed, so one desk
+raises each), then reads what is raised and not yet acknowledged in the zone:
+every desk shows each of those once as a notification, and takes it down when
+someone, at any desk, acknowledges it. The first look runs at start-up, so a
+reminder that fell due while every desk was closed is raised as the desk opens.
+
+The watch is a hidden widget on the app's base screen, so it lives exactly as
+long as the app: its scheduler starts on mount (it needs the running loop) and
+shuts down on unmount.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from textual import work
+from textual.app import App
+from textual.notifications import Notification, Notify
+from textual.widget import Widget
+from textual.worker import get_current_worker
+
+from desk.plurals import counted, were
+
+if TYPE_CHECKING:
+    from desk.crisis.reminders import ReminderRow
+
+POLL_S = 15.0
+"""The short poll: the longest a raised reminder takes to show on the other desks of the zone."""
+SETTLE_S = 2.0
+"""After a deadline wake, look again this much later: another desk may have raised it a moment before."""
+TOASTS_AT_ONCE = 3
+"""More reminders than this arriving at once are counted in one notification instead of one each."""
+TOAST_S = 120.0
+"""How long a reminder's notification stays up; it stays on the crisis board until acknowledged."""
+log = logging.getLogger("zone-desk")
+
+
+@dataclass(frozen=True)
+class Looked:
+    """What one look found: the zone's outstanding reminders and when the next one falls."""
+
+    outstanding: list[ReminderRow]
+    next_due_at: datetime | None
+
+
+def start(app: App[Any]) -> ReminderWatch:
+    """Start the desk's reminder watch for the rest of the app's life (once someone is at the desk)."""
+    base = app.screen_stack[0]
+    running = base.query(ReminderWatch)
+    if running:
+        return running.first()
+    watch = ReminderWatch(id="reminder-watch")
+    base.mount(watch)
+    return watch
+
+
+def wake_delay(next_due_at: datetime, now: datetime) -> timedelta:
+    """How long until a deadline by the desk's clock (never negative), for the scheduler's own clock."""
+    return max(timedelta(0), next_due_at - now)
+
+
+class ReminderWatch(Widget):
+    """Wakes the desk to raise and show reminders; never holds a deadline itself."""
+
+    DEFAULT_CSS = "ReminderWatch { display: none; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.scheduler: AsyncIOScheduler | None = None
+        self.shown: dict[int, Notification] = {}
+        """Reminders this desk has shown, by id: each once, until acknowledged anywhere."""
+        self.looks = 0
+        self._next_due_at: datetime | None = None
+
+    def on_mount(self) -> None:
+        scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )  # the in-memory job store: nothing the scheduler holds needs to survive it
+        scheduler.add_job(self._wake, "interval", seconds=POLL_S, id="reminder-poll")
+        scheduler.start()
+        self.scheduler = scheduler
+        self.look()  # at start-up: catch up on whatever fell due while the desk was closed
+
+    def on_unmount(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.scheduler = None
+
+    async def _wake(self) -> None:
+        """A scheduler job: wake the desk to look (the looking is a worker's)."""
+        self.look()
+
+    @work(thread=True, exclusive=True, group="reminder-watch", exit_on_error=False)
+    def look(self) -> None:
+        """Raise what has fallen due, then read what the zone has outstanding and when the next one falls."""
+        from desk import db
+        from desk.crisis import reminders
+
+        app = self.app
+        zone_id: str = getattr(app, "zone_id", "") or ""
+        engine = app.engine  # type: ignore[attr-defined]
+        with db.writing(engine) as session:
+            reminders.poll(session, app.actor, zone_id=zone_id or None)  # type: ignore[attr-defined]
+        with db.reading(engine) as session:
+            looked = Looked(
+                reminders.outstanding(session, zone_id=zone_id or None),
+                reminders.next_wake_at(session, zone_id=zone_id or None),
+            )
+        if not get_current_worker().is_cancelled:  # a newer look is under way: its snapshot wins
+            app.call_from_thread(self.show, looked)
+
+    def show(self, looked: Looked) -> None:
+        """Notify each outstanding reminder not yet shown here; take down those acknowledged anywhere.
+
+        A handful arriving at once get a notification each; more (a desk
+        opening after a long night) get one that counts them, so the screen
+        is not buried; the crisis board lists every one.
+        """
+        self.looks += 1
+        still = {r.id for r in looked.outstanding}
+        gone = [rid for rid in self.shown if rid not in still]
+        maybe_done = {id(self.shown[rid]): self.shown.pop(rid) for rid in gone}
+        in_use = {id(toast) for toast in self.shown.values()}
+        for key, toast in maybe_done.items():
+            if key not in in_use and toast in self.app._notifications:
+                self.app._unnotify(toast)
+        new = [row for row in looked.outstanding if row.id not in self.shown]
+        if len(new) > TOASTS_AT_ONCE:
+            summary = Notification(
+                f"{counted(len(new), 'crisis reminder')} {were(len(new))} raised.\n"
+                "F11 opens the crisis board to acknowledge them.",
+                "Crisis reminders",
+                "error",
+                TOAST_S,
+            )
+            self.shown.update({row.id: summary for row in new})
+            self.app.post_message(Notify(summary))
+        else:
+            for row in new:
+                toast = Notification(
+                    f"{row.message}\nF11 opens the crisis board to acknowledge it.",
+                    "Crisis reminder",
+                    "warning" if row.kind == "before" else "error",
+                    TOAST_S,
+                )
+                self.shown[row.id] = toast
+                self.app.post_message(Notify(toast))
+        if new:
+            self.app.bell()
+        self._plan_wake(looked.next_due_at)
+
+    def _plan_wake(self, next_due_at: datetime | None) -> None:
+        """Sleep until the next known deadline (as well as the short poll); moved when it changes."""
+        if self.scheduler is None or next_due_at == self._next_due_at:
+            return
+        self._next_due_at = next_due_at
+        if next_due_at is None:
+            if self.scheduler.get_job("reminder-deadline") is not None:
+                self.scheduler.remove_job("reminder-deadline")
+            return
+        from desk import clock
+
+        at = datetime.now(UTC) + wake_delay(next_due_at, clock.now())  # the scheduler keeps real time
+        self.scheduler.add_job(self._wake, "date", run_date=at, id="reminder-deadline", replace_existing=True)
+        settle = at + timedelta(seconds=SETTLE_S)  # each deadline's own: a later plan must not drop it
+        self.scheduler.add_job(
+            self._wake, "date", run_date=settle, id=f"reminder-settle-{settle.timestamp()}", replace_existing=True
+        )
+
+
+def look_again(app: App[Any]) -> None:
+    """Ask the desk's watch to look now (after this desk acknowledged something), if it is running."""
+    for watch in app.screen_stack[0].query(ReminderWatch) if app.screen_stack else []:
+        watch.look()

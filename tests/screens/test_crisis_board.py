@@ -1,0 +1,299 @@
+"""The crisis board and the reminder watch, as a crisis worker at the desk sees them.
+
+The desk's clock is frozen and moved by hand (desk.clock); Textual's own time
+runs on. A second engine on the same database stands for another desk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from rich.text import Text
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from desk import db
+from desk.crisis import escalation, liaison, referrals, reminders
+from desk.crisis.escalation import BookingMove
+from desk.crisis.liaison import LiaisonInput
+from desk.crisis.referrals import CallFinish, TriageChoice
+from desk.crisis.reminders import Acknowledgement
+from desk.crisis_models import Reminder
+from desk.history import Actor
+from desk.models import History
+from desk.services import calls, people
+from screens.app import DeskApp
+from screens.crisis_board import CrisisBoardScreen
+from screens.reminder_watch import ReminderWatch
+from tests.helpers.crisis import day_team, raise_crisis
+from tests.helpers.fixtures import FROZEN_AT, FrozenClock, frozen
+from tests.screens.screen_zone import Zone, desk_open, engine_for, on_screen, until
+
+
+@pytest.fixture
+def clock() -> Iterator[FrozenClock]:
+    """The desk's clock stopped at Monday 23 November 2026, 10:30 (GMT)."""
+    with frozen(FROZEN_AT) as stopped:
+        yield stopped
+
+
+@pytest.fixture
+def other_desk(zone: Zone) -> Iterator[Engine]:
+    """A second desk's own engine on the same database."""
+    eng = engine_for(zone.url, zone.search_path)
+    yield eng
+    eng.dispose()
+
+
+def actor(zone: Zone, desk: str = "desk-2") -> Actor:
+    return Actor(zone.staff_id, desk)
+
+
+def register_tom(zone: Zone) -> int:
+    with db.writing(zone.engine) as session:
+        tom = people.register(
+            session,
+            actor(zone),
+            people.PersonDetails(
+                nhs_number="999 000 0034",
+                family_name="Reg",
+                given_name="Tom",
+                date_of_birth="02/03/1939",
+                postcode="TQ5 8AA",
+                address="9 Berry Head Road, Brixham",
+                phone="01632 960002",
+                practice_id="L99013",
+            ),
+        )
+    assert tom.id is not None
+    return tom.id
+
+
+def rapid_referral(engine: Engine, who: Actor, person_id: int) -> int:
+    """A call about a change in need, triaged Rapid: due 3 hours from now, reminders at 2 h 30 and 3 h."""
+    with db.writing(engine) as session:
+        call = calls.start(session, who, "BXM")
+        assert call.id is not None
+        made = referrals.finish_and_refer(
+            session,
+            who,
+            CallFinish(call.id, person_id, "change_in_need", "Not walking since yesterday.", "Rapid", call.version),
+            TriageChoice("rapid", "therapist", need="reduced_mobility"),
+        )
+    return made.referral_id
+
+
+def cells(app: DeskApp, column: str) -> list[str]:
+    """One column of the board as the screen shows it, top to bottom."""
+    table = app.screen.query_one("#board")
+    return [str(c.plain if isinstance(c, Text) else c) for c in table.get_column(column)]  # type: ignore[attr-defined]
+
+
+def board_of(app: DeskApp) -> CrisisBoardScreen:
+    screen = app.screen
+    assert isinstance(screen, CrisisBoardScreen)
+    return screen
+
+
+def watch_of(app: DeskApp) -> ReminderWatch:
+    return app.screen_stack[0].query_one(ReminderWatch)
+
+
+def reminder_toasts(app: DeskApp) -> list[str]:
+    return sorted(n.message.splitlines()[0] for n in app._notifications if n.title == "Crisis reminder")
+
+
+async def open_board(pilot: object, app: DeskApp) -> CrisisBoardScreen:
+    await pilot.press("f11")  # type: ignore[attr-defined]
+    await until(pilot, lambda: on_screen(app, "CrisisBoardScreen")() and board_of(app).loaded > 0)
+    return board_of(app)
+
+
+async def test_the_board_shows_each_clock_by_time_left_amber_and_red_at_the_right_minutes(
+    zone: Zone, clock: FrozenClock
+) -> None:
+    """A Rapid referral at 10:30 (due 13:30), a crisis at 10:45 (due 12:45): the crisis first, its words as it runs."""
+    tom = register_tom(zone)
+    day_team(zone.engine, actor(zone), clock.today)
+    rapid_referral(zone.engine, actor(zone), tom)
+    clock.advance(timedelta(minutes=15))
+    crisis = raise_crisis(zone.engine, actor(zone), zone.doris_id, what="Fell, cannot get up.")
+    with db.writing(zone.engine) as session:
+        liaison.add_entry(session, actor(zone), LiaisonInput(crisis.crisis_id, "ambulance", "Stood down, we attend"))
+
+    async with desk_open(zone) as (app, pilot):
+        board = await open_board(pilot, app)
+        assert cells(app, "person") == ["PASCOE, Doris", "REG, Tom"]
+        assert cells(app, "kind") == ["Crisis", "Rapid"]
+        assert cells(app, "due") == ["12:45", "13:30"]
+        assert cells(app, "state") == [" On time ", " On time "]
+        assert cells(app, "left") == ["2 h 00 min", "2 h 45 min"]
+        assert cells(app, "what")[0] == "Fell, cannot get up."
+        assert cells(app, "liaison")[0].startswith("Ambulance service: St")
+        assert cells(app, "booked")[0].startswith("Nurse ")
+        detail = str(app.screen.query_one("#board-detail").render()).splitlines()
+        assert detail[0] == "PASCOE, Doris: Fell, cannot get up."
+        assert [line.split()[0] for line in detail[1:4]] == ["Nurse", "Physio", "OT"]
+        assert all(line.endswith(": booked") for line in detail[1:4])
+        assert detail[4] == "  Liaison: Ambulance service: Stood down, we attend"
+        header = str(app.screen.query_one("#board-figure").render())
+        assert "2-hour response today: none yet (1 waiting)" in header and "standard 70%" in header
+
+        watch = watch_of(app).scheduler
+        assert watch is not None
+        watch.pause()  # no reminder raised meanwhile (a change the board would read): this is about the clocks
+        read = board.loaded
+        clock.set(FROZEN_AT + timedelta(hours=1, minutes=44))  # 12:14: 31 minutes left on the crisis
+        await until(pilot, lambda: cells(app, "left")[0] == "31 min")  # the clock ticks by itself
+        assert cells(app, "state")[0] == " On time "
+        clock.advance(timedelta(minutes=1))  # 12:15: 30 minutes left: amber, "Due soon"
+        await until(pilot, lambda: cells(app, "left")[0] == "30 min")
+        assert cells(app, "state")[0] == " Due soon "
+        state = app.screen.query_one("#board").get_cell_at((0, 0))  # type: ignore[attr-defined]
+        assert "dark_orange" in str(state.style)
+        clock.advance(timedelta(minutes=29, seconds=59))  # 12:44:59
+        await until(pilot, lambda: cells(app, "left")[0] == "0 min")
+        assert cells(app, "state")[0] == " Due soon "
+        clock.advance(timedelta(seconds=1))  # 12:45: the deadline: red, "Breached"
+        await until(pilot, lambda: cells(app, "state")[0] == " Breached ")
+        assert cells(app, "state") == [" Breached ", " On time "]
+        assert cells(app, "left") == ["0 min over", "45 min"]
+        assert "on red" in str(app.screen.query_one("#board").get_cell_at((0, 0)).style)  # type: ignore[attr-defined]
+        clock.advance(timedelta(minutes=75))  # 14:00: both breached
+        await until(pilot, lambda: cells(app, "state") == [" Breached ", " Breached "])
+        assert cells(app, "left") == ["1 h 15 min over", "30 min over"]
+        assert board.loaded == read  # every clock moved on without reading the board again
+
+
+async def test_a_reminder_due_while_no_desk_was_open_is_raised_on_the_next_open_exactly_once(
+    zone: Zone, clock: FrozenClock, other_desk: Engine
+) -> None:
+    tom = register_tom(zone)
+    rapid_referral(zone.engine, actor(zone), tom)
+    clock.advance(timedelta(hours=4))  # both reminders fell due with every desk closed
+    async with desk_open(zone) as (app, pilot):
+        await until(pilot, lambda: len(reminder_toasts(app)) == 2)  # the look at start-up
+        assert reminder_toasts(app) == [
+            "30 minutes left: Rapid for REG, Tom, due 13:30",
+            "Deadline reached: Rapid for REG, Tom, due 13:30",
+        ]
+        watch = watch_of(app)
+        assert watch.scheduler is not None and watch.scheduler.running
+        assert {j.id for j in watch.scheduler.get_jobs()} >= {"reminder-poll"}
+        watch.look()  # the next short poll
+        await until(pilot, lambda: watch.looks >= 2)
+        await pilot.pause()
+        assert len(reminder_toasts(app)) == 2  # shown once, not again
+        with db.writing(other_desk) as session:  # another desk polls: nothing left to raise
+            assert reminders.poll(session, actor(zone), zone_id="BXM") == []
+    assert watch.scheduler is None  # shut down with the desk
+
+    async with desk_open(zone) as (app, pilot):  # the desk restarted
+        await until(pilot, lambda: len(reminder_toasts(app)) == 2)  # still waiting for someone: shown, not raised again
+    with db.reading(zone.engine) as session:
+        raised = session.exec(select(Reminder).order_by(Reminder.id)).all()
+        assert [(r.kind, r.state, r.raised_by_desk) for r in raised] == [
+            ("before", "raised", app.desk_name),
+            ("deadline", "raised", app.desk_name),
+        ]
+        whys = session.exec(select(History.why).where(History.entity == "reminder")).all()
+        assert whys == ["Reminder raised", "Reminder raised"]
+
+
+async def test_raised_at_one_desk_shown_at_another_and_acknowledged_anywhere_clears_everywhere(
+    zone: Zone, clock: FrozenClock, other_desk: Engine
+) -> None:
+    tom = register_tom(zone)
+    rapid_referral(zone.engine, actor(zone), tom)
+    clock.advance(timedelta(hours=2, minutes=30))  # 13:00: "30 minutes left" falls due
+    with db.writing(other_desk) as session:  # the other desk raises it
+        [raised] = reminders.poll(session, actor(zone), zone_id="BXM")
+    async with desk_open(zone) as (app, pilot):
+        await until(pilot, lambda: len(reminder_toasts(app)) == 1)
+        assert reminder_toasts(app) == ["30 minutes left: Rapid for REG, Tom, due 13:30"]
+        board = await open_board(pilot, app)
+        assert [r.id for r in board.reminders] == [raised.id]
+        assert "30 minutes left: Rapid for REG, Tom" in str(app.screen.query_one("#board-reminders").get_row_at(0))  # type: ignore[attr-defined]
+        assert "reminder to acknowledge" in str(app.screen.query_one("#board-status").render())
+
+        with db.writing(other_desk) as session:  # acknowledged at the other desk
+            reminders.acknowledge(session, actor(zone), Acknowledgement(raised.id, raised.version))
+        await until(pilot, lambda: board.reminders == [])  # the board notices by itself
+        assert not app.screen.query_one("#board-reminders").display
+        watch_of(app).look()  # the next short poll takes the notification down
+        await until(pilot, lambda: reminder_toasts(app) == [])
+
+        clock.advance(timedelta(minutes=30))  # 13:30: the deadline reminder, raised by this desk
+        watch_of(app).look()
+        await until(pilot, lambda: len(board.reminders) == 1 and len(reminder_toasts(app)) == 1)
+        assert reminder_toasts(app) == ["Deadline reached: Rapid for REG, Tom, due 13:30"]
+        await pilot.press("k")  # the highlighted row is Tom's: acknowledge its reminder
+        await until(pilot, lambda: board.reminders == [] and reminder_toasts(app) == [])
+    with db.reading(other_desk) as session:
+        assert reminders.outstanding(session, zone_id="BXM") == []
+        deadline = session.exec(select(Reminder).where(Reminder.kind == "deadline")).one()
+        assert (deadline.state, deadline.acknowledged_by_id, deadline.acknowledged_at) == (
+            "acknowledged",
+            zone.staff_id,
+            clock.now,
+        )
+
+
+async def test_a_crisis_raised_and_a_visit_arriving_at_another_desk_show_on_the_open_board_by_themselves(
+    zone: Zone, clock: FrozenClock, other_desk: Engine
+) -> None:
+    day_team(zone.engine, actor(zone), clock.today)
+    async with desk_open(zone) as (app, pilot):
+        board = await open_board(pilot, app)
+        assert board.rows == []
+        crisis = raise_crisis(other_desk, actor(zone), zone.doris_id)
+        await until(pilot, lambda: len(board.rows) == 1, timeout=2.0)  # within 2 seconds, no key pressed
+        assert cells(app, "person") == ["PASCOE, Doris"] and cells(app, "state") == [" On time "]
+        nurse = crisis.bookings[0]
+        clock.advance(timedelta(minutes=40))
+        with db.writing(other_desk) as session:
+            escalation.move_booking(session, actor(zone), BookingMove(nurse.id, nurse.version, "arrived"))
+        await until(pilot, lambda: cells(app, "state") == [" Seen "], timeout=2.0)
+        assert "ARRIVED" in cells(app, "booked")[0]
+        assert "2-hour response today: 1/1 (100%)" in str(app.screen.query_one("#board-figure").render())
+        await pilot.press("enter")  # the person's record
+        await until(pilot, on_screen(app, "PersonScreen"))
+
+
+async def test_many_reminders_at_once_are_counted_in_one_notification_and_the_board_lists_each(
+    zone: Zone, clock: FrozenClock, other_desk: Engine
+) -> None:
+    tom = register_tom(zone)
+    rapid_referral(zone.engine, actor(zone), tom)
+    rapid_referral(zone.engine, actor(zone), zone.doris_id)
+    clock.advance(timedelta(hours=4))  # four reminders fell due overnight
+    async with desk_open(zone) as (app, pilot):
+        await until(pilot, lambda: any(n.title == "Crisis reminders" for n in app._notifications))
+        [summary] = [n for n in app._notifications if n.title.startswith("Crisis reminder")]
+        assert summary.message.splitlines()[0] == "4 crisis reminders were raised."
+        board = await open_board(pilot, app)
+        assert len(board.reminders) == 4
+        with db.writing(other_desk) as session:  # all four acknowledged at another desk
+            for row in reminders.outstanding(session, zone_id="BXM"):
+                reminders.acknowledge(session, actor(zone), Acknowledgement(row.id, row.version))
+        watch_of(app).look()
+        await until(pilot, lambda: board.reminders == [] and summary not in app._notifications)
+
+
+async def test_f11_is_in_the_footer_the_help_and_the_palette_as_crisis_board(zone: Zone) -> None:
+    async with desk_open(zone) as (app, pilot):
+        footer = app.screen.query_one("KeyFooter")
+        await until(pilot, lambda: "f11 Crisis board" in footer.keys_text().plain)  # type: ignore[attr-defined]
+        assert "Crisis: board" in [c.title for c in app.get_system_commands(app.screen)]
+        await pilot.press("f1")
+        await until(pilot, on_screen(app, "HelpScreen"))
+        keys = app.screen.keys_text().plain  # type: ignore[attr-defined]
+        assert "F11" in keys and "Open crises by time left" in keys
+        await pilot.press("escape")
+        board = await open_board(pilot, app)
+        assert [b.key for b in board.BINDINGS if hasattr(b, "key")][:5] == ["escape", "enter", "k", "a", "tab"]
+        await pilot.press("f11")  # again, on the board: stays the one board
+        await pilot.pause()
+        assert app.screen is board and len(app.screen_stack) == 3
