@@ -122,6 +122,11 @@ class DeskApp(App[None]):
             raise DeskError(self._engine_problem)
         return self._engine
 
+    @property
+    def engine_open(self) -> bool:
+        """True once the engine is made, so a background poll can use it without hurrying the opening."""
+        return self._engine_ready.is_set() and self._engine is not None
+
     def caseload_page(self, zone_id: str | None, **options: Any) -> Page:
         """A page of the caseload (from a worker): through the engine once it is open, until then the driver.
 

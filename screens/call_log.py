@@ -10,10 +10,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from desk import clock, db
-from desk.services import calls
+from desk.services import calls, changes
 from desk.services.calls import LogRow
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
+from screens.live import LiveWatch
 
 
 class CallLogTable(DataTable[str | Text]):
@@ -35,11 +36,14 @@ class CallLogScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[LogRow] = []
+        self.live = LiveWatch(changes.mark)
+        self._shown = False
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         yield Static("", id="log-status")
         yield CallLogTable(id="call-log", cursor_type="row", zebra_stripes=True)
+        yield self.live
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -63,16 +67,26 @@ class CallLogScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    @on(LiveWatch.Moved)
+    def _changed_elsewhere(self) -> None:
+        self.load()
+
     @work(thread=True, exclusive=True, group="call-log", exit_on_error=False)
     def load(self) -> None:
         app = self.app
         with db.reading(app.engine) as session:  # type: ignore[attr-defined]
+            self.live.note(session)
             rows = calls.log_for_day(session, app.zone_id)  # type: ignore[attr-defined]
         app.call_from_thread(self.show, rows)
 
     def show(self, rows: list[LogRow]) -> None:
-        self.rows = rows
+        """Draw the day's calls; the highlighted call stays highlighted when the log is reloaded."""
+        if self._shown and rows == self.rows:
+            return  # nothing new: leave the table (and the co-ordinator's place in it) alone
+        self._shown = True
         table = self.query_one(DataTable)
+        was_on = self.rows[table.cursor_row].id if self.rows and table.row_count else None
+        self.rows = rows
         table.clear()
         for r in rows:
             length = Text("OPEN", style="bold yellow") if r.status == "open" else Text(r.minutes)
@@ -86,6 +100,9 @@ class CallLogScreen(Screen[None]):
                 r.taken_by,
                 key=str(r.id),
             )
+        ids = [r.id for r in rows]
+        if was_on in ids:
+            table.move_cursor(row=ids.index(was_on), animate=False)
         open_count = sum(1 for r in rows if r.status == "open")
         self.query_one("#log-status", Static).update(
             f"Today, {clock.today():%A %d %B %Y}: {len(rows)} call(s)"
