@@ -22,11 +22,14 @@ branch_labels = None
 depends_on = None
 
 
+# IF [NOT] EXISTS, as in 0002: a database whose version was set back re-runs this safely.
+
+
 def upgrade() -> None:
-    op.create_index("ix_history_person_id_id", "history", ["person_id", "id"], unique=False)
-    op.drop_index("ix_history_person_id", table_name="history")
+    op.execute("CREATE INDEX IF NOT EXISTS ix_history_person_id_id ON history (person_id, id)")
+    op.execute("DROP INDEX IF EXISTS ix_history_person_id")
 
 
 def downgrade() -> None:
-    op.create_index("ix_history_person_id", "history", ["person_id"], unique=False)
-    op.drop_index("ix_history_person_id_id", table_name="history")
+    op.execute("CREATE INDEX IF NOT EXISTS ix_history_person_id ON history (person_id)")
+    op.execute("DROP INDEX IF EXISTS ix_history_person_id_id")
