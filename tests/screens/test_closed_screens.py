@@ -48,6 +48,7 @@ async def test_a_closed_record_is_swept_while_the_desk_waits(zone: Zone) -> None
     async with desk_open(zone) as (app, pilot):
         await until(pilot, lambda: app._heap_frozen)  # the line is open and the startup heap frozen
         await open_record(pilot, app, zone.doris_id)
+        await until(pilot, lambda: app._sweep is None)  # the sweep after opening it is done: only closing's is left
         full: list[int] = []
 
         def collected(phase: str, info: dict[str, int]) -> None:
