@@ -349,7 +349,10 @@ class History(SQLModel, table=True):
     updates or deletes a row here.
     """
 
-    __table_args__ = (Index("ix_history_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_history_entity", "entity", "entity_id"),
+        Index("ix_history_person_id_id", "person_id", "id"),  # a person's newest entry: desk.services.changes
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_type=UTCDateTime)
@@ -357,7 +360,7 @@ class History(SQLModel, table=True):
     desk: str = ""
     entity: str
     entity_id: str
-    person_id: int | None = Field(default=None, index=True)
+    person_id: int | None = None
     action: str  # create | update | end
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

@@ -59,7 +59,7 @@ class Settings:
     database_url: str = ""
     """SQLAlchemy URL; empty means the default SQLite file."""
     desk_name: str = ""
-    """This desk's name in the history (``DESK_NAME``); defaults to the host name."""
+    """This desk's name in the history and on answered rings (``DESK_NAME``); see :func:`default_desk_name`."""
     zone: str = ""
     """The zone line this desk answers (``DESK_ZONE``); empty: the signed-in staff member's zone."""
     demo: bool = False
@@ -79,7 +79,30 @@ class Settings:
         return self.database_url or sqlite_url("desk.db")
 
     def resolved_desk_name(self) -> str:
-        return self.desk_name or f"desk@{socket.gethostname()}"
+        """The name this desk signs its changes and answered rings with."""
+        return self.desk_name or default_desk_name()
+
+
+def terminal_name() -> str:
+    """The terminal the desk runs in, without ``/dev/`` (``pts/3``); empty when it has none."""
+    for fd in (0, 1, 2):
+        try:
+            return os.ttyname(fd).removeprefix("/dev/")
+        except OSError:
+            continue
+    return ""
+
+
+def default_desk_name() -> str:
+    """``desk@<host>:<terminal>`` (``desk@reception:pts/3``), so two desks on one machine are told apart.
+
+    A terminal keeps its name while it is open, so the name stays the same
+    across restarts of a desk in the same window. Without a terminal (a
+    service, a script) the process id stands in for it. ``DESK_NAME`` or
+    ``--desk-name`` give a desk a name of the office's choosing instead.
+    """
+    where = terminal_name() or f"pid{os.getpid()}"
+    return f"desk@{socket.gethostname()}:{where}"
 
 
 def load(**overrides: object) -> Settings:

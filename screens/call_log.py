@@ -10,11 +10,12 @@ from textual.widgets import DataTable, Static
 
 from desk import clock, db
 from desk.plurals import counted
-from desk.services import calls
+from desk.services import calls, changes
 from desk.services.calls import LogRow
 from screens.base import DeskScreen
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
+from screens.live import LiveWatch
 from screens.widgets import shorten
 
 FIXED = {"time": 5, "len": 6, "why": 22, "by": 18}
@@ -62,11 +63,14 @@ class CallLogScreen(DeskScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[LogRow] = []
+        self.live = LiveWatch(changes.mark)
+        self._shown = False
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         yield Static("", id="log-status")
         yield CallLogTable(id="call-log", cursor_type="row", zebra_stripes=True)
+        yield self.live
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -97,16 +101,26 @@ class CallLogScreen(DeskScreen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    @on(LiveWatch.Moved)
+    def _changed_elsewhere(self) -> None:
+        self.load()
+
     @work(thread=True, exclusive=True, group="call-log", exit_on_error=False)
     def load(self) -> None:
         app = self.desk
         with db.reading(app.engine) as session:
+            self.live.note(session)
             rows = calls.log_for_day(session, app.zone_id)
         app.call_from_thread(self.show, rows)
 
     def show(self, rows: list[LogRow]) -> None:
-        self.rows = rows
+        """Draw the day's calls; the highlighted call stays highlighted when the log is reloaded."""
+        if self._shown and rows == self.rows:
+            return  # nothing new: leave the table (and the co-ordinator's place in it) alone
+        self._shown = True
         table = self.query_one(DataTable)
+        was_on = self.rows[table.cursor_row].id if self.rows and table.row_count else None
+        self.rows = rows
         table.clear()
         w = self._widths
         for r in rows:
@@ -121,6 +135,9 @@ class CallLogScreen(DeskScreen[None]):
                 shorten(r.taken_by, w["by"]),
                 key=str(r.id),
             )
+        ids = [r.id for r in rows]
+        if was_on in ids:
+            table.move_cursor(row=ids.index(was_on), animate=False)
         open_count = sum(1 for r in rows if r.status == "open")
         self.query_one("#log-status", Static).update(
             f"Today, {clock.today():%A %d %B %Y}: {counted(len(rows), 'call')}"

@@ -8,18 +8,24 @@ re-rendering every cell on each change as DataTable does.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
-from textual.worker import get_current_worker
+from textual.worker import WorkerState, get_current_worker
 
 from desk.rows import FILTERS, PAGE_SIZE, SORTS, Page
 from screens.base import DeskScreen
 from screens.caseload_table import CaseloadTable
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
+from screens.live import LiveWatch
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 class CaseloadScreen(DeskScreen[None]):
@@ -71,6 +77,8 @@ class CaseloadScreen(DeskScreen[None]):
         self.row_offset = 0
         self.page: Page | None = None
         self._want_cursor = 0
+        self._keep_place = False
+        self.live = LiveWatch(_mark)
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -78,6 +86,7 @@ class CaseloadScreen(DeskScreen[None]):
             yield Input(placeholder="/ to search by name or NHS number", id="caseload-search")
             yield Static("", id="caseload-status")
         yield CaseloadTable(id="caseload")
+        yield self.live
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -100,6 +109,7 @@ class CaseloadScreen(DeskScreen[None]):
     def reload(self, *, keep_cursor: bool = False, cursor: int = 0) -> None:
         """Fetch the page at ``row_offset``; the cursor lands on ``cursor``, or stays put with ``keep_cursor``."""
         self._want_cursor = self.query_one(CaseloadTable).cursor_row if keep_cursor else cursor
+        self._keep_place = False
         zone_id = None if self.all_zones else self.desk.zone_id
         self.fetch(zone_id, self.filter_key, self.sort, self.descending, self.search_text, self.row_offset)
 
@@ -122,10 +132,41 @@ class CaseloadScreen(DeskScreen[None]):
             app.call_from_thread(self.show_page, page)
 
     def show_page(self, page: Page) -> None:
+        keep_place, self._keep_place = self._keep_place, False
+        if keep_place and page == self.page:
+            return  # read again and found as it was: leave the table alone
         self.page = page
         self.row_offset = page.offset
-        self.query_one(CaseloadTable).show_rows(page.rows, cursor=self._want_cursor)
+        table = self.query_one(CaseloadTable)
+        if keep_place:
+            table.replace_rows(page.rows)
+        else:
+            table.show_rows(page.rows, cursor=self._want_cursor)
         self._update_status()
+
+    @on(LiveWatch.Moved)
+    def _changed_elsewhere(self) -> None:
+        """Something was saved here or at another desk: the same page again, the co-ordinator kept in place.
+
+        While a key's page is still on its way that page is left to arrive
+        (it may predate the change), and the next look reloads.
+        """
+        if self._fetching():
+            self.live.forget()
+            return
+        zone_id = None if self.all_zones else self.app.zone_id  # type: ignore[attr-defined]
+        self._keep_place = True
+        self.fetch(zone_id, self.filter_key, self.sort, self.descending, self.search_text, self.row_offset)
+
+    def _fetching(self) -> bool:
+        """True while a page asked for by a key has not arrived."""
+        return any(
+            worker.node is self
+            and worker.group == "caseload"
+            and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            and not worker.is_cancelled
+            for worker in self.workers
+        )
 
     def _update_status(self) -> None:
         page = self.page
@@ -219,3 +260,10 @@ class CaseloadScreen(DeskScreen[None]):
         elif event.step < 0 and page.offset > 0:
             self.row_offset = max(0, page.offset - PAGE_SIZE)
             self.reload(cursor=PAGE_SIZE - 1)
+
+
+def _mark(session: Session) -> int:
+    """The caseload's rows are refreshed with every history entry that touches a person: watch them all."""
+    from desk.services import changes  # the ORM loads behind the first frame, never before it
+
+    return changes.mark(session)

@@ -246,6 +246,30 @@ class CaseloadTable(ScrollView, can_focus=True):
         self._scroll_to_cursor()
         self.refresh()
 
+    def replace_rows(self, rows: list[CaseloadRow]) -> None:
+        """The same page read again (a change saved somewhere): keep the co-ordinator's place.
+
+        The highlighted person stays highlighted, on the same line of the
+        screen, if they are still on the page; otherwise the cursor stays on
+        the same row number. Nothing is redrawn when nothing changed.
+        """
+        if rows == self.rows:
+            return
+        chosen = self.selected_person_id
+        line = self._cursor - self.scroll_offset.y  # where the cursor sits in the window
+        ids = [row.person_id for row in rows]
+        cursor = ids.index(chosen) if chosen in ids else self._cursor
+        today = clock.today()
+        self.rows = list(rows)
+        self._cells = [row_cells(row, today) for row in self.rows]
+        self._lines = [Strip(line_segments(cells), LINE_WIDTH) for cells in self._cells]
+        self._styled.clear()
+        self._cursor = max(0, min(cursor, len(self.rows) - 1))
+        self.virtual_size = Size(LINE_WIDTH, len(self.rows) + 1)
+        self.scroll_to(y=max(0, self._cursor - line), animate=False, immediate=True)
+        self._scroll_to_cursor()
+        self.refresh()
+
     # --- drawing -------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:

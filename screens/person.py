@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
+from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,12 +18,13 @@ from textual.worker import get_current_worker
 
 from desk import clock, dates, db
 from desk.plurals import counted
-from desk.services import people, timeline
+from desk.services import changes, people, timeline
 from desk.services.people import PersonRecord
 from desk.services.timeline import Entry
 from screens.base import DeskScreen
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
+from screens.live import LiveWatch
 from screens.timeline_view import Lines, TimelineView, render_lines
 
 DETAILS_WIDTH = 60 + 4  # the details column (desk.tcss #person-details) and the timeline's borders
@@ -195,16 +198,41 @@ def draw_timeline(entries: list[Entry], width: int, cancelled: Callable[[], bool
     return lines
 
 
-Loaded = tuple[PersonRecord, list[Entry], Lines, int]
-"""A record as the screen shows it: the record, its timeline, the newest entries drawn, at what width."""
+@dataclass(frozen=True)
+class Read:
+    """A person's record and timeline as read, and the change mark they are as of."""
+
+    record: PersonRecord
+    entries: list[Entry]
+    mark: int
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A record as the screen first shows it: what was read, and its newest entries drawn at ``width``."""
+
+    read: Read
+    first: Lines
+    width: int
+
+
+def read(engine: Engine, person_id: int) -> Read:
+    """Read a person's record and timeline (in a worker thread), noting the mark first.
+
+    The mark is read before the record, so it never claims a change the
+    record does not yet show: at worst the record is read once more.
+    """
+    with db.reading(engine) as session:
+        mark = changes.mark(session, person_id=person_id)
+        rec = people.record(session, person_id)
+        entries = timeline.timeline(session, person_id)
+    return Read(rec, entries, mark)
 
 
 def fetch(engine: Engine, person_id: int, width: int) -> Loaded:
     """Read a person's record and timeline and draw the newest entries (in a worker thread)."""
-    with db.reading(engine) as session:
-        rec = people.record(session, person_id)
-        entries = timeline.timeline(session, person_id)
-    return rec, entries, render_lines(timeline_table(entries[:FIRST_ENTRIES]), width), width
+    found = read(engine, person_id)
+    return Loaded(found, render_lines(timeline_table(found.entries[:FIRST_ENTRIES]), width), width)
 
 
 class PersonScreen(DeskScreen[None]):
@@ -225,6 +253,7 @@ class PersonScreen(DeskScreen[None]):
         self.record: PersonRecord | None = None
         self.entries: list[Entry] = []
         self._loaded = loaded
+        self.live = LiveWatch(self._mark)
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -235,12 +264,13 @@ class PersonScreen(DeskScreen[None]):
             view = TimelineView(id="timeline")
             view.border_title = "Timeline: loading..."
             yield view
+        yield self.live
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(TimelineView).focus()
         if self._loaded is not None:
-            self.show(*self._loaded)
+            self.show(self._loaded)
             self._loaded = None
         else:
             self.action_reload()
@@ -253,17 +283,51 @@ class PersonScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="person", exit_on_error=False)
     def load(self, width: int) -> None:
-        self.app.call_from_thread(self.show, *fetch(self.desk.engine, self.person_id, width))
+        self.app.call_from_thread(self.show, fetch(self.desk.engine, self.person_id, width))
 
-    def show(self, rec: PersonRecord, entries: list[Entry], first: Lines, width: int) -> None:
+    def show(self, loaded: Loaded) -> None:
         """The record with the newest entries; the rest of a long timeline is drawn after this frame."""
+        rec, entries, width = loaded.read.record, loaded.read.entries, loaded.width
+        self.live.seen_as(loaded.read.mark)
         self.record = rec
         self.entries = entries
         self.query_one("#banner", Static).update(banner(rec))
         self.query_one("#details", Static).update(details(rec))
-        self._show_lines(first, width, len(entries))
+        self._show_lines(loaded.first, width, len(entries))
         if len(entries) > FIRST_ENTRIES:
             self.call_after_refresh(self.redraw, entries, width)
+
+    # --- staying live -------------------------------------------------------------
+
+    def _mark(self, session: Session) -> int:
+        """Anything saved about this person (a call about them finished, their details changed)."""
+        return changes.mark(session, person_id=self.person_id)
+
+    @on(LiveWatch.Moved)
+    def _changed_elsewhere(self) -> None:
+        self.reread()
+
+    @work(thread=True, exclusive=True, group="person", exit_on_error=False)
+    def reread(self) -> None:
+        """Read the record again after a change; redraw only if what it shows has changed."""
+        found = read(self.app.engine, self.person_id)  # type: ignore[attr-defined]
+        self.live.seen_as(found.mark)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_changed, found)
+
+    def _show_changed(self, found: Read) -> None:
+        """The record changed: banner and details now, the whole timeline drawn off the main thread.
+
+        The timeline is drawn whole before it replaces the old one, so a
+        co-ordinator reading down a long timeline keeps their place.
+        """
+        if not self.is_attached or (found.record == self.record and found.entries == self.entries):
+            return
+        self.record = found.record
+        self.entries = found.entries
+        self.query_one("#banner", Static).update(banner(found.record))
+        self.query_one("#details", Static).update(details(found.record))
+        self.redraw(found.entries, self.query_one(TimelineView).line_width)
 
     def _show_lines(self, lines: Lines, width: int, count: int) -> None:
         if not self.is_attached:  # closed while its timeline was drawn: nothing to show it on

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,10 +13,14 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from desk import clock, db
-from desk.services import calls
+from desk.services import calls, changes
 from desk.services.calls import CallState
 from screens.base import DeskModalScreen
 from screens.key_footer import KeyFooter
+from screens.live import LiveWatch
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 from screens.widgets import FullText, shorten
 
 PREVIEW_WIDTH = 60
@@ -30,27 +37,50 @@ class UnfinishedScreen(DeskModalScreen[int | None]):
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[CallState] = []
+        self.live = LiveWatch(self._mark)
+        self._shown = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Unfinished calls", classes="dialog-title")
             yield Label("", id="unfinished-hint", classes="hint")
             yield OptionList(id="unfinished-list")
+        yield self.live
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exit_on_error=False)
+    def _mark(self, session: Session) -> tuple[int, tuple[int, datetime | None]]:
+        """Calls started or finished anywhere, and notes typed on open calls."""
+        return changes.mark(session), changes.drafts_mark(session)
+
+    @on(LiveWatch.Moved)
+    def _changed_elsewhere(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="unfinished", exit_on_error=False)
     def load(self) -> None:
         app = self.desk
         with db.reading(app.engine) as session:
+            self.live.note(session)
             found = calls.unfinished(session, app.zone_id)
         app.call_from_thread(self.show, found)
 
     def show(self, found: list[CallState]) -> None:
-        self.calls = found
+        """List the open calls; the highlighted one stays highlighted when the list is reloaded."""
+        if self._shown and found == self.calls:
+            return
+        first = not self._shown
+        self._shown = True
         listing = self.query_one(OptionList)
+        was_on = (
+            self.calls[listing.highlighted].id
+            if listing.highlighted is not None and listing.highlighted < len(self.calls)
+            else None
+        )
+        self.calls = found
+        listing.clear_options()
         for c in found:
             notes = shorten(c.notes, PREVIEW_WIDTH) if c.notes.strip() else "(no notes yet)"
             listing.add_option(
@@ -65,9 +95,11 @@ class UnfinishedScreen(DeskModalScreen[int | None]):
             else "No unfinished calls."
         )
         self.query_one("#unfinished-hint", Label).update(hint)
-        listing.focus()
+        ids = [c.id for c in found]
+        if first:
+            listing.focus()
         if found:
-            listing.highlighted = 0
+            listing.highlighted = ids.index(was_on) if was_on in ids else 0
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -171,5 +171,6 @@ async def desk_open(zone: Zone) -> AsyncIterator[tuple[Any, Any]]:
 
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, on_screen(app, "CaseloadScreen"))
+        # the screen, and its table: a screen is composed a moment after it becomes the app's screen
+        await until(pilot, lambda: on_screen(app, "CaseloadScreen")() and bool(app.screen.query("#caseload")))
         yield app, pilot

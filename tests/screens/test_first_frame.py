@@ -78,7 +78,9 @@ async def test_the_collector_off_while_the_desk_opens_is_on_once_it_listens(zone
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: app.collector.settled)  # loaded, and listening to the line
             assert gc.isenabled()
-            await pilot.pause()  # let the caseload's header finish mounting before the desk closes
+            # leave once the caseload is composed: closing mid-way fails its header's first title
+            await until(pilot, lambda: bool(app.screen.query("#caseload")))
+            await pilot.pause()
     finally:
         gc.enable()
 
