@@ -65,11 +65,13 @@ def test_a_person_mark_moves_only_for_that_person(
         calls.finish(
             session,
             actor,
-            call.id,  # type: ignore[arg-type]
-            person_id=doris.id,
-            reason="change_in_need",
-            notes="Daughter says she is more breathless.",
-            outcome="Nurse visit booked",
+            call.id,
+            calls.CallDetails(
+                person_id=doris.id,
+                reason="change_in_need",
+                notes="Daughter says she is more breathless.",
+                outcome="Nurse visit booked",
+            ),
             expected_version=call.version,
         )
     assert _mark(engine, doris.id) > doris_before
@@ -89,7 +91,7 @@ def test_the_drafts_mark_moves_as_notes_are_typed_and_settles_when_the_call_ends
 
     clock.advance(timedelta(seconds=3))
     with db.writing(other_desk) as session:
-        calls.save_draft(session, call.id, person_id=None, reason="", notes="Rang about", outcome="")  # type: ignore[arg-type]
+        calls.save_draft(session, call.id, calls.CallDetails(person_id=None, reason="", notes="Rang about", outcome=""))  # type: ignore[arg-type]
     typed = _drafts(engine)
     assert typed[0] == 1 and typed != started  # the same count, a newer save
 
@@ -98,11 +100,8 @@ def test_the_drafts_mark_moves_as_notes_are_typed_and_settles_when_the_call_ends
         calls.finish(
             session,
             actor,
-            call.id,  # type: ignore[arg-type]
-            person_id=None,
-            reason="advice",
-            notes="Rang about opening hours",
-            outcome="Told them",
+            call.id,
+            calls.CallDetails(person_id=None, reason="advice", notes="Rang about opening hours", outcome="Told them"),
             expected_version=call.version,
         )
     assert _drafts(engine) == (0, None)

@@ -64,11 +64,8 @@ def _log_call(engine: Engine, zone: Zone, *, person_id: int | None, notes: str, 
         calls.finish(
             session,
             _actor(zone),
-            call.id,  # type: ignore[arg-type]
-            person_id=person_id,
-            reason="change_in_need",
-            notes=notes,
-            outcome=outcome,
+            call.id,
+            calls.CallDetails(person_id=person_id, reason="change_in_need", notes=notes, outcome=outcome),
             expected_version=call.version,
         )
     return call.id  # type: ignore[return-value]
@@ -155,18 +152,19 @@ async def test_the_unfinished_list_follows_calls_started_typed_and_finished_else
         assert "(no notes yet)" in _unfinished(app)[0]
 
         with db.writing(other_desk) as session:  # typed at the other desk: a draft, not yet history
-            calls.save_draft(session, call.id, person_id=None, reason="", notes="Mum has a fever", outcome="")  # type: ignore[arg-type]
+            calls.save_draft(
+                session, call.id, calls.CallDetails(person_id=None, reason="", notes="Mum has a fever", outcome="")
+            )  # type: ignore[arg-type]
         await until(pilot, lambda: "Mum has a fever" in _unfinished(app)[0], timeout=LIVE_WAIT_S)
 
         with db.writing(other_desk) as session:
             calls.finish(
                 session,
                 _actor(zone),
-                call.id,  # type: ignore[arg-type]
-                person_id=zone.doris_id,
-                reason="change_in_need",
-                notes="Mum has a fever",
-                outcome="GP told",
+                call.id,
+                calls.CallDetails(
+                    person_id=zone.doris_id, reason="change_in_need", notes="Mum has a fever", outcome="GP told"
+                ),
                 expected_version=call.version,
             )
         await until(pilot, lambda: _unfinished(app) == [], timeout=LIVE_WAIT_S)
@@ -195,7 +193,7 @@ def _register_with_referral(session, zone: Zone, family_name: str, nhs_number: s
     person = people.register(
         session,
         actor,
-        dict(
+        people.PersonDetails(
             nhs_number=nhs_number,
             family_name=family_name,
             given_name="Ada",
@@ -249,7 +247,7 @@ async def test_a_change_elsewhere_keeps_the_caseload_page_cursor_and_scroll(zone
             person = people.register(
                 session,
                 _actor(zone),
-                dict(
+                people.PersonDetails(
                     nhs_number=synthetic.nhs_number(10_000 + n * 11),
                     family_name=f"Moss{n:03d}",
                     given_name="Ann",
