@@ -154,7 +154,7 @@ class CaseloadScreen(DeskScreen[None]):
         if self._fetching():
             self.live.forget()
             return
-        zone_id = None if self.all_zones else self.app.zone_id  # type: ignore[attr-defined]
+        zone_id = None if self.all_zones else self.desk.zone_id
         self._keep_place = True
         self.fetch(zone_id, self.filter_key, self.sort, self.descending, self.search_text, self.row_offset)
 

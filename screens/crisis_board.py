@@ -20,7 +20,6 @@ from sqlalchemy import Engine
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 from textual.worker import get_current_worker
@@ -31,6 +30,7 @@ from desk.crisis.board import BoardRow, ClockState, retick, time_left
 from desk.crisis.figures import TwoHourFigure
 from desk.crisis.reminders import Acknowledgement, ReminderRow
 from desk.plurals import counted
+from screens.base import DeskScreen
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.widgets import shorten
@@ -174,7 +174,7 @@ class ReminderTable(DataTable[str | Text]):
     BINDINGS = [Binding("enter", "screen.acknowledge", "Acknowledge", tooltip="Acknowledge the highlighted reminder")]
 
 
-class CrisisBoardScreen(Screen[None]):
+class CrisisBoardScreen(DeskScreen[None]):
     """Open crises and Rapid referrals by time left, live; reminders to acknowledge; the 2-hour figure."""
 
     CSS_PATH = "crisis_board.tcss"
@@ -231,7 +231,7 @@ class CrisisBoardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="crisis-board", exit_on_error=False)
     def load(self) -> None:
         """Read the board again (a change somewhere, or the scope switched)."""
-        data = read_board(self.app.engine, self.zone_id)  # type: ignore[attr-defined]
+        data = read_board(self.desk.engine, self.zone_id)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, data)
 
@@ -243,7 +243,7 @@ class CrisisBoardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="crisis-board-mark", exit_on_error=False)
     def poll_mark(self, seen: tuple[int, int]) -> None:
         """Has anything the board shows changed, at any desk? One primary-key lookup and a short count."""
-        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(self.desk.engine) as session:
             mark = board.changed_mark(session)
         if mark != seen:
             self.app.call_from_thread(self.load)
@@ -343,7 +343,7 @@ class CrisisBoardScreen(Screen[None]):
             self.notify("No open crisis or Rapid referral to open.")
             return
         row = self.rows[self.query_one(BoardTable).cursor_row]
-        self.app.open_person(row.person_id)  # type: ignore[attr-defined]
+        self.desk.open_person(row.person_id)
 
     @on(DataTable.RowHighlighted, "#board")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -392,9 +392,9 @@ class CrisisBoardScreen(Screen[None]):
     @work(thread=True, exit_on_error=False)
     def acknowledge(self, reminder: ReminderRow) -> None:
         """Record who acknowledged it and when; every desk takes it down."""
-        app = self.app
-        with db.writing(app.engine) as session:  # type: ignore[attr-defined]
-            reminders.acknowledge(session, app.actor, Acknowledgement(reminder.id, reminder.version))  # type: ignore[attr-defined]
+        app = self.desk
+        with db.writing(app.engine) as session:
+            reminders.acknowledge(session, app.actor, Acknowledgement(reminder.id, reminder.version))
         app.call_from_thread(self._acknowledged, reminder)
 
     def _acknowledged(self, reminder: ReminderRow) -> None:

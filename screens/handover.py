@@ -18,13 +18,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from desk import clock, db, settings, triage
 from desk.crisis import handover
 from desk.crisis.handover import DECISIONS, CloseInput, DecisionInput, HandoverItem
 from desk.errors import DeskError, InvalidForm
+from screens.base import DeskScreen
 from screens.form import FormDialog, text_field
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
@@ -88,7 +88,7 @@ class DecisionForm(FormDialog):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, decision: str, note: str) -> None:
-        actor = self.app.actor  # type: ignore[attr-defined]
+        actor = self.desk.actor
         it = self.item
         saved = self.attempt_save(
             lambda session: handover.decide(session, actor, DecisionInput(it.crisis_id, decision, note, it.version))
@@ -106,7 +106,7 @@ class HandoverList:
     items: list[HandoverItem]
 
 
-class HandoverScreen(Screen[None]):
+class HandoverScreen(DeskScreen[None]):
     """The handover list of the zone, the decision for each crisis, and the export for the meeting."""
 
     CSS_PATH = "crisis.tcss"
@@ -157,9 +157,9 @@ class HandoverScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="handover", exit_on_error=False)
     def load(self) -> None:
         """The last day's assessed crises of the zone."""
-        app = self.app
-        zone_id: str = app.zone_id  # type: ignore[attr-defined]
-        with db.reading(app.engine) as session:  # type: ignore[attr-defined]
+        app = self.desk
+        zone_id: str = app.zone_id
+        with db.reading(app.engine) as session:
             listing = HandoverList(zone_id, clock.now(), handover.handover_list(session, zone_id))
         app.call_from_thread(self.show, listing)
 
@@ -234,10 +234,10 @@ class HandoverScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="handover-close", exit_on_error=False)
     def close_crisis(self, it: HandoverItem) -> None:
         """Close the crisis; without the team's decision it is refused and nothing changes."""
-        app = self.app
-        actor = app.actor  # type: ignore[attr-defined]
+        app = self.desk
+        actor = app.actor
         try:
-            with db.writing(app.engine) as session:  # type: ignore[attr-defined]
+            with db.writing(app.engine) as session:
                 handover.close(session, actor, CloseInput(it.crisis_id, it.version))
         except InvalidForm as exc:
             app.call_from_thread(self.say, "Not closed: " + " ".join(exc.problems.values()))
@@ -254,10 +254,10 @@ class HandoverScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="handover-export", exit_on_error=False)
     def export(self) -> None:
         """Write the list, read afresh, as plain text in the data directory."""
-        app = self.app
-        zone_id: str = app.zone_id  # type: ignore[attr-defined]
+        app = self.desk
+        zone_id: str = app.zone_id
         now = clock.now()
-        with db.reading(app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(app.engine) as session:
             text = export_text(session, zone_id, now)
         path = export_path(zone_id, now)
         path.parent.mkdir(parents=True, exist_ok=True)

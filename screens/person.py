@@ -310,7 +310,7 @@ class PersonScreen(DeskScreen[None]):
     @work(thread=True, exclusive=True, group="person", exit_on_error=False)
     def reread(self) -> None:
         """Read the record again after a change; redraw only if what it shows has changed."""
-        found = read(self.app.engine, self.person_id)  # type: ignore[attr-defined]
+        found = read(self.desk.engine, self.person_id)
         self.live.seen_as(found.mark)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_changed, found)

@@ -28,6 +28,7 @@ from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from desk.plurals import counted, were
+from screens.base import desk_of
 
 if TYPE_CHECKING:
     from desk.crisis.reminders import ReminderRow
@@ -105,11 +106,11 @@ class ReminderWatch(Widget):
         from desk import db
         from desk.crisis import reminders
 
-        app = self.app
+        app = desk_of(self)
         zone_id: str = getattr(app, "zone_id", "") or ""
-        engine = app.engine  # type: ignore[attr-defined]
+        engine = app.engine
         with db.writing(engine) as session:
-            reminders.poll(session, app.actor, zone_id=zone_id or None)  # type: ignore[attr-defined]
+            reminders.poll(session, app.actor, zone_id=zone_id or None)
         with db.reading(engine) as session:
             looked = Looked(
                 reminders.outstanding(session, zone_id=zone_id or None),

@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from desk import clock, dates, db
@@ -28,6 +27,7 @@ from desk.models import History, Staff
 from desk.rows import StaffRow
 from desk.services import reference
 from desk.vocabulary import DISCIPLINES
+from screens.base import DeskScreen
 from screens.form import FormDialog, text_field
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
@@ -197,13 +197,13 @@ class ShiftForm(FormDialog):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, t: ShiftTyped) -> None:
-        app = self.app
+        app = self.desk
         shift, problems = self.read(t)
         if shift is None:
             app.call_from_thread(self.show_problems, problems)
             return
         staff, discipline, start_at, end_at = shift
-        actor = app.actor  # type: ignore[attr-defined]
+        actor = app.actor
         existing = self.shift
 
         def change(session: Session) -> ShiftRow:
@@ -252,7 +252,7 @@ class RemoveShiftForm(FormDialog):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, why: str) -> None:
-        actor = self.app.actor  # type: ignore[attr-defined]
+        actor = self.desk.actor
         s = self.shift
 
         def change(session: Session) -> int:
@@ -355,7 +355,7 @@ class AbsenceForm(FormDialog):
         if absence is None:
             self.app.call_from_thread(self.show_problems, problems)
             return
-        actor = self.app.actor  # type: ignore[attr-defined]
+        actor = self.desk.actor
         saved = self.attempt_save(lambda session: roster.mark_absent(session, actor, absence))
         if saved is not None:
             self.app.call_from_thread(self.dismiss, saved.id)
@@ -377,7 +377,7 @@ COLUMNS = {"day": ("Day", 11), "discipline": ("Discipline", 22), "who": ("Who", 
 AWAY_COLUMN = ("Away", 20)
 
 
-class RosterScreen(Screen[None]):
+class RosterScreen(DeskScreen[None]):
     """The zone's duty roster, a week at a time, by day and discipline."""
 
     CSS_PATH = "crisis.tcss"
@@ -433,10 +433,10 @@ class RosterScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="roster", exit_on_error=False)
     def load(self) -> None:
         """The week's shifts and the zone's team, read together."""
-        app = self.app
-        zone_id: str = app.zone_id  # type: ignore[attr-defined]
+        app = self.desk
+        zone_id: str = app.zone_id
         monday = self.monday
-        with db.reading(app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(app.engine) as session:
             week = RosterWeek(monday, roster.week(session, zone_id, monday), reference.staff(session, zone_id))
         app.call_from_thread(self.show, week)
 
@@ -477,7 +477,7 @@ class RosterScreen(Screen[None]):
         this = " (this week)" if week.monday == monday_of(clock.today()) else ""
         away_count = sum(1 for r in shifts if r.absence)
         self.query_one("#roster-title", Static).update(
-            f"Duty roster, zone {self.app.zone_id}: week of {week.monday:%a %d-%b-%Y} to {sunday:%a %d-%b}{this}. "  # type: ignore[attr-defined]
+            f"Duty roster, zone {self.desk.zone_id}: week of {week.monday:%a %d-%b-%Y} to {sunday:%a %d-%b}{this}. "
             f"{len(shifts)} shifts" + (f", {away_count} with the person away" if away_count else "")
         )
         self.query_one("#roster-note", Static).update(
@@ -503,7 +503,7 @@ class RosterScreen(Screen[None]):
         return self.week.team if self.week else []
 
     def action_add_shift(self) -> None:
-        self.app.push_screen(ShiftForm(self.app.zone_id, self._team(), self._day_for_new()), self._changed)  # type: ignore[attr-defined]
+        self.desk.push_screen(ShiftForm(self.desk.zone_id, self._team(), self._day_for_new()), self._changed)
 
     def action_change_shift(self) -> None:
         shift = self.highlighted()
@@ -538,7 +538,7 @@ class RosterScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="roster-history", exit_on_error=False)
     def show_history(self, shift: ShiftRow) -> None:
         """The shift's history, and its person's absences, in words."""
-        with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
+        with db.reading(self.desk.engine) as session:
             text = shift_history(session, shift)
         self.app.call_from_thread(self.app.push_screen, FullText(f"History of {shift.staff_name}'s shift", text))
 
