@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from screen_zone import Zone, desk_open, on_screen, until
+from screen_zone import Zone, desk_open, on_screen, open_record, until
 from sqlmodel import select
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, OptionList, Select, TextArea
 
 from desk import clock, db
-from desk.crisis import roster
+from desk.crisis import figures, roster
 from desk.crisis.roster import ShiftInput
-from desk.crisis_models import Booking, Crisis
+from desk.crisis_models import Booking, Crisis, LiaisonEntry
 from desk.history import Actor
-from desk.models import Call, Referral
+from desk.models import Call, History, Referral
 from desk.services import reference, rings
 from screens.app import DeskApp
 
@@ -189,3 +189,131 @@ async def test_a_fall_escalated_with_the_default_team_in_six_keys(zone: Zone) ->
         call = session.exec(select(Call)).one()
         assert (call.status, call.reason) == ("finished", "crisis")
         assert session.exec(select(Referral)).one().call_id == call.id
+
+
+async def escalate_the_fall(pilot, app: DeskApp, zone: Zone) -> None:  # type: ignore[no-untyped-def]
+    """The carer rings; the co-ordinator answers and escalates with the default team (the six keys above)."""
+    await ring_and_wait(pilot, app, zone)
+    await pilot.press("f6")
+    await until(pilot, call_loaded(app))
+    await pilot.press("f11")
+    await until(pilot, lambda: type(app.screen).__name__ == "EscalateScreen" and app.screen.proposal is not None)  # type: ignore[attr-defined]
+    await pilot.press(*"Mum has fallen and cannot get up", "enter", "1", "h", "enter")
+    await until(pilot, lambda: type(app.screen).__name__ == "CallScreen" and app.screen.referred)  # type: ignore[attr-defined]
+    await pilot.press("f10")
+    await until(pilot, on_screen(app, "CaseloadScreen"))
+
+
+async def test_a_crisis_worker_follows_the_fall_to_the_nurse_arriving(zone: Zone) -> None:
+    """Escalated; the ambulance is logged in the liaison log; the nurse's arrival stops the 2-hour clock."""
+    team = team_on_duty(zone)
+    async with desk_open(zone) as (app, pilot):
+        await escalate_the_fall(pilot, app, zone)
+        with db.reading(zone.engine) as session:
+            assert figures.two_hour_figure(session, "BXM").today.waiting == 1
+
+        await open_record(pilot, app, zone.doris_id)
+        record = app.screen
+        await until(pilot, lambda: record.crisis is not None)  # type: ignore[attr-defined]
+        assert "OPEN CRISIS" in str(record.query_one("#crisis-view").render())
+        visits = record.query_one("#bookings", OptionList)
+        assert visits.option_count == 3
+
+        await pilot.press("l")  # the liaison log: no party chosen yet, Enter through the fields
+        await until(pilot, on_screen(app, "LiaisonForm"))
+        form = app.screen
+        form.query_one("#contact").focus()
+        await pilot.press(*"Crew 412", "enter", *"Crew stays until the nurse arrives", "enter")
+        await until(pilot, lambda: form.query_one("#party-error").display)
+        assert "Choose the party" in str(form.query_one("#party-error").render())
+        with db.reading(zone.engine) as session:
+            assert session.exec(select(LiaisonEntry)).all() == []
+        assert form.query_one("#agreed", Input).value == "Crew stays until the nurse arrives"  # nothing typed lost
+        form.query_one("#party").focus()
+        await pilot.press("a")  # ambulance service
+        await pilot.press("f10")
+        await until(pilot, on_screen(app, "PersonScreen"))
+
+        nurse_row = next(i for i, b in enumerate(record.crisis.bookings) if b.discipline == "nursing")  # type: ignore[attr-defined]
+        visits.focus()
+        await pilot.press("home", *["down"] * nurse_row)
+        await pilot.press("v")  # the highlighted visit moves on
+        await until(pilot, on_screen(app, "VisitMoveForm"))
+        await pilot.press("a")  # arrived: saved at once
+        await until(pilot, on_screen(app, "PersonScreen"))
+        await until(pilot, lambda: "clock stopped" in str(record.query_one("#crisis-view").render()))
+        assert "Arrived" in str(visits.get_option_at_index(nurse_row).prompt)
+
+    with db.reading(zone.engine) as session:
+        entry = session.exec(select(LiaisonEntry)).one()
+        assert (entry.party, entry.contact, entry.agreed) == (
+            "ambulance",
+            "Crew 412",
+            "Crew stays until the nurse arrives",
+        )
+        nurse = session.exec(select(Booking).where(Booking.discipline == "nursing")).one()
+        assert nurse.state == "arrived" and nurse.staff_id == team["nursing"]
+        referral = session.exec(select(Referral)).one()
+        assert referral.first_contact_at == nurse.arrived_at
+        figure = figures.two_hour_figure(session, "BXM")
+        assert (figure.today.met, figure.today.missed, figure.today.waiting) == (1, 0, 0)
+
+
+async def test_the_crisis_plan_is_written_on_the_record_and_shown_while_escalating(zone: Zone) -> None:
+    """P writes the plan with a reason (kept in the history); F11 on the next call shows it beside the form."""
+    team_on_duty(zone)
+    async with desk_open(zone) as (app, pilot):
+        await open_record(pilot, app, zone.doris_id)
+        await pilot.press("p")
+        await until(pilot, on_screen(app, "CrisisPlanForm"))
+        form = app.screen
+        await pilot.press(*"Jean (daughter) 07700 900123", "enter", *"Her own chair, tea", "enter")
+        await pilot.press(*"To stay at home", "enter", "enter")  # no reason given
+        await until(pilot, lambda: form.query_one("#why-error").display)
+        assert "Say why the plan is changing" in str(form.query_one("#why-error").render())
+        await pilot.press(*"Agreed with Doris and Jean", "enter")
+        await until(pilot, on_screen(app, "PersonScreen"))
+        await until(pilot, lambda: "Her own chair, tea" in str(app.screen.query_one("#crisis-plan-view").render()))
+
+        await ring_and_wait(pilot, app, zone)
+        await pilot.press("f6")
+        await until(pilot, call_loaded(app))
+        await pilot.press("f11")
+        await until(pilot, lambda: type(app.screen).__name__ == "EscalateScreen" and app.screen.proposal is not None)  # type: ignore[attr-defined]
+        plan = str(app.screen.query_one("#escalate-plan").render())
+        assert "Who to ring: Jean (daughter) 07700 900123" in plan and "What they want: To stay at home" in plan
+    with db.reading(zone.engine) as session:
+        saved = session.exec(select(History).where(History.entity == "crisisplan")).all()
+        assert [h.why for h in saved] == ["Agreed with Doris and Jean"]
+
+
+async def test_bad_team_choices_are_refused_beside_the_row_and_nothing_is_booked(zone: Zone) -> None:
+    """A time in the past, and nobody at all: each said beside its field; nothing written, nothing typed lost."""
+    team_on_duty(zone, roles=("nurse", "physiotherapist"))  # no OT on duty today
+    async with desk_open(zone) as (app, pilot):
+        await ring_and_wait(pilot, app, zone)
+        await pilot.press("f6")
+        await until(pilot, call_loaded(app))
+        await pilot.press("f11")
+        await until(pilot, lambda: type(app.screen).__name__ == "EscalateScreen" and app.screen.proposal is not None)  # type: ignore[attr-defined]
+        screen = app.screen
+        ot = str(screen.query_one("#team-occupational_therapy-error").render())
+        assert "Nobody is on duty for occupational therapy today" in ot  # said at once
+        await pilot.press(*"Mum has fallen and cannot get up", "enter", "1", "h")
+        past = clock.local(clock.now() - timedelta(minutes=10))
+        screen.query_one("#time-nurse", Input).value = f"{past:%H:%M}"
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.query_one("#team-nursing-error").display)
+        assert "has passed: choose a time from now on" in str(screen.query_one("#team-nursing-error").render())
+        assert "the zone manager's decision" in str(screen.query_one("#team-occupational_therapy-error").render())
+        assert screen.query_one("#what_happened", Input).value == "Mum has fallen and cannot get up"
+
+        screen.query_one("#who-nurse", Select).value = "drop"
+        screen.query_one("#who-physio", Select).value = "drop"
+        screen.query_one("#escalate-button").focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.query_one("#team-error").display)
+        assert "never escalated with nobody booked" in str(screen.query_one("#team-error").render())
+        assert type(app.screen).__name__ == "EscalateScreen"
+    with db.reading(zone.engine) as session:
+        assert session.exec(select(Crisis)).all() == [] and session.exec(select(Booking)).all() == []
