@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, or_, text
 from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, delete, select
 
-from desk import caseload_query, clock
+from desk import caseload_query, clock, triage
 from desk.models import (
     Admission,
     CarePackage,
@@ -174,6 +174,8 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
                 col(Referral.crisis),
                 col(Referral.due_at),
                 col(Referral.urgency),
+                col(Referral.response),
+                col(Referral.lead),
             ).where(col(Referral.status) == "open"),
             col(Referral.person_id),
         ).order_by(col(Referral.person_id), col(Referral.id))
@@ -209,15 +211,18 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
         if review_due:
             due.setdefault(pid, []).append((review_due, DUE_RANK["review"], "Package review"))
     crisis: set[int] = set()
-    for pid, discipline, is_crisis, due_at, urgency in ref_rows:
+    for pid, discipline, is_crisis, due_at, urgency, response, lead in ref_rows:
         label = _SHORT.get(discipline, discipline)
         side = DISCIPLINES.get(discipline, ("", "health"))[1]
         (health if side == "health" else social).setdefault(pid, []).append(f"ref {label}")
         if is_crisis:
             crisis.add(pid)
         if due_at:
+            clock_kind = response if lead else urgency  # triaged referrals carry their response
+            local_due = clock.local(due_at)
+            at = f"{local_due:%H:%M} " if clock_kind in triage.HOUR_BASED else ""  # hours: the time as well
             due.setdefault(pid, []).append(
-                (clock.local(due_at).date(), DUE_RANK.get(urgency, 3), f"{label} referral ({urgency})")
+                (local_due.date(), DUE_RANK.get(urgency, 3), f"{at}{label} referral ({clock_kind})")
             )
 
     candidates = (

@@ -13,6 +13,7 @@ from helpers.fixtures import FROZEN_AT, FrozenClock, Registrar, coordinator, fro
 from sqlalchemy import Engine
 from sqlmodel import SQLModel, select
 
+from desk import clock as clock_module
 from desk import db
 from desk.history import Actor
 from desk.models import Admission, CarePackage, CaseloadEntry, Involvement, Person, Referral
@@ -350,7 +351,7 @@ def test_rows_carry_what_the_screen_shows(zone: Zone, clock: FrozenClock) -> Non
     )
     assert (by_name[DEAN].flags, by_name[DEAN].next_due_what, by_name[DEAN].key_worker) == (
         "CRISIS",
-        "Nursing referral (rapid)",
+        "13:30 Nursing referral (rapid)",  # due at 13:30 (3 hours): the time shows as well as the date
         zone.nurse.name,
     )
     assert (by_name[EVANS].social, by_name[EVANS].practice) == ("ref SW", "Upton Manor Surgery")
@@ -401,7 +402,8 @@ def test_a_referral_due_the_same_day_as_a_review_is_next(
         ),
     )
     for row in (rows(engine)[0], *_bulk_rows(engine)):
-        assert (row.next_due_on, row.next_due_what) == (TODAY, f"Physio referral ({urgency})")
+        at = f"{clock_module.local(clock.now):%H:%M} " if urgency == "rapid" else ""  # hours: the time as well
+        assert (row.next_due_on, row.next_due_what) == (TODAY, f"{at}Physio referral ({urgency})")
 
 
 def _bulk_rows(engine: Engine) -> list[caseload.CaseloadRow]:

@@ -19,7 +19,7 @@ from desk.crisis import figures, roster
 from desk.crisis.roster import ShiftInput
 from desk.crisis_models import Booking, Crisis, LiaisonEntry
 from desk.history import Actor
-from desk.models import Call, History, Referral
+from desk.models import Call, CaseloadEntry, History, Referral
 from desk.services import reference, rings
 from screens.app import DeskApp
 
@@ -188,7 +188,11 @@ async def test_a_fall_escalated_with_the_default_team_in_six_keys(zone: Zone) ->
         assert booked == team
         call = session.exec(select(Call)).one()
         assert (call.status, call.reason) == ("finished", "crisis")
-        assert session.exec(select(Referral)).one().call_id == call.id
+        referral = session.exec(select(Referral)).one()
+        assert referral.call_id == call.id and referral.due_at == call.started_at + timedelta(hours=2)
+        on_caseload = session.get(CaseloadEntry, zone.doris_id)
+        assert on_caseload is not None  # "next due" has the time, as the clock is hours
+        assert on_caseload.next_due_what == f"{clock.local(referral.due_at):%H:%M} Physio referral (crisis)"
 
 
 async def escalate_the_fall(pilot, app: DeskApp, zone: Zone) -> None:  # type: ignore[no-untyped-def]
