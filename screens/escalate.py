@@ -96,7 +96,7 @@ class EscalateScreen(ModalScreen[Escalated | None]):
     .team-row { height: 3; }
     .team-row Label { width: 22; padding-top: 1; }
     .team-row Select { width: 40; }
-    .team-row .team-time { width: 10; }
+    .team-row .team-time { width: 12; }
     .team-row .team-why { width: 1fr; }
     #escalate-lists { height: auto; }
     #escalate-lists > Vertical { width: 1fr; height: auto; }
