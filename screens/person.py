@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from desk import clock, dates, db
-from desk.crisis import escalation, plans
+from desk.crisis import escalation, liaison, plans
 from desk.crisis.escalation import WHEREABOUTS, OpenCrisis
 from desk.crisis.liaison import LiaisonRow
 from desk.crisis.plans import CrisisPlanView
@@ -239,6 +239,22 @@ def open_crisis_text(crisis: OpenCrisis | None) -> Text:
     return out
 
 
+LIAISON_SHOWN = 3
+"""The newest liaison entries the record shows under an open crisis."""
+
+
+def liaison_text(log: list[LiaisonRow]) -> Text:
+    """The newest contacts made about the crisis: when, with whom, what was agreed, by whom."""
+    out = Text("Liaison log (L adds)\n", style="bold")
+    if not log:
+        out.append("  Nobody contacted yet.\n", style="dim")
+    for e in log:
+        who = f" ({e.contact})" if e.contact else ""
+        out.append(f"  {clock.local(e.at):%H:%M} {e.party_label}{who}: {e.agreed}")
+        out.append(f"  {e.by_name}\n", style="dim")
+    return out
+
+
 class PersonScreen(Screen[None]):
     """A person's record with health and social care on one timeline."""
 
@@ -272,6 +288,7 @@ class PersonScreen(Screen[None]):
                 yield Static("", id="crisis-plan-view")
                 yield Static("", id="crisis-view")
                 yield OptionList(id="bookings")
+                yield Static("", id="liaison-view")
             view = TimelineView(id="timeline")
             view.border_title = "Timeline: loading..."
             yield view
@@ -312,14 +329,16 @@ class PersonScreen(Screen[None]):
         with db.reading(self.app.engine) as session:  # type: ignore[attr-defined]
             plan = plans.plan_for(session, self.person_id)
             crisis = escalation.open_crisis_for(session, self.person_id)
-        self.app.call_from_thread(self._show_crisis, plan, crisis)
+            log = liaison.entries(session, crisis.crisis_id)[:LIAISON_SHOWN] if crisis else []
+        self.app.call_from_thread(self._show_crisis, plan, crisis, log)
 
-    def _show_crisis(self, plan: CrisisPlanView, crisis: OpenCrisis | None) -> None:
+    def _show_crisis(self, plan: CrisisPlanView, crisis: OpenCrisis | None, log: list[LiaisonRow]) -> None:
         if not self.is_attached:
             return
         self.plan, self.crisis = plan, crisis
         self.query_one("#crisis-plan-view", Static).update(crisis_plan_text(plan))
         self.query_one("#crisis-view", Static).update(open_crisis_text(crisis))
+        self.query_one("#liaison-view", Static).update(liaison_text(log) if crisis else "")
         visits = self.query_one("#bookings", OptionList)
         keep = visits.highlighted
         visits.clear_options()
@@ -366,6 +385,7 @@ class PersonScreen(Screen[None]):
         def logged(row: LiaisonRow | None) -> None:
             if row is not None:
                 self.notify(f"Liaison logged: {row.party_label}.", timeout=4)
+                self.load_crisis()
 
         self.app.push_screen(LiaisonForm(self.crisis.crisis_id), logged)
 

@@ -237,6 +237,10 @@ async def test_a_crisis_worker_follows_the_fall_to_the_nurse_arriving(zone: Zone
         await pilot.press("a")  # ambulance service
         await pilot.press("f10")
         await until(pilot, on_screen(app, "PersonScreen"))
+        await until(pilot, lambda: "Ambulance service" in str(record.query_one("#liaison-view").render()))
+        assert "Ambulance service (Crew 412): Crew stays until the nurse arrives" in str(
+            record.query_one("#liaison-view").render()
+        )
 
         nurse_row = next(i for i, b in enumerate(record.crisis.bookings) if b.discipline == "nursing")  # type: ignore[attr-defined]
         visits.focus()
