@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -66,6 +66,10 @@ class CallScreen(Screen[None]):
         Binding("f8", "open_record", "Record", id="open_record", tooltip="Open the chosen person's record"),
         Binding("f9", "clear_person", "Not about them", id="clear_person", tooltip="Unset who the call is about"),
         Binding("escape", "leave", "Leave open", id="leave", tooltip="Back; the call stays open with its notes"),
+        *[
+            Binding(k, f"pick_reason({k!r})", f"Reason: {CALL_REASONS[r]}", show=False, priority=True)
+            for k, r in REASON_KEYS.items()
+        ],
     ]
 
     def __init__(self, call_id: int) -> None:
@@ -276,17 +280,16 @@ class CallScreen(Screen[None]):
         self.save_now()
         self.app.open_person(self.person_id)  # type: ignore[attr-defined]
 
-    def on_key(self, event: events.Key) -> None:
-        """With the reason focused (its list closed), a letter picks it and the notes come next."""
-        reason = self.query_one("#reason", Select)
-        if not reason.has_focus or reason.expanded:
-            return
-        chosen = REASON_KEYS.get((event.character or "").lower())
-        if chosen is not None:
-            event.stop()
-            event.prevent_default()
-            reason.value = chosen
-            self.query_one("#notes", TextArea).focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pick_reason":  # a letter is the reason's only while the reason has the focus
+            reason = self.query_one("#reason", Select)
+            return reason.has_focus and not reason.expanded
+        return super().check_action(action, parameters)
+
+    def action_pick_reason(self, key: str) -> None:
+        """With the reason focused (its list closed), a letter picks it and the notes come next, at once."""
+        self.query_one("#reason", Select).value = REASON_KEYS[key]
+        self.set_focus(self.query_one("#notes", TextArea))
 
     # --- saving as they type --------------------------------------------------
 

@@ -84,6 +84,7 @@ class EscalateScreen(ModalScreen[Escalated | None]):
     BINDINGS = [
         Binding("f10", "escalate", "Escalate", id="escalate", tooltip="Raise the crisis and book the team"),
         Binding("escape", "cancel", "Back to the call", id="cancel", tooltip="Nothing is raised; the call stays open"),
+        Binding("enter", "move_on", "Next field", id="move_on", show=False, priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -154,6 +155,8 @@ class EscalateScreen(ModalScreen[Escalated | None]):
         for err in self.query(FieldError):
             err.show(None)
         self.query_one("#form-message").display = False
+        for choice in self.query(KeyChoice):
+            choice.then = self._chosen
         self.query_one("#what_happened", Input).focus()
         self.load()
 
@@ -198,18 +201,19 @@ class EscalateScreen(ModalScreen[Escalated | None]):
 
     # --- moving through the form at speed ------------------------------------
 
-    @on(Input.Submitted, "#what_happened")
-    def _what_done(self) -> None:
-        self.query_one("#need").focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "move_on":  # Enter moves on only from what happened; elsewhere it is the widget's
+            return self.focused is not None and self.focused.id == "what_happened"
+        return super().check_action(action, parameters)
 
-    @on(KeyChoice.Chosen)
-    def _chosen(self, event: KeyChoice.Chosen) -> None:
-        key = event.choice.id or ""
-        self.query_one(f"#{key}-error", FieldError).show(None)
-        if key == "need":
-            self.query_one("#whereabouts").focus()
-        else:
-            self.query_one("#escalate-button").focus()
+    def action_move_on(self) -> None:
+        """Enter after what happened: on to the need, at once, so keys typed ahead land there."""
+        self.set_focus(self.query_one("#need"))
+
+    def _chosen(self, choice: KeyChoice, value: str) -> None:
+        """Straight after a choice (before the next key is read): its message goes, the focus moves on."""
+        self.query_one(f"#{choice.id}-error", FieldError).show(None)
+        self.set_focus(self.query_one("#whereabouts" if choice.id == "need" else "#escalate-button"))
 
     @on(Button.Pressed, "#escalate-button")
     def _pressed(self) -> None:

@@ -8,7 +8,8 @@ a message, so the form can move the focus on.
 
 from __future__ import annotations
 
-from textual import events
+from collections.abc import Callable
+
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -40,6 +41,10 @@ class KeyChoice(OptionList):
         self._labels = {oid: (key, label) for key, oid, label in options}
         self.value: str | None = value
         super().__init__(*[Option(self._prompt(oid), id=oid) for _, oid, _ in options], id=id)
+        for key in self._keys:
+            # Priority bindings run as the key is read, so the choice (and where the focus goes
+            # next) is made before the next key typed ahead is handed to a widget.
+            self._bindings.bind(key, f"pick({key!r})", show=False, priority=True)
 
     def _prompt(self, oid: str) -> str:
         key, label = self._labels[oid]
@@ -50,6 +55,15 @@ class KeyChoice(OptionList):
         if self.value is not None:
             self.highlighted = self.get_option_index(self.value)
 
+    then: Callable[[KeyChoice, str], None] | None = None
+    """Called at once when an option is chosen, to move the focus on (see :meth:`action_pick`)."""
+
+    def action_pick(self, key: str) -> None:
+        """The option of this key chosen, and whatever follows done before the next key is read."""
+        oid = self._keys.get(key)
+        if oid is not None:
+            self.choose(oid)
+
     def choose(self, value: str | None, *, announce: bool = True) -> None:
         """Make ``value`` the chosen option (None: nothing chosen), and say so unless told not to."""
         self.value = value
@@ -58,14 +72,9 @@ class KeyChoice(OptionList):
         if value is not None:
             self.highlighted = self.get_option_index(value)
             if announce:
+                if self.then is not None:
+                    self.then(self, value)
                 self.post_message(self.Chosen(self, value))
-
-    def on_key(self, event: events.Key) -> None:
-        oid = self._keys.get(event.character or "")
-        if oid is not None:
-            event.stop()
-            event.prevent_default()
-            self.choose(oid)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list is self and event.option_id is not None:

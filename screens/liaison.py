@@ -72,12 +72,13 @@ class LiaisonForm(ModalScreen[LiaisonRow | None]):
         for err in self.query(FieldError):
             err.show(None)
         self.query_one("#form-message").display = False
+        self.query_one("#party", KeyChoice).then = self._party
         self.query_one("#party").focus()
 
-    @on(KeyChoice.Chosen, "#party")
-    def _party(self) -> None:
+    def _party(self, choice: KeyChoice, value: str) -> None:
+        """Straight after the party is chosen (before the next key is read): on to who was there."""
         self.query_one("#party-error", FieldError).show(None)
-        self.query_one("#contact").focus()
+        self.set_focus(self.query_one("#contact"))
 
     @on(Input.Submitted, "#contact")
     def _contact_done(self) -> None:

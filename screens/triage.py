@@ -109,6 +109,8 @@ class TriageScreen(ModalScreen[TriageResult]):
             err.show(None)
         self.query_one("#form-message").display = False
         self._show_proposal()
+        for choice in self.query(KeyChoice):
+            choice.then = self._chosen
         if self.is_crisis:
             self.query_one("#need").focus()
         else:
@@ -136,18 +138,18 @@ class TriageScreen(ModalScreen[TriageResult]):
         c = self._choice()
         return (c.response, c.lead) != (self.proposal.response, self.proposal.lead)
 
-    @on(KeyChoice.Chosen)
-    def _chosen(self, event: KeyChoice.Chosen) -> None:
-        if event.choice.id == "need":
-            self.proposal = triage.propose(self.finish.reason, event.value)
+    def _chosen(self, choice: KeyChoice, value: str) -> None:
+        """Straight after a choice (before the next key is read): the proposal follows the need, the focus moves on."""
+        if choice.id == "need":
+            self.proposal = triage.propose(self.finish.reason, value)
             self.query_one("#response", KeyChoice).choose(self.proposal.response, announce=False)
             self.query_one("#lead", KeyChoice).choose(self.proposal.lead, announce=False)
             self.query_one("#need-error", FieldError).show(None)
             self._show_proposal()
         if self._changed():
-            self.query_one("#change_why", Input).focus()
+            self.set_focus(self.query_one("#change_why", Input))
         else:
-            self.query_one("#accept-button").focus()
+            self.set_focus(self.query_one("#accept-button"))
 
     @on(Input.Submitted, "#change_why")
     @on(Button.Pressed, "#accept-button")

@@ -64,12 +64,13 @@ class VisitMoveForm(ModalScreen[BookingRow | None]):
         for err in self.query(FieldError):
             err.show(None)
         self.query_one("#form-message").display = False
+        self.query_one("#state", KeyChoice).then = self._chosen
         self.query_one("#state").focus()
 
-    @on(KeyChoice.Chosen, "#state")
-    def _chosen(self, event: KeyChoice.Chosen) -> None:
-        if event.value == "cancelled":
-            self.query_one("#reason").focus()
+    def _chosen(self, choice: KeyChoice, value: str) -> None:
+        """A cancellation asks why; any other state is saved at once."""
+        if value == "cancelled":
+            self.set_focus(self.query_one("#reason"))
         else:
             self.action_save()
 

@@ -174,8 +174,6 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
                 col(Referral.crisis),
                 col(Referral.due_at),
                 col(Referral.urgency),
-                col(Referral.response),
-                col(Referral.lead),
             ).where(col(Referral.status) == "open"),
             col(Referral.person_id),
         ).order_by(col(Referral.person_id), col(Referral.id))
@@ -211,14 +209,14 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
         if review_due:
             due.setdefault(pid, []).append((review_due, DUE_RANK["review"], "Package review"))
     crisis: set[int] = set()
-    for pid, discipline, is_crisis, due_at, urgency, response, lead in ref_rows:
+    for pid, discipline, is_crisis, due_at, urgency in ref_rows:
         label = _SHORT.get(discipline, discipline)
         side = DISCIPLINES.get(discipline, ("", "health"))[1]
         (health if side == "health" else social).setdefault(pid, []).append(f"ref {label}")
         if is_crisis:
             crisis.add(pid)
         if due_at:
-            clock_kind = response if lead else urgency  # triaged referrals carry their response
+            clock_kind = triage.CRISIS if is_crisis else urgency  # the response, as migration 0004 reads it
             local_due = clock.local(due_at)
             at = f"{local_due:%H:%M} " if clock_kind in triage.HOUR_BASED else ""  # hours: the time as well
             due.setdefault(pid, []).append(

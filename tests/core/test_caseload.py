@@ -351,7 +351,7 @@ def test_rows_carry_what_the_screen_shows(zone: Zone, clock: FrozenClock) -> Non
     )
     assert (by_name[DEAN].flags, by_name[DEAN].next_due_what, by_name[DEAN].key_worker) == (
         "CRISIS",
-        "13:30 Nursing referral (rapid)",  # due at 13:30 (3 hours): the time shows as well as the date
+        "13:30 Nursing referral (crisis)",  # due at 13:30: an hours clock shows the time as well as the date
         zone.nurse.name,
     )
     assert (by_name[EVANS].social, by_name[EVANS].practice) == ("ref SW", "Upton Manor Surgery")
