@@ -70,6 +70,7 @@ class CallScreen(Screen[None]):
             Binding(k, f"pick_reason({k!r})", f"Reason: {CALL_REASONS[r]}", show=False, priority=True)
             for k, r in REASON_KEYS.items()
         ],
+        Binding("tab", "notes_done", "Notes: on to the outcome", show=False, priority=True),
     ]
 
     def __init__(self, call_id: int) -> None:
@@ -284,7 +285,13 @@ class CallScreen(Screen[None]):
         if action == "pick_reason":  # a letter is the reason's only while the reason has the focus
             reason = self.query_one("#reason", Select)
             return reason.has_focus and not reason.expanded
+        if action == "notes_done":  # Tab leaves the notes for the outcome; elsewhere it is the usual Tab
+            return self.focused is self.query_one("#notes", TextArea)
         return super().check_action(action, parameters)
+
+    def action_notes_done(self) -> None:
+        """Tab from the notes: the outcome takes the focus at once, so words typed ahead land there."""
+        self.set_focus(self.query_one("#outcome", Input))
 
     def action_pick_reason(self, key: str) -> None:
         """With the reason focused (its list closed), a letter picks it and the notes come next, at once."""
