@@ -119,7 +119,7 @@ async def test_unknown_and_impossible_numbers(zone: Zone) -> None:
             number = app.screen.query_one("#number")
             number.value = ""
             await pilot.press(*typed, "enter")
-            await until(pilot, lambda: message in str(app.screen.query_one("#recognition").render()))
+            await until(pilot, lambda message=message: message in str(app.screen.query_one("#recognition").render()))
             assert type(app.screen).__name__ == "StartCallScreen"
             assert number.value == typed  # nothing typed is thrown away
     with db.reading(zone.engine) as session:
