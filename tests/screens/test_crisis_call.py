@@ -318,9 +318,8 @@ async def test_bad_team_choices_are_refused_beside_the_row_and_nothing_is_booked
 
         screen.query_one("#who-nurse", Select).value = "drop"
         screen.query_one("#who-physio", Select).value = "drop"
-        screen.query_one("#escalate-button").focus()
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press("f10")  # escalate, with nobody chosen to go
         await until(pilot, lambda: screen.query_one("#team-error").display)
         assert "never escalated with nobody booked" in str(screen.query_one("#team-error").render())
         assert type(app.screen).__name__ == "EscalateScreen"
