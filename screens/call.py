@@ -17,7 +17,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from desk import clock, db
+from desk import clock, db, triage
+from desk.crisis import referrals
+from desk.crisis.escalation import Escalated
+from desk.crisis.referrals import CallFinish
 from desk.errors import DeskError, InvalidForm
 from desk.kept_notes import Draft
 from desk.plurals import counted
@@ -34,18 +37,41 @@ from screens.widgets import FieldError, NotesArea, PersonFinder
 AUTOSAVE_S = 0.4
 SERVICE_KINDS = {"emergency", "nhs_111", "service"}
 SOMEONE_ELSE = "someone-else"
+REASON_KEYS: dict[str, str] = {
+    "a": "advice",
+    "r": "new_referral",
+    "n": "change_in_need",
+    "c": "crisis",
+    "d": "discharge",
+    "p": "professional_update",
+    "o": "other",
+}
+"""With the reason focused, one letter picks it (shown beside each reason)."""
+_KEY_OF_REASON = {reason: key for key, reason in REASON_KEYS.items()}
 
 
 class CallScreen(DeskScreen[None]):
     """The call screen for one call on the zone line."""
 
     BINDINGS = [
-        Binding("f10", "finish", "Finish call", id="finish", tooltip="Check and log the call"),
+        Binding(
+            "f10",
+            "finish",
+            "Finish call",
+            id="finish",
+            tooltip="Check and log the call (triaged first if it asks for help)",
+        ),
+        Binding("f11", "escalate", "Escalate crisis", id="escalate", tooltip="Raise a crisis with its same-day team"),
         Binding("f3", "find", "Find person", id="find", tooltip="Search the register for who the call is about"),
         Binding("f4", "register", "Register", id="register", tooltip="Register the person this call is about"),
         Binding("f8", "open_record", "Record", id="open_record", tooltip="Open the chosen person's record"),
         Binding("f9", "clear_person", "Not about them", id="clear_person", tooltip="Unset who the call is about"),
         Binding("escape", "leave", "Leave open", id="leave", tooltip="Back; the call stays open with its notes"),
+        *[
+            Binding(k, f"pick_reason({k!r})", f"Reason: {CALL_REASONS[r]}", show=False, priority=True)
+            for k, r in REASON_KEYS.items()
+        ],
+        Binding("tab", "notes_done", "Notes: on to the outcome", show=False, priority=True),
     ]
 
     def __init__(self, call_id: int) -> None:
@@ -58,6 +84,7 @@ class CallScreen(DeskScreen[None]):
         self.saved_at: datetime | None = None
         self.recognition: Recognition | None = None
         self._choices: list[CallerMatch] = []
+        self.referred = False  # a referral is made from this call (escalated): finishing needs no triage
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -76,7 +103,11 @@ class CallScreen(DeskScreen[None]):
             yield PersonFinder(id="finder")
             with Horizontal(classes="field"):
                 yield Label("Why they rang", classes="field-label")
-                yield Select([(label, key) for key, label in CALL_REASONS.items()], id="reason", prompt="Choose")
+                yield Select(
+                    [(f"{label} ({_KEY_OF_REASON[key]})", key) for key, label in CALL_REASONS.items()],
+                    id="reason",
+                    prompt="Choose (a letter)",
+                )
             yield FieldError(id="reason-error")
             yield Label("Notes (saved as you type)", classes="field-label-wide")
             yield NotesArea(id="notes", tab_behavior="focus", soft_wrap=True)
@@ -86,6 +117,7 @@ class CallScreen(DeskScreen[None]):
                     placeholder="What was done: advice given, nurse visit booked, referral to OT...", id="outcome"
                 )
             yield FieldError(id="outcome-error")
+            yield FieldError(id="triage-error")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -105,6 +137,7 @@ class CallScreen(DeskScreen[None]):
             state = calls.state(session, self.call_id)
             rec = people.record(session, state.person_id) if state.person_id else None
             heard = recognise(session, state.caller_raw) if state.caller_raw else None
+            self.referred = referrals.referral_for_call(session, self.call_id) is not None
         self.app.call_from_thread(self._loaded_state, state, rec, heard)
 
     def _loaded_state(self, state: CallState, rec: people.PersonRecord | None, heard: Recognition | None) -> None:
@@ -249,6 +282,23 @@ class CallScreen(DeskScreen[None]):
         self.save_now()
         self.desk.open_person(self.person_id)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pick_reason":  # a letter is the reason's only while the reason has the focus
+            reason = self.query_one("#reason", Select)
+            return reason.has_focus and not reason.expanded
+        if action == "notes_done":  # Tab leaves the notes for the outcome; elsewhere it is the usual Tab
+            return self.focused is self.query_one("#notes", TextArea)
+        return super().check_action(action, parameters)
+
+    def action_notes_done(self) -> None:
+        """Tab from the notes: the outcome takes the focus at once, so words typed ahead land there."""
+        self.set_focus(self.query_one("#outcome", Input))
+
+    def action_pick_reason(self, key: str) -> None:
+        """With the reason focused (its list closed), a letter picks it and the notes come next, at once."""
+        self.query_one("#reason", Select).value = REASON_KEYS[key]
+        self.set_focus(self.query_one("#notes", TextArea))
+
     # --- saving as they type --------------------------------------------------
 
     @on(TextArea.Changed)
@@ -306,10 +356,78 @@ class CallScreen(DeskScreen[None]):
             return
         values = self._values()
         problems = calls.validate_finish(values)
+        needs_triage = values.reason in triage.TRIAGED_REASONS and not self.referred
+        if needs_triage and values.person_id is None:
+            problems["person"] = (
+                "A call asking for help becomes a referral: find (F3) or register (F4) who it is about."
+            )
         if problems:
             self.show_problems(problems)
             return
+        if needs_triage:
+            self.triage(values, self.call.version)
+            return
         self.finish(values, self.call.version)
+
+    def triage(self, values: calls.CallDetails, version: int) -> None:
+        """The response and lead confirmed or changed; the triage screen writes the call and its referral."""
+        from screens.triage import TriageResult, TriageScreen, referral_said
+
+        assert values.person_id is not None
+        finish = CallFinish(self.call_id, values.person_id, values.reason, values.notes, values.outcome, version)
+
+        def triaged(result: TriageResult) -> None:
+            if isinstance(result, dict):
+                self.show_problems(result)
+            elif result is not None:
+                self.call = None
+                self.app.notify(referral_said(result), timeout=6)
+                self.dismiss()
+
+        self.app.push_screen(TriageScreen(finish), triaged)
+
+    # --- escalating a crisis ----------------------------------------------------
+
+    def action_escalate(self) -> None:
+        """One key: the crisis raised from what the call holds, with the same-day team proposed at once."""
+        from screens.escalate import EscalateScreen
+
+        if self.call is None:
+            return
+        if self.person_id is None:
+            self.show_problems({"person": "Find (F3) or register (F4) who it is about, then escalate (F11)."})
+            return
+        if self.referred:
+            self.notify("This call has already been made a referral: the crisis board follows it.")
+            return
+        self.save_now()
+
+        def escalated(result: Escalated | None) -> None:
+            if result is not None:
+                self._escalated(result)
+
+        self.app.push_screen(
+            EscalateScreen(
+                call_id=self.call_id,
+                zone_id=self.call.zone_id,
+                person_id=self.person_id,
+                caller=self.call.caller_name or self.call.caller_raw,
+                what_happened=" ".join(self.query_one("#notes", TextArea).text.split()),
+            ),
+            escalated,
+        )
+
+    def _escalated(self, done: Escalated) -> None:
+        """The crisis is raised: the call is about a crisis, its outcome says who is booked; F10 finishes it."""
+        self.referred = True
+        self.query_one("#reason", Select).value = "crisis"
+        outcome = self.query_one("#outcome", Input)
+        if not outcome.value.strip():
+            team = ", ".join(f"{b.staff_name} {clock.local(b.visit_at):%H:%M}" for b in done.bookings)
+            outcome.value = f"Crisis escalated: {team} booked." if team else "Crisis escalated."
+        self._dirty = True
+        self.notify("Crisis escalated, team booked. F10 finishes the call.", timeout=6)
+        self.query_one("#outcome", Input).focus()
 
     @work(thread=True, exclusive=True, group="finish", exit_on_error=False)
     def finish(self, values: calls.CallDetails, version: int) -> None:

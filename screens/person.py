@@ -13,10 +13,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from desk import clock, dates, db
+from desk.crisis import escalation, liaison, plans
+from desk.crisis.escalation import WHEREABOUTS, OpenCrisis
+from desk.crisis.liaison import LiaisonRow
+from desk.crisis.plans import CrisisPlanView
 from desk.plurals import counted
 from desk.services import changes, people, timeline
 from desk.services.people import PersonRecord
@@ -235,6 +240,49 @@ def fetch(engine: Engine, person_id: int, width: int) -> Loaded:
     return Loaded(found, render_lines(timeline_table(found.entries[:FIRST_ENTRIES]), width), width)
 
 
+def crisis_plan_text(plan: CrisisPlanView) -> Text:
+    """What to do in a crisis, as the record shows it (P changes it)."""
+    out = Text("What to do in a crisis (P changes it)\n", style="bold")
+    if plan.is_empty:
+        out.append("  No crisis plan written yet.\n", style="dim")
+        return out
+    out.append(f"  Who to ring: {plan.who_to_ring or '-'}\n")
+    out.append(f"  What has worked: {plan.what_has_worked or '-'}\n")
+    out.append(f"  What they want: {plan.what_they_want or '-'}\n")
+    return out
+
+
+def open_crisis_text(crisis: OpenCrisis | None) -> Text:
+    """The open crisis: what happened, where they are, its clock (its visits are listed below it)."""
+    if crisis is None:
+        return Text("No open crisis.", style="dim")
+    out = Text("OPEN CRISIS", style="bold red")
+    out.append(f"  raised {clock.local(crisis.raised_at):%H:%M}: {crisis.what_happened}\n")
+    out.append(f"  {WHEREABOUTS.get(crisis.whereabouts, crisis.whereabouts)}")
+    if crisis.first_contact_at is not None:
+        out.append(f"; first contact {clock.local(crisis.first_contact_at):%H:%M} (clock stopped)\n")
+    elif crisis.due_at is not None:
+        out.append(f"; first contact due by {clock.local(crisis.due_at):%H:%M}\n")
+    out.append("Visits (V moves the highlighted one on; L logs a liaison contact):", style="bold")
+    return out
+
+
+LIAISON_SHOWN = 3
+"""The newest liaison entries the record shows under an open crisis."""
+
+
+def liaison_text(log: list[LiaisonRow]) -> Text:
+    """The newest contacts made about the crisis: when, with whom, what was agreed, by whom."""
+    out = Text("Liaison log (L adds)\n", style="bold")
+    if not log:
+        out.append("  Nobody contacted yet.\n", style="dim")
+    for e in log:
+        who = f" ({e.contact})" if e.contact else ""
+        out.append(f"  {clock.local(e.at):%H:%M} {e.party_label}{who}: {e.agreed}")
+        out.append(f"  {e.by_name}\n", style="dim")
+    return out
+
+
 class PersonScreen(DeskScreen[None]):
     """A person's record with health and social care on one timeline."""
 
@@ -244,6 +292,9 @@ class PersonScreen(DeskScreen[None]):
         Binding("e", "edit", "Edit details", id="edit", tooltip="Change this person's details (says why)"),
         Binding("t", "add_contact", "Add contact", id="add_contact", tooltip="Add a carer or relative"),
         Binding("ctrl+r", "reload", "Refresh", id="reload", tooltip="Load the record again"),
+        Binding("p", "crisis_plan", "Crisis plan", id="crisis_plan", tooltip="Write or change what to do in a crisis"),
+        Binding("v", "move_visit", "Visit state", id="move_visit", tooltip="The highlighted crisis visit moves on"),
+        Binding("l", "add_liaison", "Liaison", id="add_liaison", tooltip="Log a contact about the open crisis"),
     ]
 
     def __init__(self, person_id: int, loaded: Loaded | None = None) -> None:
@@ -254,6 +305,8 @@ class PersonScreen(DeskScreen[None]):
         self.entries: list[Entry] = []
         self._loaded = loaded
         self.live = LiveWatch(self._mark)
+        self.plan: CrisisPlanView | None = None
+        self.crisis: OpenCrisis | None = None
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -261,6 +314,10 @@ class PersonScreen(DeskScreen[None]):
         with Horizontal(id="person-body"):
             with VerticalScroll(id="person-details"):
                 yield Static("", id="details")
+                yield Static("", id="crisis-plan-view")
+                yield Static("", id="crisis-view")
+                yield OptionList(id="bookings")
+                yield Static("", id="liaison-view")
             view = TimelineView(id="timeline")
             view.border_title = "Timeline: loading..."
             yield view
@@ -296,6 +353,73 @@ class PersonScreen(DeskScreen[None]):
         self._show_lines(loaded.first, width, len(entries))
         if len(entries) > FIRST_ENTRIES:
             self.call_after_refresh(self.redraw, entries, width)
+        self.load_crisis()
+
+    @work(thread=True, exclusive=True, group="person-crisis", exit_on_error=False)
+    def load_crisis(self) -> None:
+        """The crisis plan and any open crisis with its visits, read apart from the record."""
+        with db.reading(self.desk.engine) as session:
+            plan = plans.plan_for(session, self.person_id)
+            crisis = escalation.open_crisis_for(session, self.person_id)
+            log = liaison.entries(session, crisis.crisis_id)[:LIAISON_SHOWN] if crisis else []
+        self.app.call_from_thread(self._show_crisis, plan, crisis, log)
+
+    def _show_crisis(self, plan: CrisisPlanView, crisis: OpenCrisis | None, log: list[LiaisonRow]) -> None:
+        if not self.is_attached:
+            return
+        self.plan, self.crisis = plan, crisis
+        self.query_one("#crisis-plan-view", Static).update(crisis_plan_text(plan))
+        self.query_one("#crisis-view", Static).update(open_crisis_text(crisis))
+        self.query_one("#liaison-view", Static).update(liaison_text(log) if crisis else "")
+        visits = self.query_one("#bookings", OptionList)
+        keep = visits.highlighted
+        visits.clear_options()
+        for b in crisis.bookings if crisis else ():
+            when = f"{clock.local(b.visit_at):%H:%M}"
+            state = b.state_word + (f" ({b.cancel_reason})" if b.cancel_reason else "")
+            visits.add_option(
+                Option(f"{when} {b.staff_name} ({b.discipline.replace('_', ' ')}): {state}", id=str(b.id))
+            )
+        visits.display = bool(crisis and crisis.bookings)
+        if visits.option_count:
+            visits.highlighted = min(keep or 0, visits.option_count - 1)
+
+    def action_crisis_plan(self) -> None:
+        from screens.crisis_plan import CrisisPlanForm
+
+        if self.plan is None:
+            self.notify("The record is still loading; try again in a moment.")
+            return
+
+        def saved(plan: CrisisPlanView | None) -> None:
+            if plan is not None:
+                self.load_crisis()
+
+        self.app.push_screen(CrisisPlanForm(self.plan), saved)
+
+    def action_move_visit(self) -> None:
+        from screens.visit import VisitMoveForm
+
+        visits = self.query_one("#bookings", OptionList)
+        if self.crisis is None or visits.highlighted is None or not self.crisis.bookings:
+            self.notify("No crisis visit to move on: they are listed under an open crisis.")
+            return
+        booking = self.crisis.bookings[visits.highlighted]
+        self.app.push_screen(VisitMoveForm(booking), lambda moved: self.action_reload() if moved else None)
+
+    def action_add_liaison(self) -> None:
+        from screens.liaison import LiaisonForm
+
+        if self.crisis is None:
+            self.notify("No open crisis to log a contact for.")
+            return
+
+        def logged(row: LiaisonRow | None) -> None:
+            if row is not None:
+                self.notify(f"Liaison logged: {row.party_label}.", timeout=4)
+                self.load_crisis()
+
+        self.app.push_screen(LiaisonForm(self.crisis.crisis_id), logged)
 
     # --- staying live -------------------------------------------------------------
 

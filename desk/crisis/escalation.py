@@ -494,3 +494,43 @@ def gaps(session: Session, crisis_id: int) -> list[DisciplineGap]:
     """The disciplines not sent to a crisis, with the decision or reason."""
     rows = session.exec(select(CrisisGap).where(CrisisGap.crisis_id == crisis_id).order_by(col(CrisisGap.id))).all()
     return [DisciplineGap(g.discipline, g.kind, g.decision) for g in rows]
+
+
+@dataclass(frozen=True)
+class OpenCrisis:
+    """A person's open crisis as their record shows it: what happened, where they are, its visits."""
+
+    crisis_id: int
+    referral_id: int
+    raised_at: datetime
+    what_happened: str
+    need: str
+    whereabouts: str
+    due_at: datetime | None
+    first_contact_at: datetime | None
+    bookings: tuple[BookingRow, ...]
+
+
+def open_crisis_for(session: Session, person_id: int) -> OpenCrisis | None:
+    """The person's newest open crisis with its visits, or None: what their record shows and acts on."""
+    crisis = session.exec(
+        select(Crisis)
+        .where(Crisis.person_id == person_id, Crisis.status == "open")
+        .order_by(col(Crisis.raised_at).desc())
+        .limit(1)
+    ).first()
+    if crisis is None:
+        return None
+    assert crisis.id is not None
+    referral = session.get(Referral, crisis.referral_id)
+    return OpenCrisis(
+        crisis_id=crisis.id,
+        referral_id=crisis.referral_id,
+        raised_at=crisis.raised_at,
+        what_happened=crisis.what_happened,
+        need=crisis.need,
+        whereabouts=crisis.whereabouts,
+        due_at=referral.due_at if referral else None,
+        first_contact_at=referral.first_contact_at if referral else None,
+        bookings=tuple(bookings(session, crisis.id)),
+    )

@@ -140,26 +140,23 @@ def _validate(choice: TriageChoice, reason: str) -> tuple[triage.Proposal, bool]
     return proposal, changed
 
 
-def refer_from_call(session: Session, actor: Actor, call_id: int, choice: TriageChoice) -> ReferralMade:
-    """Make the referral for a finished call, linked to it, in the caller's transaction.
-
-    Run it in the same session as :func:`desk.services.calls.finish` (or use
-    :func:`finish_and_refer`) so the call and its referral land together.
-    """
-    call = session.get(Call, call_id)
+def _refer(session: Session, actor: Actor, finish: CallFinish, choice: TriageChoice) -> ReferralMade:
+    """Make the referral for a call being finished, linked to it, before the call itself is closed."""
+    call = session.get(Call, finish.call_id)
     if call is None:
         raise NotFound("That call is not on record.")
-    proposal, changed = _validate(choice, call.reason)
-    if call.person_id is None:
+    proposal, changed = _validate(choice, finish.reason)
+    person_id = finish.person_id
+    if person_id is None:
         raise InvalidForm({"person": "Find or register the person the call is about before it is triaged."})
-    if session.exec(select(Referral.id).where(Referral.call_id == call_id)).first() is not None:
+    if calls.is_triaged(session, finish.call_id):
         raise DeskError("This call has already been triaged: open its referral instead.")
     discipline = proposal.discipline if choice.lead == proposal.lead else triage.LEAD_DISCIPLINE[choice.lead]
     received = call.started_at
     need = choice.need or ""
-    reason = CALL_REASONS[call.reason] + (f": {triage.UCR_NEEDS[need]}" if need else "")
+    reason = CALL_REASONS[finish.reason] + (f": {triage.UCR_NEEDS[need]}" if need else "")
     referral = Referral(
-        person_id=call.person_id,
+        person_id=person_id,
         received_at=received,
         source=call.caller_kind,
         discipline=discipline,
@@ -167,7 +164,7 @@ def refer_from_call(session: Session, actor: Actor, call_id: int, choice: Triage
         urgency=choice.response if choice.response in URGENCIES else triage.RAPID,
         crisis=choice.response == triage.CRISIS,
         due_at=triage.due_at(received, choice.response),
-        call_id=call_id,
+        call_id=finish.call_id,
         response=choice.response,
         lead=choice.lead,
         ucr_need=need,
@@ -177,14 +174,13 @@ def refer_from_call(session: Session, actor: Actor, call_id: int, choice: Triage
         triaged_by_id=actor.staff_id,
     )
     why = "Triaged from the call" + (f"; changed from the proposal: {referral.change_why}" if changed else "")
-    history.create(session, actor, referral, why, person_id=call.person_id)
+    history.create(session, actor, referral, why, person_id=person_id)
     reminders.schedule(session, referral)
-    caseload.refresh(session, call.person_id)
     assert referral.id is not None and referral.due_at is not None
     return ReferralMade(
         referral_id=referral.id,
-        call_id=call_id,
-        person_id=call.person_id,
+        call_id=finish.call_id,
+        person_id=person_id,
         response=referral.response,
         lead=referral.lead,
         discipline=discipline,
@@ -198,9 +194,16 @@ def finish_and_refer(session: Session, actor: Actor, finish: CallFinish, choice:
     """Finish a call that asked for help and make its referral: one transaction, both or neither.
 
     The triage is checked before anything is written, so a refused choice
-    leaves the call open with everything typed.
+    leaves the call open with everything typed. The referral is made first,
+    so :func:`desk.services.calls.finish` sees the call triaged.
     """
     _validate(choice, finish.reason)
+    problems = calls.validate_finish(
+        calls.CallDetails(person_id=finish.person_id, reason=finish.reason, notes=finish.notes, outcome=finish.outcome)
+    )
+    if problems:
+        raise InvalidForm(problems)
+    made = _refer(session, actor, finish, choice)
     calls.finish(
         session,
         actor,
@@ -208,7 +211,13 @@ def finish_and_refer(session: Session, actor: Actor, finish: CallFinish, choice:
         calls.CallDetails(person_id=finish.person_id, reason=finish.reason, notes=finish.notes, outcome=finish.outcome),
         expected_version=finish.expected_version,
     )
-    return refer_from_call(session, actor, finish.call_id, choice)
+    caseload.refresh(session, made.person_id)
+    return made
+
+
+def referral_for_call(session: Session, call_id: int) -> int | None:
+    """The referral made from a call, if it has been triaged or escalated."""
+    return session.exec(select(Referral.id).where(Referral.call_id == call_id)).first()
 
 
 # --- the three intervals ------------------------------------------------------------

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from desk import clock, history, phones
+from desk import clock, history, phones, triage
 from desk.errors import InvalidForm, InvalidInput, NotFound
 from desk.history import Actor
-from desk.models import Call, CallDraft, Person, Staff, saved_id
+from desk.models import Call, CallDraft, Person, Referral, Staff, saved_id
 from desk.services import recognise as rec
 from desk.services.recognise import CallerMatch
 from desk.vocabulary import CALL_REASONS
@@ -184,10 +184,18 @@ def finish(
     *,
     expected_version: int,
 ) -> Call:
-    """Close the call with what was said and done; the draft goes, the record stays."""
+    """Close the call with what was said and done; the draft goes, the record stays.
+
+    A call that asks for help (:data:`desk.triage.TRIAGED_REASONS`) is refused
+    until it has been triaged into a referral linked to it: finish it with
+    :func:`desk.crisis.referrals.finish_and_refer`, or escalate it first.
+    """
     problems = validate_finish(form)
     if form.person_id is not None and session.get(Person, form.person_id) is None:
         problems["person"] = "That person is no longer on the register: search again."
+    if form.reason in triage.TRIAGED_REASONS and not is_triaged(session, call_id):
+        label = CALL_REASONS[form.reason].lower()
+        problems["triage"] = f"A call about {label} asks for help: triage it (response and lead) before it is finished."
     if problems:
         raise InvalidForm(problems)
     call = session.get(Call, call_id)
@@ -214,6 +222,11 @@ def finish(
     if draft is not None:
         session.delete(draft)
     return call
+
+
+def is_triaged(session: Session, call_id: int) -> bool:
+    """True when a referral has been made from this call (triaged, or escalated as a crisis)."""
+    return session.exec(select(Referral.id).where(Referral.call_id == call_id)).first() is not None
 
 
 def state(session: Session, call_id: int) -> CallState:

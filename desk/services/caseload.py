@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, or_, text
 from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, delete, select
 
-from desk import caseload_query, clock
+from desk import caseload_query, clock, triage
 from desk.models import (
     Admission,
     CarePackage,
@@ -216,8 +216,11 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
         if is_crisis:
             crisis.add(pid)
         if due_at:
+            clock_kind = triage.CRISIS if is_crisis else urgency  # the response, as migration 0004 reads it
+            local_due = clock.local(due_at)
+            at = f"{local_due:%H:%M} " if clock_kind in triage.HOUR_BASED else ""  # hours: the time as well
             due.setdefault(pid, []).append(
-                (clock.local(due_at).date(), DUE_RANK.get(urgency, 3), f"{label} referral ({urgency})")
+                (local_due.date(), DUE_RANK.get(urgency, 3), f"{at}{label} referral ({clock_kind})")
             )
 
     candidates = (

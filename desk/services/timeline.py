@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlmodel import Session, col, select
 
-from desk import clock, phones
+from desk import clock, phones, triage
 from desk.models import (
     Admission,
     Alert,
@@ -62,6 +62,27 @@ def _caller_phrase(call: Call) -> str:
     return phones.national(call.caller_e164) or call.caller_raw or "a withheld number"
 
 
+def _referral_detail(r: Referral) -> str:
+    """What the referral is for, and for one triaged from a call: who leads, when it is due, why it differs."""
+    detail = " ".join(x for x in (r.reason, f"(from {r.source})" if r.source else "") if x)
+    if not r.lead:
+        return detail
+    parts = [detail, f"{triage.LEADS.get(r.lead, r.lead)} leading"]
+    if r.due_at is not None:
+        parts.append(f"due {due_text(r.due_at, r.response)}")
+    if r.change_why:
+        parts.append(f"changed from the desk's proposal: {r.change_why}")
+    return "; ".join(p for p in parts if p)
+
+
+def due_text(due_at: datetime, response: str) -> str:
+    """A due time in UK local time: with the time where the clock is hours, the date alone where it is days."""
+    local = clock.local(due_at)
+    if response in triage.HOUR_BASED:
+        return f"{local:%d-%b-%Y %H:%M}"
+    return f"{local:%d-%b-%Y}"
+
+
 def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) -> list[Entry]:
     """The newest ``limit`` events about a person, from every source, merged."""
     staff = {s.id: s.name for s in session.exec(select(Staff))}
@@ -102,8 +123,9 @@ def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) ->
             Entry(
                 r.received_at,
                 _side(r.discipline),
-                f"{crisis}Referral to {_label(r.discipline)} ({r.urgency})",
-                " ".join(x for x in (r.reason, f"(from {r.source})" if r.source else "") if x),
+                f"{crisis}Referral to {_label(r.discipline)} ({r.response if r.lead else r.urgency})",
+                _referral_detail(r),
+                staff.get(r.triaged_by_id, "") if r.triaged_by_id else "",
             )
         )
         if r.closed_at:

@@ -49,7 +49,7 @@ def start(engine: Engine, actor: Actor, number: str = "") -> Call:
 
 def finish(engine: Engine, actor: Actor, call: Call, *, version: int | None = None, **fields: object) -> Call:
     values: dict[str, object] = dict(
-        person_id=call.person_id, reason="crisis", notes="Fell in the night.", outcome="Crisis team visiting today."
+        person_id=call.person_id, reason="advice", notes="Fell in the night.", outcome="Crisis team visiting today."
     )
     values.update(fields)
     with db.writing(engine) as session:
@@ -254,7 +254,7 @@ def test_finish_writes_the_call_and_removes_the_draft(
         clock.now,
         call.version + 1,
     )
-    assert (done.reason, done.notes, done.outcome) == ("crisis", "Fell in the night.", "Crisis team visiting today.")
+    assert (done.reason, done.notes, done.outcome) == ("advice", "Fell in the night.", "Crisis team visiting today.")
     with db.reading(engine) as session:
         assert session.get(CallDraft, call.id) is None
         assert calls.unfinished(session, "BXM") == []
@@ -277,7 +277,7 @@ def test_a_stale_finish_is_refused(engine: Engine, actor: Actor, bxm_staff: dict
     call = start(engine, actor)
     finish(engine, Actor(bxm_staff["coordinator"].id, "desk-2"), call, reason="advice", outcome="Told to ring GP.")
     with pytest.raises(StaleRecord, match="call was changed at another desk"):
-        finish(engine, actor, call, reason="crisis", outcome="Crisis visit.")
+        finish(engine, actor, call, reason="other", outcome="Crisis visit.")
     with db.reading(engine) as session:
         saved = session.get(Call, call.id)
         assert saved is not None and (saved.reason, saved.outcome, saved.desk) == (
@@ -341,7 +341,7 @@ def test_log_rows_read_as_the_screen_shows_them(
         "open",
         "open",
     )
-    assert (oldest.id, oldest.person, oldest.reason, oldest.minutes) == (first.id, "PASCOE, Doris", "Crisis", "2:05")
+    assert (oldest.id, oldest.person, oldest.reason, oldest.minutes) == (first.id, "PASCOE, Doris", "Advice", "2:05")
     assert (
         oldest.caller == "Carer of Doris PASCOE: Jean Pascoe (daughter)"
         and oldest.outcome == "Crisis team visiting today."
@@ -359,3 +359,18 @@ def test_calls_and_history_counts_after_a_whole_call(engine: Engine, doris: Pers
         assert session.exec(select(func.count()).select_from(Call)).one() == 1
         assert session.exec(select(func.count()).select_from(CallDraft)).one() == 0
     assert [h.action for h in call_history(engine, call.id)] == ["create", "update"]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("reason", ["new_referral", "change_in_need", "crisis", "discharge"])
+def test_a_call_asking_for_help_is_not_finished_untriaged(engine: Engine, actor: Actor, reason: str) -> None:
+    """The rule lives in the core, not only on the call screen: nothing is written, the draft stays."""
+    call = start(engine, actor)
+    with pytest.raises(InvalidForm) as caught:
+        finish(engine, actor, call, reason=reason)
+    assert set(caught.value.problems) == {"triage"}
+    assert "triage it (response and lead) before it is finished" in caught.value.problems["triage"]
+    with db.reading(engine) as session:
+        saved = session.get(Call, call.id)
+        assert saved is not None and (saved.status, saved.version) == ("open", call.version)
+        assert session.get(CallDraft, call.id) is not None
+    assert [h.action for h in call_history(engine, call.id)] == ["create"]  # type: ignore[arg-type]

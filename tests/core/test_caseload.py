@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import SQLModel, select
 
+from desk import clock as clock_module
 from desk import db
 from desk.history import Actor
 from desk.models import Admission, CarePackage, CaseloadEntry, Involvement, Person, Referral
@@ -350,7 +351,7 @@ def test_rows_carry_what_the_screen_shows(zone: Zone, clock: FrozenClock) -> Non
     )
     assert (by_name[DEAN].flags, by_name[DEAN].next_due_what, by_name[DEAN].key_worker) == (
         "CRISIS",
-        "Nursing referral (rapid)",
+        "13:30 Nursing referral (crisis)",  # due at 13:30: an hours clock shows the time as well as the date
         zone.nurse.name,
     )
     assert (by_name[EVANS].social, by_name[EVANS].practice) == ("ref SW", "Upton Manor Surgery")
@@ -402,8 +403,9 @@ def test_a_referral_due_the_same_day_as_a_review_is_next(
     )
     [refreshed] = rows(engine)  # one person, one row: each way of building it is checked below
     [rebuilt] = _bulk_rows(engine)
+    at = f"{clock_module.local(clock.now):%H:%M} " if urgency == "rapid" else ""  # hours: the time as well
     for row in (refreshed, rebuilt):
-        assert (row.next_due_on, row.next_due_what) == (TODAY, f"Physio referral ({urgency})")
+        assert (row.next_due_on, row.next_due_what) == (TODAY, f"{at}Physio referral ({urgency})")
 
 
 def _bulk_rows(engine: Engine) -> list[caseload.CaseloadRow]:

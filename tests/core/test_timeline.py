@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from desk import db
+from desk.crisis import referrals
 from desk.history import Actor
 from desk.models import Admission, Alert, Assessment, CarePackageItem, Person, Referral, Visit
 from desk.services import calls, people, reference, timeline
@@ -25,6 +26,7 @@ def utc(month: int, day: int, hour: int = 10) -> datetime:
 # What Doris's timeline must show, newest first: (title starts with, side, when).
 EXPECTED = [
     ("Call: Crisis", "call", utc(11, 20)),
+    ("CRISIS Referral to Physiotherapy (crisis)", "health", utc(11, 20)),  # triaged from that call
     ("Package: Home care ended", "social", utc(11, 18, 9)),  # a date-only event sits at 09:00 office time
     ("Alert raised", "record", utc(11, 13)),
     ("Referral to Occupational therapy closed", "health", utc(11, 12)),
@@ -127,12 +129,13 @@ def build_story(engine: Engine, clock: FrozenClock) -> Story:
         call = calls.start(session, actor, "BXM", number=synthetic.mobile(123))
     clock.set(utc(11, 20, 11))
     with db.writing(engine) as session:
-        calls.finish(
+        referrals.finish_and_refer(
             session,
             actor,
-            call.id,  # type: ignore[arg-type]
-            calls.CallDetails(doris.id, "crisis", "Fell in the night.", "Crisis team visiting."),
-            expected_version=call.version,
+            referrals.CallFinish(
+                call.id, doris.id, "crisis", "Fell in the night.", "Crisis team visiting.", call.version
+            ),  # type: ignore[arg-type]
+            referrals.TriageChoice(response="crisis", lead="therapist", need="fall"),
         )
     assert staff["coordinator"].id == actor.staff_id
     return Story(engine, doris, other, staff["coordinator"].name, nurse.name)
@@ -168,6 +171,11 @@ def test_entries_say_who_and_what(story: Story) -> None:
     assert by_title["Alert raised"].detail == "Key safe 1234"
     assert by_title["Record changed"].detail == "Moved house - address"
     assert by_title["Referral to Occupational therapy"].detail == "Bath transfers (from GP)"
+    crisis = by_title["CRISIS Referral to Physiotherapy"]
+    assert crisis.detail == (
+        "Crisis: A fall with no serious injury (from carer); Therapist leading; due 20-Nov-2026 12:00"
+    )  # the 2-hour clock from the call's start, in UK time (GMT in November)
+    assert crisis.by == story.coordinator
 
 
 @pytest.mark.parametrize("limit", [1, 3, len(EXPECTED), 100])

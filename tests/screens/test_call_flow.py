@@ -60,7 +60,9 @@ async def test_carer_rings_and_call_lands_on_the_timeline(zone: Zone) -> None:
         await pilot.press(*"Mum fell in the kitchen, not hurt, very shaky.")
         screen.query_one("#outcome").focus()
         await pilot.press(*"Nurse visit booked for today")
-        await pilot.press("f10")
+        await pilot.press("f10")  # a change in need asks for help: triaged first
+        await until(pilot, on_screen(app, "TriageScreen"))
+        await pilot.press("enter")  # the desk's proposal accepted
         await until(pilot, on_screen(app, "CaseloadScreen"))
 
         await open_record(pilot, app, zone.doris_id)
@@ -69,6 +71,7 @@ async def test_carer_rings_and_call_lands_on_the_timeline(zone: Zone) -> None:
         assert "Call: Change in need from carer Jean Pascoe (daughter)" in timeline[0]  # newest first
         assert "Mum fell in the kitchen, not hurt, very shaky." in timeline[1]
         assert "Outcome: Nurse visit booked for today" in timeline[2]
+        assert any("Referral to Nursing (fast)" in line for line in timeline[3:])  # the referral it became
 
     with db.reading(zone.engine) as session:
         call = session.exec(select(Call)).one()

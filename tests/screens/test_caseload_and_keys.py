@@ -41,7 +41,7 @@ async def test_caseload_shows_both_sides_filters_and_opens_the_record(zone: Zone
         assert (name, nhs) == ("PASCOE, Doris", "999 000 0026")
         assert "Nursing" in health and "ref OT" in health
         assert "Package: Home care" in social
-        assert "OT referral (rapid)" in due
+        assert "OT referral (crisis)" in due
         assert flags == "CRISIS HOSP ALONE"
 
         for key, expected in (("x", 1), ("h", 1), ("d", 1), ("m", 0), ("z", 1)):
