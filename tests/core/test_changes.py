@@ -68,7 +68,7 @@ def test_a_person_mark_moves_only_for_that_person(
             call.id,
             calls.CallDetails(
                 person_id=doris.id,
-                reason="change_in_need",
+                reason="advice",
                 notes="Daughter says she is more breathless.",
                 outcome="Nurse visit booked",
             ),

@@ -65,7 +65,7 @@ def _log_call(engine: Engine, zone: Zone, *, person_id: int | None, notes: str, 
             session,
             _actor(zone),
             call.id,
-            calls.CallDetails(person_id=person_id, reason="change_in_need", notes=notes, outcome=outcome),
+            calls.CallDetails(person_id=person_id, reason="advice", notes=notes, outcome=outcome),
             expected_version=call.version,
         )
     return call.id  # type: ignore[return-value]
@@ -118,7 +118,7 @@ async def test_a_call_finished_about_a_person_shows_on_their_open_record(zone: Z
         _log_call(other_desk, zone, person_id=zone.doris_id, notes="Fell in the garden", outcome="Physio visit booked")
         await until(pilot, lambda: "Fell in the garden" in view.text(), timeout=LIVE_WAIT_S)  # no key pressed
         lines = view.text().splitlines()
-        assert "Call: Change in need from carer Jean Pascoe (daughter)" in lines[0]  # newest first
+        assert "Call: Advice from carer Jean Pascoe (daughter)" in lines[0]  # newest first
         assert "Outcome: Physio visit booked" in view.text()
         assert len(app.screen.entries) == entries_before + 1
         assert f"{entries_before + 1} entries" in str(view.border_title)
@@ -163,7 +163,7 @@ async def test_the_unfinished_list_follows_calls_started_typed_and_finished_else
                 _actor(zone),
                 call.id,
                 calls.CallDetails(
-                    person_id=zone.doris_id, reason="change_in_need", notes="Mum has a fever", outcome="GP told"
+                    person_id=zone.doris_id, reason="advice", notes="Mum has a fever", outcome="GP told"
                 ),
                 expected_version=call.version,
             )
