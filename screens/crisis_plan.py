@@ -12,11 +12,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from desk import db
 from desk.crisis import plans
 from desk.crisis.plans import CrisisPlanInput, CrisisPlanView
-from desk.errors import DeskError, InvalidForm
 from screens.base import DeskModalScreen
+from screens.form import show_beside_fields
 from screens.widgets import FieldError
 
 FIELDS = (
@@ -84,25 +83,12 @@ class CrisisPlanForm(DeskModalScreen[CrisisPlanView | None]):
 
     @work(thread=True, exclusive=True, group="crisis-plan", exit_on_error=False)
     def save(self, data: CrisisPlanInput) -> None:
-        app = self.desk
-        try:
-            with db.writing(app.engine) as session:
-                saved = plans.save_plan(session, app.actor, data)
-        except InvalidForm as exc:
-            app.call_from_thread(self.show_problems, exc.problems)
-            return
-        except DeskError as exc:
-            app.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
-            return
-        app.call_from_thread(self.dismiss, saved)
+        actor = self.desk.actor
+        self.write_then_close(lambda session: plans.save_plan(session, actor, data))
 
     def show_problems(self, problems: dict[str, str]) -> None:
         """Each message beside its field; nothing typed is cleared."""
-        for err in self.query(FieldError):
-            err.show(problems.get((err.id or "").removesuffix("-error")))
-        message = self.query_one("#form-message", Static)
-        message.update(problems.get("person") or "Not saved: put right what is said below.")
-        message.display = True
+        show_beside_fields(self, problems, problems.get("person") or "Not saved: put right what is said below.")
         for key, _, _ in FIELDS:
             if key in problems:
                 self.query_one(f"#{key}").focus()

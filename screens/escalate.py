@@ -31,7 +31,6 @@ from desk.crisis.escalation import (
     TeamProposal,
 )
 from desk.crisis.plans import CrisisPlanView
-from desk.errors import DeskError, InvalidForm
 from desk.services import people
 from desk.vocabulary import DISCIPLINES
 from screens.base import DeskModalScreen
@@ -268,17 +267,8 @@ class EscalateScreen(DeskModalScreen[Escalated | None]):
 
     @work(thread=True, exclusive=True, group="escalate", exit_on_error=False)
     def escalate(self, data: EscalationInput) -> None:
-        app = self.desk
-        try:
-            with db.writing(app.engine) as session:
-                done = escalation.escalate(session, app.actor, data)
-        except InvalidForm as exc:
-            app.call_from_thread(self.show_problems, exc.problems)
-            return
-        except DeskError as exc:
-            app.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
-            return
-        app.call_from_thread(self.dismiss, done)
+        actor = self.desk.actor
+        self.write_then_close(lambda session: escalation.escalate(session, actor, data))
 
     def show_problems(self, problems: dict[str, str]) -> None:
         """Each message beside its field (a team member's beside their row); nothing typed is cleared."""

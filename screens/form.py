@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
+from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
@@ -29,6 +30,15 @@ def text_field(key: str, label: str, placeholder: str = "") -> Iterator[Widget]:
         yield Label(label, classes="field-label")
         yield Input(placeholder=placeholder, id=key)
     yield FieldError(id=f"{key}-error")
+
+
+def show_beside_fields(screen: DOMNode, problems: dict[str, str], summary: str) -> None:
+    """Each problem beside its field and ``summary`` at the top (``#form-message``); nothing typed is cleared."""
+    for err in screen.query(FieldError):
+        err.show(problems.get(_field_of(err)))
+    message = screen.query_one("#form-message", Static)
+    message.update(summary)
+    message.display = True
 
 
 class FormDialog(DeskModalScreen[int | None]):

@@ -13,11 +13,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from desk import db
 from desk.crisis import liaison
 from desk.crisis.liaison import PARTIES, LiaisonInput, LiaisonRow
-from desk.errors import DeskError, InvalidForm
 from screens.base import DeskModalScreen
+from screens.form import show_beside_fields
 from screens.key_choice import KeyChoice
 from screens.widgets import FieldError
 
@@ -100,25 +99,12 @@ class LiaisonForm(DeskModalScreen[LiaisonRow | None]):
 
     @work(thread=True, exclusive=True, group="liaison", exit_on_error=False)
     def save(self, data: LiaisonInput) -> None:
-        app = self.desk
-        try:
-            with db.writing(app.engine) as session:
-                row = liaison.add_entry(session, app.actor, data)
-        except InvalidForm as exc:
-            app.call_from_thread(self.show_problems, exc.problems)
-            return
-        except DeskError as exc:
-            app.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
-            return
-        app.call_from_thread(self.dismiss, row)
+        actor = self.desk.actor
+        self.write_then_close(lambda session: liaison.add_entry(session, actor, data))
 
     def show_problems(self, problems: dict[str, str]) -> None:
         """Each message beside its field; the first bad field gets the focus; nothing typed is cleared."""
-        for err in self.query(FieldError):
-            err.show(problems.get((err.id or "").removesuffix("-error")))
-        message = self.query_one("#form-message", Static)
-        message.update(problems.get("crisis") or "Not logged: put right what is said below.")
-        message.display = True
+        show_beside_fields(self, problems, problems.get("crisis") or "Not logged: put right what is said below.")
         for key in FIELDS:
             if key in problems and key != "at":
                 self.query_one(f"#{key}").focus()

@@ -13,12 +13,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from desk import clock, db
+from desk import clock
 from desk.crisis import escalation
 from desk.crisis.escalation import BOOKING_STATES, BookingMove, BookingRow
-from desk.errors import DeskError, InvalidForm
 from desk.vocabulary import DISCIPLINES
 from screens.base import DeskModalScreen
+from screens.form import show_beside_fields
 from screens.key_choice import KeyChoice
 from screens.widgets import FieldError
 
@@ -94,25 +94,12 @@ class VisitMoveForm(DeskModalScreen[BookingRow | None]):
 
     @work(thread=True, exclusive=True, group="visit", exit_on_error=False)
     def save(self, data: BookingMove) -> None:
-        app = self.desk
-        try:
-            with db.writing(app.engine) as session:
-                row = escalation.move_booking(session, app.actor, data)
-        except InvalidForm as exc:
-            app.call_from_thread(self.show_problems, exc.problems)
-            return
-        except DeskError as exc:
-            app.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
-            return
-        app.call_from_thread(self.dismiss, row)
+        actor = self.desk.actor
+        self.write_then_close(lambda session: escalation.move_booking(session, actor, data))
 
     def show_problems(self, problems: dict[str, str]) -> None:
         """Each message beside its field; nothing typed is cleared."""
-        for err in self.query(FieldError):
-            err.show(problems.get((err.id or "").removesuffix("-error")))
-        message = self.query_one("#form-message", Static)
-        message.update("Not changed: put right what is said below.")
-        message.display = True
+        show_beside_fields(self, problems, "Not changed: put right what is said below.")
         if "reason" in problems:
             self.query_one("#reason").focus()
 
