@@ -138,7 +138,7 @@ class ReminderWatch(Widget):
         if len(new) > TOASTS_AT_ONCE:
             summary = Notification(
                 f"{counted(len(new), 'crisis reminder')} {were(len(new))} raised.\n"
-                "F11 opens the crisis board to acknowledge them.",
+                "Acknowledge them on the crisis board (F11; on a call, F11 escalates instead).",
                 "Crisis reminders",
                 "error",
                 TOAST_S,
@@ -148,7 +148,7 @@ class ReminderWatch(Widget):
         else:
             for row in new:
                 toast = Notification(
-                    f"{row.message}\nF11 opens the crisis board to acknowledge it.",
+                    f"{row.message}\nAcknowledge it on the crisis board (F11; on a call, F11 escalates instead).",
                     "Crisis reminder",
                     "warning" if row.kind == "before" else "error",
                     TOAST_S,
