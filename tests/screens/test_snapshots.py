@@ -80,6 +80,8 @@ def test_call_screen(snap_compare: SnapCompare, known_zone: Zone) -> None:
         await until(pilot, on_screen(app, "StartCallScreen"))
         await pilot.press(*known_zone.carer_number, "enter")  # Doris's daughter rings
         await until(pilot, lambda: on_screen(app, "CallScreen")() and app.screen.call is not None)  # type: ignore[attr-defined]
+        # the caller's person is set as the call opens, and the autosave follows: the picture waits for it
+        await until(pilot, lambda: "Notes saved" in str(app.screen.query_one("#call-saved").render()))
         await _settled(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
