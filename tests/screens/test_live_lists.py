@@ -162,9 +162,7 @@ async def test_the_unfinished_list_follows_calls_started_typed_and_finished_else
                 session,
                 _actor(zone),
                 call.id,
-                calls.CallDetails(
-                    person_id=zone.doris_id, reason="advice", notes="Mum has a fever", outcome="GP told"
-                ),
+                calls.CallDetails(person_id=zone.doris_id, reason="advice", notes="Mum has a fever", outcome="GP told"),
                 expected_version=call.version,
             )
         await until(pilot, lambda: _unfinished(app) == [], timeout=LIVE_WAIT_S)
