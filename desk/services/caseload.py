@@ -8,7 +8,7 @@ of tens of thousands never has to be loaded whole.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from desk.models import (
     CarePackage,
     CarePackageItem,
     CaseloadEntry,
+    History,
     Involvement,
     Person,
     Practice,
@@ -122,6 +123,27 @@ def rebuild(session: Session, zone_id: str | None = None) -> int:
 
 _INSERT_CHUNK = 5_000
 
+NEW_FOR_DAYS = 28
+"""Days a person registered at the desk stays on their zone's caseload with nothing else to keep them there."""
+
+
+def _registered_at_desk_since(now_utc: datetime) -> sa.Select[int | None, datetime]:
+    """People a member of staff registered at the desk since the cut-off, with when (newest first per person).
+
+    A registration is the history "create" entry on the person; the synthetic
+    seed's bulk registrations carry no member of staff, so they never count.
+    """
+    return (
+        sa.select(col(History.person_id), func.max(col(History.at)))
+        .where(
+            col(History.entity) == "person",
+            col(History.action) == "create",
+            col(History.staff_id).is_not(None),
+            col(History.at) >= now_utc - timedelta(days=NEW_FOR_DAYS),
+        )
+        .group_by(col(History.person_id))
+    )
+
 
 _Q = TypeVar("_Q", bound=sa.Select[*tuple[Any, ...]])
 
@@ -130,6 +152,20 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
     """The caseload rows, by person id, for everyone, one zone, or one person.
 
     The one place the rule lives: who is on the caseload, and what their row says.
+
+    On it: anyone with an open involvement, an active care package, an open
+    referral, a current admission or a key worker; and anyone a member of
+    staff registered at the desk in the last :data:`NEW_FOR_DAYS` days (the
+    co-ordinator will ring them back, or be rung about them). Someone there
+    only because they are new shows "Registered 30-Nov" in the Health column;
+    a person with any other reason keeps the row those reasons give.
+
+    After the 28 days a newly registered person with nothing else drops off
+    the next time their row is computed: any :func:`refresh` (every change to
+    them) or a :func:`rebuild` (``desk seed``, the demo). Stored rows are not
+    re-evaluated on a timer, so a person nobody touches again stays on the
+    stored caseload, still marked with the date they were registered, until
+    the next rebuild.
     """
 
     def in_zone(stmt: _Q, person_col: Mapped[int]) -> _Q:
@@ -187,6 +223,15 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
         ).all()
     )
 
+    new_people = _registered_at_desk_since(clock.now())
+    if person_id is not None:
+        new_people = new_people.where(col(History.person_id) == person_id)
+    elif zone_id:
+        new_people = new_people.join(Person, col(Person.id) == col(History.person_id)).where(
+            col(Person.zone_id) == zone_id
+        )
+    registered = {saved_id(pid): clock.local(at).date() for pid, at in connection.execute(new_people).all()}
+
     health: dict[int, list[str]] = {}
     social: dict[int, list[str]] = {}
     for pid, discipline, name in inv_rows:
@@ -231,6 +276,7 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
             sa.select(col(Referral.person_id)).where(col(Referral.status) == "open"),
             sa.select(col(Admission.person_id)).where(col(Admission.discharged_at).is_(None)),
             sa.select(col(Person.id)).where(col(Person.key_worker_id).is_not(None)),
+            _registered_at_desk_since(clock.now()).with_only_columns(col(History.person_id)),
         )
         .subquery()
     )
@@ -278,7 +324,9 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
         h, so = health.get(pid, []), social.get(pid, [])
         in_hospital = pid in adm_ids
         if not (h or so or in_hospital or key_worker_id):
-            continue
+            if pid not in registered:
+                continue
+            h = [f"Registered {registered[pid]:%d-%b}"]  # on the caseload only because they are new
         d = sorted(due.get(pid, []))
         out.append(
             EntryValues(

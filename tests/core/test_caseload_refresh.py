@@ -63,4 +63,4 @@ def test_a_referral_that_fails_half_way_leaves_no_row_behind(
     with pytest.raises(RuntimeError), db.writing(engine) as session:
         _refer(session, actor, ada.id)  # type: ignore[arg-type]
         raise RuntimeError("the desk lost its connection before the commit")
-    assert _on_caseload(engine) == []
+    assert _on_caseload(engine) == [("ABBOTT, Ada", "Registered 23-Nov")]  # newly registered, and no referral
