@@ -272,6 +272,7 @@ async def test_the_crisis_plan_is_written_on_the_record_and_shown_while_escalati
     team_on_duty(zone)
     async with desk_open(zone) as (app, pilot):
         await open_record(pilot, app, zone.doris_id)
+        await until(pilot, lambda: app.screen.plan is not None)  # the crisis section is read after the record
         await pilot.press("p")
         await until(pilot, on_screen(app, "CrisisPlanForm"))
         form = app.screen
