@@ -89,7 +89,7 @@ def _newest_liaison(session: Session, crisis_ids: list[int]) -> dict[int, str]:
         sa_select(col(LiaisonEntry.crisis_id), col(LiaisonEntry.party), col(LiaisonEntry.agreed))
         .where(col(LiaisonEntry.crisis_id).in_(crisis_ids))
         .order_by(col(LiaisonEntry.crisis_id), col(LiaisonEntry.at).desc(), col(LiaisonEntry.id).desc())
-    ).tuples():
+    ):
         if crisis_id not in out:
             out[crisis_id] = f"{liaison.PARTIES.get(party, party)}: {agreed}"
     return out
@@ -107,7 +107,7 @@ def _visits(session: Session, crisis_ids: list[int]) -> dict[int, list[BoardVisi
         .join(Staff, col(Staff.id) == Booking.staff_id)
         .where(col(Booking.crisis_id).in_(crisis_ids), col(Booking.state) != "cancelled")
         .order_by(col(Booking.visit_at))
-    ).tuples():
+    ):
         visits[crisis_id].append(BoardVisit(name, discipline, visit_at, state))
     return visits
 
@@ -155,8 +155,8 @@ def board(session: Session, zone_id: str | None = None, *, now: datetime | None 
     if zone_id is not None:
         cq = cq.where(col(Crisis.zone_id) == zone_id)
         rq = rq.where(col(Person.zone_id) == zone_id)
-    crises = session.execute(cq).tuples().all()
-    rapid = session.execute(rq).tuples().all()
+    crises = session.execute(cq).all()
+    rapid = session.execute(rq).all()
     crisis_ids = [c[0] for c in crises if c[0] is not None]
     visits = _visits(session, crisis_ids)
     newest = _newest_liaison(session, crisis_ids)

@@ -120,7 +120,7 @@ def _pending(session: Session, *, zone_id: str | None, until: datetime | None) -
         q = q.where(col(Reminder.zone_id) == zone_id)
     rows: list[tuple[int, int, datetime]] = [
         (rid, ref, at)
-        for rid, ref, at in session.execute(q.order_by(col(Reminder.due_at), col(Reminder.id))).tuples()
+        for rid, ref, at in session.execute(q.order_by(col(Reminder.due_at), col(Reminder.id)))
         if rid is not None
     ]
     if not rows:
@@ -305,9 +305,7 @@ def next_wake_at(session: Session, *, zone_id: str | None = None) -> datetime | 
             )
         page: list[tuple[int, int, datetime]] = [
             (rid, ref, at)
-            for rid, ref, at in session.execute(
-                q.order_by(col(Reminder.due_at), col(Reminder.id)).limit(_WAKE_PAGE)
-            ).tuples()
+            for rid, ref, at in session.execute(q.order_by(col(Reminder.due_at), col(Reminder.id)).limit(_WAKE_PAGE))
             if rid is not None
         ]
         if not page:
