@@ -38,7 +38,7 @@ _CHUNK = 5_000
 """Referral ids per lookup: well inside every database's limit on bound parameters."""
 
 _WAKE_PAGE = 50
-"""Pending reminders read at a time when looking for the next to fall."""
+"""Pending reminders read first when looking for the next to fall (each later page is four times larger)."""
 
 REMINDED_RESPONSES: frozenset[str] = frozenset({triage.CRISIS, triage.RAPID})
 """The responses whose clocks are hours, and so get reminders."""
@@ -287,9 +287,11 @@ def next_wake_at(session: Session, *, zone_id: str | None = None) -> datetime | 
     """When the next pending, unmet reminder falls (a desk's scheduler sleeps until then, or its poll).
 
     Pending reminders are read soonest first a page at a time, stopping at the
-    first whose condition is unmet: usually the first page answers.
+    first whose condition is unmet: usually the first page answers, and each
+    page after is four times the last, so a long run of met ones costs few reads.
     """
     after: tuple[datetime, int] | None = None
+    size = _WAKE_PAGE
     while True:
         q = sa_select(col(Reminder.id), col(Reminder.referral_id), col(Reminder.due_at)).where(
             col(Reminder.state) == "pending"
@@ -305,7 +307,7 @@ def next_wake_at(session: Session, *, zone_id: str | None = None) -> datetime | 
             )
         page: list[tuple[int, int, datetime]] = [
             (rid, ref, at)
-            for rid, ref, at in session.execute(q.order_by(col(Reminder.due_at), col(Reminder.id)).limit(_WAKE_PAGE))
+            for rid, ref, at in session.execute(q.order_by(col(Reminder.due_at), col(Reminder.id)).limit(size))
             if rid is not None
         ]
         if not page:
@@ -315,3 +317,4 @@ def next_wake_at(session: Session, *, zone_id: str | None = None) -> datetime | 
             if ref in unmet:
                 return at
         after = (page[-1][2], page[-1][0])
+        size *= 4
