@@ -181,3 +181,25 @@ def test_a_stale_acknowledgement_is_refused(
     with pytest.raises(StaleRecord), db.writing(engine) as session:
         reminders.acknowledge(session, actor, Acknowledgement(row.id, row.version - 1))
     assert len(outstanding(engine)) == 1
+
+
+def test_the_next_wake_passes_over_pending_reminders_whose_condition_is_met(
+    engine: Engine, actor: Actor, clock: FrozenClock, register: Registrar, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reminders, "_WAKE_PAGE", 1)  # one pending reminder a page: the walk must turn pages
+    seen, waiting = register(family_name="Seen"), register(family_name="Waiting")
+    first = rapid_referral(engine, actor, seen.id)  # type: ignore[arg-type]
+    clock.advance(timedelta(minutes=10))
+    received = clock.now
+    rapid_referral(engine, actor, waiting.id)  # type: ignore[arg-type]
+    with db.writing(engine) as session:  # the first gets its contact: its reminders stay pending, but are met
+        version = referrals.intervals(session, first).version
+        referrals.record_first_contact(session, actor, referrals.IntervalInput(first, clock.now, version))
+    with db.reading(engine) as session:
+        pending = session.exec(select(Reminder.referral_id).where(Reminder.state == "pending")).all()
+        assert sorted(pending).count(first) == 2  # the met reminders come first in due order
+        assert reminders.next_wake_at(session) == received + timedelta(hours=2, minutes=30)
+        assert reminders.next_wake_at(session, zone_id="BXM") == received + timedelta(hours=2, minutes=30)
+        assert reminders.due(session, now=received + timedelta(hours=2, minutes=29)) == []
+    clock.advance(timedelta(hours=2, minutes=30))
+    assert [r.person for r in poll(engine, actor, DESK_A)] == ["WAITING, " + waiting.given_name]
