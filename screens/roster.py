@@ -179,9 +179,9 @@ class ShiftForm(FormDialog):
             problems["day"] = "Give the day as 24/11/2026."
         starts, ends = parse_clock(t.starts), parse_clock(t.ends)
         if starts is None:
-            problems["starts_at"] = "Give the start as 08:00."
+            problems["starts_at"] = "Give the start as a time of day, e.g. 08:00."
         if ends is None:
-            problems["ends_at"] = "Give the end as 16:00."
+            problems["ends_at"] = "Give the end as a time of day, e.g. 16:00."
         discipline = t.discipline or (ROLE_DISCIPLINE.get(staff.role, "") if staff else "")
         if not discipline:
             problems["discipline"] = "Choose the discipline they work in on this shift."
