@@ -119,7 +119,8 @@ class DeskApp(App[None]):
             self.sub_title = f"RINGING: {ringing.recognition.headline} (F6 answers)  |  {who}{away}"
         else:
             self.sub_title = who + away
-        self.refresh_bindings()  # F12 is there only while the line rings
+        if self.screen_stack:  # a last poll can land while the desk closes, its screens gone
+            self.refresh_bindings()  # F12 is there only while the line rings
 
     # --- messages from workers ------------------------------------------------------
 
