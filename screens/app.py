@@ -154,11 +154,29 @@ class DeskApp(App[None]):
         self.rings.answer(ringing)
 
     def open_call(self, call_id: int) -> None:
-        """Show a call on the call screen."""
+        """Show a call on the call screen; a call already on a screen here is gone back to, never opened twice.
+
+        Two screens on one call would each hold their own copy of its notes,
+        and leaving the one underneath would save what it showed over what
+        was typed on the other (F7 or the call log's Enter during the call).
+        """
         from screens.call import CallScreen
 
         self.refresh_title()
-        self.push_screen(CallScreen(call_id))
+        stack = self.screen_stack
+        open_on = next((s for s in stack if isinstance(s, CallScreen) and s.call_id == call_id), None)
+        if open_on is None:
+            self.push_screen(CallScreen(call_id))
+            return
+        above = stack[stack.index(open_on) + 1 :]
+        if any(isinstance(s, CallScreen) for s in above):
+            self.notify(
+                "That call is already open behind the call on screen: Escape leaves this one open and goes back to it.",
+                severity="warning",
+            )
+            return
+        if above:
+            open_on.pop_until_active()
 
     def _open_call_if_chosen(self, call_id: int | None) -> None:
         if call_id is not None:

@@ -9,7 +9,7 @@ from textual.widgets import OptionList, Select, TextArea
 from desk import db
 from desk.history import Actor
 from desk.models import Call
-from desk.services import people, rings
+from desk.services import calls, people, rings
 from screens.app import DeskApp
 from tests.screens.screen_zone import Zone, desk_open, on_screen, until
 
@@ -179,3 +179,40 @@ async def test_finishing_too_soon_says_so_above_the_fields_and_clears_as_they_ar
         await pilot.press(*"Advice given")
         await until(pilot, lambda: not screen.query_one("#outcome-error").display)
         assert not screen.query_one("#call-message").display
+
+
+async def test_picking_up_the_call_on_screen_goes_back_to_it_and_keeps_what_was_typed(zone: Zone) -> None:
+    """F7 or the call log's Enter on the call already open returns to its screen: a second screen on one call
+    would save its own, older copy of the notes over what was typed when it was left."""
+    async with desk_open(zone) as (app, pilot):
+        await pilot.press("f2")
+        await until(pilot, on_screen(app, "StartCallScreen"))
+        await pilot.press("enter")  # withheld
+        await until(pilot, call_loaded(app))
+        first = app.screen
+        await pilot.press("escape")  # close the finder: nobody to find yet
+        await pilot.press("f7")
+        await until(pilot, on_screen(app, "UnfinishedScreen"))
+        await until(pilot, lambda: app.screen.query_one(OptionList).option_count == 1)
+        await pilot.press("enter")
+        await until(pilot, on_screen(app, "CallScreen"))
+        await pilot.pause()
+        assert app.screen is first
+        assert sum(type(s).__name__ == "CallScreen" for s in app.screen_stack) == 1
+        first.query_one("#notes", TextArea).focus()
+        await pilot.press(*"Neighbour not seen since Friday")
+        await pilot.press("f5")
+        await until(pilot, on_screen(app, "CallLogScreen"))
+        await until(pilot, lambda: app.screen.query_one("DataTable").row_count == 1)
+        await pilot.press("enter")  # the open call, from the log
+        await until(pilot, lambda: app.screen is first)
+        assert sum(type(s).__name__ == "CallScreen" for s in app.screen_stack) == 1
+        await pilot.press("escape")  # leave it open
+        await until(pilot, lambda: app.screen is not first)
+        await until(pilot, lambda: _only_call_notes(zone) == "Neighbour not seen since Friday")
+
+
+def _only_call_notes(zone: Zone) -> str:
+    """The open call's notes as saved: the draft typed so far, else the call's own."""
+    with db.reading(zone.engine) as session:
+        return calls.state(session, _only_call(zone).id).notes
