@@ -23,7 +23,17 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 from screens.widgets import FullText, shorten
 
-PREVIEW_WIDTH = 60
+LINE_WIDTH = 80
+"""Cells of one line of the list: the dialog's 90 less its border and padding, the list's own and a scrollbar."""
+CALLER_WIDTH = 44
+"""The most of a line the caller takes ("Carer of Doris PASCOE: Jean Pascoe (daughter)"), leaving the notes room."""
+
+
+def preview(started: str, caller: str, notes: str) -> str:
+    """One call on one line: when, who rang, and the start of the notes, ending in an ellipsis if cut."""
+    head = f"{started}  {shorten(caller, CALLER_WIDTH)}: "
+    said = shorten(notes, LINE_WIDTH - len(head)) if notes.strip() else "(no notes yet)"
+    return head + said
 
 
 class UnfinishedScreen(DeskModalScreen[int | None]):
@@ -82,13 +92,9 @@ class UnfinishedScreen(DeskModalScreen[int | None]):
         self.calls = found
         listing.clear_options()
         for c in found:
-            notes = shorten(c.notes, PREVIEW_WIDTH) if c.notes.strip() else "(no notes yet)"
-            listing.add_option(
-                Option(
-                    f"{clock.local(c.started_at):%d-%b %H:%M}  {c.caller_name or c.caller_raw or 'withheld'}: {notes}",
-                    id=str(c.id),
-                )
-            )
+            started = f"{clock.local(c.started_at):%d-%b %H:%M}"
+            caller = c.caller_name or c.caller_raw or "withheld"
+            listing.add_option(Option(preview(started, caller, c.notes), id=str(c.id)))
         hint = (
             "Enter picks the call up with everything typed so far; v shows its notes in full."
             if found

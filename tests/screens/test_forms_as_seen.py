@@ -108,7 +108,9 @@ async def test_unfinished_previews_end_with_an_ellipsis_and_v_shows_the_whole(zo
         await until(pilot, lambda: listing.option_count == 1)
         preview = str(listing.get_option_at_index(0).prompt)
         assert preview.endswith("…") and LONG_NOTES not in preview
-        assert "Daughter rang: Mum had a fall" in preview
+        assert "Jean Pascoe" in preview and "Daughter rang: Mum" in preview  # who rang, then the notes' start
+        await pilot.pause()
+        assert listing.virtual_size.height == 1  # one line, not wrapped onto a second with the ellipsis
         await pilot.press("v")
         await until(pilot, on_screen(app, "FullText"))
         assert str(app.screen.query_one("#full-text").render()) == LONG_NOTES
