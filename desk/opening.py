@@ -9,6 +9,7 @@ driver until the engine is open, then from the engine.
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ if TYPE_CHECKING:  # the ORM loads behind the first frame, never before it
 
 ENGINE_WAIT_S = 60.0
 """How long a worker that needs the engine waits for it to open before saying so."""
+WARM_SERVICES = ("calls", "caseload", "people", "rings", "search", "timeline")
+"""The services the first keys after the caseload need, imported while the engine opens so none waits for them."""
 QUIET_BEFORE_LOADING_S = 0.3
 """Behind a first look, the ORM starts loading once the caseload has had no key this long (or the engine is wanted)."""
 
@@ -133,8 +136,9 @@ class DeskDatabase:
         self.loading.set()
         try:
             from desk import db
-            from desk.services import calls, caseload, people, rings, search, timeline  # noqa: F401  (warm)
 
+            for service in WARM_SERVICES:
+                importlib.import_module(f"desk.services.{service}")
             engine = db.make_engine(self.first_look.url)
             db.migrate(engine)  # the first look saw it at head: one query
         except Exception as exc:

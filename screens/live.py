@@ -49,7 +49,7 @@ class LiveWatch(Widget):
     class Moved(Message):
         """Something the screen shows was saved, here or at another desk: reload, keeping your place."""
 
-    def __init__(self, read_mark: MarkReader, *, every: float = POLL_S, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, read_mark: MarkReader, *, every: float = POLL_S, id: str | None = None) -> None:
         """``read_mark`` reads the mark; ``every`` is the polling interval in seconds."""
         super().__init__(id=id)
         self._read_mark = read_mark
