@@ -13,12 +13,12 @@ import importlib
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 from desk.errors import DeskError, classify
 from desk.first_look import FirstLook
 from desk.kept_notes import Draft, KeptNotes
-from desk.rows import PAGE_SIZE, Page, StaffRow
+from desk.rows import PAGE_SIZE, Page, PageOptions, StaffRow
 
 if TYPE_CHECKING:  # the ORM loads behind the first frame, never before it
     from sqlalchemy import Engine
@@ -88,7 +88,7 @@ class DeskDatabase:
         """Save the notes kept on this desk while the database was away; how many calls' notes were saved."""
         return self.kept.save_kept(self.engine)
 
-    def caseload_page(self, zone_id: str | None, **options: Any) -> Page:
+    def caseload_page(self, zone_id: str | None, **options: Unpack[PageOptions]) -> Page:
         """A page of the caseload: through the engine once it is open, until then through the driver.
 
         The caseload is the first screen, so its keys answer from the first
