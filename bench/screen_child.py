@@ -26,17 +26,17 @@ import time
 
 STARTED = time.time()  # before any other import: the launch is timed from the parent's clock
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import importlib.abc  # noqa: E402
-import importlib.util  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
-import traceback  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from importlib.machinery import ModuleSpec  # noqa: E402
-from types import ModuleType  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import asyncio
+import importlib.abc
+import importlib.util
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+from typing import Any
 
 
 def _wall_ns() -> int:

@@ -108,7 +108,7 @@ def _ring(args: argparse.Namespace) -> int:
 def _seed(args: argparse.Namespace) -> int:
     import time
 
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from desk import db
     from desk.scale import seed_scale
@@ -120,12 +120,12 @@ def _seed(args: argparse.Namespace) -> int:
     with Progress(
         TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn()
     ) as bar:
-        tasks: dict[str, object] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
                 tasks[stage] = bar.add_task(stage, total=max(total, 1))
-            bar.update(tasks[stage], completed=done, total=max(total, 1))  # type: ignore[arg-type]
+            bar.update(tasks[stage], completed=done, total=max(total, 1))
 
         counts = seed_scale(
             engine, people=args.people, caseload=args.caseload, calls=args.calls, seed=args.seed, progress=report

@@ -69,14 +69,14 @@ def first_look(
     """
     try:
         reader = driver.connect(url)
-    except Exception as exc:  # noqa: BLE001  (either driver's errors: the ordinary way in will report them)
+    except Exception as exc:  # either driver's errors: the ordinary way in will report them
         log.info("first look: could not connect (%s); opening the ordinary way", exc)
         return None
     if reader is None:
         return None
     try:
         return _look(reader, url, zone.upper(), staff_id, all_zones, page_size, seeded)
-    except Exception as exc:  # noqa: BLE001  (a table missing, a column renamed: the ORM's path will tell)
+    except Exception as exc:  # a table missing, a column renamed: the ORM's path will tell
         log.info("first look: %s; opening the ordinary way", exc)
         return None
     finally:

@@ -9,15 +9,16 @@ driver until the engine is open, then from the engine.
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 from desk.errors import DeskError, classify
 from desk.first_look import FirstLook
 from desk.kept_notes import Draft, KeptNotes
-from desk.rows import PAGE_SIZE, Page, StaffRow
+from desk.rows import PAGE_SIZE, Page, PageOptions, StaffRow
 
 if TYPE_CHECKING:  # the ORM loads behind the first frame, never before it
     from sqlalchemy import Engine
@@ -25,6 +26,8 @@ if TYPE_CHECKING:  # the ORM loads behind the first frame, never before it
 
 ENGINE_WAIT_S = 60.0
 """How long a worker that needs the engine waits for it to open before saying so."""
+WARM_SERVICES = ("calls", "caseload", "people", "rings", "search", "timeline")
+"""The services the first keys after the caseload need, imported while the engine opens so none waits for them."""
 QUIET_BEFORE_LOADING_S = 0.3
 """Behind a first look, the ORM starts loading once the caseload has had no key this long (or the engine is wanted)."""
 
@@ -85,7 +88,7 @@ class DeskDatabase:
         """Save the notes kept on this desk while the database was away; how many calls' notes were saved."""
         return self.kept.save_kept(self.engine)
 
-    def caseload_page(self, zone_id: str | None, **options: Any) -> Page:
+    def caseload_page(self, zone_id: str | None, **options: Unpack[PageOptions]) -> Page:
         """A page of the caseload: through the engine once it is open, until then through the driver.
 
         The caseload is the first screen, so its keys answer from the first
@@ -133,8 +136,9 @@ class DeskDatabase:
         self.loading.set()
         try:
             from desk import db
-            from desk.services import calls, caseload, people, rings, search, timeline  # noqa: F401  (warm)
 
+            for service in WARM_SERVICES:
+                importlib.import_module(f"desk.services.{service}")
             engine = db.make_engine(self.first_look.url)
             db.migrate(engine)  # the first look saw it at head: one query
         except Exception as exc:

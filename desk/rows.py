@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict
 
 from desk import clock, nhs
 from desk.vocabulary import ROLES
@@ -35,6 +36,22 @@ SORTS: dict[str, tuple[str, str]] = {
 
 DUE_RANK = {"rapid": 0, "fast": 1, "normal": 2, "review": 3}
 """Among things due the same day, the most urgent is 'next': a rapid referral before a review."""
+
+
+class PageOptions(TypedDict, total=False):
+    """Which page of the caseload to fetch, beyond the zone: what the caseload screen's keys choose."""
+
+    filter_key: str
+    """A key of :data:`FILTERS`."""
+    staff_id: int | None
+    """Whose caseload 'mine' means."""
+    sort: str
+    """A key of :data:`SORTS`."""
+    descending: bool
+    search: str
+    """Name, NHS number or phone, however typed."""
+    offset: int
+    limit: int
 
 
 @dataclass(frozen=True)

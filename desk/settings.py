@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 APP = "zone-desk"
@@ -105,9 +105,17 @@ def default_desk_name() -> str:
     return f"desk@{socket.gethostname()}:{where}"
 
 
-def load(**overrides: object) -> Settings:
-    """Settings from the config file and environment, then ``overrides`` that are not None."""
-    values: dict[str, object] = {}
+def load(
+    *,
+    database_url: str | None = None,
+    desk_name: str | None = None,
+    zone: str | None = None,
+    demo: bool | None = None,
+    all_zones: bool | None = None,
+    demo_url: str | None = None,
+) -> Settings:
+    """Settings from the config file and environment, then the options given here that are not None."""
+    found: dict[str, str] = {}
     path = config_file()
     if path.is_file():
         import tomllib
@@ -116,11 +124,16 @@ def load(**overrides: object) -> Settings:
             raw = tomllib.load(fh)
         for key in ("database_url", "desk_name", "zone"):
             if key in raw:
-                values[key] = str(raw[key])
+                found[key] = str(raw[key])
     env = {"database_url": "DESK_DATABASE_URL", "desk_name": "DESK_NAME", "zone": "DESK_ZONE"}
     for key, var in env.items():
         if os.environ.get(var):
-            values[key] = os.environ[var]
-    settings = Settings(**values)  # type: ignore[arg-type]
-    clean = {k: v for k, v in overrides.items() if v is not None}
-    return replace(settings, **clean)  # type: ignore[arg-type]
+            found[key] = os.environ[var]
+    return Settings(
+        database_url=found.get("database_url", "") if database_url is None else database_url,
+        desk_name=found.get("desk_name", "") if desk_name is None else desk_name,
+        zone=found.get("zone", "") if zone is None else zone,
+        demo=bool(demo),
+        all_zones=bool(all_zones),
+        demo_url=demo_url or "",
+    )

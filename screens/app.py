@@ -10,7 +10,7 @@ and the palette (screens.palette).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Unpack
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from desk.first_look import FirstLook
 from desk.opening import DeskDatabase
 from desk.plurals import counted
-from desk.rows import Page, StaffRow
+from desk.rows import Page, PageOptions, StaffRow
 from desk.settings import Settings
 from screens.collector import Collector
 from screens.leak_fixes import release_closed_widgets
@@ -88,7 +88,7 @@ class DeskApp(App[None]):
         """The database's engine; behind a first look a worker that needs it waits for it here."""
         return self.database.engine
 
-    def caseload_page(self, zone_id: str | None, **options: Any) -> Page:
+    def caseload_page(self, zone_id: str | None, **options: Unpack[PageOptions]) -> Page:
         """A page of the caseload (from a worker), answered from the first frame on (see DeskDatabase)."""
         return self.database.caseload_page(zone_id, **options)
 

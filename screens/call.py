@@ -137,11 +137,14 @@ class CallScreen(DeskScreen[None]):
             state = calls.state(session, self.call_id)
             rec = people.record(session, state.person_id) if state.person_id else None
             heard = recognise(session, state.caller_raw) if state.caller_raw else None
-            self.referred = referrals.referral_for_call(session, self.call_id) is not None
-        self.app.call_from_thread(self._loaded_state, state, rec, heard)
+            referred = referrals.referral_for_call(session, self.call_id) is not None
+        self.app.call_from_thread(self._loaded_state, state, rec, heard, referred)
 
-    def _loaded_state(self, state: CallState, rec: people.PersonRecord | None, heard: Recognition | None) -> None:
+    def _loaded_state(
+        self, state: CallState, rec: people.PersonRecord | None, heard: Recognition | None, referred: bool
+    ) -> None:
         self.call = state
+        self.referred = referred
         self.recognition = heard
         self._show_caller(state)
         warning = self.query_one("#caller-warning", Static)

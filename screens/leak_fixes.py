@@ -54,7 +54,12 @@ def withdraw_notification(app: App[Any], notification: Notification) -> None:
 
     Textual 8's public API withdraws all notifications at once
     (``App.clear_notifications``), which would also take down messages the
-    co-ordinator has not read; one goes only through ``App._unnotify``.
+    co-ordinator has not read; one goes only through ``App._unnotify``
+    (https://github.com/Textualize/textual/blob/main/src/textual/app.py, beside
+    ``clear_notifications``). No upstream issue asks for a public way yet; the
+    test that this is still needed fails once Textual's notification API
+    changes, so look again then. Used by the line's ring toasts, the outage
+    message and the crisis reminders.
     """
     if notification in app._notifications:
         app._unnotify(notification)

@@ -49,14 +49,14 @@ class LiveWatch(Widget):
     class Moved(Message):
         """Something the screen shows was saved, here or at another desk: reload, keeping your place."""
 
-    def __init__(self, read_mark: MarkReader, *, every: float = POLL_S, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, read_mark: MarkReader, *, every: float = POLL_S, id: str | None = None) -> None:
         """``read_mark`` reads the mark; ``every`` is the polling interval in seconds."""
         super().__init__(id=id)
         self._read_mark = read_mark
         self._every = every
         self._seen: Hashable | None = None
         self._lock = threading.Lock()
-        self._polling = False
+        self._polling = threading.Event()  # set on the main thread, cleared by the poll's worker
 
     def on_mount(self) -> None:
         self.set_interval(self._every, self._tick, name="live-watch")
@@ -80,9 +80,9 @@ class LiveWatch(Widget):
     # --- polling ------------------------------------------------------------------
 
     def _tick(self) -> None:
-        if self._polling or not self.screen.is_current or not desk_of(self).database.ready:
+        if self._polling.is_set() or not self.screen.is_current or not desk_of(self).database.ready:
             return  # a screen underneath reloads when it comes back; behind a first look the engine may not be made
-        self._polling = True
+        self._polling.set()
         self._poll()
 
     @work(thread=True, exit_on_error=False, group="live-watch")
@@ -96,7 +96,7 @@ class LiveWatch(Widget):
             log.warning("live watch could not read its change mark", exc_info=True)
             value = None
         finally:
-            self._polling = False
+            self._polling.clear()
         if value is None:
             return
         with self._lock:

@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 
 from desk.plurals import counted, were
 from screens.base import desk_of
+from screens.leak_fixes import withdraw_notification
 
 if TYPE_CHECKING:
     from desk.crisis.reminders import ReminderRow
@@ -132,8 +133,8 @@ class ReminderWatch(Widget):
         maybe_done = {id(self.shown[rid]): self.shown.pop(rid) for rid in gone}
         in_use = {id(toast) for toast in self.shown.values()}
         for key, toast in maybe_done.items():
-            if key not in in_use and toast in self.app._notifications:
-                self.app._unnotify(toast)
+            if key not in in_use:
+                withdraw_notification(self.app, toast)
         new = [row for row in looked.outstanding if row.id not in self.shown]
         if len(new) > TOASTS_AT_ONCE:
             summary = Notification(

@@ -43,7 +43,7 @@ class TimelineView(ScrollView, can_focus=True):
             super().__init__()
             self.width = width
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._lines: list[Strip] = []
         self._rendered_width = 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -222,7 +223,14 @@ MARK_WINDOW = 256
 """How far below the newest history row a late commit is still noticed (see :func:`changed_mark`)."""
 
 
-def changed_mark(session: Session) -> tuple[int, int]:
+class BoardMark(NamedTuple):
+    """The newest history id and how many rows lie just below it: equal marks, nothing on the board changed."""
+
+    newest_history_id: int
+    recent_rows: int
+
+
+def changed_mark(session: Session) -> BoardMark:
     """A cheap mark that moves whenever anything the board shows changes anywhere (any desk, any process).
 
     Every change the board shows (a crisis raised or closed, a visit moved, a
@@ -235,4 +243,4 @@ def changed_mark(session: Session) -> tuple[int, int]:
     """
     newest = session.exec(select(func.max(History.id))).one() or 0
     recent = session.exec(select(func.count()).where(col(History.id) > newest - MARK_WINDOW)).one()
-    return int(newest), int(recent)
+    return BoardMark(int(newest), int(recent))

@@ -125,7 +125,7 @@ def zone_teams(session: Session, zone_ids: Sequence[str], rng: random.Random) ->
     for zone_id in zone_ids:
         staff: dict[str, list[int]] = {}
         for s in session.exec(
-            select(Staff).where(Staff.zone_id == zone_id, Staff.active == True).order_by(col(Staff.id))  # noqa: E712
+            select(Staff).where(Staff.zone_id == zone_id, col(Staff.active).is_(True)).order_by(col(Staff.id))
         ):
             assert s.id is not None
             staff.setdefault(s.role, []).append(s.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func
 from sqlalchemy.orm.exc import StaleDataError
@@ -119,11 +120,18 @@ class OnDuty:
     free_from: datetime
 
 
-def day_bounds(day: date) -> tuple[datetime, datetime]:
+class DayBounds(NamedTuple):
+    """A half-open range of time in UTC: from ``start`` up to, not including, ``end``."""
+
+    start: datetime
+    end: datetime
+
+
+def day_bounds(day: date) -> DayBounds:
     """A day on the office wall (Europe/London) as a UTC half-open range; 23 or 25 hours on a change."""
     start = datetime.combine(day, time.min, tzinfo=clock.LONDON)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=clock.LONDON)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return DayBounds(start.astimezone(UTC), end.astimezone(UTC))
 
 
 def _check_times(problems: dict[str, str], starts_at: datetime, ends_at: datetime, longest: timedelta | None) -> None:

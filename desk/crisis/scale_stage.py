@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import SQLModel
 
 from desk import clock, triage
@@ -44,7 +45,10 @@ PEOPLE_PER_ZONE = 1_500
 
 
 def _table(model: type[SQLModel]) -> Table:
-    return model.__table__  # type: ignore[attr-defined, no-any-return]
+    """The table a SQLModel table class is mapped to (SQLModel makes ``__table__``; the type checker cannot see it)."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table), model
+    return table
 
 
 def _teams(conn: Connection, rng: random.Random) -> list[ZoneTeam]:

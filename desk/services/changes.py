@@ -15,6 +15,7 @@ trust's whole register. Typing during a call is saved to drafts, not history:
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -34,7 +35,14 @@ def mark(session: Session, *, person_id: int | None = None) -> int:
     return session.exec(stmt).one() or 0
 
 
-def drafts_mark(session: Session) -> tuple[int, datetime | None]:
+class DraftsMark(NamedTuple):
+    """How many calls have a draft, and when the newest was saved: equal marks, nothing typed since."""
+
+    drafts: int
+    newest_saved_at: datetime | None
+
+
+def drafts_mark(session: Session) -> DraftsMark:
     """How many calls have a draft, and when the newest was saved.
 
     Moves as notes are typed at any desk, which history does not record until
@@ -43,4 +51,4 @@ def drafts_mark(session: Session) -> tuple[int, datetime | None]:
     small: counting it whole is cheaper than picking out one zone's.
     """
     count, newest = session.exec(select(func.count(), func.max(CallDraft.saved_at)).select_from(CallDraft)).one()
-    return count, newest
+    return DraftsMark(count, newest)

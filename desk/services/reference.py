@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib.resources import files
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from sqlmodel import Session, col, select
 
@@ -14,13 +14,57 @@ from desk.rows import StaffRow
 from desk.vocabulary import ROLES
 
 
-def shipped() -> dict[str, Any]:
+class ZoneEntry(TypedDict):
+    """A zone of the reference data: its code, name and the zone line's number."""
+
+    id: str
+    name: str
+    phone: str
+
+
+class PracticeEntry(TypedDict):
+    """A GP practice: its ODS code, name, zone and number."""
+
+    ods_code: str
+    name: str
+    zone: str
+    phone: str
+
+
+class OrganisationEntry(TypedDict):
+    """A ward, care home or other organisation; ``zone`` is None for one the whole trust shares."""
+
+    kind: str
+    name: str
+    zone: str | None
+    phone: str
+
+
+class StaffEntry(TypedDict):
+    """A member of staff: name, role (one of desk.vocabulary.ROLES), zone and, if they have one, a number."""
+
+    name: str
+    role: str
+    zone: str
+    phone: NotRequired[str]
+
+
+class ReferenceData(TypedDict):
+    """The reference data as data/reference.json holds it."""
+
+    zones: list[ZoneEntry]
+    practices: list[PracticeEntry]
+    organisations: list[OrganisationEntry]
+    staff: list[StaffEntry]
+
+
+def shipped() -> ReferenceData:
     """The reference data as shipped with the desk."""
-    data: dict[str, Any] = json.loads((files("desk.data") / "reference.json").read_text(encoding="utf-8"))
+    data: ReferenceData = json.loads((files("desk.data") / "reference.json").read_text(encoding="utf-8"))
     return data
 
 
-def load(session: Session, data: dict[str, Any] | None = None) -> bool:
+def load(session: Session, data: ReferenceData | None = None) -> bool:
     """Load the reference data into an empty database; returns False if already there."""
     if session.exec(select(Zone)).first() is not None:
         return False

@@ -50,7 +50,9 @@ def test_open_clocks_have_reminders_and_every_referral_a_response(seeded: Sessio
     assert len(open_clocks) >= 5 * 7
     reminded = {r.referral_id for r in seeded.exec(select(Reminder))}
     assert {r.id for r in open_clocks} <= reminded
-    for r in seeded.exec(select(Referral)):
+    every = seeded.exec(select(Referral)).all()
+    assert {r.response for r in every} >= {triage.CRISIS, triage.RAPID}, "a crisis clock and a Rapid one, both checked"
+    for r in every:
         assert r.response in triage.RESPONSES
         if r.urgency in (triage.RAPID, triage.FAST) and not r.crisis:
             assert r.response == r.urgency

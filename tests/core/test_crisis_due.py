@@ -89,7 +89,7 @@ def test_a_local_time_that_happens_twice_takes_the_first() -> None:
 
 def test_a_naive_time_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        triage.due_at(datetime(2026, 11, 23, 10, 30), "rapid")  # noqa: DTZ001
+        triage.due_at(datetime(2026, 11, 23, 10, 30), "rapid")  # naive on purpose
 
 
 def test_due_is_stored_as_utc() -> None:

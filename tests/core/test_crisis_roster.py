@@ -95,13 +95,15 @@ def test_someone_off_sick_is_not_on_duty(engine: Engine, actor: Actor, clock: Fr
     nurse = team(engine)["nurse"][0]
     today = clock.today
     put_on(engine, actor, nurse, local(today, 8), local(today, 20))
+    with db.reading(engine) as session:
+        assert nurse.id in {d.staff_id for d in roster.on_duty(session, "BXM", "nursing")}  # before: on the roster
     with db.writing(engine) as session:
         away = roster.mark_absent(
             session, actor, AbsenceInput(nurse.id, "sick", local(today, 9), local(today + timedelta(days=2), 0))
         )
     assert away.kind == "sick"
     with db.reading(engine) as session:
-        assert all(d.staff_id != nurse.id for d in roster.on_duty(session, "BXM", "nursing"))
+        assert nurse.id not in {d.staff_id for d in roster.on_duty(session, "BXM", "nursing")}
         assert roster.covering_shift(session, nurse.id, clock.now, zone_id="BXM") is None
         monday = today - timedelta(days=today.weekday())
         assert [r.absence for r in roster.week(session, "BXM", monday)] == ["sick"]

@@ -127,4 +127,4 @@ def test_ambulance_control_ringing_from_999_is_named_as_the_service(
         [incoming] = rings.waiting(session, "BXM", 0)
     assert incoming.recognition.problem is None
     assert incoming.recognition.headline == headline
-    assert all(m.person_id is None for m in incoming.recognition.matches)
+    assert [m.person_id for m in incoming.recognition.matches] == [None]  # the service itself, never a person

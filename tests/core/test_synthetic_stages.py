@@ -205,6 +205,7 @@ def test_contacts_belong_to_the_caseload_and_numbers_are_never_shared(
     handed += [i for ci, i in enumerate(phones.contact) if i >= 0 and not contacts.items[ci].spouse]
     assert handed and len(handed) == len(set(handed)) == ctx.counts["phones_assigned"]
     spouses = [ci for ci, c in enumerate(contacts.items) if c.spouse]
+    assert spouses, "partners among the contacts, so the shared line is checked"
     register = ctx.records.get(scale_register.Register)
     for ci in spouses:  # a partner rings from the couple's own line
         assert phones.contact[ci] == phones.household[register.household[contacts.items[ci].person]]
