@@ -41,7 +41,7 @@ def test_a_time_of_day_is_the_last_time_the_office_clock_read_it() -> None:
     assert referrals.last_time_it_was(time(1, 30), now=spring) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
 
 
-def _escalated(engine: Engine, actor: Actor, person: Person) -> escalation.Escalated:
+def escalated(engine: Engine, actor: Actor, person: Person) -> escalation.Escalated:
     with db.reading(engine) as session:
         prop = escalation.propose_team(session, "BXM")
     data = EscalationInput(
@@ -61,7 +61,7 @@ def test_the_open_referrals_are_offered_soonest_due_first_and_a_moment_is_record
     engine: Engine, actor: Actor, clock: FrozenClock, doris: Person
 ) -> None:
     day_team(engine, actor, clock.today)
-    done = _escalated(engine, actor, doris)
+    done = escalated(engine, actor, doris)
     with db.reading(engine) as session:
         [offered] = referrals.open_referrals(session, doris.id)  # type: ignore[arg-type]
     assert offered.intervals.referral_id == done.referral_id and offered.response == "crisis"

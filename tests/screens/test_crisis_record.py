@@ -7,7 +7,7 @@ from sqlmodel import select
 from desk import db
 from desk.models import Referral
 from tests.screens.screen_zone import Zone, desk_open, on_screen, open_record, until
-from tests.screens.test_crisis_call import call_loaded, ring_and_wait
+from tests.screens.test_crisis_call import call_loaded, escalate_the_fall, ring_and_wait, team_on_duty
 
 
 async def test_first_contact_on_a_fast_referral_is_recorded_with_three_keys_on_the_record(zone: Zone) -> None:
@@ -35,6 +35,8 @@ async def test_first_contact_on_a_fast_referral_is_recorded_with_three_keys_on_t
         await pilot.press("f", "enter")
         await until(pilot, lambda: app.screen is record)
         await until(pilot, lambda: any("Recorded on the referral" in n.message for n in app._notifications))
+        timeline = record.query_one("#timeline")
+        await until(pilot, lambda: "Referral to Nursing: first contact" in timeline.text())  # type: ignore[attr-defined]
     with db.reading(zone.engine) as session:
         referral = session.exec(select(Referral)).one()
         assert referral.first_contact_at is not None and referral.first_contact_by_id == zone.staff_id
@@ -63,3 +65,15 @@ async def test_a_bad_time_is_refused_beside_the_field_and_nothing_is_recorded(zo
         assert app.screen is form
     with db.reading(zone.engine) as session:
         assert session.exec(select(Referral)).one().assessed_at is None
+
+
+async def test_the_crisis_shows_on_the_timeline_from_the_call_to_the_team_booked(zone: Zone) -> None:
+    """Escalated from the call: the record's timeline says the crisis was raised and who was booked."""
+    team_on_duty(zone)
+    async with desk_open(zone) as (app, pilot):
+        await escalate_the_fall(pilot, app, zone)
+        await open_record(pilot, app, zone.doris_id)
+        view = app.screen.query_one("#timeline")
+        await until(pilot, lambda: "Crisis raised: A fall with no serious injury" in view.text())  # type: ignore[attr-defined]
+        text = view.text()  # type: ignore[attr-defined]
+        assert text.count("Crisis visit booked") == 3
