@@ -76,8 +76,9 @@ def situation(rec: PersonRecord) -> Text:
         if rec.package_review_due:
             t.append(f" (review {dates.nhs_style(rec.package_review_due)})")
         t.append("\n")
-    for disc, urgency, reason, received in rec.referrals:
-        t.append(f"Open referral: {disc} ({urgency}) {received}: {reason}\n")
+    for ref in rec.referrals:
+        due = f", due {ref.due}" if ref.due else ""
+        t.append(f"Open referral: {ref.discipline} ({ref.urgency}) {ref.received}{due}: {ref.reason}\n")
     for line in rec.last_calls:
         t.append(f"Last call {line}\n", style="dim")
     if rec.contacts:
@@ -154,7 +155,10 @@ def details(rec: PersonRecord) -> Text:
     out.append(
         _section(
             "Open referrals",
-            [f"{disc} ({urgency}) received {received}: {reason}" for disc, urgency, reason, received in rec.referrals],
+            [
+                f"{r.discipline} ({r.urgency}) received {r.received}{f', due {r.due}' if r.due else ''}: {r.reason}"
+                for r in rec.referrals
+            ],
             "No open referrals.",
         )
     )

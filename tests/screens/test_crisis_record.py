@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from desk import db
+from desk import clock, db
 from desk.models import Referral
-from tests.screens.screen_zone import Zone, desk_open, on_screen, open_record, until
+from tests.screens.screen_zone import Zone, desk_open, on_screen, open_record, shown_text, until
 from tests.screens.test_crisis_call import call_loaded, escalate_the_fall, ring_and_wait, team_on_duty
 
 
@@ -77,3 +77,10 @@ async def test_the_crisis_shows_on_the_timeline_from_the_call_to_the_team_booked
         await until(pilot, lambda: "Crisis raised: A fall with no serious injury" in view.text())  # type: ignore[attr-defined]
         text = view.text()  # type: ignore[attr-defined]
         assert text.count("Crisis visit booked") == 3
+        with db.reading(zone.engine) as session:
+            referral = session.exec(select(Referral)).one()
+        received, due = clock.local(referral.received_at), referral.due_at
+        assert due is not None
+        details = " ".join(shown_text(app.screen.query_one("#details"), 200).split())
+        # the open referral reads as the crisis it is, due at a time as well as a date
+        assert f"Physiotherapy (crisis) received {received:%d-%b-%Y}, due {clock.local(due):%d-%b-%Y %H:%M}" in details
