@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from desk import clock, db, triage
@@ -285,6 +286,37 @@ class EscalateScreen(DeskModalScreen[Escalated | None]):
         general = problems.get("person") or problems.get("zone_id") or problems.get("call")
         message.update(general or "Not escalated yet: put right what is said below. Nothing has been booked.")
         message.display = bool(problems)
+        first = self.first_to_put_right(problems)
+        if first is not None:
+            self.set_focus(first)
+
+    def first_to_put_right(self, problems: dict[str, str]) -> Widget | None:
+        """The first field, in the form's order, whose problem is said: what the worker types next goes there."""
+        order: list[tuple[str, str]] = [
+            ("what_happened", "#what_happened"),
+            ("need", "#need"),
+            ("whereabouts", "#whereabouts"),
+        ]
+        for discipline in CRISIS_DISCIPLINES:
+            short = SHORT[discipline]
+            who = self.query_one(f"#who-{short}", Select)
+            if f"gap.{discipline}" in problems:
+                order.append((f"gap.{discipline}", f"#why-{short}"))
+            elif f"team.{discipline}" in problems:
+                at_fault = "who" if who.value is Select.NULL or who.disabled else "time"
+                order.append((f"team.{discipline}", f"#{at_fault}-{short}"))
+        order.append(("team", f"#who-{SHORT[CRISIS_DISCIPLINES[0]]}"))
+        for key, selector in order:
+            if key in problems:
+                widget = self.query_one(selector)
+                return widget if widget.focusable else None
+        return None
+
+    @on(Input.Submitted, ".team-time, .team-why")
+    def _team_field_done(self, event: Input.Submitted) -> None:
+        """Enter in a team row's time or reason escalates, as the button says: no reach for F10 after a decision."""
+        event.stop()
+        self.action_escalate()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

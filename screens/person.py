@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from desk import clock, dates, db
-from desk.crisis import escalation, liaison, plans
+from desk.crisis import escalation, liaison, plans, referrals
 from desk.crisis.escalation import WHEREABOUTS, OpenCrisis
 from desk.crisis.liaison import LiaisonRow
 from desk.crisis.plans import CrisisPlanView
@@ -76,8 +76,9 @@ def situation(rec: PersonRecord) -> Text:
         if rec.package_review_due:
             t.append(f" (review {dates.nhs_style(rec.package_review_due)})")
         t.append("\n")
-    for disc, urgency, reason, received in rec.referrals:
-        t.append(f"Open referral: {disc} ({urgency}) {received}: {reason}\n")
+    for ref in rec.referrals:
+        due = f", due {ref.due}" if ref.due else ""
+        t.append(f"Open referral: {ref.discipline} ({ref.urgency}) {ref.received}{due}: {ref.reason}\n")
     for line in rec.last_calls:
         t.append(f"Last call {line}\n", style="dim")
     if rec.contacts:
@@ -154,7 +155,10 @@ def details(rec: PersonRecord) -> Text:
     out.append(
         _section(
             "Open referrals",
-            [f"{disc} ({urgency}) received {received}: {reason}" for disc, urgency, reason, received in rec.referrals],
+            [
+                f"{r.discipline} ({r.urgency}) received {r.received}{f', due {r.due}' if r.due else ''}: {r.reason}"
+                for r in rec.referrals
+            ],
             "No open referrals.",
         )
     )
@@ -295,6 +299,13 @@ class PersonScreen(DeskScreen[None]):
         Binding("p", "crisis_plan", "Crisis plan", id="crisis_plan", tooltip="Write or change what to do in a crisis"),
         Binding("v", "move_visit", "Visit state", id="move_visit", tooltip="The highlighted crisis visit moves on"),
         Binding("l", "add_liaison", "Liaison", id="add_liaison", tooltip="Log a contact about the open crisis"),
+        Binding(
+            "i",
+            "record_moment",
+            "Intervals",
+            id="record_moment",
+            tooltip="Record first contact, assessment or services in place on an open referral",
+        ),
     ]
 
     def __init__(self, person_id: int, loaded: Loaded | None = None) -> None:
@@ -420,6 +431,27 @@ class PersonScreen(DeskScreen[None]):
                 self.load_crisis()
 
         self.app.push_screen(LiaisonForm(self.crisis.crisis_id), logged)
+
+    @work(thread=True, exclusive=True, group="person-moment", exit_on_error=False)
+    def action_record_moment(self) -> None:
+        """The person's open referrals read now (their versions fresh), then the form for one of their moments."""
+        with db.reading(self.desk.engine) as session:
+            found = referrals.open_referrals(session, self.person_id)
+        self.app.call_from_thread(self._ask_moment, found)
+
+    def _ask_moment(self, found: list[referrals.OpenReferral]) -> None:
+        from screens.intervals import IntervalsForm
+
+        if not found:
+            self.notify("No open referral to record a first contact, assessment or services on.")
+            return
+
+        def recorded(done: referrals.Intervals | None) -> None:
+            if done is not None:
+                self.notify("Recorded on the referral.", timeout=4)
+                self.action_reload()
+
+        self.app.push_screen(IntervalsForm(found), recorded)
 
     # --- staying live -------------------------------------------------------------
 

@@ -10,9 +10,9 @@ change from the proposal is kept with its reason. The referral's clock
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from desk import clock, history, triage
 from desk.crisis import reminders
@@ -20,7 +20,7 @@ from desk.errors import DeskError, InvalidForm, NotFound
 from desk.history import Actor
 from desk.models import Call, Referral
 from desk.services import calls, caseload
-from desk.vocabulary import CALL_REASONS, URGENCIES
+from desk.vocabulary import CALL_REASONS, DISCIPLINES, URGENCIES
 
 # A time typed a moment ahead of the desk's clock (a slow wall clock) is not "the future".
 FUTURE_SLACK = timedelta(minutes=1)
@@ -317,3 +317,66 @@ def intervals(session: Session, referral_id: int) -> Intervals:
         assessed_by_id=r.assessed_by_id,
         services_by_id=r.services_by_id,
     )
+
+
+# --- the three moments, set by a key on the person record ---------------------------
+
+MOMENT_LABELS: dict[str, str] = {moment: spec[3] for moment, spec in _MOMENTS.items()}
+"""The three moments a referral's intervals are measured by, in the order they happen."""
+
+
+@dataclass(frozen=True)
+class OpenReferral:
+    """An open referral of a person, as the record offers it for a moment to be recorded."""
+
+    label: str
+    response: str
+    due_at: datetime | None
+    intervals: Intervals
+
+    def recorded(self, moment: str) -> datetime | None:
+        """When that moment was recorded as happening, if it has been."""
+        column = _MOMENTS[moment][0]
+        return getattr(self.intervals, column)  # type: ignore[no-any-return]
+
+
+def open_referrals(session: Session, person_id: int) -> list[OpenReferral]:
+    """The person's open referrals, soonest due first, each with the moments recorded so far."""
+    rows = session.exec(
+        select(Referral).where(Referral.person_id == person_id, col(Referral.closed_at).is_(None))
+    ).all()
+    out = []
+    for r in rows:
+        assert r.id is not None
+        response = r.response or r.urgency
+        label = f"{DISCIPLINES.get(r.discipline, (r.discipline, ''))[0]} referral ({response}): {r.reason}"
+        out.append(OpenReferral(label, response, r.due_at, intervals(session, r.id)))
+    far = datetime.max.replace(tzinfo=clock.now().tzinfo)
+    out.sort(key=lambda o: (o.due_at or far, o.intervals.received_at))
+    return out
+
+
+def record_moment(session: Session, actor: Actor, data: IntervalInput, moment: str) -> Intervals:
+    """One of the three moments (a key of :data:`MOMENT_LABELS`), as it happened, with who recorded it."""
+    if moment not in _MOMENTS:
+        raise InvalidForm({"moment": "Choose first contact, assessment or services in place."})
+    return _record(session, actor, data, moment)
+
+
+def last_time_it_was(wall: time, *, now: datetime | None = None) -> datetime:
+    """The latest moment, up to now, that the office clock read ``wall``: today, or yesterday if later than now.
+
+    A moment is recorded after it happens, so 23:40 typed at 00:10 is last night;
+    the minute it is now is now itself.
+    A reading in the spring gap is taken as the clock before the change reads
+    it, and a repeated autumn hour as its first reading (as :mod:`desk.triage`).
+    """
+    now = now or clock.now()
+    if clock.local(now).time().replace(second=0, microsecond=0) == wall:
+        return now  # this very minute: the moment is now, not the minute's start (before a referral just made)
+    today = clock.local(now).date()
+    for day in (today, today - timedelta(days=1)):
+        at = datetime.combine(day, wall).replace(tzinfo=clock.LONDON, fold=0).astimezone(UTC)
+        if at <= now + FUTURE_SLACK:
+            return at
+    return at

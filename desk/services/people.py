@@ -34,6 +34,7 @@ from desk.models import (
     saved_id,
 )
 from desk.services import caseload
+from desk.services.timeline import due_text
 from desk.vocabulary import CALL_REASONS, DISCIPLINES, SEXES
 
 _T = TypeVar("_T")
@@ -362,9 +363,10 @@ class ReferralLine(NamedTuple):
     """An open referral as the record lists it."""
 
     discipline: str
-    urgency: str
+    urgency: str  # the response triage gave (crisis, rapid, fast, normal)
     reason: str
     received: str
+    due: str = ""  # when it is due, with the time where the clock is hours (desk.services.timeline.due_text)
 
 
 @dataclass
@@ -476,12 +478,14 @@ def record(session: Session, person_id: int) -> PersonRecord:
         .where(Referral.person_id == person_id, Referral.status == "open")
         .order_by(col(Referral.received_at))
     ):
+        response = r.response if r.lead else r.urgency  # a referral triaged at the desk has its lead and response
         rec.referrals.append(
             ReferralLine(
                 DISCIPLINES.get(r.discipline, (r.discipline, ""))[0],
-                r.urgency,
+                response,
                 r.reason,
                 dates.nhs_style(clock.local(r.received_at).date()),
+                due_text(r.due_at, response) if r.due_at else "",
             )
         )
     rec.alerts = [

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time
 from sqlmodel import Session, col, select
 
 from desk import clock, phones, triage
+from desk.crisis import story
 from desk.models import (
     Admission,
     Alert,
@@ -128,6 +129,21 @@ def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) ->
                 staff.get(r.triaged_by_id, "") if r.triaged_by_id else "",
             )
         )
+        for at, by, what in (
+            (r.first_contact_at, r.first_contact_by_id, "first contact"),
+            (r.assessed_at, r.assessed_by_id, "assessed"),
+            (r.services_at, r.services_by_id, "services in place"),
+        ):
+            if at is not None:
+                out.append(
+                    Entry(
+                        at,
+                        _side(r.discipline),
+                        f"Referral to {_label(r.discipline)}: {what}",
+                        "",
+                        staff.get(by, "") if by else "",
+                    )
+                )
         if r.closed_at:
             out.append(Entry(r.closed_at, _side(r.discipline), f"Referral to {_label(r.discipline)} closed"))
 
@@ -159,6 +175,10 @@ def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) ->
             out.append(Entry(adm.medically_fit_at, "hospital", "Medically fit for discharge", ward))
         if adm.discharged_at:
             out.append(Entry(adm.discharged_at, "hospital", f"Discharged from {ward}"))
+
+    name_of = staff.get
+    for ev in story.events(session, person_id, lambda sid: name_of(sid, "") if sid else "", limit=limit):
+        out.append(Entry(ev.at, "health", ev.title, ev.detail, name_of(ev.by_id, "") if ev.by_id else ""))
 
     for al in session.exec(select(Alert).where(Alert.person_id == person_id)):
         out.append(Entry(al.raised_at, "record", "Alert raised", al.text))

@@ -431,7 +431,7 @@ def test_record_shows_everything_the_banner_and_panels_need(
     assert rec.professionals == [(bxm_staff["nurse"].name, "Nursing", "health")]  # the ended social worker is gone
     assert [(p.service, p.provider) for p in rec.package] == [("Home care", "Bay Care")]  # ended meals are gone
     assert (rec.weekly_cost_pence, rec.package_review_due) == (25_000, date(2026, 11, 2))
-    assert rec.referrals == [("Occupational therapy", "fast", "Bath transfers", "20-Nov-2026")]
+    assert rec.referrals == [("Occupational therapy", "fast", "Bath transfers", "20-Nov-2026", "")]  # no clock set
     assert rec.alerts == ["Key safe 1234"]
     assert rec.in_hospital == "Brixham Community Hospital, Harbour Ward"
 

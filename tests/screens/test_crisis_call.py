@@ -16,7 +16,7 @@ from textual.widgets import Input, OptionList, Select, TextArea
 from desk import clock, db
 from desk.crisis import figures, roster
 from desk.crisis.roster import ShiftInput
-from desk.crisis_models import Booking, Crisis, LiaisonEntry
+from desk.crisis_models import Booking, Crisis, CrisisGap, LiaisonEntry
 from desk.history import Actor
 from desk.models import Call, CaseloadEntry, History, Referral
 from desk.services import reference, rings
@@ -326,3 +326,33 @@ async def test_bad_team_choices_are_refused_beside_the_row_and_nothing_is_booked
         assert type(app.screen).__name__ == "EscalateScreen"
     with db.reading(zone.engine) as session:
         assert session.exec(select(Crisis)).all() == [] and session.exec(select(Booking)).all() == []
+
+
+async def test_after_a_refusal_the_decision_asked_for_has_the_focus_and_enter_escalates(zone: Zone) -> None:
+    """No OT on duty: Enter is refused with the decision asked for; typed next, it lands there; Enter escalates."""
+    team = team_on_duty(zone, roles=("nurse", "physiotherapist"))
+    async with desk_open(zone) as (app, pilot):
+        await ring_and_wait(pilot, app, zone)
+        await pilot.press("f6")
+        await until(pilot, call_loaded(app))
+        await pilot.press("f11")
+        await until(pilot, lambda: type(app.screen).__name__ == "EscalateScreen" and app.screen.proposal is not None)  # type: ignore[attr-defined]
+        screen = app.screen
+        await pilot.press(*"Mum has fallen and cannot get up", "enter", "1", "h", "enter")
+        await until(pilot, lambda: screen.query_one("#form-message").display)
+        assert "Record the zone manager's decision for occupational therapy" in str(
+            screen.query_one("#team-occupational_therapy-error").render()
+        )
+        assert screen.focused is screen.query_one("#why-ot")
+        await pilot.press(*"Jess: OT visits tomorrow at 9", "enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "CallScreen" and app.screen.referred)  # type: ignore[attr-defined]
+    with db.reading(zone.engine) as session:
+        booked = {b.discipline: b.staff_id for b in session.exec(select(Booking))}
+        assert booked == team
+        crisis = session.exec(select(Crisis)).one()
+        gap = session.exec(select(CrisisGap).where(CrisisGap.crisis_id == crisis.id)).one()
+        assert (gap.discipline, gap.kind, gap.decision) == (
+            "occupational_therapy",
+            "nobody_on_duty",
+            "Jess: OT visits tomorrow at 9",
+        )
