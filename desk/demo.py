@@ -520,16 +520,18 @@ def _review_in_days(ctx: _Context, rng: random.Random) -> int:
 
 
 def _random_open_referral(ctx: _Context, rng: random.Random) -> dict[str, Any]:
-    """Who referred, to which discipline, why and how urgently (crises are always rapid)."""
+    """Who referred, to which discipline, why and how urgently.
+
+    Never a crisis: the demo's crises are raised with their record behind them
+    by the crisis line (desk.crisis.demo_stage), as the desk raises them.
+    """
     words = ctx.words
-    urgency = weighted(rng, words.urgency)
     discipline = weighted(rng, ctx.recipe["percent_with_professional"])
     return {
         "discipline": discipline,
-        "urgency": urgency,
+        "urgency": weighted(rng, words.urgency),
         "source": weighted(rng, {s.name: s.weight for s in words.referral_sources}),
         "reason": rng.choice(words.referral_reasons[discipline]),
-        "crisis": urgency == "rapid" and chance(rng, words.percent_crisis_of_rapid),
     }
 
 
@@ -817,7 +819,14 @@ def _open_referral_row(ctx: _Context, rng: random.Random, plan: _Plan) -> Referr
 
 
 def _referral(plan: _Plan, ref: dict[str, Any], received: datetime, **progress: Any) -> Referral:
-    """A referral row whose clock (due_at) follows from its urgency, as triage sets it."""
+    """A referral row whose clock (due_at) follows from its response, as triage sets it.
+
+    Only a story gives a response here (Ethel's Crisis); the others get the one
+    their urgency stands for from the crisis line (demo_stage.set_responses).
+    A Crisis response is written without the crisis flag: the crisis line
+    raises its crisis and flags it then (rules.crisis_flag).
+    """
+    response = ref.get("response", triage.NORMAL)
     return Referral(
         person_id=_id(plan.person),
         received_at=received,
@@ -825,8 +834,10 @@ def _referral(plan: _Plan, ref: dict[str, Any], received: datetime, **progress: 
         discipline=ref["discipline"],
         reason=ref["reason"],
         urgency=ref["urgency"],
-        crisis=bool(ref.get("crisis")),
-        due_at=triage.due_at(received, ref["urgency"]),
+        crisis=rules.crisis_flag(response, crisis_record=False),
+        due_at=triage.due_at(received, response if response == triage.CRISIS else ref["urgency"]),
+        response=response,
+        ucr_need=ref.get("need", ""),
         **progress,
     )
 

@@ -10,10 +10,16 @@ there, and puts in, relative to ``now``,
 * open crises at different points of their 2-hour clocks (on time, nearly
   due, breached, already seen) with their same-day team booked and liaison
   logged, and open Rapid referrals (one nearly due, one breached);
+* the crisis behind each open Crisis response the demo's stories gave (Ethel's
+  GP call this morning), raised when the call came in;
 * the crises of the last day, assessed and waiting for the handover meeting
   (one already decided, with a follow-up booked), and a month of closed ones
   for the 2-hour figure;
 * the reminders each open Crisis or Rapid clock needs (desk.crisis.reminders).
+
+A referral carries the crisis flag only once its crisis is written
+(desk.synthetic.rules.crisis_flag), as escalation sets it: a Rapid referral is
+never flagged, so the caseload's open crises are the board's.
 
 An initial load, like the rest of the demo: rows are written directly and keep
 no history. Everything is synthetic and reproducible from the seed.
@@ -26,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import exists, func, update
 from sqlmodel import Session, col, select
 
 from desk import clock, triage
@@ -34,6 +40,7 @@ from desk.crisis import reminders
 from desk.crisis.roster import day_bounds
 from desk.crisis_models import Absence, Booking, Crisis, LiaisonEntry, Reminder, Shift
 from desk.models import Person, Referral, Staff
+from desk.synthetic import rules
 
 WEEKDAYS = range(5)
 SAT, SUN = 5, 6
@@ -193,7 +200,7 @@ def roster_rows(zone: ZoneTeam, today: date) -> list[Shift | Absence]:
 
 
 def _referral(person_id: int, received: datetime, response: str, reason: str, need: str = "") -> Referral:
-    """A referral as triage makes it: its response, lead and clock."""
+    """A referral as triage makes it: its response, lead and clock (flagged a crisis once its crisis is raised)."""
     proposal = triage.propose("crisis" if response == triage.CRISIS else "change_in_need", need or None)
     return Referral(
         person_id=person_id,
@@ -202,7 +209,7 @@ def _referral(person_id: int, received: datetime, response: str, reason: str, ne
         discipline=proposal.discipline,
         reason=reason,
         urgency=triage.RAPID,
-        crisis=response == triage.CRISIS,
+        crisis=rules.crisis_flag(response, crisis_record=False),
         due_at=triage.due_at(received, response),
         response=response,
         lead=proposal.lead,
@@ -223,20 +230,32 @@ class RaisedCrisis:
 
 
 def _crisis(zone: ZoneTeam, rng: random.Random, raised: datetime, need: str) -> RaisedCrisis:
+    """A crisis of someone in the zone, and the Crisis referral it was raised on."""
     person = zone.person()
     what = rng.choice(HAPPENINGS.get(need, HAPPENINGS["fall"]))
     referral = _referral(person, raised, triage.CRISIS, f"Crisis: {triage.UCR_NEEDS[need]}", need)
+    whereabouts = rng.choice(("home", "home", "home", "care_home", "ambulance"))
+    return _raise(zone, referral, raised, rng.choice(CALLERS), what, whereabouts)
+
+
+def _raise(
+    zone: ZoneTeam, referral: Referral, raised: datetime, caller: str, what: str, whereabouts: str
+) -> RaisedCrisis:
+    """The crisis behind a Crisis referral, its same-day team booked; the referral is flagged now it has one."""
+    person, need = referral.person_id, referral.ucr_need
     crisis = Crisis(
         zone_id=zone.zone_id,
         person_id=person,
         referral_id=0,
-        caller=rng.choice(CALLERS),
+        call_id=referral.call_id,
+        caller=caller,
         what_happened=what,
         need=need,
-        whereabouts=rng.choice(("home", "home", "home", "care_home", "ambulance")),
+        whereabouts=whereabouts,
         raised_at=raised,
         raised_by_id=zone.one("crisis_worker"),
     )
+    referral.crisis = rules.crisis_flag(referral.response, crisis_record=True)
     bookings = []
     for n, (role, discipline) in enumerate(
         (("nurse", "nursing"), ("physiotherapist", "physiotherapy"), ("occupational_therapist", "occupational_therapy"))
@@ -288,6 +307,40 @@ def open_crises(zone: ZoneTeam, rng: random.Random, now: datetime) -> list[Raise
             raised.bookings[0].state = "on_the_way" if spec.minutes_ago < 120 else "booked"
         if spec.minutes_ago > 30:
             _liaise(raised, rng, raised.crisis.raised_at + timedelta(minutes=25), raised.crisis.raised_by_id)
+        out.append(raised)
+    return out
+
+
+def story_crises(session: Session, zone: ZoneTeam, now: datetime) -> list[RaisedCrisis]:
+    """The crisis behind each open Crisis response of the zone that has none yet (a story's, as its call told it).
+
+    Raised when the call came in, its caller and what happened as the referral
+    says; the team is on its way if that was under an hour ago, otherwise the
+    first visit has arrived (and any other visit whose time has come).
+    """
+    waiting = session.exec(
+        select(Referral)
+        .join(Person, col(Person.id) == Referral.person_id)
+        .where(
+            Person.zone_id == zone.zone_id,
+            Referral.status == "open",
+            Referral.response == triage.CRISIS,
+            ~exists().where(col(Crisis.referral_id) == Referral.id),
+        )
+        .order_by(col(Referral.id))
+    ).all()
+    out = []
+    for referral in waiting:
+        raised_at = referral.received_at
+        raised = _raise(zone, referral, raised_at, referral.source, referral.reason, "home")
+        if now - raised_at < timedelta(hours=1) or not raised.bookings:
+            for b in raised.bookings[:1]:
+                b.visit_at, b.state = max(b.visit_at, now + timedelta(minutes=10)), "on_the_way"
+        else:
+            _arrive(raised, raised.bookings[0].visit_at, None)
+            for other in raised.bookings[1:]:
+                if other.visit_at <= now:
+                    other.state, other.arrived_at = "arrived", other.visit_at
         out.append(raised)
     return out
 
@@ -409,6 +462,7 @@ def add_crisis_line(
     for zone in zones:
         session.add_all(roster_rows(zone, today))
         raised = open_crises(zone, rng, at) + handover_crises(zone, rng, at) + closed_crises(zone, rng, at)
+        raised += story_crises(session, zone, at)
         _write(session, raised)
         session.add_all(rapid_referrals(zone, rng, at))
         session.flush()

@@ -1,4 +1,4 @@
-"""The rules both generators follow: random choices, NHS numbers, history, how callers are named.
+"""The rules both generators follow: random choices, NHS numbers, history, the crisis flag, how callers are named.
 
 One place for each, so the demo and the trust-scale seed write the same trust
 in the same words whatever their size.
@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from desk import nhs
+from desk import nhs, triage
 from desk.errors import DeskError
 from desk.vocabulary import ORG_KINDS
 
@@ -111,6 +111,21 @@ def registered(person_id: int, at: datetime, desk: str) -> HistoryEntry:
     """
     why = f"Registered (synthetic register loaded by {desk})"
     return HistoryEntry(at, None, desk, "person", str(person_id), person_id, "create", why)
+
+
+# --- the crisis flag --------------------------------------------------------------------
+
+
+def crisis_flag(response: str, *, crisis_record: bool) -> bool:
+    """Whether a referral carries the crisis flag: only a Crisis response with a crisis raised behind it.
+
+    The desk sets the flag when a crisis is escalated (desk.crisis.escalation),
+    and the caseload shows CRISIS from it; the crisis board shows the crisis
+    record. A generated referral follows the same rule, so the caseload's open
+    crises are the board's: a Rapid referral, however urgent, is never flagged,
+    and a Crisis response is flagged once its crisis is written.
+    """
+    return response == triage.CRISIS and crisis_record
 
 
 # --- callers, in the words the call log uses ---------------------------------------------

@@ -74,11 +74,16 @@ def _due(received: datetime, urgency: str) -> datetime:
 
 
 def _referral(ctx: ScaleContext, k: int, received: datetime) -> Referral:
-    """A referral received then, its clock set by its urgency as triage sets it; still open."""
+    """A referral received then, its clock set by its urgency as triage sets it; still open.
+
+    Its response is the one its urgency stands for (scale_stage.set_responses_on)
+    and no crisis is raised behind it, so it is never flagged a crisis: the
+    seed's crises are the crisis line's (desk.crisis.scale_stage).
+    """
     rng, words = ctx.rng, ctx.words
     urgency = ctx.pick("urgency", words.urgency)
     discipline = DISCIPLINE.pick(rng)
-    crisis = urgency == "rapid" and rules.chance(rng, words.percent_crisis_of_rapid)
+    crisis = rules.crisis_flag(urgency, crisis_record=False)
     source = ctx.pick("referral source", words.referral_source_weights)
     reason = rng.choice(words.referral_reasons[discipline])
     due = _due(received, urgency)
@@ -97,13 +102,13 @@ def _open(ctx: ScaleContext, k: int) -> Referral:
 
 
 def _closed(ctx: ScaleContext, k: int) -> Referral:
-    """A referral dealt with in the past year, at the Brixham pilot's intervals (crises within hours)."""
+    """A referral dealt with in the past year, at the Brixham pilot's intervals."""
     rng = ctx.rng
     ref = _referral(ctx, k, ctx.working_time(ctx.past_day(365, 40)))
-    received, crisis = ref.received, ref.crisis
+    received = ref.received
     # first contact 4 days (1-14), assessment 10 (1-32), services 3 (1-22)
-    first = received + timedelta(days=days_between(rng, 1, 4, 14) if not crisis else rng.random() / 4)
-    assessed = max(first, received + timedelta(days=days_between(rng, 1, 10, 32) if not crisis else rng.random() / 2))
+    first = received + timedelta(days=days_between(rng, 1, 4, 14))
+    assessed = max(first, received + timedelta(days=days_between(rng, 1, 10, 32)))
     services = assessed + timedelta(days=days_between(rng, 1, 3, 22)) if rng.random() < 0.7 else None
     closed = (services or assessed) + timedelta(days=rng.randrange(0, 6), hours=rng.randrange(1, 8))
     closed = min(closed, ctx.now - timedelta(hours=1))
@@ -159,7 +164,7 @@ def calls(ctx: ScaleContext) -> CallsMade:
         if rng.random() < 0.6:
             kind = ctx.words.referral_callers[ref.source]
             started = ref.received - timedelta(minutes=rng.randrange(0, 20))
-            made.append(_call(ctx, ref.person, kind, "crisis" if ref.crisis else "new_referral", started, ri))
+            made.append(_call(ctx, ref.person, kind, "new_referral", started, ri))
     if busiest is not None:
         kinds = {"person": 30, "contact": 50, "practice": 20}
         made += [

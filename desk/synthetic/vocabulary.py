@@ -84,7 +84,6 @@ class Vocabulary:
     relationships: tuple[Relationship, ...]
     alerts: Words
     urgency: dict[str, float]
-    percent_crisis_of_rapid: float
     percent_with_first_contact: float
     open_received_hours_ago: dict[str, float]
     referral_sources: tuple[ReferralSource, ...]
@@ -163,7 +162,6 @@ def vocabulary() -> Vocabulary:
         ),
         alerts=tuple(raw["alerts"]),
         urgency=dict(refs["urgency"]),
-        percent_crisis_of_rapid=refs["percent_crisis_of_rapid"],
         percent_with_first_contact=refs["percent_with_first_contact"],
         open_received_hours_ago=dict(refs["open_received_hours_ago"]),
         referral_sources=tuple(ReferralSource(n, s["weight"], s["caller"]) for n, s in refs["sources"].items()),
