@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from desk import clock, db, demo, triage
 from desk.crisis import board, figures, handover, roster
 from desk.crisis_models import Absence, Crisis, Reminder, Shift
-from desk.models import Referral, Zone
+from desk.models import Call, Person, Referral, Zone
 
 NOW = datetime(2025, 3, 12, 11, 5, tzinfo=UTC)  # a Wednesday morning in the office
 ZONES = ("BXM", "PGN", "PGS", "TQN", "TQS")
@@ -58,6 +58,28 @@ def test_open_clocks_have_reminders_and_every_referral_a_response(seeded: Sessio
             assert r.response == r.urgency
         if r.response == triage.CRISIS:
             assert r.due_at == r.received_at + timedelta(hours=2)
+
+
+def test_ethels_gp_call_is_a_crisis_raised_when_it_came_in(seeded: Session) -> None:
+    """The story's Crisis response has its crisis behind it: on the board as a crisis, never as a Rapid referral."""
+    ethel = next(s for s in demo.STORY_PEOPLE if s["key"] == "ethel")
+    person_id = seeded.exec(select(Person.id).where(Person.nhs_number == ethel["nhs_number"])).one()
+    crisis = seeded.exec(select(Crisis).where(Crisis.person_id == person_id)).one()
+    referral = seeded.get(Referral, crisis.referral_id)
+    assert referral is not None and referral.status == crisis.status == "open"
+    assert (referral.response, referral.crisis, referral.ucr_need, crisis.need) == (
+        "crisis",
+        True,
+        "frailty",
+        "frailty",
+    )
+    call = seeded.get(Call, referral.call_id)
+    assert call is not None and call.reason == "crisis" and crisis.call_id == call.id
+    assert crisis.raised_at == referral.received_at == call.started_at
+    assert referral.due_at == referral.received_at + timedelta(hours=2)
+    rows = [r for r in board.board(seeded, ethel["zone"], now=NOW) if r.person_id == person_id]
+    assert [(r.kind, r.crisis_id) for r in rows] == [("crisis", crisis.id)]
+    assert len(rows[0].visits) == 3
 
 
 def test_rosters_cover_the_weeks_around_today_with_a_night_shift_and_absences(seeded: Session) -> None:

@@ -11,7 +11,7 @@ from sqlmodel import col, func, select
 from desk import db, triage
 from desk.crisis import board, figures, handover, roster
 from desk.crisis_models import Booking, Crisis, LiaisonEntry, Reminder, Shift
-from desk.models import Referral
+from desk.models import CaseloadEntry, Referral
 from desk.scale import seed_scale
 
 SEED_AT = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)  # a Monday, GMT
@@ -63,6 +63,23 @@ def test_every_open_clock_has_its_reminders_and_every_referral_its_response(
         ).one()
         assert wrong == 0
         assert s.exec(select(func.count()).select_from(Shift)).one() == counts["shift"] > 5 * 3 * 30
+
+
+def test_only_the_crisis_lines_crises_are_flagged(seeded: tuple[Engine, dict[str, int]]) -> None:
+    """A referral is flagged a crisis only with a Crisis response and a crisis behind it, as the desk flags it."""
+    engine, _ = seeded
+    with db.reading(engine) as s:
+        flagged = set(s.exec(select(Referral.id).where(col(Referral.crisis).is_(True))))
+        crisis_response = set(s.exec(select(Referral.id).where(Referral.response == triage.CRISIS)))
+        raised = set(s.exec(select(Crisis.referral_id)))
+        assert len(flagged) == 55 + 5 * 730 and flagged == crisis_response == raised
+        open_rapid = s.exec(
+            select(Referral.crisis).where(Referral.status == "open", Referral.response == triage.RAPID)
+        ).all()
+        assert len(open_rapid) >= 15 and not any(open_rapid)
+        on_caseload = set(s.exec(select(CaseloadEntry.person_id).where(col(CaseloadEntry.crisis).is_(True))))
+        with_open_crisis = set(s.exec(select(Crisis.person_id).where(Crisis.status == "open")))
+        assert len(on_caseload) == 55 and on_caseload == with_open_crisis
 
 
 def test_new_rows_take_ids_after_the_seeded_ones(seeded: tuple[Engine, dict[str, int]]) -> None:

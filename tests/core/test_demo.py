@@ -15,8 +15,21 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from desk import clock, db, demo, nhs, phones
-from desk.models import Admission, Call, Contact, History, Organisation, Person, Practice, Referral, Zone
+from desk import clock, db, demo, nhs, phones, triage
+from desk.crisis import board
+from desk.crisis_models import Crisis
+from desk.models import (
+    Admission,
+    Call,
+    CaseloadEntry,
+    Contact,
+    History,
+    Organisation,
+    Person,
+    Practice,
+    Referral,
+    Zone,
+)
 from desk.services import calls, caseload
 from desk.synthetic import rules
 
@@ -157,6 +170,41 @@ def test_referral_clocks_follow_urgency(seeded: Session) -> None:
     for r in closed:
         assert r.first_contact_at and r.assessed_at and r.services_at
         assert r.received_at <= r.first_contact_at <= r.assessed_at <= r.services_at <= NOW
+
+
+def test_only_a_crisis_response_with_its_crisis_raised_is_flagged_a_crisis(seeded: Session) -> None:
+    """The desk's rule (desk.crisis.escalation), so the caseload's CRISIS is the board's crisis."""
+    referrals = list(seeded.exec(select(Referral)))
+    flagged = {r.id for r in referrals if r.crisis}
+    crisis_response = {r.id for r in referrals if r.response == triage.CRISIS}
+    raised = set(seeded.exec(select(Crisis.referral_id)))
+    assert flagged, "crises in the demo, so the rule is checked"
+    assert flagged == crisis_response == raised
+    open_rapid = [r for r in referrals if r.status == "open" and r.response == triage.RAPID]
+    assert len(open_rapid) >= 5 * 3 and not any(r.crisis for r in open_rapid)
+    assert len(seeded.exec(select(Crisis).where(Crisis.status == "open")).all()) >= 5 * 4
+    flagged_rows = set(seeded.exec(select(CaseloadEntry.person_id).where(col(CaseloadEntry.crisis).is_(True))))
+    with_open_crisis = set(seeded.exec(select(Crisis.person_id).where(Crisis.status == "open")))
+    assert flagged_rows == with_open_crisis
+
+
+def test_the_open_crisis_filter_lists_the_boards_crises(shared_engine: Engine) -> None:
+    """The caseload's 'x' shows exactly the people with an open crisis on the board, zone by zone (both backends)."""
+    with db.writing(shared_engine) as session:
+        demo.seed_demo(session, people=SMALL, now=NOW)
+    ethel = next(s for s in demo.STORY_PEOPLE if s["key"] == "ethel")
+    with db.reading(shared_engine) as session:
+        ethel_id = session.exec(select(Person.id).where(Person.nhs_number == ethel["nhs_number"])).one()
+        for zone in sorted(session.exec(select(Zone.id))):
+            page = caseload.page(session, zone, filter_key="crisis", limit=1000)
+            listed = {row.person_id for row in page.rows}
+            assert page.total == len(listed) > 0, zone
+            rows = board.board(session, zone, now=NOW)
+            crises = {r.person_id for r in rows if r.kind == "crisis"}
+            rapid_only = {r.person_id for r in rows if r.kind == "rapid"} - crises
+            assert listed == crises, zone
+            assert rapid_only and listed.isdisjoint(rapid_only), zone
+            assert (ethel_id in listed) == (zone == ethel["zone"])
 
 
 def test_story_people_are_there(seeded: Session) -> None:

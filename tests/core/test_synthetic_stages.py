@@ -117,6 +117,15 @@ def test_callers_are_named_as_the_call_log_names_them() -> None:
     assert rules.taker_roles("advice", "ward")[0] == "coordinator"
 
 
+def test_only_a_crisis_response_with_its_crisis_raised_is_flagged_a_crisis() -> None:
+    """As the desk flags it (desk.crisis.escalation): a Crisis response, and a crisis raised behind it."""
+    assert rules.crisis_flag(triage.CRISIS, crisis_record=True)
+    assert not rules.crisis_flag(triage.CRISIS, crisis_record=False)  # triaged Crisis, not yet raised
+    for response in (triage.RAPID, triage.FAST, triage.NORMAL):
+        assert not rules.crisis_flag(response, crisis_record=True)
+        assert not rules.crisis_flag(response, crisis_record=False)
+
+
 # --- the seed's stages, one by one ------------------------------------------------------------
 
 
@@ -262,7 +271,8 @@ def test_referral_clocks_come_from_triage(staged: tuple[ScaleContext, dict[str, 
     assert len(refs) == SIZES.calls // 4
     assert {r.status for r in refs} == {"open", "closed"}
     assert all(r.due == triage.due_at(r.received.replace(tzinfo=UTC), r.urgency).replace(tzinfo=None) for r in refs)
-    assert all(not r.crisis or r.urgency == "rapid" for r in refs)
+    assert {r.urgency for r in refs} == set(URGENCIES), "Rapid ones too, so the next line checks them"
+    assert not any(r.crisis for r in refs), "no crisis stands behind the seed's own referrals"
     closed = [r for r in refs if r.status == "closed"]
     assert closed and all(
         r.closed is not None and r.first_contact is not None and r.received <= r.first_contact <= ctx.now
