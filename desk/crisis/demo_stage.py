@@ -316,7 +316,9 @@ def story_crises(session: Session, zone: ZoneTeam, now: datetime) -> list[Raised
 
     Raised when the call came in, its caller and what happened as the referral
     says; the team is on its way if that was under an hour ago, otherwise the
-    first visit has arrived (and any other visit whose time has come).
+    first visit has arrived (and any other visit whose time has come), and once
+    its 2-hour clock has run out the team has assessed within it, so the crisis
+    waits for the handover like the last day's others.
     """
     waiting = session.exec(
         select(Referral)
@@ -337,9 +339,13 @@ def story_crises(session: Session, zone: ZoneTeam, now: datetime) -> list[Raised
             for b in raised.bookings[:1]:
                 b.visit_at, b.state = max(b.visit_at, now + timedelta(minutes=10)), "on_the_way"
         else:
-            _arrive(raised, raised.bookings[0].visit_at, None)
+            arrived = raised.bookings[0].visit_at
+            assessed = (
+                arrived + timedelta(minutes=50) if now - raised_at >= triage.URGENCY_WITHIN[triage.CRISIS] else None
+            )
+            _arrive(raised, arrived, assessed)
             for other in raised.bookings[1:]:
-                if other.visit_at <= now:
+                if assessed is None and other.visit_at <= now:
                     other.state, other.arrived_at = "arrived", other.visit_at
         out.append(raised)
     return out

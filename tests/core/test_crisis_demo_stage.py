@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, col, select
 
 from desk import clock, db, demo, triage
-from desk.crisis import board, figures, handover, roster
-from desk.crisis_models import Absence, Crisis, Reminder, Shift
+from desk.crisis import board, figures, handover, reminders, roster
+from desk.crisis_models import Absence, Booking, Crisis, Reminder, Shift
 from desk.models import Call, Person, Referral, Zone
 
 NOW = datetime(2025, 3, 12, 11, 5, tzinfo=UTC)  # a Wednesday morning in the office
@@ -80,6 +81,28 @@ def test_ethels_gp_call_is_a_crisis_raised_when_it_came_in(seeded: Session) -> N
     rows = [r for r in board.board(seeded, ethel["zone"], now=NOW) if r.person_id == person_id]
     assert [(r.kind, r.crisis_id) for r in rows] == [("crisis", crisis.id)]
     assert len(rows[0].visits) == 3
+
+
+def test_ethels_crisis_called_in_hours_ago_was_assessed_in_time_and_awaits_handover(tmp_path: Path) -> None:
+    """Seeded in the evening: her 2-hour clock ran out hours ago, so the team has assessed, within it."""
+    evening = datetime(2025, 3, 12, 21, 0, tzinfo=UTC)
+    engine = db.make_engine(f"sqlite:///{tmp_path}/evening.db")
+    db.migrate(engine)
+    with db.writing(engine) as session:
+        demo.seed_demo(session, people=100, now=evening)
+    ethel = next(s for s in demo.STORY_PEOPLE if s["key"] == "ethel")
+    with db.reading(engine) as session:
+        person_id = session.exec(select(Person.id).where(Person.nhs_number == ethel["nhs_number"])).one()
+        crisis = session.exec(select(Crisis).where(Crisis.person_id == person_id)).one()
+        referral = session.get(Referral, crisis.referral_id)
+        assert referral is not None and referral.assessed_at is not None and referral.due_at is not None
+        assert referral.first_contact_at is not None and referral.assessed_at <= referral.due_at <= evening
+        visits = session.exec(select(Booking).where(Booking.crisis_id == crisis.id)).all()
+        assert len(visits) == 3 and all(v.state == "assessed" for v in visits)
+        assert crisis.id in {i.crisis_id for i in handover.handover_list(session, ethel["zone"], now=evening)}
+        hers = set(session.exec(select(Reminder.id).where(Reminder.referral_id == referral.id)))
+        assert len(hers) == 2 and hers.isdisjoint(reminders.due(session, zone_id=ethel["zone"], now=evening))
+    engine.dispose()
 
 
 def test_rosters_cover_the_weeks_around_today_with_a_night_shift_and_absences(seeded: Session) -> None:
