@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from sqlalchemy import exists as sa_exists
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -24,6 +25,8 @@ from desk.crisis_models import Booking, Crisis, LiaisonEntry
 from desk.models import History, Person, Referral, Staff
 
 AMBER_FROM = timedelta(minutes=30)
+NOT_ESCALATED = "Not escalated: "
+"""Said before what happened on a Crisis referral triaged on a call with no same-day team booked yet."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ def board(session: Session, zone_id: str | None = None, *, now: datetime | None 
     rq = (
         sa_select(
             col(Referral.id),
+            col(Referral.response),
             col(Referral.reason),
             col(Referral.due_at),
             col(Referral.received_at),
@@ -151,7 +155,9 @@ def board(session: Session, zone_id: str | None = None, *, now: datetime | None 
             col(Person.given_name),
         )
         .join(Person, col(Person.id) == Referral.person_id)
-        .where(col(Referral.status) == "open", col(Referral.response) == triage.RAPID)
+        .where(col(Referral.status) == "open", col(Referral.response).in_((triage.RAPID, triage.CRISIS)))
+        # a Crisis referral is on the board through its crisis once escalated; until then, on its own
+        .where(~sa_exists().where(col(Crisis.referral_id) == col(Referral.id)))
     )
     if zone_id is not None:
         cq = cq.where(col(Crisis.zone_id) == zone_id)
@@ -180,18 +186,19 @@ def board(session: Session, zone_id: str | None = None, *, now: datetime | None 
                 latest_liaison=newest.get(cid, ""),
             )
         )
-    for rid, reason, due_at, received_at, contact_at, pid, pzone, family, given in rapid:
+    for rid, response, reason, due_at, received_at, contact_at, pid, pzone, family, given in rapid:
         assert rid is not None and pid is not None
         due = due_at or received_at
+        crisis = response == triage.CRISIS  # triaged Crisis, no same-day team escalated yet
         rows.append(
             BoardRow(
-                kind="rapid",
+                kind="crisis" if crisis else "rapid",
                 referral_id=rid,
                 crisis_id=None,
                 zone_id=pzone,
                 person_id=pid,
                 person=f"{family.upper()}, {given}",
-                what=reason,
+                what=f"{NOT_ESCALATED}{reason}" if crisis else reason,
                 due_at=due,
                 clock=clock_state(due, at, contact_at),
                 visits=(),

@@ -82,3 +82,48 @@ def test_the_board_shows_crises_and_rapid_referrals_by_time_left(
     assert [(r.kind, r.clock.word) for r in shown] == [("rapid", "Due soon"), ("crisis", "Seen late")]
     assert shown[1].arrived
     assert rows(engine, "PGN") == [] and len(rows(engine, None)) == 2
+
+
+def test_a_crisis_triaged_on_a_call_is_on_the_board_until_escalated_then_once_through_its_crisis(
+    engine: Engine, actor: Actor, clock: FrozenClock, register: Registrar
+) -> None:
+    doris = register(family_name="Pascoe", given_name="Doris")
+    assert doris.id is not None
+    day_team(engine, actor, clock.today)
+    with db.writing(engine) as session:  # triaged Crisis on finishing the call, no team escalated: due in 2 hours
+        call = calls.start(session, actor, "BXM")
+        assert call.id is not None
+        made = referrals.finish_and_refer(
+            session,
+            actor,
+            CallFinish(call.id, doris.id, "crisis", "Fell, cannot get up", "Crisis", call.version),
+            TriageChoice("crisis", "therapist", need="fall"),
+        )
+    shown = rows(engine)
+    assert [(r.kind, r.referral_id, r.crisis_id, r.clock.minutes_left, r.visits) for r in shown] == [
+        ("crisis", made.referral_id, None, 120, ())
+    ]
+    assert shown[0].what.startswith(board.NOT_ESCALATED)
+    with db.writing(engine) as session:
+        prop = escalation.propose_team(session, "BXM")
+        escalated = escalation.escalate(
+            session,
+            actor,
+            escalation.EscalationInput(
+                zone_id="BXM",
+                person_id=doris.id,
+                caller="Daughter",
+                what_happened="Fell, cannot get up",
+                need="fall",
+                whereabouts="home",
+                team=tuple(escalation.TeamMember(v.discipline, v.staff_id, v.visit_at) for v in prop.visits),
+                gaps=tuple(
+                    escalation.DisciplineGap(d, "nobody_on_duty", "Manager: cover tomorrow")
+                    for d in prop.nobody_on_duty
+                ),
+                referral_id=made.referral_id,
+            ),
+        )
+    shown = rows(engine)
+    assert [(r.kind, r.referral_id, r.crisis_id) for r in shown] == [("crisis", made.referral_id, escalated.crisis_id)]
+    assert len(shown[0].visits) == 3 and not shown[0].what.startswith(board.NOT_ESCALATED)
