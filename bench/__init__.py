@@ -16,4 +16,5 @@ MEASURE_MODULES: tuple[str, ...] = (
     "bench.service_measures",
     "bench.screen_measures",
     "bench.crisis_measures",
+    "bench.crisis_screens",
 )

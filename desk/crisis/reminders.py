@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, CursorResult, and_, or_, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -33,12 +33,6 @@ BEFORE = timedelta(minutes=30)
 
 REMINDER_KINDS: dict[str, str] = {"before": "30 minutes left", "deadline": "Deadline reached"}
 """When a reminder falls, in the words the notification uses."""
-
-_CHUNK = 5_000
-"""Referral ids per lookup: well inside every database's limit on bound parameters."""
-
-_WAKE_PAGE = 50
-"""Pending reminders read first when looking for the next to fall (each later page is four times larger)."""
 
 REMINDED_RESPONSES: frozenset[str] = frozenset({triage.CRISIS, triage.RAPID})
 """The responses whose clocks are hours, and so get reminders."""
@@ -91,47 +85,34 @@ def _not_met() -> ColumnElement[bool]:
     )
 
 
-def _unmet_referrals(session: Session, referral_ids: set[int]) -> set[int]:
-    """Of these referrals, the ones still open with their condition not met (looked up by primary key)."""
-    ids = sorted(referral_ids)
-    unmet: set[int] = set()
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        unmet.update(
-            session.execute(sa_select(col(Referral.id)).where(col(Referral.id).in_(chunk), _not_met())).scalars()
-        )
-    return unmet
+def _referral_unmet() -> ColumnElement[bool]:
+    """The reminder's own referral is still unmet: a correlated subquery, looked up by primary key row by row.
 
-
-def _pending(session: Session, *, zone_id: str | None, until: datetime | None) -> list[tuple[int, int, datetime]]:
-    """Pending reminders (id, referral, due), soonest first, whose condition is still unmet.
-
-    Two steps rather than one join: the pending reminders are a few hundred
-    among hundreds of thousands, read from the ``(state, due_at)`` index, and
-    only their referrals are then checked. Joined in one statement,
-    PostgreSQL chose to scan every referral instead.
+    Kept a subquery in the WHERE on purpose: as a join (or EXISTS), PostgreSQL
+    chose to scan every referral instead of walking the few pending reminders
+    in due order and looking up each one's referral.
     """
-    q = sa_select(col(Reminder.id), col(Reminder.referral_id), col(Reminder.due_at)).where(
-        col(Reminder.state) == "pending"
-    )
-    if until is not None:
-        q = q.where(col(Reminder.due_at) <= until)
+    return sa_select(_not_met()).where(col(Referral.id) == col(Reminder.referral_id)).scalar_subquery()
+
+
+def _pending_unmet(*, zone_id: str | None) -> Select[int | None, datetime]:
+    """Pending reminders (id, due) whose condition is still unmet, soonest first.
+
+    Read from the ``(state, due_at)`` index: pending reminders are a few
+    hundred among hundreds of thousands. Those already met (a first contact
+    recorded, the referral closed) stay pending and are passed over in the
+    database, not brought back to be checked.
+    """
+    q = sa_select(col(Reminder.id), col(Reminder.due_at)).where(col(Reminder.state) == "pending", _referral_unmet())
     if zone_id is not None:
         q = q.where(col(Reminder.zone_id) == zone_id)
-    rows: list[tuple[int, int, datetime]] = [
-        (rid, ref, at)
-        for rid, ref, at in session.execute(q.order_by(col(Reminder.due_at), col(Reminder.id)))
-        if rid is not None
-    ]
-    if not rows:
-        return []
-    unmet = _unmet_referrals(session, {ref for _rid, ref, _at in rows})
-    return [row for row in rows if row[1] in unmet]
+    return q.order_by(col(Reminder.due_at), col(Reminder.id))
 
 
 def due(session: Session, *, zone_id: str | None = None, now: datetime | None = None) -> list[int]:
     """Reminders due and not yet raised (their condition not met), soonest first."""
-    return [rid for rid, _ref, _at in _pending(session, zone_id=zone_id, until=now or clock.now())]
+    q = _pending_unmet(zone_id=zone_id).where(col(Reminder.due_at) <= (now or clock.now()))
+    return [rid for rid, _at in session.execute(q) if rid is not None]
 
 
 def claim(session: Session, reminder_id: int, desk: str) -> bool:
@@ -284,37 +265,6 @@ def acknowledge(session: Session, actor: Actor, data: Acknowledgement) -> Remind
 
 
 def next_wake_at(session: Session, *, zone_id: str | None = None) -> datetime | None:
-    """When the next pending, unmet reminder falls (a desk's scheduler sleeps until then, or its poll).
-
-    Pending reminders are read soonest first a page at a time, stopping at the
-    first whose condition is unmet: usually the first page answers, and each
-    page after is four times the last, so a long run of met ones costs few reads.
-    """
-    after: tuple[datetime, int] | None = None
-    size = _WAKE_PAGE
-    while True:
-        q = sa_select(col(Reminder.id), col(Reminder.referral_id), col(Reminder.due_at)).where(
-            col(Reminder.state) == "pending"
-        )
-        if zone_id is not None:
-            q = q.where(col(Reminder.zone_id) == zone_id)
-        if after is not None:
-            q = q.where(
-                or_(
-                    col(Reminder.due_at) > after[0],
-                    and_(col(Reminder.due_at) == after[0], col(Reminder.id) > after[1]),
-                )
-            )
-        page: list[tuple[int, int, datetime]] = [
-            (rid, ref, at)
-            for rid, ref, at in session.execute(q.order_by(col(Reminder.due_at), col(Reminder.id)).limit(size))
-            if rid is not None
-        ]
-        if not page:
-            return None
-        unmet = _unmet_referrals(session, {ref for _rid, ref, _at in page})
-        for _rid, ref, at in page:
-            if ref in unmet:
-                return at
-        after = (page[-1][2], page[-1][0])
-        size *= 4
+    """When the next pending, unmet reminder falls (a desk's scheduler sleeps until then, or its poll)."""
+    row = session.execute(_pending_unmet(zone_id=zone_id).limit(1)).first()
+    return row[1] if row is not None else None

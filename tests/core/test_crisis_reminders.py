@@ -184,9 +184,8 @@ def test_a_stale_acknowledgement_is_refused(
 
 
 def test_the_next_wake_passes_over_pending_reminders_whose_condition_is_met(
-    engine: Engine, actor: Actor, clock: FrozenClock, register: Registrar, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, actor: Actor, clock: FrozenClock, register: Registrar
 ) -> None:
-    monkeypatch.setattr(reminders, "_WAKE_PAGE", 1)  # one pending reminder a page: the walk must turn pages
     seen, waiting = register(family_name="Seen"), register(family_name="Waiting")
     first = rapid_referral(engine, actor, seen.id)  # type: ignore[arg-type]
     clock.advance(timedelta(minutes=10))
