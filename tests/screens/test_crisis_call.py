@@ -363,7 +363,7 @@ async def test_after_a_refusal_the_decision_asked_for_has_the_focus_and_enter_es
 async def test_a_proposed_time_gone_by_while_the_form_is_open_is_moved_on_not_refused(
     zone: Zone, clock: FrozenClock
 ) -> None:
-    """Opened at 10:30, the team is proposed for 10:45 (ten minutes' margin); at 10:50 it moves on to 11:00 and books."""
+    """Opened at 10:30, the team is proposed for 10:45 (a 10-minute margin); at 10:50 it moves on to 11:00."""
     team_on_duty(zone)
     async with desk_open(zone) as (app, pilot):
         await ring_and_wait(pilot, app, zone)
