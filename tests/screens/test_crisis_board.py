@@ -27,7 +27,7 @@ from desk.services import calls, people
 from screens.app import DeskApp
 from screens.crisis_board import CrisisBoardScreen
 from screens.reminder_watch import ReminderWatch
-from tests.helpers.crisis import day_team, raise_crisis
+from tests.helpers.crisis import day_team, local, raise_crisis
 from tests.helpers.fixtures import FROZEN_AT, FrozenClock, frozen
 from tests.screens.screen_zone import Zone, desk_open, engine_for, on_screen, until
 
@@ -165,6 +165,34 @@ async def test_the_board_shows_each_clock_by_time_left_amber_and_red_at_the_righ
         await until(pilot, lambda: cells(app, "state") == [" Breached ", " Breached "])
         assert cells(app, "left") == ["1 h 15 min over", "30 min over"]
         assert board.loaded == read  # every clock moved on without reading the board again
+
+
+@pytest.mark.parametrize("width", [160, 120])
+async def test_a_deadline_not_today_shows_its_date_and_every_column_fits(
+    zone: Zone, clock: FrozenClock, width: int
+) -> None:
+    """Rapid at 19:00 (due 22:00) and at 21:00 (due 00:00 tomorrow): the date is shown only off today, in UK time."""
+    tom = register_tom(zone)
+    clock.set(local(clock.today, 19))
+    rapid_referral(zone.engine, actor(zone), tom)
+    clock.set(local(clock.today, 21))
+    rapid_referral(zone.engine, actor(zone), zone.doris_id)
+    clock.advance(timedelta(minutes=5))
+    async with desk_open(zone, size=(width, 45)) as (app, pilot):
+        board = watch_of(app).scheduler
+        assert board is not None
+        board.pause()  # no reminder raised while the clock jumps: this is about the deadlines
+        screen = await open_board(pilot, app)
+        assert cells(app, "due") == ["22:00", "24-Nov 00:00"]
+        table = app.screen.query_one("#board")
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # no column off the edge
+        assert cells(app, "person") == ["REG, Tom", "PASCOE, Doris"]  # whole, not cut
+
+        clock.set(local(clock.today + timedelta(days=1), 0, 30))  # after midnight: yesterday's is dated
+        read = screen.loaded
+        screen.load()
+        await until(pilot, lambda: screen.loaded > read)
+        assert cells(app, "due") == ["23-Nov 22:00", "00:00"]
 
 
 async def test_a_reminder_due_while_no_desk_was_open_is_raised_on_the_next_open_exactly_once(
