@@ -131,7 +131,7 @@ async def test_the_board_shows_each_clock_by_time_left_amber_and_red_at_the_righ
         assert cells(app, "state") == [" On time ", " On time "]
         assert cells(app, "left") == ["2 h 00 min", "2 h 45 min"]
         assert cells(app, "what")[0] == "Fell, cannot get up."
-        assert cells(app, "liaison")[0].startswith("Ambulance service: St")
+        assert cells(app, "liaison")[0].startswith("Ambulance service: ")  # narrower beside the dated Due
         assert cells(app, "booked")[0].startswith("Nurse ")
         detail = str(app.screen.query_one("#board-detail").render()).splitlines()
         assert detail[0] == "PASCOE, Doris: Fell, cannot get up."
