@@ -8,6 +8,7 @@ the last fraction of a second.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -33,6 +34,9 @@ from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.person import banner, situation
 from screens.widgets import FieldError, NotesArea, PersonFinder
+
+if TYPE_CHECKING:
+    from desk.crisis.reminders import ReminderRow
 
 AUTOSAVE_S = 0.4
 SERVICE_KINDS = {"emergency", "nhs_111", "service"}
@@ -106,6 +110,7 @@ class CallScreen(DeskScreen[None]):
             with Horizontal(id="call-top"):
                 yield Static("", id="call-clock")
                 yield Static("", id="call-saved")
+            yield Static("", id="call-reminders")
             yield Static("", id="call-message", classes="form-message")
             yield Static("", id="caller")
             yield Static("", id="caller-warning")
@@ -138,12 +143,50 @@ class CallScreen(DeskScreen[None]):
         for err in self.query(FieldError):
             err.show(None)
         self.query_one("#call-message").display = False
+        self.query_one("#call-reminders").display = False
         self.query_one("#finder").display = False
         self.query_one("#caller-choice").display = False
         self.query_one("#caller-warning").display = False
         self.load()
         self.set_interval(1.0, self._tick)
         self.set_interval(AUTOSAVE_S, self._autosave)
+        self._reminders_in_front()
+
+    # --- crisis reminders, on a line of the call's own ---------------------------
+
+    def show_reminders(self, outstanding: list[ReminderRow]) -> None:
+        """The zone's reminders to acknowledge, on one line at the top: never a toast over a field on a call."""
+        line = self.query_one("#call-reminders", Static)
+        line.display = bool(outstanding)
+        if not outstanding:
+            return
+        newest = max(outstanding, key=lambda r: (r.raised_at or r.due_at, r.id))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{counted(len(outstanding), 'crisis reminder')} to acknowledge", style="bold")
+        text.append(f" on the crisis board (F11 once the call is done). Newest: {newest.message}")
+        line.update(text)
+
+    def _reminders_in_front(self) -> None:
+        from screens import reminder_watch  # loaded with the watch, once someone is at the desk
+
+        watch = reminder_watch.watch_of(self.app)
+        if watch is not None:
+            watch.in_front(self)
+
+    def on_screen_resume(self) -> None:
+        self._reminders_in_front()
+
+    def on_screen_suspend(self) -> None:
+        self._look_again()
+
+    def on_unmount(self) -> None:
+        self._look_again()
+
+    def _look_again(self) -> None:
+        """The call went from the front: reminders that came meanwhile come as toasts now, not at the next poll."""
+        from screens import reminder_watch
+
+        reminder_watch.look_again(self.app)
 
     @work(thread=True, exit_on_error=False)
     def load(self) -> None:

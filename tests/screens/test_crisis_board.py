@@ -269,6 +269,42 @@ async def test_raised_at_one_desk_shown_at_another_and_acknowledged_anywhere_cle
         )
 
 
+async def test_on_a_call_reminders_are_a_line_of_the_call_never_a_toast_over_its_fields(
+    zone: Zone, clock: FrozenClock
+) -> None:
+    """A toast up as a call starts comes down; one raised during the call is said on its line; toasts come after."""
+    tom = register_tom(zone)
+    rapid_referral(zone.engine, actor(zone), tom)
+    async with desk_open(zone) as (app, pilot):
+        watch = watch_of(app)
+        clock.advance(timedelta(hours=2, minutes=30))  # 13:00: "30 minutes left"
+        watch.look()
+        await until(pilot, lambda: reminder_toasts(app) == ["30 minutes left: Rapid for REG, Tom, due 13:30"])
+        [toast] = [n for n in app._notifications if n.title == "Crisis reminder"]
+        assert toast.timeout <= 30  # short: the reminder stays on the crisis board until acknowledged
+
+        await pilot.press("f2")
+        await until(pilot, on_screen(app, "StartCallScreen"))
+        await pilot.press(*"020 7946 0999", "enter")
+        await until(pilot, lambda: on_screen(app, "CallScreen")() and app.screen.call is not None)  # type: ignore[attr-defined]
+        call = app.screen
+        line = call.query_one("#call-reminders")
+        await until(pilot, lambda: reminder_toasts(app) == [] and line.display)  # taken down as the call came in front
+        assert str(line.render()).startswith("1 crisis reminder to acknowledge on the crisis board")
+        assert line.region.bottom <= call.query_one("#caller").region.y  # at the top, above every field
+
+        clock.advance(timedelta(minutes=30))  # 13:30: the deadline, raised during the call
+        looks = watch.looks
+        watch.look()
+        await until(pilot, lambda: watch.looks > looks)
+        await until(pilot, lambda: "2 crisis reminders" in str(line.render()))
+        assert "Newest: Deadline reached: Rapid for REG, Tom" in str(line.render())
+        assert reminder_toasts(app) == [] and not call.query("Toast")  # nothing over the call's fields
+        await pilot.press("escape", "escape")  # the finder closes; the call is left open
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+        await until(pilot, lambda: reminder_toasts(app) == ["Deadline reached: Rapid for REG, Tom, due 13:30"])
+
+
 async def test_a_crisis_raised_and_a_visit_arriving_at_another_desk_show_on_the_open_board_by_themselves(
     zone: Zone, clock: FrozenClock, other_desk: Engine
 ) -> None:
