@@ -8,6 +8,7 @@ the last fraction of a second.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -33,6 +34,9 @@ from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.person import banner, situation
 from screens.widgets import FieldError, NotesArea, PersonFinder
+
+if TYPE_CHECKING:
+    from desk.crisis.reminders import ReminderRow
 
 AUTOSAVE_S = 0.4
 SERVICE_KINDS = {"emergency", "nhs_111", "service"}
@@ -66,6 +70,20 @@ class CallScreen(DeskScreen[None]):
         Binding("f4", "register", "Register", id="register", tooltip="Register the person this call is about"),
         Binding("f8", "open_record", "Record", id="open_record", tooltip="Open the chosen person's record"),
         Binding("f9", "clear_person", "Not about them", id="clear_person", tooltip="Unset who the call is about"),
+        Binding(
+            "escape",
+            "close_finder",
+            "Close finder",
+            id="close_finder",
+            tooltip="While the person finder is open: close it, back to the call",
+        ),
+        Binding(
+            "escape",
+            "skip_caller_choice",
+            "Not now: find person",
+            id="skip_caller_choice",
+            tooltip="While asked who is calling: leave the caller as it is and find who the call is about",
+        ),
         Binding("escape", "leave", "Leave open", id="leave", tooltip="Back; the call stays open with its notes"),
         *[
             Binding(k, f"pick_reason({k!r})", f"Reason: {CALL_REASONS[r]}", show=False, priority=True)
@@ -92,6 +110,7 @@ class CallScreen(DeskScreen[None]):
             with Horizontal(id="call-top"):
                 yield Static("", id="call-clock")
                 yield Static("", id="call-saved")
+            yield Static("", id="call-reminders")
             yield Static("", id="call-message", classes="form-message")
             yield Static("", id="caller")
             yield Static("", id="caller-warning")
@@ -124,12 +143,50 @@ class CallScreen(DeskScreen[None]):
         for err in self.query(FieldError):
             err.show(None)
         self.query_one("#call-message").display = False
+        self.query_one("#call-reminders").display = False
         self.query_one("#finder").display = False
         self.query_one("#caller-choice").display = False
         self.query_one("#caller-warning").display = False
         self.load()
         self.set_interval(1.0, self._tick)
         self.set_interval(AUTOSAVE_S, self._autosave)
+        self._reminders_in_front()
+
+    # --- crisis reminders, on a line of the call's own ---------------------------
+
+    def show_reminders(self, outstanding: list[ReminderRow]) -> None:
+        """The zone's reminders to acknowledge, on one line at the top: never a toast over a field on a call."""
+        line = self.query_one("#call-reminders", Static)
+        line.display = bool(outstanding)
+        if not outstanding:
+            return
+        newest = max(outstanding, key=lambda r: (r.raised_at or r.due_at, r.id))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{counted(len(outstanding), 'crisis reminder')} to acknowledge", style="bold")
+        text.append(f" on the crisis board (F11 once the call is done). Newest: {newest.message}")
+        line.update(text)
+
+    def _reminders_in_front(self) -> None:
+        from screens import reminder_watch  # loaded with the watch, once someone is at the desk
+
+        watch = reminder_watch.watch_of(self.app)
+        if watch is not None:
+            watch.in_front(self)
+
+    def on_screen_resume(self) -> None:
+        self._reminders_in_front()
+
+    def on_screen_suspend(self) -> None:
+        self._look_again()
+
+    def on_unmount(self) -> None:
+        self._look_again()
+
+    def _look_again(self) -> None:
+        """The call went from the front: reminders that came meanwhile come as toasts now, not at the next poll."""
+        from screens import reminder_watch
+
+        reminder_watch.look_again(self.app)
 
     @work(thread=True, exit_on_error=False)
     def load(self) -> None:
@@ -186,7 +243,6 @@ class CallScreen(DeskScreen[None]):
     def _ask_who_is_calling(self, matches: list[CallerMatch]) -> None:
         """Every record on the number, for the co-ordinator to choose from: the desk never guesses."""
         self._choices = list(matches)
-        box = self.query_one("#caller-choice")
         self.query_one("#caller-choice-title", Label).update(
             f"This number is on record for {len(matches)} callers. Ask who is calling, then choose (Enter):"
         )
@@ -194,7 +250,7 @@ class CallScreen(DeskScreen[None]):
         options.clear_options()
         options.add_options([Option(m.summary, id=str(i)) for i, m in enumerate(matches)])
         options.add_option(Option("Someone else: none of these", id=SOMEONE_ELSE))
-        box.display = True
+        self._show_panel("#caller-choice", True)
         options.highlighted = 0
         options.focus()
 
@@ -203,7 +259,7 @@ class CallScreen(DeskScreen[None]):
         if self.call is None:
             return
         chosen = None if event.option_id == SOMEONE_ELSE else self._choices[int(event.option_id or 0)]
-        self.query_one("#caller-choice").display = False
+        self._show_panel("#caller-choice", False)
         self.choose_caller(chosen, self.call.version)
 
     @work(thread=True, exclusive=True, group="choose-caller", exit_on_error=False)
@@ -250,13 +306,12 @@ class CallScreen(DeskScreen[None]):
             self._dirty = True
 
     def action_find(self) -> None:
-        finder = self.query_one("#finder", PersonFinder)
-        finder.display = True
-        finder.focus_input()
+        self._show_panel("#finder", True)
+        self.query_one("#finder", PersonFinder).focus_input()
 
     @on(PersonFinder.Chosen)
     def _person_chosen(self, event: PersonFinder.Chosen) -> None:
-        self.query_one("#finder").display = False
+        self._show_panel("#finder", False)
         self.choose_person(event.person_id)
         self.query_one("#reason", Select).focus()
 
@@ -291,7 +346,22 @@ class CallScreen(DeskScreen[None]):
             return reason.has_focus and not reason.expanded
         if action == "notes_done":  # Tab leaves the notes for the outcome; elsewhere it is the usual Tab
             return self.focused is self.query_one("#notes", TextArea)
+        if action in ("close_finder", "skip_caller_choice", "leave"):  # Escape does one thing, the one shown
+            return action == self._escape_does()
         return super().check_action(action, parameters)
+
+    def _escape_does(self) -> str:
+        """What Escape does now: close the caller choice or the finder that is open, else leave the call."""
+        if self.query_one("#caller-choice").display:
+            return "skip_caller_choice"
+        if self.query_one("#finder").display:
+            return "close_finder"
+        return "leave"
+
+    def _show_panel(self, selector: str, shown: bool) -> None:
+        """Show or hide the caller choice or the finder; the footer then says what Escape does."""
+        self.query_one(selector).display = shown
+        self.refresh_bindings()
 
     def action_notes_done(self) -> None:
         """Tab from the notes: the outcome takes the focus at once, so words typed ahead land there."""
@@ -467,16 +537,19 @@ class CallScreen(DeskScreen[None]):
         message.update(f"Not logged yet: {counted(len(problems), 'thing')} to put right below." if problems else "")
         message.display = bool(problems)
 
-    def action_leave(self) -> None:
+    def action_skip_caller_choice(self) -> None:
+        """Escape while asked who is calling: the caller stays as recorded; find who the call is about."""
         if self.query_one("#caller-choice").display:
-            self.query_one("#caller-choice").display = False
+            self._show_panel("#caller-choice", False)
             self.action_find()
-            return
-        finder = self.query_one("#finder", PersonFinder)
-        if finder.display:
-            finder.display = False
+
+    def action_close_finder(self) -> None:
+        """Escape while the finder is open: it closes and the call goes on from why they rang."""
+        if self.query_one("#finder").display:
+            self._show_panel("#finder", False)
             self.query_one("#reason", Select).focus()
-            return
+
+    def action_leave(self) -> None:
         if self.call is not None:
             self.save_now()
             self.notify("The call stays open with its notes: F7 picks it up again.", timeout=5)

@@ -64,21 +64,36 @@ LABELS = {
     "booked": "Booked",
     "liaison": "Newest liaison",
 }
-FIXED = {"state": 10, "left": 15, "due": 5, "kind": 6}
-"""Columns of a known width: the word, the time left ("23 h 59 min over" at most), the deadline, the kind."""
-SHARED = {"person": (0.18, 16), "what": (0.22, 16), "booked": (0.38, 20), "liaison": (0.22, 16)}
-"""The rest of the width, in shares, with a floor below which the board scrolls sideways instead."""
+FIXED = {"state": 10, "left": 15, "due": 12, "kind": 6}
+"""Columns of a known width: the word, the time left ("23 h 59 min over" at most), the deadline
+("30-Nov 23:28" when it is not today), the kind."""
+SHARED = {"person": (0.18, 14), "what": (0.22, 12), "booked": (0.38, 18), "liaison": (0.22, 12)}
+"""The rest of the width, in shares, with a floor below which the board scrolls sideways instead
+(at about 117 columns: 120 still fits every column)."""
 CELL_PADDING = 2
 SCROLLBAR = 2
 
 
 def column_widths(total: int) -> dict[str, int]:
-    """Every column's width for a terminal ``total`` wide."""
+    """Every column's width for a terminal ``total`` wide: the shared ones narrowed, to their floors, to fit."""
     room = total - len(LABELS) * CELL_PADDING - SCROLLBAR - sum(FIXED.values())
     widths = dict(FIXED)
     for key, (share, least) in SHARED.items():
         widths[key] = max(least, int(room * share))
+    over = sum(widths[key] for key in SHARED) - room
+    while over > 0:  # a floor lifted a column past its share: take the cells back from the one most above its floor
+        key = max(SHARED, key=lambda k: widths[k] - SHARED[k][1])
+        if widths[key] <= SHARED[key][1]:
+            break  # every column at its floor: the board scrolls sideways
+        widths[key] -= 1
+        over -= 1
     return {key: widths[key] for key in LABELS}
+
+
+def due_text(due_at: datetime, now: datetime) -> str:
+    """The deadline as the board shows it: 'HH:MM' today (UK time), '30-Nov 23:28' on any other day."""
+    due = clock.local(due_at)
+    return f"{due:%H:%M}" if due.date() == clock.local(now).date() else f"{due:%d-%b %H:%M}"
 
 
 REMINDER_COLUMNS = {"when": ("Raised", 6), "what": ("Reminder to acknowledge", 90), "by": ("By desk", 20)}
@@ -264,7 +279,7 @@ class CrisisBoardScreen(DeskScreen[None]):
             table.add_row(
                 state_cell(r.clock),
                 left_cell(r.clock),
-                f"{_local(r.due_at):%H:%M}",
+                due_text(r.due_at, data.read_at),
                 "Crisis" if r.kind == "crisis" else "Rapid",
                 shorten(r.person, self.widths["person"]) + (f" ({r.zone_id})" if self.all_zones else ""),
                 shorten(r.what, self.widths["what"]),

@@ -44,6 +44,8 @@ WHERE_KEYS = {"home": "h", "care_home": "c", "ambulance": "a", "a_and_e": "e", "
 DROP = "drop"
 SHORT = {"nursing": "nurse", "physiotherapy": "physio", "occupational_therapy": "ot"}
 """Widget ids for each discipline of the same-day team."""
+FRESHEN_S = 5.0
+"""How often a proposed time left as it was is looked at, to move it on before it is too close."""
 
 
 def parse_hhmm(text: str) -> datetime | None:
@@ -111,6 +113,8 @@ class EscalateScreen(DeskModalScreen[Escalated | None]):
         self.caller = caller
         self.what_happened = what_happened
         self.proposal: TeamProposal | None = None
+        self.proposed: dict[str, datetime] = {}
+        """Each discipline's proposed time, by widget id: while its box still shows it, the desk moves it on."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="escalate"):
@@ -158,6 +162,7 @@ class EscalateScreen(DeskModalScreen[Escalated | None]):
         for choice in self.query(KeyChoice):
             choice.then = self._chosen
         self.query_one("#what_happened", Input).focus()
+        self.set_interval(FRESHEN_S, self.freshen, name="escalate-freshen")
         self.load()
 
     @work(thread=True, exit_on_error=False)
@@ -193,11 +198,44 @@ class EscalateScreen(DeskModalScreen[Escalated | None]):
             who.set_options(options)
             who.value = str(visit.staff_id)
             at.value = f"{clock.local(visit.visit_at):%H:%M}"
+            self.proposed[short] = visit.visit_at
         nobody = [DISCIPLINES[d][0].lower() for d in proposal.nobody_on_duty]
         status = "Proposed from today's roster, fewest visits first."
         if nobody:
             status += f" Nobody on duty for {', '.join(nobody)}: the zone manager's decision is needed."
         self.query_one("#team-status", Static).update(status)
+
+    def freshen(self) -> list[str]:
+        """Move on each proposed time left untouched that is now too close to keep; returns the new times.
+
+        A time the worker typed is theirs: it is never moved, and one in the
+        past is refused when escalating, with its message.
+        """
+        if self.proposal is None:
+            return []
+        now = clock.now()
+        moved: list[str] = []
+        for visit in self.proposal.visits:
+            short = SHORT[visit.discipline]
+            at = self.query_one(f"#time-{short}", Input)
+            was = self.proposed.get(short)
+            if was is None or at.value != f"{clock.local(was):%H:%M}":
+                continue  # typed over: the worker's own time
+            if not escalation.proposal_gone_stale(was, now):
+                continue
+            who = self.query_one(f"#who-{short}", Select).value
+            staff_id = int(str(who)) if isinstance(who, str) and who.isdigit() else visit.staff_id
+            again = visit.again_at(staff_id, now)
+            if again == was:
+                continue
+            self.proposed[short] = again
+            at.value = f"{clock.local(again):%H:%M}"
+            moved.append(f"{DISCIPLINES[visit.discipline][0].lower()} {at.value}")
+        if moved:
+            self.query_one("#team-status", Static).update(
+                f"Proposed times moved on, the earlier ones being too close: {', '.join(moved)}."
+            )
+        return moved
 
     # --- moving through the form at speed ------------------------------------
 
@@ -260,6 +298,7 @@ class EscalateScreen(DeskModalScreen[Escalated | None]):
     def action_escalate(self) -> None:
         if self.proposal is None:
             return  # the roster is still being read
+        self.freshen()  # a proposed time gone by while the form was open is moved on, not refused
         data, problems = self.gather()
         if data is None:
             self.show_problems(problems)

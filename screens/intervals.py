@@ -22,6 +22,7 @@ from desk.crisis.referrals import MOMENT_LABELS, IntervalInput, Intervals, OpenR
 from screens.base import DeskModalScreen
 from screens.form import show_beside_fields
 from screens.key_choice import KeyChoice
+from screens.key_footer import KeyFooter
 from screens.widgets import FieldError
 
 MOMENT_KEYS = {"first_contact": "f", "assessment": "a", "services": "s"}
@@ -85,6 +86,8 @@ class IntervalsForm(DeskModalScreen[Intervals | None]):
                 yield Label("At", classes="field-label")
                 yield Input(f"{clock.local(clock.now()):%H:%M}", placeholder="HH:MM (Enter saves)", id="at")
             yield FieldError(id="at-error")
+            yield Label("F10 saves (Enter on the time too); Escape closes without saving.", classes="hint")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for err in self.query(FieldError):

@@ -30,9 +30,12 @@ def desk_commands(app: DeskApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     yield SystemCommand("Help: keys", "Every key on this screen (F1)", app.action_help)
     noun = screen.__class__.__name__.replace("Screen", "")
     for binding in screen.BINDINGS:
-        if isinstance(binding, Binding) and binding.show and binding.description:
-            yield SystemCommand(
-                f"{noun}: {binding.description}",
-                binding.tooltip or binding.description,
-                partial(app.run_action, binding.action, screen),
-            )
+        if not (isinstance(binding, Binding) and binding.show and binding.description):
+            continue
+        if screen.check_action(binding.action, ()) is False:
+            continue  # not what the key does now (Escape on a call, with the finder open, closes the finder)
+        yield SystemCommand(
+            f"{noun}: {binding.description}",
+            binding.tooltip or binding.description,
+            partial(app.run_action, binding.action, screen),
+        )

@@ -8,6 +8,13 @@ every desk shows each of those once as a notification, and takes it down when
 someone, at any desk, acknowledges it. The first look runs at start-up, so a
 reminder that fell due while every desk was closed is raised as the desk opens.
 
+While a call is in front (the call screen, or a dialog over it) no reminder
+comes as a toast: a toast sits at the bottom right, over the call's fields.
+The call screen says the count on a line of its own instead (any screen with
+a ``show_reminders`` method is told the same way), the bell still rings, and
+reminders that arrived during the call come as toasts once it is left. The
+toasts are short: every reminder stays on the crisis board until acknowledged.
+
 The watch is a hidden widget on the app's base screen, so it lives exactly as
 long as the app: its scheduler starts on mount (it needs the running loop) and
 shuts down on unmount.
@@ -18,12 +25,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from textual import work
 from textual.app import App
 from textual.notifications import Notification, Notify
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
@@ -40,8 +48,8 @@ SETTLE_S = 2.0
 """After a deadline wake, look again this much later: another desk may have raised it a moment before."""
 TOASTS_AT_ONCE = 3
 """More reminders than this arriving at once are counted in one notification instead of one each."""
-TOAST_S = 120.0
-"""How long a reminder's notification stays up; it stays on the crisis board until acknowledged."""
+TOAST_S = 20.0
+"""How long a reminder's notification stays up: long enough to read; it stays on the crisis board until acknowledged."""
 log = logging.getLogger("zone-desk")
 
 
@@ -51,6 +59,23 @@ class Looked:
 
     outstanding: list[ReminderRow]
     next_due_at: datetime | None
+
+
+@runtime_checkable
+class TakesReminders(Protocol):
+    """A screen that says the zone's outstanding reminders in its own layout (the call screen), not as toasts."""
+
+    def show_reminders(self, outstanding: list[ReminderRow]) -> None: ...
+
+
+def taking_reminders(app: App[Any]) -> TakesReminders | None:
+    """The screen in front that takes reminders itself, looking through any dialogs over it; else None."""
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, TakesReminders):
+            return screen
+        if not isinstance(screen, ModalScreen):
+            return None
+    return None
 
 
 def start(app: App[Any]) -> ReminderWatch:
@@ -80,6 +105,10 @@ class ReminderWatch(Widget):
         self.shown: dict[int, Notification] = {}
         """Reminders this desk has shown, by id: each once, until acknowledged anywhere."""
         self.looks = 0
+        self.outstanding: list[ReminderRow] = []
+        """What the last look found outstanding in the zone."""
+        self.rung: set[int] = set()
+        """Reminders the bell has rung for, by id: once each, toast or not."""
         self._next_due_at: datetime | None = None
 
     def on_mount(self) -> None:
@@ -128,13 +157,24 @@ class ReminderWatch(Widget):
         is not buried; the crisis board lists every one.
         """
         self.looks += 1
+        self.outstanding = looked.outstanding
         still = {r.id for r in looked.outstanding}
+        self.rung &= still
+        if any(row.id not in self.rung for row in looked.outstanding):
+            self.app.bell()
+            self.rung |= still
         gone = [rid for rid in self.shown if rid not in still]
         maybe_done = {id(self.shown[rid]): self.shown.pop(rid) for rid in gone}
         in_use = {id(toast) for toast in self.shown.values()}
         for key, toast in maybe_done.items():
             if key not in in_use:
                 withdraw_notification(self.app, toast)
+        taker = taking_reminders(self.app)
+        if taker is not None:  # a call in front: said in its own layout; the toasts come once it is left
+            self.take_toasts_down()
+            taker.show_reminders(looked.outstanding)
+            self._plan_wake(looked.next_due_at)
+            return
         new = [row for row in looked.outstanding if row.id not in self.shown]
         if len(new) > TOASTS_AT_ONCE:
             summary = Notification(
@@ -156,9 +196,19 @@ class ReminderWatch(Widget):
                 )
                 self.shown[row.id] = toast
                 self.app.post_message(Notify(toast))
-        if new:
-            self.app.bell()
         self._plan_wake(looked.next_due_at)
+
+    def take_toasts_down(self) -> None:
+        """Withdraw the reminder toasts still up (a call came in front); each stays shown, on the crisis board."""
+        for toast in {id(t): t for t in self.shown.values()}.values():
+            withdraw_notification(self.app, toast)
+
+    def in_front(self, screen: TakesReminders) -> None:
+        """A screen that takes reminders came in front: its line says them now, and no toast covers it."""
+        taker = taking_reminders(self.app)
+        if taker is screen:
+            self.take_toasts_down()
+            screen.show_reminders(self.outstanding)
 
     def _plan_wake(self, next_due_at: datetime | None) -> None:
         """Sleep until the next known deadline (as well as the short poll); moved when it changes."""
@@ -177,6 +227,14 @@ class ReminderWatch(Widget):
         self.scheduler.add_job(
             self._wake, "date", run_date=settle, id=f"reminder-settle-{settle.timestamp()}", replace_existing=True
         )
+
+
+def watch_of(app: App[Any]) -> ReminderWatch | None:
+    """The desk's reminder watch, if it is running."""
+    if not app.screen_stack:
+        return None
+    running = app.screen_stack[0].query(ReminderWatch)
+    return running.first() if running else None
 
 
 def look_again(app: App[Any]) -> None:

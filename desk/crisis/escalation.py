@@ -61,6 +61,10 @@ _NEXT: dict[str, frozenset[str]] = {
 }
 
 PROPOSAL_STEP = timedelta(minutes=15)
+PROPOSAL_MARGIN = timedelta(minutes=10)
+"""A proposed visit is at least this far ahead, so the worker has time to fill in the form and the team to go."""
+PROPOSAL_KEPT = timedelta(minutes=5)
+"""A proposed time left as it was is moved on once it is less than this far ahead (the form was open a while)."""
 PAST_SLACK = timedelta(minutes=1)  # a time typed as "now" a moment ago is not "in the past"
 
 
@@ -77,6 +81,15 @@ class ProposedVisit:
     visit_at: datetime
     visits_today: int
     others: tuple[OnDuty, ...]
+    starts_at: datetime
+    ends_at: datetime
+    """The proposed person's shift, for proposing again as time goes on."""
+
+    def again_at(self, staff_id: int, now: datetime) -> datetime:
+        """The time to propose at ``now`` for ``staff_id``: the proposed person or another on duty, in their shift."""
+        shift = next(((o.starts_at, o.ends_at) for o in self.others if o.staff_id == staff_id), None)
+        starts_at, ends_at = shift or (self.starts_at, self.ends_at)
+        return proposed_visit_at(starts_at, ends_at, now)
 
 
 @dataclass(frozen=True)
@@ -88,16 +101,44 @@ class TeamProposal:
     nobody_on_duty: tuple[str, ...]
 
 
+def _next_minute(at: datetime) -> datetime:
+    """The whole minute at or after ``at``."""
+    base = at.replace(second=0, microsecond=0)
+    return base + timedelta(minutes=1) if base < at else base
+
+
 def _next_step(at: datetime) -> datetime:
     """The next quarter hour at or after ``at``."""
-    base = at.replace(second=0, microsecond=0)
-    if base < at:
-        base += timedelta(minutes=1)
-    return base + timedelta(minutes=-base.minute % 15)
+    base = _next_minute(at)
+    step = int(PROPOSAL_STEP.total_seconds() // 60)
+    return base + timedelta(minutes=-base.minute % step)
+
+
+def proposed_visit_at(starts_at: datetime, ends_at: datetime, now: datetime) -> datetime:
+    """When the desk proposes a visit by someone on a shift from ``starts_at`` to ``ends_at``, at ``now``.
+
+    The first quarter hour at least PROPOSAL_MARGIN ahead and not before the
+    shift starts. If the shift ends before that quarter hour, the soonest
+    minute with the margin while still on shift; with less than the margin
+    left of the shift, the soonest minute they are on it.
+    """
+    earliest = max(starts_at, now + PROPOSAL_MARGIN)
+    for at in (_next_step(earliest), _next_minute(earliest), _next_minute(max(starts_at, now))):
+        if at < ends_at:
+            return at
+    return max(starts_at, now)
+
+
+def proposal_gone_stale(visit_at: datetime, now: datetime) -> bool:
+    """Whether a proposed time left untouched is now too close (or past) to keep: propose again."""
+    return visit_at < now + PROPOSAL_KEPT
 
 
 def propose_team(session: Session, zone_id: str) -> TeamProposal:
-    """A nurse, a physiotherapist and an OT on duty now or later today, each at the soonest quarter hour."""
+    """A nurse, a physiotherapist and an OT on duty now or later today, each at a time with a margin.
+
+    The time is :func:`proposed_visit_at` within the proposed person's shift.
+    """
     now = clock.now()
     visits: list[ProposedVisit] = []
     nobody: list[str] = []
@@ -107,17 +148,16 @@ def propose_team(session: Session, zone_id: str) -> TeamProposal:
             nobody.append(discipline)
             continue
         first = duty[0]
-        at = _next_step(first.free_from)
-        if at >= first.ends_at:
-            at = first.free_from
         visits.append(
             ProposedVisit(
                 discipline=discipline,
                 staff_id=first.staff_id,
                 name=first.name,
-                visit_at=at if at >= now else _next_step(now),
+                visit_at=proposed_visit_at(first.free_from, first.ends_at, now),
                 visits_today=first.visits_today,
                 others=tuple(duty[1:]),
+                starts_at=first.starts_at,
+                ends_at=first.ends_at,
             )
         )
     return TeamProposal(zone_id=zone_id, visits=tuple(visits), nobody_on_duty=tuple(nobody))

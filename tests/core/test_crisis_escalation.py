@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -71,7 +72,7 @@ def test_a_fall_escalated_books_nurse_physio_and_ot_from_the_roster(
     prop = proposal(engine)
     assert [v.discipline for v in prop.visits] == ["nursing", "physiotherapy", "occupational_therapy"]
     assert prop.nobody_on_duty == ()
-    assert all(v.visit_at == clock.now for v in prop.visits)  # 10:30 is a quarter hour
+    assert all(v.visit_at == clock.now + timedelta(minutes=15) for v in prop.visits)  # 10:45: 10 minutes' margin
     nurses = team(engine)["nurse"]
     assert len(prop.visits[0].others) == len(nurses) - 1
     done = escalate(engine, actor, form(doris, prop))
@@ -98,6 +99,43 @@ def test_a_fall_escalated_books_nurse_physio_and_ot_from_the_roster(
         "Crisis visit booked",
     ]
     assert len(nurses) == 2 and again.visits[0].staff_id != prop.visits[0].staff_id
+
+
+def test_the_proposed_time_leaves_ten_minutes_and_stays_within_the_shift(
+    engine: Engine, actor: Actor, clock: FrozenClock
+) -> None:
+    """At 19:29 the desk proposes 19:45, not 19:30 a minute away; near a shift's end, a time still on it."""
+    day_team(engine, actor, clock.today)  # everyone 08:00-20:00
+    clock.set(local(clock.today, 19, 29))
+    assert {v.visit_at for v in proposal(engine).visits} == {local(clock.today, 19, 45)}
+    clock.set(local(clock.today, 19, 35))  # 19:45 is exactly ten minutes away: kept
+    assert {v.visit_at for v in proposal(engine).visits} == {local(clock.today, 19, 45)}
+    clock.set(local(clock.today, 19, 35) + timedelta(seconds=30))
+    assert {v.visit_at for v in proposal(engine).visits} == {local(clock.today, 19, 46)}  # 20:00 ends the shift
+    clock.set(local(clock.today, 19, 55))
+    assert {v.visit_at for v in proposal(engine).visits} == {local(clock.today, 19, 55)}  # 5 minutes of it left
+
+    day = clock.today
+    at = escalation.proposed_visit_at
+    assert at(local(day, 14), local(day, 20), local(day, 10, 30)) == local(day, 14)  # not before the shift starts
+    assert at(local(day, 8), local(day, 20), local(day, 10, 50)) == local(day, 11)
+    assert at(local(day, 8), local(day, 20), local(day, 10, 51)) == local(day, 11, 15)
+
+
+def test_an_untouched_proposal_is_moved_on_once_it_is_too_close(
+    engine: Engine, actor: Actor, clock: FrozenClock
+) -> None:
+    """Proposed 10:45 at 10:30; still kept at 10:40, moved on to 11:00 at 10:41, in the chosen person's shift."""
+    day_team(engine, actor, clock.today)
+    [nurse, *_] = proposal(engine).visits
+    assert nurse.visit_at == local(clock.today, 10, 45)
+    assert not escalation.proposal_gone_stale(nurse.visit_at, local(clock.today, 10, 40))
+    assert escalation.proposal_gone_stale(nurse.visit_at, local(clock.today, 10, 40) + timedelta(seconds=1))
+    assert escalation.proposal_gone_stale(nurse.visit_at, local(clock.today, 10, 50))  # passed
+    assert nurse.again_at(nurse.staff_id, local(clock.today, 10, 41)) == local(clock.today, 11)
+    other = replace(nurse.others[0], ends_at=local(clock.today, 10, 55))  # the other nurse leaves at 10:55
+    chosen = replace(nurse, others=(other,))
+    assert chosen.again_at(other.staff_id, local(clock.today, 10, 41)) == local(clock.today, 10, 51)
 
 
 def test_a_discipline_nobody_is_on_duty_for_is_said_and_needs_a_decision(

@@ -165,12 +165,12 @@ async def open_record(pilot: object, app: object, person_id: int) -> None:
 
 
 @asynccontextmanager
-async def desk_open(zone: Zone) -> AsyncIterator[tuple[Any, Any]]:
-    """The real desk on the zone's database, signed in as its co-ordinator, at the caseload."""
+async def desk_open(zone: Zone, size: tuple[int, int] = SIZE) -> AsyncIterator[tuple[Any, Any]]:
+    """The real desk on the zone's database, signed in as its co-ordinator, at the caseload (160x48 unless said)."""
     from screens.app import DeskApp
 
     app = DeskApp(engine=zone.engine, staff_id=zone.staff_id)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         # the screen, and its table: a screen is composed a moment after it becomes the app's screen
         await until(pilot, lambda: on_screen(app, "CaseloadScreen")() and bool(app.screen.query("#caseload")))
         yield app, pilot

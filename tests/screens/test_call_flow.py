@@ -143,3 +143,43 @@ async def test_a_call_answered_at_another_desk_stops_ringing_here(zone: Zone) ->
         await pilot.press("f6")
         await pilot.pause()
         assert any("not ringing" in n.message for n in app._notifications)
+
+
+async def test_escape_does_what_the_footer_help_and_palette_say(zone: Zone) -> None:
+    """With the finder open Escape closes it, and the footer says so; then Escape leaves the call, as it then says."""
+    async with desk_open(zone) as (app, pilot):
+        await pilot.press("f2")
+        await until(pilot, on_screen(app, "StartCallScreen"))
+        await pilot.press(*"020 7946 0999", "enter")  # an unknown number: the finder opens at once
+        await until(pilot, lambda: call_loaded(app)() and app.screen.query_one("#finder").display)
+        call = app.screen
+        footer = call.query_one("KeyFooter")
+
+        def says() -> str:
+            return footer.keys_text().plain  # type: ignore[attr-defined]
+
+        await until(pilot, lambda: "esc Close finder" in says())
+        assert "Leave open" not in says()
+        titles = [c.title for c in app.get_system_commands(call)]
+        assert "Call: Close finder" in titles and "Call: Leave open" not in titles
+        await pilot.press("escape")
+        await until(pilot, lambda: not call.query_one("#finder").display)
+        assert app.screen is call  # the call is still in front
+        await until(pilot, lambda: "esc Leave open" in says())
+        assert "Close finder" not in says()
+        titles = [c.title for c in app.get_system_commands(call)]
+        assert "Call: Leave open" in titles and "Call: Close finder" not in titles
+        await pilot.press("f3")  # the finder again, from the key the footer shows
+        await until(pilot, lambda: "esc Close finder" in says())
+
+        await pilot.press("f1")
+        await until(pilot, on_screen(app, "HelpScreen"))
+        keys = app.screen.keys_text().plain  # type: ignore[attr-defined]
+        assert "While the person finder is open: close it" in keys
+        assert "Back; the call stays open with its notes" in keys
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is call)
+        await pilot.press("escape", "escape")  # the finder closes, then the call is left open
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+    with db.reading(zone.engine) as session:
+        assert session.exec(select(Call)).one().status == "open"

@@ -27,7 +27,7 @@ from desk.services import calls, people
 from screens.app import DeskApp
 from screens.crisis_board import CrisisBoardScreen
 from screens.reminder_watch import ReminderWatch
-from tests.helpers.crisis import day_team, raise_crisis
+from tests.helpers.crisis import day_team, local, raise_crisis
 from tests.helpers.fixtures import FROZEN_AT, FrozenClock, frozen
 from tests.screens.screen_zone import Zone, desk_open, engine_for, on_screen, until
 
@@ -131,7 +131,7 @@ async def test_the_board_shows_each_clock_by_time_left_amber_and_red_at_the_righ
         assert cells(app, "state") == [" On time ", " On time "]
         assert cells(app, "left") == ["2 h 00 min", "2 h 45 min"]
         assert cells(app, "what")[0] == "Fell, cannot get up."
-        assert cells(app, "liaison")[0].startswith("Ambulance service: St")
+        assert cells(app, "liaison")[0].startswith("Ambulance service: ")  # narrower beside the dated Due
         assert cells(app, "booked")[0].startswith("Nurse ")
         detail = str(app.screen.query_one("#board-detail").render()).splitlines()
         assert detail[0] == "PASCOE, Doris: Fell, cannot get up."
@@ -165,6 +165,34 @@ async def test_the_board_shows_each_clock_by_time_left_amber_and_red_at_the_righ
         await until(pilot, lambda: cells(app, "state") == [" Breached ", " Breached "])
         assert cells(app, "left") == ["1 h 15 min over", "30 min over"]
         assert board.loaded == read  # every clock moved on without reading the board again
+
+
+@pytest.mark.parametrize("width", [160, 120])
+async def test_a_deadline_not_today_shows_its_date_and_every_column_fits(
+    zone: Zone, clock: FrozenClock, width: int
+) -> None:
+    """Rapid at 19:00 (due 22:00) and at 21:00 (due 00:00 tomorrow): the date is shown only off today, in UK time."""
+    tom = register_tom(zone)
+    clock.set(local(clock.today, 19))
+    rapid_referral(zone.engine, actor(zone), tom)
+    clock.set(local(clock.today, 21))
+    rapid_referral(zone.engine, actor(zone), zone.doris_id)
+    clock.advance(timedelta(minutes=5))
+    async with desk_open(zone, size=(width, 45)) as (app, pilot):
+        board = watch_of(app).scheduler
+        assert board is not None
+        board.pause()  # no reminder raised while the clock jumps: this is about the deadlines
+        screen = await open_board(pilot, app)
+        assert cells(app, "due") == ["22:00", "24-Nov 00:00"]
+        table = app.screen.query_one("#board")
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # no column off the edge
+        assert cells(app, "person") == ["REG, Tom", "PASCOE, Doris"]  # whole, not cut
+
+        clock.set(local(clock.today + timedelta(days=1), 0, 30))  # after midnight: yesterday's is dated
+        read = screen.loaded
+        screen.load()
+        await until(pilot, lambda: screen.loaded > read)
+        assert cells(app, "due") == ["23-Nov 22:00", "00:00"]
 
 
 async def test_a_reminder_due_while_no_desk_was_open_is_raised_on_the_next_open_exactly_once(
@@ -239,6 +267,42 @@ async def test_raised_at_one_desk_shown_at_another_and_acknowledged_anywhere_cle
             zone.staff_id,
             clock.now,
         )
+
+
+async def test_on_a_call_reminders_are_a_line_of_the_call_never_a_toast_over_its_fields(
+    zone: Zone, clock: FrozenClock
+) -> None:
+    """A toast up as a call starts comes down; one raised during the call is said on its line; toasts come after."""
+    tom = register_tom(zone)
+    rapid_referral(zone.engine, actor(zone), tom)
+    async with desk_open(zone) as (app, pilot):
+        watch = watch_of(app)
+        clock.advance(timedelta(hours=2, minutes=30))  # 13:00: "30 minutes left"
+        watch.look()
+        await until(pilot, lambda: reminder_toasts(app) == ["30 minutes left: Rapid for REG, Tom, due 13:30"])
+        [toast] = [n for n in app._notifications if n.title == "Crisis reminder"]
+        assert toast.timeout <= 30  # short: the reminder stays on the crisis board until acknowledged
+
+        await pilot.press("f2")
+        await until(pilot, on_screen(app, "StartCallScreen"))
+        await pilot.press(*"020 7946 0999", "enter")
+        await until(pilot, lambda: on_screen(app, "CallScreen")() and app.screen.call is not None)  # type: ignore[attr-defined]
+        call = app.screen
+        line = call.query_one("#call-reminders")
+        await until(pilot, lambda: reminder_toasts(app) == [] and line.display)  # taken down as the call came in front
+        assert str(line.render()).startswith("1 crisis reminder to acknowledge on the crisis board")
+        assert line.region.bottom <= call.query_one("#caller").region.y  # at the top, above every field
+
+        clock.advance(timedelta(minutes=30))  # 13:30: the deadline, raised during the call
+        looks = watch.looks
+        watch.look()
+        await until(pilot, lambda: watch.looks > looks)
+        await until(pilot, lambda: "2 crisis reminders" in str(line.render()))
+        assert "Newest: Deadline reached: Rapid for REG, Tom" in str(line.render())
+        assert reminder_toasts(app) == [] and not call.query("Toast")  # nothing over the call's fields
+        await pilot.press("escape", "escape")  # the finder closes; the call is left open
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+        await until(pilot, lambda: reminder_toasts(app) == ["Deadline reached: Rapid for REG, Tom, due 13:30"])
 
 
 async def test_a_crisis_raised_and_a_visit_arriving_at_another_desk_show_on_the_open_board_by_themselves(

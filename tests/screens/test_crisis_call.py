@@ -14,6 +14,7 @@ from sqlmodel import select
 from textual.widgets import Input, OptionList, Select, TextArea
 
 from desk import clock, db
+from desk.clock import LONDON
 from desk.crisis import figures, roster
 from desk.crisis.roster import ShiftInput
 from desk.crisis_models import Booking, Crisis, CrisisGap, LiaisonEntry
@@ -21,6 +22,7 @@ from desk.history import Actor
 from desk.models import Call, CaseloadEntry, History, Referral
 from desk.services import reference, rings
 from screens.app import DeskApp
+from tests.helpers.fixtures import FrozenClock
 from tests.screens.screen_zone import Zone, desk_open, on_screen, open_record, until
 
 ROLES = {"nurse": "nursing", "physiotherapist": "physiotherapy", "occupational_therapist": "occupational_therapy"}
@@ -356,3 +358,38 @@ async def test_after_a_refusal_the_decision_asked_for_has_the_focus_and_enter_es
             "nobody_on_duty",
             "Jess: OT visits tomorrow at 9",
         )
+
+
+async def test_a_proposed_time_gone_by_while_the_form_is_open_is_moved_on_not_refused(
+    zone: Zone, clock: FrozenClock
+) -> None:
+    """Opened at 10:30, the team is proposed for 10:45 (a 10-minute margin); at 10:50 it moves on to 11:00."""
+    team_on_duty(zone)
+    async with desk_open(zone) as (app, pilot):
+        await ring_and_wait(pilot, app, zone)
+        await pilot.press("f6")
+        await until(pilot, call_loaded(app))
+        await pilot.press("f11")
+        await until(pilot, lambda: type(app.screen).__name__ == "EscalateScreen" and app.screen.proposal is not None)  # type: ignore[attr-defined]
+        screen = app.screen
+        times = ("#time-nurse", "#time-physio", "#time-ot")
+        assert [screen.query_one(t, Input).value for t in times] == ["10:45", "10:45", "10:45"]
+        await pilot.press(*"Mum has fallen and cannot get up", "enter", "1", "h")
+        screen.query_one("#time-ot", Input).value = "10:40"  # the OT's time typed by the worker
+        clock.advance(timedelta(minutes=8))  # 10:38: the proposal is seven minutes off, kept
+        assert screen.freshen() == []  # type: ignore[attr-defined]
+        clock.advance(timedelta(minutes=12))  # 10:50: the proposed 10:45 has gone by
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.query_one("#team-occupational_therapy-error").display)
+        assert [screen.query_one(t, Input).value for t in times] == ["11:00", "11:00", "10:40"]
+        assert "has passed: choose a time from now on" in str(
+            screen.query_one("#team-occupational_therapy-error").render()
+        )  # a time typed in the past is still refused, with its message
+        assert not screen.query_one("#team-nursing-error").display
+        assert "moved on" in str(screen.query_one("#team-status").render())
+        screen.query_one("#time-ot", Input).value = "11:15"
+        await pilot.press("f10")
+        await until(pilot, lambda: type(app.screen).__name__ == "CallScreen" and app.screen.referred)  # type: ignore[attr-defined]
+    with db.reading(zone.engine) as session:
+        booked = {b.discipline: f"{b.visit_at.astimezone(LONDON):%H:%M}" for b in session.exec(select(Booking))}
+    assert booked == {"nursing": "11:00", "physiotherapy": "11:00", "occupational_therapy": "11:15"}

@@ -26,6 +26,10 @@ async def test_first_contact_on_a_fast_referral_is_recorded_with_three_keys_on_t
         await pilot.press("i")
         await until(pilot, on_screen(app, "IntervalsForm"))
         form = app.screen
+        hint = str(form.query_one(".hint").render())
+        assert hint == "F10 saves (Enter on the time too); Escape closes without saving."  # as the desk's other forms
+        footer = form.query_one("KeyFooter").keys_text().plain  # type: ignore[attr-defined]
+        assert "f10 Save" in footer and "esc Cancel" in footer
         assert "Nursing referral (fast)" in str(form.query_one("#referral").get_option_at_index(0).prompt)  # type: ignore[attr-defined]
         await pilot.press("f10")  # saved with nothing chosen yet: said beside the field, nothing written
         await until(pilot, lambda: form.query_one("#moment-error").display)
