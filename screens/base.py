@@ -9,8 +9,9 @@ widgets call :func:`desk_of`. Either way the checker sees a :class:`DeskApp`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
+from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 
@@ -37,7 +38,24 @@ class DeskScreen(Screen[ResultT]):
 
 
 class DeskModalScreen(ModalScreen[ResultT]):
-    """A dialog over a desk screen."""
+    """A dialog over a desk screen.
+
+    A dialog keeps the app's keys from the screens below it (Textual's modal
+    binding chain), so F6 is bound again here: the zone line can be answered
+    from any dialog, which waits under the call with everything typed in it.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f6", "answer", "Answer", id="answer", tooltip="Answer the ringing zone line; this dialog waits")
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "answer":  # shown only while the line rings (the app refreshes the keys on each ring)
+            return self.desk.staff is not None and self.desk.rings.ringing is not None
+        return super().check_action(action, parameters)
+
+    def action_answer(self) -> None:
+        self.desk.action_answer()
 
     @property
     def desk(self) -> DeskApp:

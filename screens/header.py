@@ -37,4 +37,4 @@ def ringing_text(waiting: list[Incoming]) -> str:
         if seen.warning:
             lines.append(seen.warning)
         parts.append("\n".join(lines))
-    return "\n\n".join(parts) + "\n\nEscape, then F6, answers the newest."
+    return "\n\n".join(parts) + "\n\nF6 answers the newest."

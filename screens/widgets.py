@@ -11,14 +11,13 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from desk import db
 from desk.services import search as search_service
 from desk.services.search import PersonHit
-from screens.base import desk_of
+from screens.base import DeskModalScreen, desk_of
 from screens.caseload_table import fit
 from screens.key_footer import KeyFooter
 
@@ -129,7 +128,7 @@ def shorten(text: str, width: int) -> str:
     return line[: max(0, width - 1)].rstrip() + ELLIPSIS
 
 
-class FullText(ModalScreen[None]):
+class FullText(DeskModalScreen[None]):
     """The whole of a text a list or header could only show the start of; Escape closes."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="close", tooltip="Back to where you were")]

@@ -216,3 +216,39 @@ def _only_call_notes(zone: Zone) -> str:
     """The open call's notes as saved: the draft typed so far, else the call's own."""
     with db.reading(zone.engine) as session:
         return calls.state(session, _only_call(zone).id).notes
+
+
+async def test_f6_answers_from_a_dialog_which_waits_under_the_call_with_what_was_typed(zone: Zone) -> None:
+    """Half way through registering someone the line rings: F6 in the form answers; leaving the call is the form."""
+    from textual.widgets import Input
+
+    from screens.widgets import KeyFooter
+
+    async with desk_open(zone) as (app, pilot):
+        await pilot.press("f4")
+        await until(pilot, on_screen(app, "PersonForm"))
+        await pilot.press(*"999 000 0034")
+        assert "Answer" not in str(app.screen.query_one(KeyFooter).render())  # F6 is offered only while it rings
+        with db.writing(zone.engine) as session:
+            rings.ring(session, "BXM", "999")
+        await until(pilot, lambda: "RINGING" in app.sub_title)
+        await until(pilot, lambda: "Answer" in str(app.screen.query_one(KeyFooter).render()))
+
+        await pilot.press("f6")
+        await until(pilot, call_loaded(app))
+        assert _text(app, "#caller") == f"Caller: {EMERGENCY}"
+        await pilot.press("escape", "escape")  # close the finder, then leave the call open
+        await until(pilot, on_screen(app, "PersonForm"))
+        assert app.screen.query_one("#nhs_number", Input).value == "999 000 0034"  # nothing typed was lost
+
+        await pilot.press("escape")
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+        with db.writing(zone.engine) as session:
+            rings.ring(session, "BXM", "111")
+        await until(pilot, lambda: "NHS 111" in app.sub_title)
+        await pilot.press("f12")  # the ringing caller in full, and F6 answers from there too
+        await until(pilot, on_screen(app, "FullText"))
+        assert "F6 answers the newest." in _text(app, "#full-text")
+        await pilot.press("f6")
+        await until(pilot, call_loaded(app))
+        assert _text(app, "#caller") == "Caller: NHS 111"
