@@ -82,9 +82,7 @@ class Catalogue:
     def providers_of(self, service_id: str, zone_id: str | None = None) -> list[Provider]:
         """The providers that deliver a service (in a zone, if given), in the catalogue's order."""
         return [
-            p
-            for p in self.providers.values()
-            if service_id in p.services and (zone_id is None or zone_id in p.zones)
+            p for p in self.providers.values() if service_id in p.services and (zone_id is None or zone_id in p.zones)
         ]
 
 
