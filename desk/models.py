@@ -184,19 +184,42 @@ class Alert(Versioned, SQLModel, table=True):
 
 
 class CarePackage(Versioned, SQLModel, table=True):
-    """The social and home care arranged for a person."""
+    """The social and home care arranged for a person: its current state.
+
+    Every change is also kept as a numbered version (desk.package_models.CarePackageVersion,
+    made by desk.packages.arrange); this row and its items are the newest version as
+    the caseload, record and timeline read it.
+    """
+
+    # migration 0006: the trust-wide waiting list reads packages not yet available by their 28-day target
+    __table_args__ = (Index("ix_carepackage_waiting", "available_on", "target_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
-    status: str = "active"  # active | ended
+    status: str = "active"  # active | ended: open or not, as the caseload counts it (``state`` says more)
     started_on: date
     ended_on: date | None = None
     review_due: date | None = None
     version: int = _versioned()
+    # migration 0006, packages on an assessment: where the package is in its life
+    # (desk.packages.arrange.STATES), its newest version's number, and the 28-day target.
+    state: str = Field(default="active", sa_column_kwargs={"server_default": "active"})
+    current_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    requested_on: date | None = None
+    available_on: date | None = None
+    target_on: date | None = None
 
 
 class CarePackageItem(Versioned, SQLModel, table=True):
-    """One service in a package: home care visits, meals, telecare, a day centre."""
+    """One service in a package: home care visits, meals, telecare, a day centre.
+
+    ``service`` and ``provider`` are the names people read; a service arranged
+    through desk.packages also carries the catalogue's ids and its line number,
+    which stays the same from version to version of the package.
+    """
+
+    # migration 0006: the trust-wide waiting list reads equipment not yet delivered by its 7-day target
+    __table_args__ = (Index("ix_carepackageitem_waiting", "available_on", "target_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
     package_id: int = Field(foreign_key="carepackage.id", index=True)
@@ -207,6 +230,14 @@ class CarePackageItem(Versioned, SQLModel, table=True):
     end_date: date | None = None
     weekly_cost_pence: int = 0
     version: int = _versioned()
+    # migration 0006: the line in the package's versions, catalogue ids, state, and the 7-day target (equipment)
+    line: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    service_id: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    provider_id: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    state: str = Field(default="active", sa_column_kwargs={"server_default": "active"})
+    requested_on: date | None = None
+    available_on: date | None = None
+    target_on: date | None = None
 
 
 class Referral(Versioned, SQLModel, table=True):
@@ -261,7 +292,15 @@ class Admission(Versioned, SQLModel, table=True):
 
 
 class Assessment(SQLModel, table=True):
-    """A professional's assessment of a person's needs."""
+    """A professional's assessment of a person's needs. Never changed once saved.
+
+    A correction is a new assessment naming the one it corrects (``corrects_id``).
+    Its findings, one per area of need assessed, are
+    desk.package_models.AssessmentFinding rows.
+    """
+
+    # migration 0006: a person's latest assessments, newest first
+    __table_args__ = (Index("ix_assessment_person_at", "person_id", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
@@ -269,6 +308,15 @@ class Assessment(SQLModel, table=True):
     discipline: str
     at: datetime = Field(sa_type=UTCDateTime)
     summary: str = ""
+    # migration 0006: the role assessed in (desk.vocabulary.ASSESSOR_ROLES), where, what is recommended,
+    # who recorded it if not the assessor (a co-ordinator taking it by phone), when, and what it corrects.
+    assessor_role: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    place: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    recommendations: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    recorded_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    corrects_id: int | None = Field(default=None, foreign_key="assessment.id")
+    correction_why: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Visit(SQLModel, table=True):
@@ -420,6 +468,7 @@ class CaseloadEntry(SQLModel, table=True):
     crisis: bool = False
 
 
-# The crisis line's tables (duty roster, crises, bookings, liaison, crisis plans, reminders)
-# live in their own module; importing it here puts them on this metadata.
-from desk import crisis_models  # noqa: E402, F401  (after Versioned, which it uses)
+# The crisis line's tables (duty roster, crises, bookings, liaison, crisis plans, reminders) and
+# those of packages on an assessment (findings, versions, steps, providers told, reviews) live
+# in their own modules; importing them here puts them on this metadata (after Versioned, which they use).
+from desk import crisis_models, package_models  # noqa: E402, F401

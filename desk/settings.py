@@ -12,6 +12,7 @@ import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 APP = "zone-desk"
 
@@ -103,6 +104,17 @@ def default_desk_name() -> str:
     """
     where = terminal_name() or f"pid{os.getpid()}"
     return f"desk@{socket.gethostname()}:{where}"
+
+
+def config_tables() -> dict[str, Any]:
+    """The whole config file as read (empty when there is none): sections other services read for themselves."""
+    path = config_file()
+    if not path.is_file():
+        return {}
+    import tomllib
+
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
 
 
 def load(

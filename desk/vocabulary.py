@@ -75,3 +75,46 @@ CALLER_KINDS: dict[str, str] = {
     "service": "Another short service number",
     **ORG_KINDS,
 }
+
+# --- assessments and care packages (desk.packages) ---------------------------------
+
+AREAS_OF_NEED: dict[str, str] = {
+    "personal_care": "Personal care",
+    "mobility_falls": "Mobility and falls",
+    "eating_drinking": "Eating and drinking",
+    "medicines": "Medicines",
+    "continence": "Continence",
+    "skin": "Skin",
+    "memory_mood": "Memory and mood",
+    "night_time": "Night-time",
+    "carer_strain": "Carer strain",
+    "home_environment": "Home environment and equipment",
+}
+"""The areas of need an assessment finds on, in the order the form asks them."""
+
+NEED_LEVELS: dict[str, str] = {
+    "none": "No need",
+    "low": "Low: prompting or occasional help",
+    "moderate": "Moderate: help most days",
+    "high": "High: help every day",
+    "critical": "Critical: at risk without help now",
+}
+"""How much help a finding says the person needs in one area, least first."""
+
+ASSESSOR_ROLES: dict[str, tuple[str, str, frozenset[str]]] = {
+    # assessor role: (label, discipline, the staff roles that may assess in it)
+    "district_nurse": ("District nurse", "nursing", frozenset({"nurse"})),
+    "community_matron": ("Community matron", "nursing", frozenset({"nurse"})),
+    "physiotherapist": ("Physiotherapist", "physiotherapy", frozenset({"physiotherapist"})),
+    "occupational_therapist": ("Occupational therapist", "occupational_therapy", frozenset({"occupational_therapist"})),
+    "social_worker": ("Social worker", "social_work", frozenset({"social_worker"})),
+}
+"""Who assesses: the role an assessment is made in, its discipline, and the staff roles that hold it."""
+
+ASSESSMENT_PLACES: dict[str, str] = {
+    "home": "At home",
+    "ward": "On a hospital ward",
+    "care_home": "In a care home",
+    "phone": "By phone",
+}
+"""Where an assessment was made."""

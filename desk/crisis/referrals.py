@@ -215,6 +215,51 @@ def finish_and_refer(session: Session, actor: Actor, finish: CallFinish, choice:
     return made
 
 
+def refer(
+    session: Session,
+    actor: Actor,
+    *,
+    person_id: int,
+    discipline: str,
+    reason: str,
+    response: str = triage.NORMAL,
+    source: str = "staff",
+    why: str = "",
+) -> Referral:
+    """A referral made at the desk without a call (from an assessment, say), with its clock and reminders.
+
+    ``discipline`` is a key of :data:`desk.vocabulary.DISCIPLINES`; the lead follows from it.
+    The clock is set once, here, by :func:`desk.triage.due_at`.
+    """
+    if discipline not in DISCIPLINES:
+        raise InvalidForm({"discipline": "Choose the discipline the referral is to."})
+    if response not in triage.RESPONSES:
+        raise InvalidForm({"response": "Choose a response: Crisis, Rapid, Fast or Normal."})
+    lead = next((k for k, d in triage.LEAD_DISCIPLINE.items() if d == discipline), "nurse")
+    if discipline == "occupational_therapy":
+        lead = "therapist"
+    received = clock.now()
+    referral = Referral(
+        person_id=person_id,
+        received_at=received,
+        source=source,
+        discipline=discipline,
+        reason=reason,
+        urgency=response if response in URGENCIES else triage.RAPID,
+        crisis=response == triage.CRISIS,
+        due_at=triage.due_at(received, response),
+        response=response,
+        lead=lead,
+        proposed_response=response,
+        proposed_lead=lead,
+        triaged_by_id=actor.staff_id,
+    )
+    history.create(session, actor, referral, why or reason, person_id=person_id)
+    reminders.schedule(session, referral)
+    caseload.refresh(session, person_id)
+    return referral
+
+
 def referral_for_call(session: Session, call_id: int) -> int | None:
     """The referral made from a call, if it has been triaged or escalated."""
     return session.exec(select(Referral.id).where(Referral.call_id == call_id)).first()

@@ -12,6 +12,11 @@ is raised by the first poll after one opens. Everyone sees it
 
 A reminder is not due once its condition is met: a first contact recorded, or
 for a crisis, the assessment.
+
+A care package's review (desk.package_models.PackageReview) is a deadline of
+the same kind: :func:`poll_reviews` claims each review falling due with the
+same conditional update, so one desk raises it, and :func:`outstanding_reviews`
+shows it on every desk of the zone until the review is recorded.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from desk.crisis_models import Reminder
 from desk.errors import InvalidForm, NotFound
 from desk.history import Actor
 from desk.models import History, Person, Referral
+from desk.package_models import PackageReview
 
 BEFORE = timedelta(minutes=30)
 
@@ -115,16 +121,21 @@ def due(session: Session, *, zone_id: str | None = None, now: datetime | None = 
     return [rid for rid, _at in session.execute(q) if rid is not None]
 
 
-def claim(session: Session, reminder_id: int, desk: str) -> bool:
-    """Raise one reminder if nobody has: a conditional UPDATE, so of many desks exactly one gets True."""
+def _claim(session: Session, table: type[Reminder] | type[PackageReview], row_id: int, desk: str) -> bool:
+    """Raise one deadline if nobody has: a conditional UPDATE, so of many desks exactly one gets True."""
     result = session.execute(
-        update(Reminder)
-        .where(col(Reminder.id) == reminder_id, col(Reminder.state) == "pending")
-        .values(state="raised", raised_at=clock.now(), raised_by_desk=desk, version=col(Reminder.version) + 1)
+        update(table)
+        .where(col(table.id) == row_id, col(table.state) == "pending")
+        .values(state="raised", raised_at=clock.now(), raised_by_desk=desk, version=col(table.version) + 1)
         .execution_options(synchronize_session=False)
     )
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
+
+
+def claim(session: Session, reminder_id: int, desk: str) -> bool:
+    """Raise one reminder if nobody has: a conditional UPDATE, so of many desks exactly one gets True."""
+    return _claim(session, Reminder, reminder_id, desk)
 
 
 @dataclass(frozen=True)
@@ -268,3 +279,117 @@ def next_wake_at(session: Session, *, zone_id: str | None = None) -> datetime | 
     """When the next pending, unmet reminder falls (a desk's scheduler sleeps until then, or its poll)."""
     row = session.execute(_pending_unmet(zone_id=zone_id).limit(1)).first()
     return row[1] if row is not None else None
+
+
+# --- package reviews -----------------------------------------------------------------
+
+REVIEW_KINDS: dict[str, str] = {"first": "First review of a new or changed package", "yearly": "Yearly review"}
+"""Which review it is, in the words the notification uses."""
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """A package review as a notification and the review list show it."""
+
+    id: int
+    version: int
+    zone_id: str
+    package_id: int
+    person_id: int
+    person: str
+    kind: str
+    due_at: datetime
+    state: str
+    raised_at: datetime | None
+    raised_by_desk: str
+
+    @property
+    def message(self) -> str:
+        """What the notification says."""
+        return f"Review due: {REVIEW_KINDS[self.kind]} for {self.person}, due {clock.local(self.due_at):%d-%b-%Y %H:%M}"
+
+
+def review_rows(session: Session, where: list[ColumnElement[bool]]) -> list[ReviewRow]:
+    """Reviews matching ``where``, soonest due first, with the person's name."""
+    rows = session.execute(
+        sa_select(PackageReview, col(Person.family_name), col(Person.given_name))
+        .join(Person, col(Person.id) == PackageReview.person_id)
+        .where(*where)
+        .order_by(col(PackageReview.due_at), col(PackageReview.id))
+    ).all()
+    return [
+        ReviewRow(
+            id=r.id or 0,
+            version=r.version,
+            zone_id=r.zone_id,
+            package_id=r.package_id,
+            person_id=r.person_id,
+            person=f"{family.upper()}, {given}",
+            kind=r.kind,
+            due_at=r.due_at,
+            state=r.state,
+            raised_at=r.raised_at,
+            raised_by_desk=r.raised_by_desk,
+        )
+        for r, family, given in rows
+    ]
+
+
+def due_reviews(session: Session, *, zone_id: str | None = None, now: datetime | None = None) -> list[int]:
+    """Reviews fallen due and not yet raised, soonest first (read from the ``(state, due_at)`` index)."""
+    q = sa_select(col(PackageReview.id)).where(
+        col(PackageReview.state) == "pending", col(PackageReview.due_at) <= (now or clock.now())
+    )
+    if zone_id is not None:
+        q = q.where(col(PackageReview.zone_id) == zone_id)
+    return [rid for rid in session.execute(q.order_by(col(PackageReview.due_at), col(PackageReview.id))).scalars()]
+
+
+def claim_review(session: Session, review_id: int, desk: str) -> bool:
+    """Raise one review if no desk has (the same conditional UPDATE as :func:`claim`)."""
+    return _claim(session, PackageReview, review_id, desk)
+
+
+def poll_reviews(session: Session, actor: Actor, *, zone_id: str | None = None) -> list[ReviewRow]:
+    """Raise every review now due that no desk has raised; returns the ones this desk raised.
+
+    Run in a write transaction, on the same poll as :func:`poll` (and on start-up, to catch up).
+    """
+    mine: list[int] = []
+    for rid in due_reviews(session, zone_id=zone_id):
+        if claim_review(session, rid, actor.desk):
+            mine.append(rid)
+            session.add(
+                History(
+                    at=clock.now(),
+                    staff_id=actor.staff_id,
+                    desk=actor.desk,
+                    entity="packagereview",
+                    entity_id=str(rid),
+                    action="update",
+                    before={"state": "pending"},
+                    after={"state": "raised"},
+                    why="Review fell due",
+                )
+            )
+    if not mine:
+        return []
+    session.flush()
+    session.expire_all()
+    return review_rows(session, [col(PackageReview.id).in_(mine)])
+
+
+def outstanding_reviews(session: Session, *, zone_id: str | None = None) -> list[ReviewRow]:
+    """Reviews raised and not yet recorded: what every desk of the zone shows until the review is done."""
+    where: list[ColumnElement[bool]] = [col(PackageReview.state) == "raised"]
+    if zone_id is not None:
+        where.append(col(PackageReview.zone_id) == zone_id)
+    return review_rows(session, where)
+
+
+def next_review_wake_at(session: Session, *, zone_id: str | None = None) -> datetime | None:
+    """When the next pending review falls (a desk's scheduler sleeps until then, or its poll)."""
+    q = sa_select(col(PackageReview.due_at)).where(col(PackageReview.state) == "pending")
+    if zone_id is not None:
+        q = q.where(col(PackageReview.zone_id) == zone_id)
+    return session.execute(q.order_by(col(PackageReview.due_at)).limit(1)).scalar()
