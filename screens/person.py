@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -31,6 +32,11 @@ from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.live import LiveWatch
 from screens.timeline_view import Lines, TimelineView, render_lines
+
+if TYPE_CHECKING:
+    from desk.packages.assessments import AssessmentRecord
+    from screens.assessment import AssessmentStart
+    from screens.package_change import ChangeStart
 
 DETAILS_WIDTH = 60 + 4  # the details column (desk.tcss #person-details) and the timeline's borders
 FIRST_ENTRIES = 15  # about a screenful, drawn first so the newest entries show at once
@@ -306,6 +312,15 @@ class PersonScreen(DeskScreen[None]):
             id="record_moment",
             tooltip="Record first contact, assessment or services in place on an open referral",
         ),
+        Binding("a", "record_assessment", "Assessment", id="record_assessment", tooltip="Record an assessment"),
+        Binding("k", "package", "Package", id="package", tooltip="The care package, its providers and its history"),
+        Binding(
+            "m",
+            "change_package",
+            "Change package",
+            id="change_package",
+            tooltip="Change the package on the latest nurse or therapist assessment",
+        ),
     ]
 
     def __init__(self, person_id: int, loaded: Loaded | None = None) -> None:
@@ -452,6 +467,64 @@ class PersonScreen(DeskScreen[None]):
                 self.action_reload()
 
         self.app.push_screen(IntervalsForm(found), recorded)
+
+    # --- assessments and the package -------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="person-assessment", exit_on_error=False)
+    def action_record_assessment(self) -> None:
+        """The zone's assessors, the person's assessments and open referrals read now, then the form."""
+        from screens.assessment import read_start
+
+        start = read_start(self.desk.engine, self.person_id, self.desk.zone_id)
+        self.app.call_from_thread(self._ask_assessment, start)
+
+    def _ask_assessment(self, start: AssessmentStart) -> None:
+        from screens.assessment import AssessmentForm
+
+        def recorded(rec: AssessmentRecord | None) -> None:
+            if rec is not None:
+                self.notify(f"Assessment recorded: {rec.byline}.", timeout=6)
+                self.action_reload()
+
+        who = self.desk.staff.name if self.desk.staff else "the desk"
+        self.app.push_screen(AssessmentForm(start, recorder=who), recorded)
+
+    def action_package(self) -> None:
+        from screens.package import PackageScreen
+
+        self.app.push_screen(PackageScreen(self.person_id))
+
+    @work(thread=True, exclusive=True, group="person-package", exit_on_error=False)
+    def action_change_package(self) -> None:
+        """The person's assessments and current package read now, then the change form on the latest."""
+        from screens.package_change import read_start
+
+        start = read_start(self.desk.engine, self.person_id)
+        self.app.call_from_thread(self._ask_change, start)
+
+    def _ask_change(self, start: ChangeStart) -> None:
+        from desk.packages.arrange import Arranged, Outcome, Routed
+        from screens.package import OutcomeDialog, PackageScreen
+        from screens.package_change import PackageChangeForm
+
+        if not start.assessments:
+            self.notify("No assessment to change the package on: A records one first.", severity="warning")
+            return
+
+        def done(outcome: Outcome | None) -> None:
+            if isinstance(outcome, Arranged):
+                self.action_reload()
+                self.app.push_screen(PackageScreen(self.person_id, arranged=outcome))
+            elif isinstance(outcome, Routed):
+                self.action_reload()
+                self.app.push_screen(
+                    OutcomeDialog(
+                        "Not arranged: referred to a social worker",
+                        outcome.message + f" (referral {outcome.referral_id}, the assessment attached)",
+                    )
+                )
+
+        self.app.push_screen(PackageChangeForm(start), done)
 
     # --- staying live -------------------------------------------------------------
 

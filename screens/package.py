@@ -1,0 +1,524 @@
+"""A person's care package: the current version, the providers to tell, its states, and every version before.
+
+Opened from the person record (K). The current version lists each service
+(visits with their times, minutes, carers and days; provider; start; unit
+cost; state) with the hours of care and the cost a week and the review date.
+The providers to tell about each change are listed; T ticks the highlighted
+one off as told. R (arranged, saying who at the provider confirmed), A
+(active), S (suspended) and X (ended) move the package on, each dated. The
+package history shows every version: the assessment that authorised it, who
+arranged it, when, why, and what changed; C compares any two versions in
+words. M changes the package on an assessment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import Engine
+from sqlmodel import col, select
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from desk import clock, dates, db
+from desk.errors import DeskError, InvalidForm
+from desk.models import CarePackage, CarePackageItem
+from desk.packages import arrange
+from desk.packages.arrange import STATES, Arranged, NoticeRow, StepInput, StepRow, VersionView
+from desk.services import people
+from desk.services.people import PersonRecord
+from screens.base import DeskModalScreen, DeskScreen
+from screens.form import show_beside_fields
+from screens.header import DeskHeader
+from screens.key_footer import KeyFooter
+from screens.person import banner
+from screens.widgets import FieldError
+
+
+@dataclass(frozen=True)
+class PackageRead:
+    """A person's package as the screen shows it, read in one go."""
+
+    record: PersonRecord
+    package_id: int | None
+    state: str
+    row_version: int
+    review_due: object
+    current: VersionView | None
+    versions: list[VersionView]
+    line_states: dict[int, str]
+    notices: list[NoticeRow]
+    steps: list[StepRow]
+
+
+def read_package(engine: Engine, person_id: int) -> PackageRead:
+    """The person's open package, its versions, providers to tell and steps (in a worker thread)."""
+    with db.reading(engine) as session:
+        rec = people.record(session, person_id)
+        pkg: CarePackage | None = arrange.package_of(session, person_id)
+        if pkg is None or pkg.id is None:
+            return PackageRead(rec, None, "", 0, None, None, [], {}, [], [])
+        pid = pkg.id
+        states = {  # the newest item of each line says its state
+            it.line: it.state
+            for it in session.exec(
+                select(CarePackageItem)
+                .where(CarePackageItem.package_id == pid, col(CarePackageItem.line) > 0)
+                .order_by(col(CarePackageItem.id))
+            )
+        }
+        found = arrange.versions(session, pid)
+        return PackageRead(
+            rec,
+            pid,
+            pkg.state,
+            pkg.version,
+            pkg.review_due,
+            found[-1] if found else None,
+            found,
+            states,
+            arrange.providers_to_tell(session, pid),
+            arrange.steps(session, pid),
+        )
+
+
+def services_table(view: VersionView, line_states: dict[int, str]) -> Table:
+    """Each service of a version: what, when, how long, who delivers it, from when, what it costs, its state."""
+    table = Table(expand=True, pad_edge=False, show_edge=False)
+    table.add_column("Service", ratio=2)
+    table.add_column("Times, minutes, carers, days / how many", ratio=3)
+    table.add_column("Provider", ratio=2)
+    table.add_column("Start", no_wrap=True)
+    table.add_column("Unit cost", no_wrap=True, justify="right")
+    table.add_column("A week", no_wrap=True, justify="right")
+    table.add_column("State", no_wrap=True)
+    for ln in view.lines:
+        week = arrange.money(ln.cost_per_week_pence) if ln.cost_per_week_pence else ""
+        if ln.one_off_pence:
+            week = f"{arrange.money(ln.one_off_pence)} once"
+        state = line_states.get(ln.line, "requested")
+        table.add_row(
+            ln.service_name,
+            ln.detail,
+            ln.provider_name,
+            dates.nhs_style(ln.start_date),
+            arrange.money(ln.unit_cost_pence),
+            week,
+            STATES.get(state, state).split(" (")[0],
+        )
+    return table
+
+
+def current_text(found: PackageRead) -> Text | Table:
+    """The package's headline: version, state, hours and cost a week, review date."""
+    cur = found.current
+    out = Text()
+    if found.package_id is None:
+        out.append("No care package. M arranges one on an assessment.", style="dim")
+        return out
+    if cur is None:
+        out.append("This package was arranged before the desk kept versions:\n", style="yellow")
+        for p in found.record.package:
+            out.append(f"  {p.service}: {p.detail} - {p.provider}, {arrange.money(p.weekly_cost_pence)} a week\n")
+        out.append("M changes it on an assessment (the change starts its versions).", style="dim")
+        return out
+    out.append(f"Current package: version {cur.number}", style="bold")
+    out.append(f"   State: {STATES.get(found.state, found.state)}")
+    out.append(
+        f"\nHours of care a week: {cur.hours_per_week:g}   Cost a week: {arrange.money(cur.cost_per_week_pence)}"
+    )
+    if cur.one_off_pence:
+        out.append(f"   One-off: {arrange.money(cur.one_off_pence)}")
+    if found.review_due:
+        out.append(f"   Review due: {dates.nhs_style(found.review_due)}", style="bold")  # type: ignore[arg-type]
+    out.append(f"\nAuthorised by the assessment of {cur.assessor}" if cur.assessor else "\n")
+    return out
+
+
+def history_text(found: list[VersionView]) -> Text:
+    """Every version, newest first: authority, who arranged it, when, why, and the difference from the one before."""
+    out = Text()
+    if not found:
+        out.append("No versions yet.", style="dim")
+    before: dict[int, VersionView] = {}
+    for i, v in enumerate(found):
+        before[v.number] = found[i - 1] if i else None  # type: ignore[assignment]
+    for v in reversed(found):
+        out.append(f"Version {v.number}", style="bold")
+        out.append(f"  {clock.local(v.arranged_at):%d-%b-%Y %H:%M}  {v.arranged_by or 'unknown'} at {v.desk}\n")
+        if v.assessor:
+            out.append(f"  Authorised by: {v.assessor}\n", style="dim")
+        out.append(f"  Why: {v.why}\n")
+        for d in arrange.diff(before.get(v.number), v):
+            out.append(f"  - {d}\n", style="cyan")
+        out.append(
+            f"  {v.hours_per_week:g} hours a week, {arrange.money(v.cost_per_week_pence)} a week\n\n", style="dim"
+        )
+    return out
+
+
+def arranged_text(done: Arranged) -> Text:
+    """What was just arranged: the new version, its differences, cost, review date and providers to tell."""
+    v = done.version
+    out = Text(f"Arranged: version {v.number}\n", style="bold green")
+    for d in done.differences:
+        out.append(f"  - {d}\n")
+    out.append(f"  {v.hours_per_week:g} hours of care a week, {arrange.money(v.cost_per_week_pence)} a week")
+    if v.one_off_pence:
+        out.append(f", {arrange.money(v.one_off_pence)} one-off")
+    out.append(f"; review due {dates.nhs_style(clock.local(done.review_due_at).date())}\n", style="bold")
+    if done.providers_to_tell:
+        out.append("  Tell: " + "; ".join(f"{n.provider_name} ({n.phone})" for n in done.providers_to_tell) + "\n")
+    return out
+
+
+def notice_prompt(n: NoticeRow) -> str:
+    """``[ ] v2 Bay Care Homecare 0117 496 0801: Home care visits added ...``."""
+    mark = f"[told {clock.local(n.told_at):%d-%b %H:%M}]" if n.told_at else "[ ] to tell"
+    return f"{mark} v{n.package_version} {n.provider_name} {n.phone}: {n.what}"
+
+
+class PackageScreen(DeskScreen[None]):
+    """A person's package now, whom to tell, its states, and its whole history."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the person's record"),
+        Binding("m", "change", "Change", id="change", tooltip="Change the package on an assessment"),
+        Binding("t", "told", "Told", id="told", tooltip="Tick the highlighted provider off as told"),
+        Binding("r", "step('arranged')", "Arranged", id="arranged", tooltip="The provider confirmed (say who)"),
+        Binding("a", "step('active')", "Active", id="active", tooltip="The package has started"),
+        Binding("s", "step('suspended')", "Suspend", id="suspended", tooltip="Suspend it (in hospital, say)"),
+        Binding("x", "step('ended')", "End", id="ended", tooltip="End the package"),
+        Binding("c", "compare", "Compare", id="compare", tooltip="Compare any two versions, in words"),
+        Binding("ctrl+r", "reload", "Refresh", id="reload", tooltip="Read the package again"),
+    ]
+
+    DEFAULT_CSS = """
+    #package-banner { height: auto; padding: 0 1; background: $boost; }
+    #package-body { height: 1fr; }
+    #package-now { width: 3fr; height: 1fr; }
+    #package-history { width: 2fr; height: 1fr; border-left: solid $accent; padding: 0 1; }
+    #package-arranged { height: auto; padding: 0 1; border: round $success; }
+    #package-current { height: auto; padding: 0 1; }
+    #package-services { height: auto; padding: 0 1; }
+    #package-notices { height: auto; max-height: 12; }
+    #package-steps { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self, person_id: int, arranged: Arranged | None = None) -> None:
+        super().__init__()
+        self.person_id = person_id
+        self.arranged = arranged
+        self.found: PackageRead | None = None
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader()
+        yield Static("Loading...", id="package-banner")
+        with Horizontal(id="package-body"):
+            with VerticalScroll(id="package-now"):
+                yield Static("", id="package-arranged")
+                yield Static("", id="package-current")
+                yield Static("", id="package-services")
+                yield Label("Providers to tell (T ticks the highlighted one off as told)", classes="field-label-wide")
+                yield OptionList(id="package-notices")
+                yield Static("", id="package-steps")
+            with VerticalScroll(id="package-history"):
+                yield Static("", id="package-versions")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        arranged = self.query_one("#package-arranged", Static)
+        arranged.display = self.arranged is not None
+        if self.arranged is not None:
+            arranged.update(arranged_text(self.arranged))
+        self.query_one("#package-history").border_title = "Package history"
+        self.query_one("#package-notices", OptionList).focus()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="package", exit_on_error=False)
+    def load(self) -> None:
+        self.app.call_from_thread(self.show, read_package(self.desk.engine, self.person_id))
+
+    def show(self, found: PackageRead) -> None:
+        """Everything read, on screen."""
+        if not self.is_attached:
+            return
+        self.found = found
+        self.query_one("#package-banner", Static).update(banner(found.record))
+        self.query_one("#package-current", Static).update(current_text(found))
+        services = self.query_one("#package-services", Static)
+        services.update(services_table(found.current, found.line_states) if found.current else "")
+        notices = self.query_one("#package-notices", OptionList)
+        keep = notices.highlighted
+        notices.clear_options()
+        untold = [n for n in found.notices if n.told_at is None]
+        told = [n for n in found.notices if n.told_at is not None]
+        for n in untold + told:
+            notices.add_option(Option(notice_prompt(n), id=str(n.id)))
+        if notices.option_count:
+            notices.highlighted = min(keep or 0, notices.option_count - 1)
+        else:
+            notices.add_option(Option("Nobody to tell.", id="none", disabled=True))
+        steps = Text("Steps: ", style="bold")
+        steps.append(
+            "; ".join(
+                f"{STATES[s.state].split(' (')[0].lower()} {dates.nhs_style(s.on)}"
+                + (f" (service {s.line})" if s.line else "")
+                + (f", confirmed by {s.confirmed_by}" if s.confirmed_by else "")
+                for s in found.steps[-8:]
+            )
+            or "none yet"
+        )
+        self.query_one("#package-steps", Static).update(steps)
+        self.query_one("#package-versions", Static).update(history_text(found.versions))
+        self.query_one("#package-history").border_title = f"Package history: {len(found.versions)} versions"
+
+    # --- providers told -----------------------------------------------------------
+
+    def _notice(self) -> NoticeRow | None:
+        notices = self.query_one("#package-notices", OptionList)
+        if self.found is None or notices.highlighted is None:
+            return None
+        oid = notices.get_option_at_index(notices.highlighted).id
+        return next((n for n in self.found.notices if str(n.id) == oid), None)
+
+    def action_told(self) -> None:
+        n = self._notice()
+        if n is None or n.told_at is not None:
+            self.notify("Highlight a provider still to tell (Up/Down), then T.")
+            return
+        self.mark_told(n)
+
+    @work(thread=True, exclusive=True, group="package-write", exit_on_error=False)
+    def mark_told(self, n: NoticeRow) -> None:
+        app = self.desk
+        try:
+            with db.writing(app.engine) as session:
+                arrange.mark_told(session, app.actor, n.id, n.version)
+        except DeskError as exc:
+            app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
+        else:
+            app.call_from_thread(self.notify, f"{n.provider_name} ticked off as told.", timeout=4)
+        app.call_from_thread(self.load)
+
+    # --- states ---------------------------------------------------------------------
+
+    def action_step(self, state: str) -> None:
+        if self.found is None or self.found.package_id is None:
+            self.notify("No package to move on.")
+            return
+        self.app.push_screen(
+            StepDialog(self.found.package_id, self.found.row_version, state),
+            self._moved,
+        )
+
+    def _moved(self, moved: bool | None) -> None:
+        if moved:
+            self.load()
+
+    # --- comparing ------------------------------------------------------------------
+
+    def action_compare(self) -> None:
+        if self.found is None or len(self.found.versions) < 2 or self.found.package_id is None:
+            self.notify("Comparing needs two versions of the package.")
+            return
+        last = self.found.versions[-1].number
+        self.app.push_screen(CompareDialog(self.found.package_id, last - 1, last, last))
+
+    # --- changing -------------------------------------------------------------------
+
+    def action_change(self) -> None:
+        from screens.person import PersonScreen
+
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        if isinstance(below, PersonScreen):
+            self.app.pop_screen()
+            below.action_change_package()
+        else:
+            self.notify("Open the person's record to change their package.")
+
+
+class StepDialog(DeskModalScreen[bool | None]):
+    """The package moves to a state, on a day: arranged says who at the provider confirmed."""
+
+    BINDINGS = [
+        Binding("f10", "save", "Save", id="save", tooltip="Record the step"),
+        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without recording it"),
+    ]
+
+    DEFAULT_CSS = """
+    StepDialog { align: center middle; }
+    #step { width: 80; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, package_id: int, expected_version: int, state: str) -> None:
+        super().__init__()
+        self.package_id = package_id
+        self.expected_version = expected_version
+        self.state = state
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="step"):
+            yield Label(f"Package: {STATES[self.state].lower()}", classes="dialog-title")
+            yield Static("", id="form-message", classes="form-message")
+            yield FieldError(id="state-error")
+            with Horizontal(classes="field"):
+                yield Label("On", classes="field-label")
+                yield Input(f"{clock.today():%d/%m/%Y}", id="on")
+            yield FieldError(id="on-error")
+            if self.state == "arranged":
+                with Horizontal(classes="field"):
+                    yield Label("Confirmed by", classes="field-label")
+                    yield Input(placeholder="Who at the provider confirmed", id="confirmed_by")
+                yield FieldError(id="confirmed_by-error")
+            with Horizontal(classes="field"):
+                yield Label("Note", classes="field-label")
+                yield Input(placeholder="Optional (Enter saves)", id="note")
+            yield FieldError(id="note-error")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        for err in self.query(FieldError):
+            err.show(None)
+        self.query_one("#form-message").display = False
+        self.query_one("#confirmed_by" if self.state == "arranged" else "#note").focus()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "note":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        raw = self.query_one("#on", Input).value
+        on_day = dates.parse(raw)
+        if on_day is None:
+            self.show_problems({"on": f"'{raw}' is not a date: type it as 23/11/2026."})
+            return
+        confirmed = self.query_one("#confirmed_by", Input).value if self.state == "arranged" else ""
+        data = StepInput(
+            self.package_id,
+            self.expected_version,
+            self.state,
+            on_day,
+            confirmed_by=confirmed,
+            note=self.query_one("#note", Input).value,
+        )
+        self.save(data)
+
+    @work(thread=True, exclusive=True, group="step", exit_on_error=False)
+    def save(self, data: StepInput) -> None:
+        actor = self.desk.actor
+        self.write_then_close(lambda session: bool(arrange.move(session, actor, data)))
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Each message beside its field; nothing typed is cleared."""
+        show_beside_fields(self, problems, "Not recorded: put right what is said below.")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CompareDialog(DeskModalScreen[None]):
+    """Any two versions of the package, and the difference between them in words."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Close", id="cancel", tooltip="Back to the package"),
+    ]
+
+    DEFAULT_CSS = """
+    CompareDialog { align: center middle; }
+    #compare {
+        width: 110; max-width: 98%; height: auto; max-height: 90%; border: thick $accent; background: $surface;
+        padding: 1 2;
+    }
+    #compare-result { height: auto; max-height: 30; }
+    """
+
+    def __init__(self, package_id: int, a: int, b: int, last: int) -> None:
+        super().__init__()
+        self.package_id = package_id
+        self.a, self.b, self.last = a, b, last
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="compare"):
+            yield Label(f"Compare two versions (1 to {self.last}); Enter compares", classes="dialog-title")
+            with Horizontal(classes="field"):
+                yield Label("Version", classes="field-label")
+                yield Input(str(self.a), id="from")
+                yield Label("with version", classes="field-label")
+                yield Input(str(self.b), id="to")
+            yield FieldError(id="compare-error")
+            with VerticalScroll(id="compare-result"):
+                yield Static("", id="compare-words")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#compare-error", FieldError).show(None)
+        self.query_one("#from", Input).focus()
+        self.compare(self.a, self.b)
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        event.stop()
+        a, b = self.query_one("#from", Input).value.strip(), self.query_one("#to", Input).value.strip()
+        if not (a.isdigit() and b.isdigit()) or not (1 <= int(a) <= self.last and 1 <= int(b) <= self.last):
+            self.query_one("#compare-error", FieldError).show(f"Give two version numbers from 1 to {self.last}.")
+            return
+        self.query_one("#compare-error", FieldError).show(None)
+        self.compare(int(a), int(b))
+
+    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
+    def compare(self, a: int, b: int) -> None:
+        try:
+            with db.reading(self.desk.engine) as session:
+                words = arrange.compare(session, self.package_id, min(a, b), max(a, b))
+        except (DeskError, InvalidForm) as exc:
+            self.app.call_from_thread(self.query_one("#compare-error", FieldError).show, str(exc))
+            return
+        self.app.call_from_thread(self._show, min(a, b), max(a, b), words)
+
+    def _show(self, a: int, b: int, words: list[str]) -> None:
+        text = Text(f"From version {a} to version {b}:\n", style="bold")
+        for w in words or ["No difference."]:
+            text.append(f"  - {w}\n")
+        self.query_one("#compare-words", Static).update(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class OutcomeDialog(DeskModalScreen[None]):
+    """What the desk did with a change it could not arrange directly (routed to a social worker)."""
+
+    BINDINGS = [Binding("escape,enter", "cancel", "Close", id="cancel", tooltip="Back to the record")]
+
+    DEFAULT_CSS = """
+    OutcomeDialog { align: center middle; }
+    #outcome { width: 100; max-width: 98%; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="outcome"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.text, id="outcome-text")
+        yield KeyFooter()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
