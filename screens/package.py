@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
 from sqlmodel import col, select
@@ -29,7 +28,7 @@ from textual.widgets.option_list import Option
 from desk import clock, dates, db
 from desk.errors import DeskError, InvalidForm
 from desk.models import CarePackage, CarePackageItem
-from desk.packages import arrange
+from desk.packages import arrange, catalogue
 from desk.packages.arrange import STATES, Arranged, NoticeRow, StepInput, StepRow, VersionView
 from desk.services import people
 from desk.services.people import PersonRecord
@@ -88,34 +87,27 @@ def read_package(engine: Engine, person_id: int) -> PackageRead:
         )
 
 
-def services_table(view: VersionView, line_states: dict[int, str]) -> Table:
-    """Each service of a version: what, when, how long, who delivers it, from when, what it costs, its state."""
-    table = Table(expand=True, pad_edge=False, show_edge=False)
-    table.add_column("Service", ratio=2)
-    table.add_column("Times, minutes, carers, days / how many", ratio=3)
-    table.add_column("Provider", ratio=2)
-    table.add_column("Start", no_wrap=True)
-    table.add_column("Unit cost", no_wrap=True, justify="right")
-    table.add_column("A week", no_wrap=True, justify="right")
-    table.add_column("State", no_wrap=True)
+def services_text(view: VersionView, line_states: dict[int, str]) -> Text:
+    """Each service of a version: what, from whom, its state; then when, how long, from when, what it costs."""
+    out = Text()
+    cat = catalogue.load()
     for ln in view.lines:
-        week = arrange.money(ln.cost_per_week_pence) if ln.cost_per_week_pence else ""
-        if ln.one_off_pence:
-            week = f"{arrange.money(ln.one_off_pence)} once"
         state = line_states.get(ln.line, "requested")
-        table.add_row(
-            ln.service_name,
-            ln.detail,
-            ln.provider_name,
-            dates.nhs_style(ln.start_date),
-            arrange.money(ln.unit_cost_pence),
-            week,
-            STATES.get(state, state).split(" (")[0],
+        out.append(f"{ln.service_name}", style="bold")
+        out.append(f"  {ln.provider_name}")
+        out.append(f"  [{STATES.get(state, state).split(' (')[0]}]\n", style="cyan")
+        unit = cat.services[ln.service].unit if ln.service in cat.services else "unit"
+        cost = f"{arrange.money(ln.cost_per_week_pence)} a week" if ln.cost_per_week_pence else ""
+        if ln.one_off_pence:
+            cost = f"{arrange.money(ln.one_off_pence)} once"
+        out.append(
+            f"    {ln.detail}; from {dates.nhs_style(ln.start_date)}; "
+            f"{arrange.money(ln.unit_cost_pence)} per {unit}; {cost}\n"
         )
-    return table
+    return out
 
 
-def current_text(found: PackageRead) -> Text | Table:
+def current_text(found: PackageRead) -> Text:
     """The package's headline: version, state, hours and cost a week, review date."""
     cur = found.current
     out = Text()
@@ -229,6 +221,7 @@ class PackageScreen(DeskScreen[None]):
                 yield OptionList(id="package-notices")
                 yield Static("", id="package-steps")
             with VerticalScroll(id="package-history"):
+                yield Static("Package history", id="package-history-title", classes="dialog-title")
                 yield Static("", id="package-versions")
         yield KeyFooter()
 
@@ -237,7 +230,6 @@ class PackageScreen(DeskScreen[None]):
         arranged.display = self.arranged is not None
         if self.arranged is not None:
             arranged.update(arranged_text(self.arranged))
-        self.query_one("#package-history").border_title = "Package history"
         self.query_one("#package-notices", OptionList).focus()
         self.action_reload()
 
@@ -256,7 +248,7 @@ class PackageScreen(DeskScreen[None]):
         self.query_one("#package-banner", Static).update(banner(found.record))
         self.query_one("#package-current", Static).update(current_text(found))
         services = self.query_one("#package-services", Static)
-        services.update(services_table(found.current, found.line_states) if found.current else "")
+        services.update(services_text(found.current, found.line_states) if found.current else "")
         notices = self.query_one("#package-notices", OptionList)
         keep = notices.highlighted
         notices.clear_options()
@@ -280,7 +272,9 @@ class PackageScreen(DeskScreen[None]):
         )
         self.query_one("#package-steps", Static).update(steps)
         self.query_one("#package-versions", Static).update(history_text(found.versions))
-        self.query_one("#package-history").border_title = f"Package history: {len(found.versions)} versions"
+        self.query_one("#package-history-title", Static).update(
+            f"Package history: {len(found.versions)} version{'s' if len(found.versions) != 1 else ''}, newest first"
+        )
 
     # --- providers told -----------------------------------------------------------
 

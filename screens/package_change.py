@@ -171,10 +171,10 @@ class LineEditor(Vertical):
     LineEditor .line-row { height: 3; }
     LineEditor .line-row Label { padding: 1 1 0 0; width: auto; }
     LineEditor .w-prov { width: 1fr; }
-    LineEditor .w-date { width: 14; }
-    LineEditor .w-cost { width: 11; }
+    LineEditor .w-date { width: 16; }
+    LineEditor .w-cost { width: 12; }
     LineEditor .w-times { width: 1fr; }
-    LineEditor .w-num { width: 7; }
+    LineEditor .w-num { width: 9; }
     LineEditor .w-days { width: 22; }
     """
 
@@ -230,6 +230,10 @@ class LineEditor(Vertical):
             yield FieldError(id=f"{self.wid(key)}-error")
         for key in ("times", "minutes", "carers", "days", "quantity"):
             yield FieldError(id=f"{self.wid(key)}-error")
+
+    def on_mount(self) -> None:
+        for err in self.query(FieldError):
+            err.show(None)
 
     def first_field(self) -> Input:
         """Where the cursor goes when the line is added: its times, or how many."""
@@ -304,7 +308,7 @@ class ServicePicker(DeskModalScreen[str | None]):
             yield Label("Add a service (a letter)", classes="dialog-title")
             yield KeyChoice(
                 [
-                    (keys[sid], sid, f"{s.name} ({pounds(s.unit_cost_pence)} a {s.unit})")
+                    (keys[sid], sid, f"{s.name} (£{pounds(s.unit_cost_pence)} per {s.unit})")
                     for sid, s in cat.services.items()
                 ],
                 id="service",
@@ -359,6 +363,8 @@ class PackageChangeForm(DeskModalScreen[Outcome | None]):
     #change-body { height: 1fr; }
     #clash { border: round $warning; height: auto; padding: 0 1; }
     #change-authority { height: auto; }
+    #lines { height: auto; }
+    #change-cost { height: auto; }
     """
 
     def __init__(self, start: ChangeStart) -> None:

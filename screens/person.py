@@ -312,8 +312,8 @@ class PersonScreen(DeskScreen[None]):
             id="record_moment",
             tooltip="Record first contact, assessment or services in place on an open referral",
         ),
-        Binding("a", "record_assessment", "Assessment", id="record_assessment", tooltip="Record an assessment"),
-        Binding("k", "package", "Package", id="package", tooltip="The care package, its providers and its history"),
+        Binding("a", "record_assessment", "Record assessment", id="record_assessment", tooltip="Record an assessment"),
+        Binding("k", "package", "See package", id="package", tooltip="The care package, its providers and its history"),
         Binding(
             "m",
             "change_package",

@@ -174,7 +174,7 @@ async def test_a_morning_visit_and_a_key_safe_on_the_nurse_assessment(zone: Zone
         review = dates.nhs_style(clock.today() + timedelta(days=28))
         assert f"Review due: {review}" in current
         services = shown_text(pkg_screen.query_one("#package-services"), 150)
-        assert "Key safe, fitted" in services and "Community Equipment Store" in services
+        assert "Key safe, fitted  Community Equipment Store" in services and "£24.50 per carer hour" in services
         history = shown_text(pkg_screen.query_one("#package-versions"), 100)
         assert "Version 2" in history and "Version 1" in history and "Key safe, fitted added" in history
         notices = pkg_screen.query_one("#package-notices")
