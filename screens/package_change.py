@@ -438,6 +438,12 @@ class PackageChangeForm(DeskModalScreen[Outcome | None]):
             )
             if cur.one_off_pence:
                 text.append(f", {arrange.money(cur.one_off_pence)} one-off")
+        elif self.start.package_id is not None:
+            text.append(
+                "This package was arranged before the desk kept versions: F8 adds services on this assessment, "
+                "which starts its versions (its earlier services stay on the record as they are).",
+                style="yellow",
+            )
         else:
             text.append("No package arranged on an assessment yet: F8 adds its first service.", style="dim")
         self.query_one("#change-cost", Static).update(text)
