@@ -62,7 +62,7 @@ def read_start(engine: object, person_id: int, zone_id: str) -> AssessmentStart:
 
 def assessment_line(rec: AssessmentRecord) -> str:
     """``01-Dec-2026 District nurse Debbie Aggett: personal care, medicines``."""
-    areas = ", ".join(AREAS_OF_NEED[f.area].lower() for f in rec.findings)
+    areas = ", ".join(AREAS_OF_NEED[f.area].lower() for f in rec.findings) or "no areas of need recorded"
     mark = " (corrected)" if rec.corrected_by_id is not None else ""
     return f"{dates.nhs_style(rec.assessed_on)} {rec.role_label} {rec.assessor_name}{mark}: {areas}"
 

@@ -26,7 +26,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from desk import clock, dates, db
 from desk.errors import DeskError, InvalidForm
@@ -40,7 +40,7 @@ from screens.assessment import assessment_line
 from screens.base import DeskModalScreen
 from screens.key_choice import KeyChoice
 from screens.key_footer import KeyFooter
-from screens.widgets import FieldError
+from screens.widgets import FieldError, TickBox
 
 AUTHORISING = frozenset({"nursing", "physiotherapy", "occupational_therapy"})
 """The disciplines whose latest assessment the form opens on (a nurse's or a therapist's)."""
@@ -400,8 +400,8 @@ class PackageChangeForm(DeskModalScreen[Outcome | None]):
                 yield FieldError(id="services-error")
                 with Horizontal(classes="field"):
                     yield Label("Concerns", classes="field-label")
-                    yield Checkbox("Safeguarding concern raised", id="safeguarding")
-                    yield Checkbox("Capacity in doubt / best interests", id="capacity")
+                    yield TickBox("Safeguarding concern raised", id="safeguarding")
+                    yield TickBox("Capacity in doubt / best interests", id="capacity")
                 with Horizontal(classes="field"):
                     yield Label("Why", classes="field-label")
                     yield Input(placeholder="What the assessment found (F10 saves)", id="why")
@@ -515,8 +515,8 @@ class PackageChangeForm(DeskModalScreen[Outcome | None]):
                 package_id=self.package_id,
                 based_on=self.based_on,
                 concerns=Concerns(
-                    safeguarding=self.query_one("#safeguarding", Checkbox).value,
-                    capacity_in_doubt=self.query_one("#capacity", Checkbox).value,
+                    safeguarding=self.query_one("#safeguarding", TickBox).value,
+                    capacity_in_doubt=self.query_one("#capacity", TickBox).value,
                 ),
             ),
             problems,

@@ -26,7 +26,7 @@ from desk.history import Actor
 from desk.models import Assessment, Person, Referral, Staff, saved_id
 from desk.package_models import AssessmentFinding
 from desk.services import caseload
-from desk.vocabulary import AREAS_OF_NEED, ASSESSMENT_PLACES, ASSESSOR_ROLES, NEED_LEVELS
+from desk.vocabulary import AREAS_OF_NEED, ASSESSMENT_PLACES, ASSESSOR_ROLES, DISCIPLINES, NEED_LEVELS
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,9 @@ class AssessmentRecord:
     @property
     def role_label(self) -> str:
         """``District nurse``."""
-        return ASSESSOR_ROLES[self.assessor_role][0] if self.assessor_role in ASSESSOR_ROLES else self.discipline
+        if self.assessor_role in ASSESSOR_ROLES:
+            return ASSESSOR_ROLES[self.assessor_role][0]
+        return DISCIPLINES.get(self.discipline, (self.discipline, ""))[0]  # recorded before roles were kept
 
     @property
     def byline(self) -> str:
