@@ -69,6 +69,8 @@ from desk.synthetic.drama import DramaNumber, drama_blocks, drama_numbers, is_dr
 from desk.synthetic.rules import TABLES, nhs_numbers
 from desk.synthetic.scale_context import ScaleContext, Sizes, Stage, open_context, run_stages
 
+NO_ID = ("caseloadentry", "assessmentfinding")  # keyed by what they belong to, no sequence to move
+
 __all__ = ["STAGES", "DramaNumber", "drama_blocks", "drama_numbers", "is_drama", "nhs_numbers", "seed_scale"]
 
 # The seed's stages, in order. Each reads what earlier stages made; a new part of the
@@ -137,7 +139,7 @@ def seed_scale(
             run_stages(ctx, STAGES)
             ctx.counts.update(add_crisis_line_at_scale(conn, now=now, seed=seed))
             put_back(conn, aside, report)
-            reset_sequences(conn, [t for t in TABLES if t != "caseloadentry"])
+            reset_sequences(conn, [t for t in TABLES if t not in NO_ID])
             _rebuild_caseload(ctx)
         _analyse(ctx)
     ctx.counts["busiest_person_id"] = ctx.records.get(scale_people.Busiest).person_id
