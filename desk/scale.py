@@ -63,6 +63,7 @@ from sqlmodel import Session
 from desk import clock, db
 from desk.crisis.scale_stage import add_crisis_line_at_scale
 from desk.errors import DeskError
+from desk.packages import scale_stage as package_scale
 from desk.synthetic import scale_calls, scale_care, scale_people, scale_phones, scale_register
 from desk.synthetic.bulk import Progress, put_back, reset_sequences, set_aside
 from desk.synthetic.drama import DramaNumber, drama_blocks, drama_numbers, is_drama
@@ -87,12 +88,12 @@ STAGES: tuple[Stage, ...] = (
     scale_people.write_contacts,
     scale_people.choose_busiest,
     scale_care.involvements,
-    scale_care.packages,
     scale_care.admissions,
     scale_care.alerts,
     scale_calls.referrals,
     scale_calls.calls,
     scale_calls.write_referrals,
+    package_scale.packages,
     scale_care.visits,
 )
 

@@ -507,13 +507,19 @@ class _Rows:
     def __init__(self, sink: Sink, ids: Ids, desk: str) -> None:
         self.sink, self.ids, self.desk = sink, ids, desk
         self.tables: dict[str, list[tuple[Any, ...]]] = {}
+        self._evening: dict[date, Any] = {}
 
     def ts(self, at: datetime | None) -> Any:
         return self.sink.ts(at.astimezone(UTC).replace(tzinfo=None)) if at is not None else None
 
-    def add(self, table: str, *row: Any) -> int:
+    def evening(self, on: date) -> Any:
+        """17:00 on the office clock of ``on``: when a step that day is taken as recorded."""
+        if on not in self._evening:
+            self._evening[on] = self.ts(_at(on, 17 * 60))
+        return self._evening[on]
+
+    def add(self, table: str, *row: Any) -> None:
         self.tables.setdefault(table, []).append(row)
-        return int(row[0]) if table != "assessmentfinding" else 0
 
     def assessment(self, a: AssessmentMade) -> None:
         if a.id:
@@ -568,8 +574,9 @@ class _Rows:
                          day(ln.start_date), day(ln.end_date), ln.unit_cost_pence, ",".join(ln.times), ln.minutes,
                          ln.carers, ",".join(ln.days), ln.quantity)  # fmt: skip
         for line, state, on, by, confirmed in p.steps:
-            at = self.ts(_at(on, 17 * 60))
-            self.add("carestep", self.ids.take("carestep"), p.id, line, state, day(on), at, by, confirmed, "")
+            self.add(
+                "carestep", self.ids.take("carestep"), p.id, line, state, day(on), self.evening(on), by, confirmed, ""
+            )
         for r in p.reviews:
             outcome = "no_change" if r.state == "done" else ""
             self.add("packagereview", self.ids.take("packagereview"), p.id, p.person_id, p.zone_id, r.kind,
