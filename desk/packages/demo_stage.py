@@ -170,10 +170,8 @@ class PackageMade:
 
     @property
     def assessments(self) -> list[AssessmentMade]:
-        seen: dict[int, AssessmentMade] = {}
-        for a in [v.assessment for v in self.versions] + self.extra_assessments:
-            seen.setdefault(id(a), a)
-        return list(seen.values())
+        """The assessments its versions rest on, and any made since that none rests on yet."""
+        return [v.assessment for v in self.versions] + self.extra_assessments
 
     @property
     def review_due(self) -> date | None:
