@@ -32,8 +32,6 @@ from desk.models import (
     Alert,
     Assessment,
     Call,
-    CarePackage,
-    CarePackageItem,
     Contact,
     History,
     Involvement,
@@ -45,6 +43,7 @@ from desk.models import (
     Visit,
     Zone,
 )
+from desk.packages import demo_stage as package_stage
 from desk.phones import Phone
 from desk.services import caseload, reference
 from desk.services.people import format_postcode, phone_rev, postcode_key
@@ -254,7 +253,6 @@ class _Plan:
     alerts: list[str] = field(default_factory=list)
     story_calls: list[dict[str, Any]] = field(default_factory=list)
     call_rows: list[Call] = field(default_factory=list)
-    package_row: CarePackage | None = None
     is_story: bool = False
 
     @property
@@ -740,38 +738,6 @@ def _story_call(
 # --- care records ---------------------------------------------------------------------
 
 
-def _package_row(ctx: _Context, rng: random.Random, plan: _Plan) -> CarePackage:
-    """The active package itself; its items follow once it has an id."""
-    started = ctx.days_ago(_spread(rng, ctx.recipe["care_packages"]["started_days_ago"]))
-    return CarePackage(
-        person_id=_id(plan.person),
-        status="active",
-        started_on=started,
-        review_due=ctx.today + timedelta(days=plan.review_in_days),
-    )
-
-
-def _package_items(ctx: _Context, rng: random.Random, plan: _Plan, package: CarePackage) -> list[CarePackageItem]:
-    """The package's services, each with a typical detail, a provider and a weekly cost."""
-    catalogue = {s.name: s for s in ctx.words.care_services}
-    span = max(0, (ctx.today - package.started_on).days)
-    items = []
-    for service, detail in plan.package or []:
-        spec = catalogue[service]
-        low, high = spec.weekly_cost_pence
-        items.append(
-            CarePackageItem(
-                package_id=_id(package),
-                service=service,
-                detail=detail or rng.choice(spec.details),
-                provider=rng.choice(spec.providers),
-                start_date=package.started_on + timedelta(days=rng.randint(0, span)),
-                weekly_cost_pence=low + 50 * rng.randint(0, (high - low) // 50),
-            )
-        )
-    return items
-
-
 def _involvement_rows(ctx: _Context, rng: random.Random, plan: _Plan) -> list[SQLModel]:
     """Each professional's involvement, the assessment that began it and their visits since."""
     work = ctx.recipe["professional_work"]
@@ -912,12 +878,9 @@ def _admission_rows(ctx: _Context, rng: random.Random, plan: _Plan) -> list[SQLM
     return rows
 
 
-def _care_rows(ctx: _Context, rng: random.Random, plan: _Plan, package: CarePackage | None) -> list[SQLModel]:
+def _care_rows(ctx: _Context, rng: random.Random, plan: _Plan) -> list[SQLModel]:
     """Everything about one person that hangs off their record, apart from contacts and calls."""
-    rows: list[SQLModel] = []
-    if package is not None:
-        rows += _package_items(ctx, rng, plan, package)
-    rows += _involvement_rows(ctx, rng, plan)
+    rows: list[SQLModel] = _involvement_rows(ctx, rng, plan)
     if plan.open_referral:
         rows.append(_open_referral_row(ctx, rng, plan))
     for _ in range(plan.closed_referrals):
@@ -978,16 +941,13 @@ def _history_rows(run: _Run) -> list[SQLModel]:
     return [History(**e._asdict()) for e in entries]
 
 
-def _contact_and_package_rows(run: _Run) -> list[SQLModel]:
-    """Contacts (now their person has an id) and the active packages (their items follow in the care rows)."""
+def _contact_rows(run: _Run) -> list[SQLModel]:
+    """Contacts, now their person has an id."""
     rows: list[SQLModel] = []
     for plan in run.plans:
         for c in plan.contacts:
             c.person_id = _id(plan.person)
         rows += plan.contacts
-        if plan.package:
-            plan.package_row = _package_row(run.ctx, run.rng("care"), plan)
-            rows.append(plan.package_row)
     return rows
 
 
@@ -997,8 +957,8 @@ def _call_rows(run: _Run) -> list[SQLModel]:
 
 
 def _care_record_rows(run: _Run) -> list[SQLModel]:
-    """Package items, involvements, referrals, stays and alerts."""
-    return [row for plan in run.plans for row in _care_rows(run.ctx, run.rng("care"), plan, plan.package_row)]
+    """Involvements, referrals, stays and alerts."""
+    return [row for plan in run.plans for row in _care_rows(run.ctx, run.rng("care"), plan)]
 
 
 DemoStage = Callable[[_Run], list[SQLModel]]
@@ -1009,10 +969,42 @@ DemoStage = Callable[[_Run], list[SQLModel]]
 DEMO_STAGES: tuple[DemoStage, ...] = (
     _people_rows,
     _history_rows,
-    _contact_and_package_rows,
+    _contact_rows,
     _call_rows,
     _care_record_rows,
 )
+
+
+WAITING_PACKAGES = len(package_stage.WAITING_DAYS_AGO)
+
+
+def _add_packages(session: Session, run: _Run) -> None:
+    """The packages, with their versions on assessments, reviews and waiting list (desk.packages.demo_stage).
+
+    Everyone the plans gave a package has one whose open review falls on their
+    review day; a few more on the caseload have one waiting against its target;
+    the story people's are as their stories tell.
+    """
+    ctx, today = run.ctx, run.ctx.today
+    by_nhs = {s["nhs_number"]: s for s in STORY_PEOPLE}
+    wants: list[package_stage.Want] = []
+    stories: list[package_stage.StoryPackage] = []
+    others: list[tuple[int, str]] = []
+    for plan in run.plans:
+        person, due = plan.person, today + timedelta(days=plan.review_in_days)
+        if plan.is_story:
+            story = by_nhs[person.nhs_number]
+            stories.append(
+                package_stage.StoryPackage(
+                    story["key"], _id(person), person.zone_id, due if plan.package else None, person.key_worker_id
+                )
+            )
+        elif plan.package:
+            wants.append(package_stage.Want(_id(person), person.zone_id, review_due=due))
+        elif plan.on_caseload:
+            others.append((_id(person), person.zone_id))
+    waiting = run.rng("waiting").sample(others, min(WAITING_PACKAGES, len(others)))
+    package_stage.add_packages(session, now=ctx.now, seed=run.seed, wants=wants, waiting=waiting, stories=stories)
 
 
 def seed_demo(
@@ -1035,6 +1027,7 @@ def seed_demo(
         session.add_all(stage(run))
         session.flush()  # so the next stage can refer to these rows' ids
     add_crisis_line(session, now=ctx.now, seed=seed)
+    _add_packages(session, run)
     caseload.rebuild(session)
     return {table.name: session.exec(select(func.count()).select_from(table)).one() for table in COUNTED}
 

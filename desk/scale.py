@@ -63,11 +63,14 @@ from sqlmodel import Session
 from desk import clock, db
 from desk.crisis.scale_stage import add_crisis_line_at_scale
 from desk.errors import DeskError
+from desk.packages import scale_stage as package_scale
 from desk.synthetic import scale_calls, scale_care, scale_people, scale_phones, scale_register
 from desk.synthetic.bulk import Progress, put_back, reset_sequences, set_aside
 from desk.synthetic.drama import DramaNumber, drama_blocks, drama_numbers, is_drama
 from desk.synthetic.rules import TABLES, nhs_numbers
 from desk.synthetic.scale_context import ScaleContext, Sizes, Stage, open_context, run_stages
+
+NO_ID = ("caseloadentry", "assessmentfinding")  # keyed by what they belong to, no sequence to move
 
 __all__ = ["STAGES", "DramaNumber", "drama_blocks", "drama_numbers", "is_drama", "nhs_numbers", "seed_scale"]
 
@@ -85,12 +88,12 @@ STAGES: tuple[Stage, ...] = (
     scale_people.write_contacts,
     scale_people.choose_busiest,
     scale_care.involvements,
-    scale_care.packages,
     scale_care.admissions,
     scale_care.alerts,
     scale_calls.referrals,
     scale_calls.calls,
     scale_calls.write_referrals,
+    package_scale.packages,
     scale_care.visits,
 )
 
@@ -137,7 +140,7 @@ def seed_scale(
             run_stages(ctx, STAGES)
             ctx.counts.update(add_crisis_line_at_scale(conn, now=now, seed=seed))
             put_back(conn, aside, report)
-            reset_sequences(conn, [t for t in TABLES if t != "caseloadentry"])
+            reset_sequences(conn, [t for t in TABLES if t not in NO_ID])
             _rebuild_caseload(ctx)
         _analyse(ctx)
     ctx.counts["busiest_person_id"] = ctx.records.get(scale_people.Busiest).person_id

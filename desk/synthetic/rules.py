@@ -20,6 +20,7 @@ from desk.vocabulary import ORG_KINDS
 SEX_BY_LETTER = {"F": "Female", "M": "Male"}
 
 # The tables the generators write, in foreign-key order (the reference data's come before them).
+# A package's versions (desk.packages.demo_stage) come after the assessments that authorised them.
 TABLES = (
     "person",
     "history",
@@ -32,6 +33,11 @@ TABLES = (
     "call",
     "referral",
     "assessment",
+    "assessmentfinding",
+    "carepackageversion",
+    "carepackageline",
+    "carestep",
+    "packagereview",
     "visit",
     "caseloadentry",
 )
@@ -107,7 +113,9 @@ def registered(person_id: int, at: datetime, desk: str) -> HistoryEntry:
     Everything else a generator writes is the past as it stood when the
     register was loaded; only the registration itself is a change to the
     record, so only it is in the history (as :func:`desk.history.create` would
-    have written it, with no staff member behind it).
+    have written it, with no staff member behind it). A care package's past is
+    kept where the desk keeps it, as its numbered versions, each naming the
+    assessment that authorised it (desk.packages.demo_stage), not as history rows.
     """
     why = f"Registered (synthetic register loaded by {desk})"
     return HistoryEntry(at, None, desk, "person", str(person_id), person_id, "create", why)

@@ -1,4 +1,7 @@
-"""The trust-scale seed's care: involvements, care packages, hospital stays, alerts and home visits."""
+"""The trust-scale seed's care: involvements, hospital stays, alerts and home visits.
+
+Care packages, with their versions on assessments, are desk.packages.scale_stage.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from desk.synthetic import rules
 from desk.synthetic.scale_context import OrgRef, ScaleContext
 from desk.synthetic.scale_people import Busiest
 from desk.synthetic.scale_register import Caseload, KeyWorkers, Register
-from desk.synthetic.vocabulary import CareService
 from desk.vocabulary import DISCIPLINE_ROLES
 
 # How often each discipline is involved, and how many home visits an involvement has had on average.
@@ -80,7 +82,7 @@ def involvements(ctx: ScaleContext) -> Involvements:
     )
     columns = ("id", "person_id", "staff_id", "discipline", "started_on", "ended_on", "version")
     ctx.write("involvements", "involvement", columns, rows)
-    ctx.progress("care", 1, 4)
+    ctx.progress("care", 1, 3)
     return Involvements(open_ + ended)
 
 
@@ -90,64 +92,6 @@ def _ended(ctx: ScaleContext, k: int, min_days_ago: int, min_days: int, max_days
     start = ctx.today - timedelta(days=rng.randrange(min_days_ago, 700))
     end = min(ctx.today, start + timedelta(days=rng.randrange(min_days, max_days)))
     return Involvement(k, disc, ctx.staff_for(ctx.records.get(Register).zone[k], disc), start, end)
-
-
-PACKAGE_COLUMNS = ("id", "person_id", "status", "started_on", "ended_on", "review_due", "version")
-ITEM_COLUMNS = (
-    "id",
-    "package_id",
-    "service",
-    "detail",
-    "provider",
-    "start_date",
-    "end_date",
-    "weekly_cost_pence",
-    "version",
-)
-
-
-def packages(ctx: ScaleContext) -> None:
-    """An active package for about a third on the caseload, ended ones for a few, each with its services."""
-    rng = ctx.rng
-    package_rows: list[tuple[Any, ...]] = []
-    item_rows: list[tuple[Any, ...]] = []
-    for k in ctx.records.get(Caseload).people:
-        if rng.random() < 0.35:
-            _package(ctx, k, True, package_rows, item_rows)
-        if rng.random() < 0.08:
-            _package(ctx, k, False, package_rows, item_rows)
-    for k in older_not_on_caseload(ctx, 70, 0.5):
-        _package(ctx, k, False, package_rows, item_rows)
-    ctx.write("packages", "carepackage", PACKAGE_COLUMNS, package_rows)
-    ctx.write("package_items", "carepackageitem", ITEM_COLUMNS, item_rows)
-    ctx.progress("care", 2, 4)
-
-
-def _package(
-    ctx: ScaleContext, k: int, active: bool, packages: list[tuple[Any, ...]], items: list[tuple[Any, ...]]
-) -> None:
-    rng, today, day = ctx.rng, ctx.today, ctx.sink.day
-    pid = len(packages) + 1
-    start = today - timedelta(days=rng.randrange(14, 1000))
-    end = None if active else min(today, start + timedelta(days=rng.randrange(14, 200)))
-    review = None
-    if active:
-        new = (today - start).days < 28
-        review = start + timedelta(days=28) if new else today + timedelta(days=rng.randrange(-20, 180))
-    packages.append((pid, k + 1, "active" if active else "ended", day(start), day(end), day(review), 1))
-    for service in _services(ctx):
-        item_end = end
-        if active and rng.random() < 0.1:
-            item_end = min(today, start + timedelta(days=rng.randrange(7, 300)))
-        low, high = service.weekly_cost_pence
-        cost = rng.randrange(low, high + 1) // 50 * 50 if high else 0
-        detail, provider = rng.choice(service.details), rng.choice(service.providers)
-        items.append((len(items) + 1, pid, service.name, detail, provider, day(start), day(item_end), cost, 1))
-
-
-def _services(ctx: ScaleContext) -> list[CareService]:
-    services = ctx.words.care_services
-    return [s for s in services if ctx.rng.randrange(100) < s.percent] or [services[0]]
 
 
 class Stay(NamedTuple):
@@ -191,7 +135,7 @@ def admissions(ctx: ScaleContext) -> None:
     )
     columns = ("id", "person_id", "ward_id", "admitted_at", "medically_fit_at", "discharged_at", "version")
     ctx.write("admissions", "admission", columns, rows)
-    ctx.progress("care", 3, 4)
+    ctx.progress("care", 2, 3)
 
 
 def _ward_for(rng: random.Random, zone: str, wards: list[OrgRef], general: list[OrgRef]) -> OrgRef:
@@ -209,7 +153,7 @@ def alerts(ctx: ScaleContext) -> None:
         for i, k in enumerate(chosen, start=1)
     ]
     ctx.write("alerts", "alert", ("id", "person_id", "text", "raised_at", "ended_at", "version"), rows)
-    ctx.progress("care", 4, 4)
+    ctx.progress("care", 3, 3)
 
 
 def visits(ctx: ScaleContext) -> None:

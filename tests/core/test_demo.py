@@ -265,10 +265,9 @@ def test_every_demo_stage_adds_rows(tmp_path: Path) -> None:
     assert made == {
         "_people_rows": {"Person"},
         "_history_rows": {"History"},
-        "_contact_and_package_rows": {"Contact", "CarePackage"},
+        "_contact_rows": {"Contact"},
         "_call_rows": {"Call"},
         "_care_record_rows": {
-            "CarePackageItem",
             "Involvement",
             "Assessment",
             "Visit",
