@@ -776,6 +776,18 @@ def _had_long_term(session: Session, person_id: int) -> bool:
     return any(sid == "" or sid in long_ids for sid in rows)
 
 
+def _locked(session: Session, package_id: int) -> CarePackage | None:
+    """The package row, read afresh and held until the transaction ends.
+
+    On PostgreSQL two desks' write transactions run side by side: without the
+    lock both would pass the version check and the second would fail on the
+    version number's unique constraint instead of being told. With it the
+    second waits here until the first commits, then reads the new version and
+    gets :class:`PackageChanged`. (SQLite's write lock already orders them.)
+    """
+    return session.get(CarePackage, package_id, with_for_update=True, populate_existing=True)
+
+
 def change(session: Session, actor: Actor, data: PackageChange) -> Outcome:
     """Arrange a new package or change the current one on an assessment; see the module's description.
 
@@ -797,7 +809,7 @@ def change(session: Session, actor: Actor, data: PackageChange) -> Outcome:
     pkg: CarePackage | None = None
     base: VersionView | None = None
     if data.package_id is not None:
-        pkg = session.get(CarePackage, data.package_id)
+        pkg = _locked(session, data.package_id)
         if pkg is None or pkg.person_id != data.person_id:
             raise NotFound("That package is not this person's.")
         if pkg.status == "ended":
@@ -999,7 +1011,7 @@ def as_lines(view: VersionView) -> tuple[ServiceLine, ...]:
 
 def end_package(session: Session, actor: Actor, package_id: int, *, why: str, based_on: int) -> VersionView:
     """End a package (at its review, say): a last version with no services, every service ended."""
-    pkg = session.get(CarePackage, package_id)
+    pkg = _locked(session, package_id)
     if pkg is None:
         raise NotFound("That package is not on record.")
     if not why.strip():
