@@ -264,7 +264,7 @@ def _waiting_rows(ctx: Context, today: date) -> tuple[list[dict[str, Any]], list
     pkgs: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     for n, pid in enumerate(chosen):
-        requested = today - timedelta(days=rng.randint(0, 40) if n < waiting else rng.randint(30, 700))
+        requested = today - timedelta(days=rng.randint(0, 32) if n < waiting else rng.randint(30, 700))
         available = None if n < waiting else requested + timedelta(days=rng.randint(3, 27))
         package_id = top_pkg + 1 + n
         pkgs.append(
@@ -325,15 +325,18 @@ def _waiting_rows(ctx: Context, today: date) -> tuple[list[dict[str, Any]], list
 
 
 @contextmanager
-def _waiting_population(ctx: Context) -> Iterator[tuple[int, int]]:
-    """The trust holding 15,000 more packages while inside: how many packages and items were added."""
+def _waiting_population(ctx: Context) -> Iterator[tuple[int, int, int]]:
+    """The trust holding 15,000 more packages while inside: how many packages and items were added, and waiting."""
     pkgs, items, top_pkg, top_item = _waiting_rows(ctx, clock.today())
     try:
         with db.writing(ctx.engine) as s:
             s.execute(insert(CarePackage.__table__), pkgs)
             s.execute(insert(CarePackageItem.__table__), items)
         _analyze(ctx, "ANALYZE")
-        yield len(pkgs), len(items)
+        waiting = sum(1 for p in pkgs if p["available_on"] is None) + sum(
+            1 for i in items if i["target_on"] is not None
+        )
+        yield len(pkgs), len(items), waiting
     finally:
         with db.writing(ctx.engine) as s:
             s.execute(delete(CarePackageItem).where(col(CarePackageItem.id) > top_item))
@@ -356,7 +359,7 @@ def _analyze(ctx: Context, what: str) -> None:
 def waiting_list(ctx: Context) -> Iterable[Result]:
     """The 28-day (and 7-day equipment) waiting list over the whole trust, as its screen reads it."""
     reps = ctx.reps(200)
-    with _waiting_population(ctx) as (packages, items):
+    with _waiting_population(ctx) as (packages, items, waiting):
         with db.reading(ctx.engine) as s:
             first = targets.waiting_list(s)
             zone = first[0].zone_id if first else "BXM"
@@ -377,6 +380,7 @@ def waiting_list(ctx: Context) -> Iterable[Result]:
             timed(trust, repeat=reps),
             READ_TARGET,
             reference=PK,
-            note=f"{packages:,} packages and {items:,} items added; {len(first)} shown, {missed} missed",
+            note=f"{packages:,} packages and {items:,} items added; {waiting} waiting; {len(first)} shown, "
+            f"{missed} of them missed",
         )
         yield Result("waiting list: one zone", timed(one_zone, repeat=reps), READ_TARGET, reference=PK, note=zone)

@@ -320,6 +320,12 @@ def _line_view(row: CarePackageLine) -> LineView:
     )
 
 
+def _bylines(session: Session) -> dict[int, str]:
+    """The bylines of the assessments this session has read (an assessment never changes once saved)."""
+    known: dict[int, str] = session.info.setdefault("desk.packages.bylines", {})
+    return known
+
+
 def _views(session: Session, rows: list[CarePackageVersion]) -> list[VersionView]:
     if not rows:
         return []
@@ -331,8 +337,10 @@ def _views(session: Session, rows: list[CarePackageVersion]) -> list[VersionView
         lines[ln.version_id].append(_line_view(ln))
     staff_ids = {r.arranged_by_id for r in rows if r.arranged_by_id is not None}
     names = dict(session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(staff_ids))).all())
-    bylines: dict[int, str] = {}
-    for aid in {r.assessment_id for r in rows if r.assessment_id is not None}:
+    # An assessment is never changed once saved, so its byline is read once a session: a change
+    # reads the version it is based on and then the one it writes, usually on the same assessment.
+    bylines = _bylines(session)
+    for aid in {r.assessment_id for r in rows if r.assessment_id is not None} - bylines.keys():
         bylines[aid] = assessments.get(session, aid).byline
     return [
         VersionView(
@@ -804,6 +812,7 @@ def change(session: Session, actor: Actor, data: PackageChange) -> Outcome:
         record = assessments.get(session, data.assessment_id)
     except NotFound:
         raise InvalidForm({**problems, "assessment": "Choose the assessment that authorises the change."}) from None
+    _bylines(session)[record.id] = record.byline
     if record.person_id != data.person_id:
         problems["assessment"] = "That assessment is of someone else."
     pkg: CarePackage | None = None

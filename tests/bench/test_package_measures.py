@@ -100,5 +100,5 @@ def test_each_package_measure_measures_and_leaves_the_database_as_seeded(m: Meas
         assert int(names[1].split(" of ")[1].split(" ")[0]) >= 2  # versions were really saved
     else:
         assert names == ["waiting list: whole trust", "waiting list: one zone"]
-        shown = int(results[0].note.split("; ")[1].split(" ")[0])
+        shown = int(results[0].note.split("; ")[2].split(" ")[0])
         assert shown > 0
