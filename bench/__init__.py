@@ -17,4 +17,5 @@ MEASURE_MODULES: tuple[str, ...] = (
     "bench.screen_measures",
     "bench.crisis_measures",
     "bench.crisis_screens",
+    "bench.package_measures",
 )

@@ -320,6 +320,12 @@ def _line_view(row: CarePackageLine) -> LineView:
     )
 
 
+def _bylines(session: Session) -> dict[int, str]:
+    """The bylines of the assessments this session has read (an assessment never changes once saved)."""
+    known: dict[int, str] = session.info.setdefault("desk.packages.bylines", {})
+    return known
+
+
 def _views(session: Session, rows: list[CarePackageVersion]) -> list[VersionView]:
     if not rows:
         return []
@@ -331,8 +337,10 @@ def _views(session: Session, rows: list[CarePackageVersion]) -> list[VersionView
         lines[ln.version_id].append(_line_view(ln))
     staff_ids = {r.arranged_by_id for r in rows if r.arranged_by_id is not None}
     names = dict(session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(staff_ids))).all())
-    bylines: dict[int, str] = {}
-    for aid in {r.assessment_id for r in rows if r.assessment_id is not None}:
+    # An assessment is never changed once saved, so its byline is read once a session: a change
+    # reads the version it is based on and then the one it writes, usually on the same assessment.
+    bylines = _bylines(session)
+    for aid in {r.assessment_id for r in rows if r.assessment_id is not None} - bylines.keys():
         bylines[aid] = assessments.get(session, aid).byline
     return [
         VersionView(
@@ -776,6 +784,18 @@ def _had_long_term(session: Session, person_id: int) -> bool:
     return any(sid == "" or sid in long_ids for sid in rows)
 
 
+def _locked(session: Session, package_id: int) -> CarePackage | None:
+    """The package row, read afresh and held until the transaction ends.
+
+    On PostgreSQL two desks' write transactions run side by side: without the
+    lock both would pass the version check and the second would fail on the
+    version number's unique constraint instead of being told. With it the
+    second waits here until the first commits, then reads the new version and
+    gets :class:`PackageChanged`. (SQLite's write lock already orders them.)
+    """
+    return session.get(CarePackage, package_id, with_for_update=True, populate_existing=True)
+
+
 def change(session: Session, actor: Actor, data: PackageChange) -> Outcome:
     """Arrange a new package or change the current one on an assessment; see the module's description.
 
@@ -792,12 +812,13 @@ def change(session: Session, actor: Actor, data: PackageChange) -> Outcome:
         record = assessments.get(session, data.assessment_id)
     except NotFound:
         raise InvalidForm({**problems, "assessment": "Choose the assessment that authorises the change."}) from None
+    _bylines(session)[record.id] = record.byline
     if record.person_id != data.person_id:
         problems["assessment"] = "That assessment is of someone else."
     pkg: CarePackage | None = None
     base: VersionView | None = None
     if data.package_id is not None:
-        pkg = session.get(CarePackage, data.package_id)
+        pkg = _locked(session, data.package_id)
         if pkg is None or pkg.person_id != data.person_id:
             raise NotFound("That package is not this person's.")
         if pkg.status == "ended":
@@ -999,7 +1020,7 @@ def as_lines(view: VersionView) -> tuple[ServiceLine, ...]:
 
 def end_package(session: Session, actor: Actor, package_id: int, *, why: str, based_on: int) -> VersionView:
     """End a package (at its review, say): a last version with no services, every service ended."""
-    pkg = session.get(CarePackage, package_id)
+    pkg = _locked(session, package_id)
     if pkg is None:
         raise NotFound("That package is not on record.")
     if not why.strip():

@@ -237,8 +237,14 @@ def _records(session: Session, rows: list[Assessment]) -> list[AssessmentRecord]
     order = list(AREAS_OF_NEED)
     for f in session.exec(select(AssessmentFinding).where(col(AssessmentFinding.assessment_id).in_(ids))):
         findings[f.assessment_id].append(Finding(f.area, f.level, f.note))
+    # A correction is always of the same person (``_validate``): asking by person walks
+    # ix_assessment_person_id, where corrects_id alone has no index and scanned every assessment.
     corrected = dict(
-        session.exec(select(Assessment.corrects_id, Assessment.id).where(col(Assessment.corrects_id).in_(ids))).all()
+        session.exec(
+            select(Assessment.corrects_id, Assessment.id).where(
+                col(Assessment.person_id).in_({r.person_id for r in rows}), col(Assessment.corrects_id).in_(ids)
+            )
+        ).all()
     )
     return [
         AssessmentRecord(
