@@ -15,9 +15,10 @@ from desk.models import CarePackage
 from desk.package_models import PackageReview
 from desk.packages.arrange import ServiceLine
 from screens.app import DeskApp
+from screens.caseload_table import CaseloadTable
 from tests.helpers.fixtures import FROZEN_AT, FrozenClock, frozen
 from tests.helpers.packages import arrange_package, had_support_before, home_care
-from tests.screens.screen_zone import Zone, desk_open, on_screen, until
+from tests.screens.screen_zone import Zone, desk_open, on_screen, open_record, until
 
 
 @pytest.fixture
@@ -114,12 +115,21 @@ async def test_the_waiting_list_sorts_by_days_left_and_says_missed_in_a_word(zon
     doris_package(zone, home_care(FROZEN_AT.date()), ServiceLine("key_safe", "community_equipment", FROZEN_AT.date()))
     clock.advance(timedelta(days=9))  # the key safe is two days past its 7; the package has 19 of its 28 left
     async with desk_open(zone) as (app, pilot):
+        table = app.screen.query_one("#caseload", CaseloadTable)
+        await until(pilot, lambda: len(table.row_texts()) == 1)
+        assert "WAIT" in table.row_texts()[0][3].split()  # the Flags column: a target missed
+        await open_record(pilot, app, zone.doris_id)
+        details = str(app.screen.query_one("#details").render())
+        assert "MISSED Waiting: Key safe, fitted, asked for 23-Nov: Equipment: 2 days over its 7" in details
+        assert "Waiting: Care package, asked for 23-Nov: Package: 19 days left of 28" in details
+        await pilot.press("escape")
+        await until(pilot, on_screen(app, "CaseloadScreen"))
         await pilot.press("ctrl+l")
         await until(pilot, lambda: on_screen(app, "WaitingListScreen")() and getattr(app.screen, "loaded", 0) > 0)
         assert cells(app, "waiting", "flag") == ["MISSED", "on time"]
         assert cells(app, "waiting", "left") == ["2 days over", "19 days left"]
         assert cells(app, "waiting", "kind") == ["Equipment", "Package"]
-        assert cells(app, "waiting", "what")[1] == "Care package"
+        assert cells(app, "waiting", "what") == ["Key safe, fitted", "Care package"]
         status = str(app.screen.query_one("#waiting-status").render())
         assert "zone BXM: 2 packages or items; 1 missed, 0 at risk" in status
         await pilot.press("a")  # the whole trust
