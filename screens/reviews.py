@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Static
 
 from desk import clock, db
-from desk.crisis.reminders import REVIEW_KINDS, ReviewRow
+from desk.crisis.reminders import ReviewRow
 from desk.packages import reviews
 from desk.packages.reviews import ReviewDecision
 from desk.services import changes, reference
@@ -37,9 +37,11 @@ from screens.widgets import FieldError, shorten
 STATE_STYLES = {"OVERDUE": "bold white on red", "DUE": "bold black on dark_orange", "DONE": "dim"}
 """A colour for each state; the word says the same for anyone who cannot see the colour."""
 LABELS = {"state": "State", "due": "Due", "person": "Person", "kind": "Review", "zone": "Zone", "what": "Raised / done"}
-FIXED = {"state": 8, "due": 17, "kind": 30, "zone": 5}
+FIXED = {"state": 8, "due": 17, "kind": 14, "zone": 5}
 CELL_PADDING = 2
 SCROLLBAR = 2
+KINDS = {"first": "First review", "yearly": "Yearly review"}
+"""The review in a word or two: the first four weeks after a package starts or changes, then yearly."""
 
 
 def column_widths(total: int) -> dict[str, int]:
@@ -173,7 +175,7 @@ class ReviewListScreen(DeskScreen[None]):
                 Text(item.state, style=STATE_STYLES[item.state]),
                 f"{clock.local(r.due_at):%a %d-%b-%Y}",
                 shorten(r.person, w["person"]),
-                shorten(REVIEW_KINDS.get(r.kind, r.kind), w["kind"]),
+                KINDS.get(r.kind, r.kind),
                 r.zone_id,
                 shorten(what, w["what"]),
                 key=str(r.id),
@@ -266,7 +268,7 @@ class RecordReviewForm(DeskModalScreen[reviews.ReviewDone | HandOver | None]):
             yield FieldError(id="outcome-error")
             with Horizontal(classes="field"):
                 yield Label("Note", classes="field-label")
-                yield Input(placeholder="what the review found; why, if the package ends (Enter saves)", id="note")
+                yield Input(placeholder="what was found; why, if it ends (Enter saves)", id="note")
             yield FieldError(id="note-error")
             yield FieldError(id="review-error")
 
