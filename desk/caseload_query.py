@@ -39,6 +39,7 @@ _COLUMNS = ", ".join(
         "lives_alone",
         "in_hospital",
         "crisis",
+        "wait_flag_from",
     )
 )
 
@@ -177,6 +178,7 @@ def _row(r: Sequence[Any]) -> CaseloadRow:
         lives_alone=bool(r[10]),
         in_hospital=bool(r[11]),
         crisis=bool(r[12]),
+        wait_flag_from=_maybe_day(r[13]),
     )
 
 

@@ -466,6 +466,9 @@ class CaseloadEntry(SQLModel, table=True):
     lives_alone: bool = False
     in_hospital: bool = False
     crisis: bool = False
+    # migration 0007: the day a package or equipment still waiting comes within the zone's at-risk
+    # days of its 28- or 7-day target (desk.packages.targets); from then the row is flagged WAIT.
+    wait_flag_from: date | None = None
 
 
 # The crisis line's tables (duty roster, crises, bookings, liaison, crisis plans, reminders) and

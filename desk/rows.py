@@ -85,6 +85,8 @@ class CaseloadRow:
     lives_alone: bool
     in_hospital: bool
     crisis: bool
+    wait_flag_from: date | None = None
+    """From this day a package or equipment still waiting will miss (or has missed) its target."""
 
     @property
     def age(self) -> int:
@@ -95,8 +97,13 @@ class CaseloadRow:
         return nhs.display(self.nhs_number)
 
     @property
+    def waiting_at_risk(self) -> bool:
+        """A package that will miss 28 days, or equipment that will miss 7, as of today."""
+        return self.wait_flag_from is not None and clock.today() >= self.wait_flag_from
+
+    @property
     def flags(self) -> str:
-        """Short flags a co-ordinator scans for: CRISIS, HOSP, ALONE."""
+        """Short flags a co-ordinator scans for: CRISIS, HOSP, ALONE, and WAIT for a target at risk or missed."""
         out = []
         if self.crisis:
             out.append("CRISIS")
@@ -104,6 +111,8 @@ class CaseloadRow:
             out.append("HOSP")
         if self.lives_alone:
             out.append("ALONE")
+        if self.waiting_at_risk:
+            out.append("WAIT")
         return " ".join(out)
 
 

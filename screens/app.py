@@ -1,6 +1,7 @@
 """The Zone Desk terminal app: the shell every screen lives in.
 
-It holds the keys that work everywhere (F1 to F7) and who is at the desk;
+It holds who is at the desk and the actions that need the app's own state
+(the keys that work everywhere, and the screens they open, are screens.global_keys);
 everything else has a home of its own: the database (desk.opening), the
 way in (screens.sign_in), the zone line (screens.ring_watch), failures in
 plain words (screens.trouble), the garbage collector (screens.collector)
@@ -13,8 +14,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Unpack
 
 from textual import work
-from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.app import SystemCommand
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -24,6 +25,7 @@ from desk.plurals import counted
 from desk.rows import Page, PageOptions, StaffRow
 from desk.settings import Settings
 from screens.collector import Collector
+from screens.global_keys import GLOBAL_ACTIONS, GLOBAL_KEYS, GlobalActions
 from screens.leak_fixes import release_closed_widgets
 from screens.palette import desk_commands
 from screens.ring_watch import RingAnswered, RingsPolled, RingWatch
@@ -36,23 +38,8 @@ if TYPE_CHECKING:  # the ORM is loaded behind the first frame, never before it (
     from desk.history import Actor
     from screens.person import Loaded
 
-GLOBAL_KEYS = [
-    Binding("f1", "help", "Help", id="help", tooltip="Every key on this screen"),
-    Binding("f2", "take_call", "Take call", id="take_call", tooltip="Start logging a call by hand"),
-    Binding("f3", "find_person", "Find", id="find_person", tooltip="Find a person on the register"),
-    Binding("f4", "register_person", "Register", id="register_person", tooltip="Register a new person"),
-    Binding("f5", "call_log", "Call log", id="call_log", tooltip="Today's calls on the zone line"),
-    Binding("f6", "answer", "Answer", id="answer", tooltip="Answer the ringing zone line"),
-    Binding("f7", "unfinished", "Unfinished", id="unfinished", tooltip="Calls started but not finished"),
-    Binding("ctrl+o", "roster", "Roster", id="roster", tooltip="The zone's duty roster, a week at a time"),
-    Binding("ctrl+t", "handover", "Handover", id="handover", tooltip="The crisis handover list for the meeting"),
-    Binding("f11", "crisis_board", "Crisis board", id="crisis_board", tooltip="Open crises by time left"),
-    Binding("f12", "show_ringing", "Who is ringing", id="show_ringing", tooltip="The ringing caller in full"),
-]
-GLOBAL_ACTIONS = frozenset(b.action for b in GLOBAL_KEYS)
 
-
-class DeskApp(App[None]):
+class DeskApp(GlobalActions):
     """One desk on the zone line."""
 
     TITLE = "Zone Desk"
@@ -178,30 +165,6 @@ class DeskApp(App[None]):
         if above:
             open_on.pop_until_active()
 
-    def _open_call_if_chosen(self, call_id: int | None) -> None:
-        if call_id is not None:
-            self.open_call(call_id)
-
-    def action_help(self) -> None:
-        from screens.help import HelpScreen
-
-        self.push_screen(HelpScreen(self.screen))
-
-    def action_take_call(self, person_id: int | None = None) -> None:
-        from screens.start_call import StartCallScreen
-
-        self.push_screen(StartCallScreen(person_id=person_id), self._open_call_if_chosen)
-
-    def action_find_person(self) -> None:
-        from screens.find import FindScreen
-
-        self.push_screen(FindScreen())
-
-    def action_register_person(self) -> None:
-        from screens.register import PersonForm
-
-        self.push_screen(PersonForm(), lambda person_id: None if person_id is None else self.open_person(person_id))
-
     def open_person(self, person_id: int) -> None:
         """Show one person's record: read first, then a screen whose first frame already shows it.
 
@@ -222,38 +185,6 @@ class DeskApp(App[None]):
         from screens.person import PersonScreen
 
         self.push_screen(PersonScreen(person_id, loaded))
-
-    def action_call_log(self) -> None:
-        from screens.call_log import CallLogScreen
-
-        self.push_screen(CallLogScreen())
-
-    def action_unfinished(self) -> None:
-        from screens.unfinished import UnfinishedScreen
-
-        self.push_screen(UnfinishedScreen(), self._open_call_if_chosen)
-
-    def action_roster(self) -> None:
-        from screens.roster import RosterScreen
-
-        self.push_screen(RosterScreen())
-
-    def action_handover(self) -> None:
-        from screens.handover import HandoverScreen
-
-        self.push_screen(HandoverScreen())
-
-    def action_crisis_board(self) -> None:
-        from screens.crisis_board import CrisisBoardScreen
-
-        if not isinstance(self.screen, CrisisBoardScreen):
-            self.push_screen(CrisisBoardScreen(all_zones=self.settings.all_zones))
-
-    def action_show_ringing(self) -> None:
-        from screens.header import ringing_text
-        from screens.widgets import FullText
-
-        self.push_screen(FullText("Zone line ringing", ringing_text(self.rings.waiting)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Nothing but the staff picker until someone is at the desk; F12 only while the line rings.

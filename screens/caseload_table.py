@@ -29,14 +29,14 @@ COLUMNS: tuple[tuple[str, int], ...] = (  # (header, width in cells); what a co-
     ("Name", 23),
     ("NHS number", 12),
     ("Age", 3),
-    ("Flags", 17),
+    ("Flags", 22),
     ("Next due", 27),
     ("Health", 20),
-    ("Social care", 32),
+    ("Social care", 27),
     ("Key worker", 16),
     ("GP practice", 32),
 )
-"""Sized so all but the GP practice fit a 160-cell terminal, flags uncut ("CRISIS HOSP ALONE"); the practice scrolls."""
+"""Sized so all but the GP practice fit 160 cells, flags uncut ("CRISIS HOSP ALONE WAIT"); the practice scrolls."""
 GAP = 1
 """Cells of space before each column, so neighbouring columns never touch."""
 LINE_WIDTH = sum(width + GAP for _, width in COLUMNS) + GAP

@@ -27,6 +27,10 @@ def desk_commands(app: DeskApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     yield SystemCommand("Person: register", "Register a new person (F4)", app.action_register_person)
     yield SystemCommand("Roster: open", "The zone's duty roster (Ctrl+O)", app.action_roster)
     yield SystemCommand("Handover: open", "The crisis handover list (Ctrl+T)", app.action_handover)
+    yield SystemCommand("Reviews: open list", "Package reviews overdue, due and done (Ctrl+N)", app.action_reviews)
+    yield SystemCommand(
+        "Packages: waiting list", "Packages and equipment waiting on their targets (Ctrl+L)", app.action_waiting_list
+    )
     yield SystemCommand("Help: keys", "Every key on this screen (F1)", app.action_help)
     noun = screen.__class__.__name__.replace("Screen", "")
     for binding in screen.BINDINGS:

@@ -82,6 +82,9 @@ def situation(rec: PersonRecord) -> Text:
         if rec.package_review_due:
             t.append(f" (review {dates.nhs_style(rec.package_review_due)})")
         t.append("\n")
+    for w in rec.waiting:
+        if w.flag:  # a target about to be missed, or missed: said here, in front of the co-ordinator
+            t.append(f"{w.flag.upper()}: {w.what} {w.words.split(': ', 1)[-1]}\n", style=TARGET_STYLES[w.flag])
     for ref in rec.referrals:
         due = f", due {ref.due}" if ref.due else ""
         t.append(f"Open referral: {ref.discipline} ({ref.urgency}) {ref.received}{due}: {ref.reason}\n")
@@ -109,6 +112,23 @@ def _section(title: str, lines: list[str] | list[Text], empty: str) -> Text:
         t.append(line)
         t.append("\n")
     return t
+
+
+TARGET_STYLES = {"missed": "bold white on red", "at risk": "bold black on dark_orange", "": ""}
+"""A target missed or at risk in colour; the word before it says the same."""
+
+
+def waiting_lines(rec: PersonRecord) -> list[Text]:
+    """Each package or equipment item still waiting, with MISSED or AT RISK before it when it will miss."""
+    lines: list[Text] = []
+    for w in rec.waiting:
+        line = Text()
+        if w.flag:
+            line.append(w.flag.upper(), style=TARGET_STYLES[w.flag])
+            line.append(" ")
+        line.append(f"Waiting: {w.what}, asked for {w.requested_on:%d-%b}: {w.words}")
+        lines.append(line)
+    return lines
 
 
 def details(rec: PersonRecord) -> Text:
@@ -156,7 +176,7 @@ def details(rec: PersonRecord) -> Text:
     if rec.package:
         title += f" (£{rec.weekly_cost_pence / 100:,.2f} a week"
         title += f", review due {dates.nhs_style(rec.package_review_due)})" if rec.package_review_due else ")"
-    out.append(_section(title, pkg_lines, "No care package."))
+    out.append(_section(title, [*map(Text, pkg_lines), *waiting_lines(rec)], "No care package."))
     out.append("\n")
     out.append(
         _section(

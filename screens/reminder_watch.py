@@ -8,6 +8,12 @@ every desk shows each of those once as a notification, and takes it down when
 someone, at any desk, acknowledges it. The first look runs at start-up, so a
 reminder that fell due while every desk was closed is raised as the desk opens.
 
+Package reviews ride on the same wakes (desk.crisis.reminders.poll_reviews):
+a review falling due is claimed by one desk, then every desk of the zone
+shows it once, as a quieter notification than a crisis reminder (no bell),
+until it is recorded on the review list (Ctrl+N). The scheduler also wakes
+at the next review's due time.
+
 While a call is in front (the call screen, or a dialog over it) no reminder
 comes as a toast: a toast sits at the bottom right, over the call's fields.
 The call screen says the count on a line of its own instead (any screen with
@@ -23,7 +29,7 @@ shuts down on unmount.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -40,7 +46,7 @@ from screens.base import desk_of
 from screens.leak_fixes import withdraw_notification
 
 if TYPE_CHECKING:
-    from desk.crisis.reminders import ReminderRow
+    from desk.crisis.reminders import ReminderRow, ReviewRow
 
 POLL_S = 15.0
 """The short poll: the longest a raised reminder takes to show on the other desks of the zone."""
@@ -59,6 +65,15 @@ class Looked:
 
     outstanding: list[ReminderRow]
     next_due_at: datetime | None
+    """The sooner of the next reminder and the next review falling due."""
+    reviews: list[ReviewRow] = field(default_factory=list)
+    """The zone's reviews raised and not yet recorded."""
+
+
+def sooner(*times: datetime | None) -> datetime | None:
+    """The earliest of the times given that are known."""
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
 
 
 @runtime_checkable
@@ -110,6 +125,10 @@ class ReminderWatch(Widget):
         self.rung: set[int] = set()
         """Reminders the bell has rung for, by id: once each, toast or not."""
         self._next_due_at: datetime | None = None
+        self.reviews: list[ReviewRow] = []
+        """What the last look found raised and not yet recorded of the zone's package reviews."""
+        self.shown_reviews: dict[int, Notification] = {}
+        """Reviews this desk has shown, by id: each once, until recorded anywhere."""
 
     def on_mount(self) -> None:
         scheduler = AsyncIOScheduler(
@@ -139,12 +158,18 @@ class ReminderWatch(Widget):
         app = desk_of(self)
         zone_id: str = getattr(app, "zone_id", "") or ""
         engine = app.engine
+        zone = zone_id or None
         with db.writing(engine) as session:
-            reminders.poll(session, app.actor, zone_id=zone_id or None)
+            reminders.poll(session, app.actor, zone_id=zone)
+            reminders.poll_reviews(session, app.actor, zone_id=zone)
         with db.reading(engine) as session:
             looked = Looked(
-                reminders.outstanding(session, zone_id=zone_id or None),
-                reminders.next_wake_at(session, zone_id=zone_id or None),
+                reminders.outstanding(session, zone_id=zone),
+                sooner(
+                    reminders.next_wake_at(session, zone_id=zone),
+                    reminders.next_review_wake_at(session, zone_id=zone),
+                ),
+                reminders.outstanding_reviews(session, zone_id=zone),
             )
         if not get_current_worker().is_cancelled:  # a newer look is under way: its snapshot wins
             app.call_from_thread(self.show, looked)
@@ -158,6 +183,9 @@ class ReminderWatch(Widget):
         """
         self.looks += 1
         self.outstanding = looked.outstanding
+        self.reviews = looked.reviews
+        in_call = taking_reminders(self.app) is not None
+        self._show_reviews(looked.reviews, toast=not in_call)
         still = {r.id for r in looked.outstanding}
         self.rung &= still
         if any(row.id not in self.rung for row in looked.outstanding):
@@ -197,6 +225,35 @@ class ReminderWatch(Widget):
                 self.shown[row.id] = toast
                 self.app.post_message(Notify(toast))
         self._plan_wake(looked.next_due_at)
+
+    def _show_reviews(self, raised: list[ReviewRow], *, toast: bool) -> None:
+        """Notify each raised review not yet shown here (not over a call); take down those recorded anywhere."""
+        still = {r.id for r in raised}
+        gone = [self.shown_reviews.pop(rid) for rid in list(self.shown_reviews) if rid not in still]
+        in_use = {id(note) for note in self.shown_reviews.values()}
+        for note in gone:  # a count of several goes once none of them is outstanding
+            if id(note) not in in_use:
+                withdraw_notification(self.app, note)
+        if not toast:
+            return
+        new = [row for row in raised if row.id not in self.shown_reviews]
+        if len(new) > TOASTS_AT_ONCE:
+            summary = Notification(
+                f"{counted(len(new), 'package review')} {were(len(new))} due.\n"
+                "Record them on the review list (Ctrl+N).",
+                "Package reviews",
+                "warning",
+                TOAST_S,
+            )
+            self.shown_reviews.update({row.id: summary for row in new})
+            self.app.post_message(Notify(summary))
+            return
+        for row in new:
+            note = Notification(
+                f"{row.message}\nRecord it on the review list (Ctrl+N).", "Package review", "warning", TOAST_S
+            )
+            self.shown_reviews[row.id] = note
+            self.app.post_message(Notify(note))
 
     def take_toasts_down(self) -> None:
         """Withdraw the reminder toasts still up (a call came in front); each stays shown, on the crisis board."""

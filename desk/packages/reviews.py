@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from desk import clock, history
@@ -137,3 +138,31 @@ def record(session: Session, actor: Actor, data: ReviewInput) -> ReviewDone:
             label="package",
         )
     return ReviewDone(data.review_id, data.outcome, result, next_due)
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    """What a recorded review decided, as the review list's done rows say it."""
+
+    outcome: str
+    done_at: datetime | None
+    note: str
+
+
+def decisions(session: Session, review_ids: list[int]) -> dict[int, ReviewDecision]:
+    """The outcome, time and note of each recorded review in ``review_ids`` (read by primary key)."""
+    if not review_ids:
+        return {}
+    rows = session.execute(
+        sa_select(
+            col(PackageReview.id), col(PackageReview.outcome), col(PackageReview.done_at), col(PackageReview.note)
+        ).where(col(PackageReview.id).in_(review_ids))
+    ).all()
+    return {rid: ReviewDecision(outcome, done_at, note) for rid, outcome, done_at, note in rows}
+
+
+def outcome_words(outcome: str) -> str:
+    """The outcome in words (a review a change replaced says so)."""
+    if outcome == "replaced":
+        return "Replaced by a change to the package"
+    return OUTCOMES.get(outcome, outcome)

@@ -75,6 +75,7 @@ class EntryValues(NamedTuple):
     lives_alone: bool
     in_hospital: bool
     crisis: bool
+    wait_flag_from: date | None
 
 
 def refresh(session: Session, person_id: int) -> None:
@@ -268,6 +269,8 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
                 (local_due.date(), DUE_RANK.get(urgency, 3), f"{at}{label} referral ({clock_kind})")
             )
 
+    wait_from = _wait_flags(connection, zone_id, person_id)
+
     candidates = (
         sa.select(col(Involvement.person_id))
         .where(open_inv)
@@ -346,8 +349,54 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
                 lives_alone=lives_alone,
                 in_hospital=in_hospital,
                 crisis=pid in crisis,
+                wait_flag_from=wait_from.get(pid),
             )
         )
+    return out
+
+
+def _wait_flags(connection: Any, zone_id: str | None, person_id: int | None) -> dict[int, date]:
+    """Per person, the day their soonest waiting target comes within the zone's at-risk days (the WAIT flag).
+
+    A package not yet available counts against its 28-day target, equipment
+    not yet delivered against its 7 (desk.packages.targets stores each target
+    date); the flag is stored as the day it starts, so a stored row flags on
+    time without being computed again.
+    """
+    from desk.packages import config
+
+    who: list[Any] = [col(CarePackage.status) != "ended"]
+    if person_id is not None:
+        who.append(col(CarePackage.person_id) == person_id)
+    elif zone_id:
+        who.append(col(Person.zone_id) == zone_id)
+    pkg_targets = sa.select(col(CarePackage.person_id), col(Person.zone_id), func.min(col(CarePackage.target_on)))
+    pkg_targets = pkg_targets.join(Person, col(Person.id) == col(CarePackage.person_id)).where(
+        col(CarePackage.available_on).is_(None), col(CarePackage.target_on).is_not(None), *who
+    )
+    item_targets = (
+        sa.select(col(CarePackage.person_id), col(Person.zone_id), func.min(col(CarePackageItem.target_on)))
+        .join(CarePackage, col(CarePackage.id) == col(CarePackageItem.package_id))
+        .join(Person, col(Person.id) == col(CarePackage.person_id))
+        .where(
+            col(CarePackageItem.available_on).is_(None),
+            col(CarePackageItem.target_on).is_not(None),
+            col(CarePackageItem.state) != "ended",
+            *who,
+        )
+    )
+    soonest: dict[int, tuple[date, str]] = {}
+    for stmt in (pkg_targets, item_targets):
+        for pid, zone, target_on in connection.execute(stmt.group_by(col(CarePackage.person_id), col(Person.zone_id))):
+            target = target_on if isinstance(target_on, date) else date.fromisoformat(str(target_on))
+            if pid not in soonest or target < soonest[pid][0]:
+                soonest[saved_id(pid)] = (target, zone)
+    at_risk: dict[str, int] = {}
+    out: dict[int, date] = {}
+    for pid, (target, zone) in soonest.items():
+        if zone not in at_risk:
+            at_risk[zone] = config.for_zone(zone).at_risk_days
+        out[pid] = target - timedelta(days=at_risk[zone])
     return out
 
 

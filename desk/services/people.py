@@ -33,6 +33,8 @@ from desk.models import (
     Zone,
     saved_id,
 )
+from desk.packages import targets
+from desk.packages.targets import Waiting
 from desk.services import caseload
 from desk.services.timeline import due_text
 from desk.vocabulary import CALL_REASONS, DISCIPLINES, SEXES
@@ -397,6 +399,8 @@ class PersonRecord:
     professionals: list[ProfessionalLine] = field(default_factory=list)
     package: list[PackageLine] = field(default_factory=list)
     package_review_due: date | None = None
+    waiting: list[Waiting] = field(default_factory=list)
+    """Packages and equipment not yet available, against their 28- and 7-day targets (desk.packages.targets)."""
     referrals: list[ReferralLine] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     in_hospital: str = ""  # ward name when admitted
@@ -473,6 +477,7 @@ def record(session: Session, person_id: int) -> PersonRecord:
             select(CarePackageItem).where(CarePackageItem.package_id == pkg.id, col(CarePackageItem.end_date).is_(None))
         ):
             rec.package.append(PackageLine(it.service, it.detail, it.provider, it.start_date, it.weekly_cost_pence))
+    rec.waiting = targets.for_person(session, person_id)
     for r in session.exec(
         select(Referral)
         .where(Referral.person_id == person_id, Referral.status == "open")

@@ -84,6 +84,69 @@ def due_text(due_at: datetime, response: str) -> str:
     return f"{local:%d-%b-%Y}"
 
 
+def _money(pence: int) -> str:
+    return f"£{pence / 100:,.2f}"
+
+
+def _package_entries(session: Session, person_id: int, staff: dict[int | None, str], out: list[Entry]) -> set[int]:
+    """Each version of the person's packages (its authority, who, why, the difference in words), each dated
+    step of the package and its services, and each review raised and recorded; returns the packages that
+    have versions (their items are not listed again as started and ended)."""
+    from desk.crisis.reminders import REVIEW_KINDS
+    from desk.package_models import CarePackageVersion, PackageReview
+    from desk.packages import arrange, reviews
+
+    package_ids = [
+        pid
+        for pid in session.exec(
+            select(CarePackageVersion.package_id)
+            .join(CarePackage, col(CarePackage.id) == col(CarePackageVersion.package_id))
+            .where(CarePackage.person_id == person_id)
+            .distinct()
+        )
+    ]
+    mine: list[Entry] = []  # oldest first; added newest first, so entries at the same moment read newest first
+    for package_id in package_ids:
+        views = arrange.versions(session, package_id)
+        services: dict[int, str] = {}
+        before: arrange.VersionView | None = None
+        for v in views:
+            services.update({ln.line: ln.service_name for ln in v.lines})
+            change = (
+                arrange.diff(before, v) if before is not None else [f"{ln.service_name}: {ln.detail}" for ln in v.lines]
+            )
+            authority = f"On the assessment of {v.assessor}" if v.assessor else "With no assessment recorded"
+            cost = f"{v.hours_per_week:g} hours of care a week, {_money(v.cost_per_week_pence)} a week"
+            title = "Package set up (version 1)" if before is None else f"Package changed (version {v.number})"
+            detail = "\n".join(x for x in (f"{authority}. Why: {v.why}", "; ".join(change), cost) if x)
+            mine.append(Entry(v.arranged_at, "social", title, detail, v.arranged_by or v.desk))
+            before = v
+        for st in arrange.steps(session, package_id):
+            what = "Package" if st.line is None else f"Package: {services.get(st.line, 'a service')}"
+            note = "; ".join(x for x in (f"confirmed by {st.confirmed_by}" if st.confirmed_by else "", st.note) if x)
+            state = arrange.STATES.get(st.state, st.state).lower()
+            mine.append(Entry(st.at, "social", f"{what} {state} on {st.on:%d-%b-%Y}", note, staff.get(st.by_id, "")))
+    for r in session.exec(
+        select(PackageReview).where(PackageReview.person_id == person_id).order_by(col(PackageReview.id))
+    ):
+        kind = REVIEW_KINDS.get(r.kind, r.kind)
+        if r.raised_at is not None:
+            due = f"due {clock.local(r.due_at):%d-%b-%Y %H:%M}"
+            mine.append(Entry(r.raised_at, "social", f"Package review due: {kind}", due, r.raised_by_desk))
+        if r.state == "done" and r.done_at is not None and r.outcome != "replaced":
+            mine.append(
+                Entry(
+                    r.done_at,
+                    "social",
+                    f"Package review recorded: {reviews.outcome_words(r.outcome)}",
+                    r.note,
+                    staff.get(r.done_by_id, "") if r.done_by_id else "",
+                )
+            )
+    out.extend(reversed(mine))
+    return set(package_ids)
+
+
 def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) -> list[Entry]:
     """The newest ``limit`` events about a person, from every source, merged."""
     staff = {s.id: s.name for s in session.exec(select(Staff))}
@@ -147,12 +210,15 @@ def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) ->
         if r.closed_at:
             out.append(Entry(r.closed_at, _side(r.discipline), f"Referral to {_label(r.discipline)} closed"))
 
+    versioned = _package_entries(session, person_id, staff, out)
     items = session.exec(
         select(CarePackageItem)
         .join(CarePackage, col(CarePackage.id) == col(CarePackageItem.package_id))
         .where(CarePackage.person_id == person_id)
     ).all()
     for it in items:
+        if it.package_id in versioned:  # its versions and steps say it, with more
+            continue
         cost = f" £{it.weekly_cost_pence / 100:,.2f}/wk" if it.weekly_cost_pence else ""
         out.append(
             Entry(

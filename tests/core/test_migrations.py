@@ -17,7 +17,7 @@ from sqlmodel import SQLModel, select
 import desk.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from desk import db
 from desk.models import Person, Zone
-from desk.services import reference, search
+from desk.services import caseload, reference, search
 from tests.helpers.dbspec import DbSpec
 from tests.helpers.fixtures import FROZEN_AT, Registrar, coordinator, frozen
 
@@ -100,14 +100,20 @@ def test_a_database_at_head_keeps_its_rows(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize("older", OLDER)
-def test_an_older_database_keeps_its_rows_when_upgraded(empty: Engine, older: str) -> None:
+def test_an_older_database_keeps_its_rows_when_upgraded(
+    empty: Engine, older: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A desk that has been in use since an earlier release: its people survive the upgrade
     and are found by the new search."""
     with empty.begin() as conn:
         command.upgrade(alembic_config(conn), older)
     with db.writing(empty) as session:
         reference.load(session)
+    # Today's caseload row has columns an older schema lacks (0007's WAIT flag), and the caseload is a
+    # read model rebuilt from the records: the person is registered here without their caseload row.
+    monkeypatch.setattr(caseload, "refresh", lambda session, person_id: None)
     person_id = _register_and_find(empty)
+    monkeypatch.undo()
     db.migrate(empty)
     assert revision(empty) == HEAD
     _still_there(empty, person_id)

@@ -20,7 +20,7 @@ from desk.packages import arrange, assessments, authority, reviews, targets
 from desk.packages.arrange import PackageChange, ServiceLine
 from desk.packages.demo_stage import TOO_OLD_DAYS, VALID_DAYS
 from tests.helpers.fixtures import frozen
-from tests.helpers.packages import current_rows_are_the_newest_version, versions_were_authorised
+from tests.helpers.generated_packages import current_rows_are_the_newest_version, versions_were_authorised
 
 NOW = datetime(2025, 3, 12, 11, 5, tzinfo=UTC)  # a Wednesday morning in the office
 TODAY = clock.local(NOW).date()

@@ -15,7 +15,7 @@ from desk.package_models import CarePackageVersion, PackageReview
 from desk.packages import arrange, assessments, reviews, targets
 from desk.packages.demo_stage import VALID_DAYS
 from desk.scale import seed_scale
-from tests.helpers.packages import current_rows_are_the_newest_version, versions_were_authorised
+from tests.helpers.generated_packages import current_rows_are_the_newest_version, versions_were_authorised
 
 SEED_AT = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)  # a Monday, GMT
 TODAY = clock.local(SEED_AT).date()

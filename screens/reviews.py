@@ -1,0 +1,315 @@
+"""The review list: the zone's package reviews overdue, due and done, and recording one.
+
+Overdue first, then due (today, or raised by the reminder watch and not yet
+done), then the recently done. Each row says its state in a word as well as
+a colour. Enter opens the person; R records the highlighted review (no
+change, or end the package, in the dialog; a change is made on a new
+assessment from the person's record, and saving it closes the review and
+sets the next). A review recorded at any desk leaves every open list within
+two seconds (the history's change mark).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from sqlmodel import Session
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Input, Label, Static
+
+from desk import clock, db
+from desk.crisis.reminders import ReviewRow
+from desk.packages import reviews
+from desk.packages.reviews import ReviewDecision
+from desk.services import changes, reference
+from screens.base import DeskModalScreen, DeskScreen
+from screens.form import show_beside_fields
+from screens.header import DeskHeader
+from screens.key_choice import KeyChoice
+from screens.key_footer import KeyFooter
+from screens.live import LiveWatch
+from screens.widgets import FieldError, shorten
+
+STATE_STYLES = {"OVERDUE": "bold white on red", "DUE": "bold black on dark_orange", "DONE": "dim"}
+"""A colour for each state; the word says the same for anyone who cannot see the colour."""
+LABELS = {"state": "State", "due": "Due", "person": "Person", "kind": "Review", "zone": "Zone", "what": "Raised / done"}
+FIXED = {"state": 8, "due": 17, "kind": 14, "zone": 5}
+CELL_PADDING = 2
+SCROLLBAR = 2
+KINDS = {"first": "First review", "yearly": "Yearly review"}
+"""The review in a word or two: the first four weeks after a package starts or changes, then yearly."""
+
+
+def column_widths(total: int) -> dict[str, int]:
+    """Every column's width for a terminal ``total`` wide: the person and what happened share what is left."""
+    room = total - len(LABELS) * CELL_PADDING - SCROLLBAR - sum(FIXED.values())
+    widths = {**FIXED, "person": max(16, int(room * 0.4)), "what": max(16, room - max(16, int(room * 0.4)))}
+    return {key: widths[key] for key in LABELS}
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One line of the list: the review, its state word, and what was decided if it is done."""
+
+    row: ReviewRow
+    state: str
+    decision: ReviewDecision | None = None
+
+
+def read_list(session: Session, zone_ids: list[str]) -> tuple[list[Listed], int]:
+    """Overdue, due and done reviews of the zones, in that order, and how many more are upcoming."""
+    out: list[Listed] = []
+    upcoming = 0
+    done: list[ReviewRow] = []
+    for zone_id in zone_ids:
+        listed = reviews.review_list(session, zone_id)
+        out += [Listed(r, "OVERDUE") for r in listed.overdue]
+        out += [Listed(r, "DUE") for r in listed.due]
+        done += listed.done
+        upcoming += len(listed.upcoming)
+    out.sort(key=lambda item: (item.state != "OVERDUE", item.row.due_at))
+    decided = reviews.decisions(session, [r.id for r in done])
+    done.sort(key=lambda r: r.due_at, reverse=True)
+    return out + [Listed(r, "DONE", decided.get(r.id)) for r in done], upcoming
+
+
+class ReviewTable(DataTable[str | Text]):
+    """The list's rows; Enter is the screen's Open (DataTable's own Enter hidden behind it)."""
+
+    BINDINGS = [Binding("enter", "screen.open", "Open", tooltip="Open the person's record")]
+
+
+class ReviewListScreen(DeskScreen[None]):
+    """The zone's package reviews; A for every zone of the trust."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("enter", "open", "Open", id="open", tooltip="Open the person's record"),
+        Binding("r", "record", "Record review", id="record", tooltip="Record the highlighted review"),
+        Binding("a", "all_zones", "All zones", id="all_zones", tooltip="This zone's reviews, or every zone's"),
+        Binding("ctrl+r", "reload", "Refresh", id="reload"),
+    ]
+
+    def __init__(self, *, all_zones: bool = False) -> None:
+        super().__init__()
+        self.all_zones = all_zones
+        self.items: list[Listed] = []
+        self.upcoming = 0
+        self.loaded = 0
+        """How many times the list has been read and shown (for tests)."""
+        self.live = LiveWatch(changes.mark)
+        self._widths: dict[str, int] = {}
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader()
+        yield Static("Reading the reviews...", id="review-status")
+        yield ReviewTable(id="reviews", cursor_type="row", zebra_stripes=True)
+        yield self.live
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self._lay_out_columns()
+        self.query_one(DataTable).focus()
+        self.load()
+
+    def _lay_out_columns(self) -> bool:
+        widths = column_widths(self.app.size.width)
+        if widths == self._widths:
+            return False
+        self._widths = widths
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for key, width in widths.items():
+            table.add_column(LABELS[key], key=key, width=width)
+        return True
+
+    def on_resize(self) -> None:
+        if self._widths and self._lay_out_columns():
+            self.show(self.items, self.upcoming)
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_all_zones(self) -> None:
+        self.all_zones = not self.all_zones
+        self.load()
+
+    @on(LiveWatch.Moved)
+    def _changed_elsewhere(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="review-list", exit_on_error=False)
+    def load(self) -> None:
+        app = self.desk
+        with db.reading(app.engine) as session:
+            self.live.note(session)
+            zone_ids = [z.id for z in reference.zones(session)] if self.all_zones else [app.zone_id]
+            items, upcoming = read_list(session, zone_ids)
+        app.call_from_thread(self.show, items, upcoming)
+
+    def show(self, items: list[Listed], upcoming: int) -> None:
+        """Draw the list; the highlighted review stays highlighted when it is read again."""
+        table = self.query_one(DataTable)
+        was_on = self.items[table.cursor_row].row.id if self.items and table.row_count else None
+        self.items, self.upcoming = items, upcoming
+        self.loaded += 1
+        table.clear()
+        w = self._widths
+        for item in items:
+            r = item.row
+            if item.decision is not None:
+                at = f"{clock.local(item.decision.done_at):%d-%b} " if item.decision.done_at else ""
+                what = f"{at}{reviews.outcome_words(item.decision.outcome)}"
+            elif r.raised_at is not None:
+                what = f"Raised {clock.local(r.raised_at):%d-%b %H:%M} by {r.raised_by_desk}"
+            else:
+                what = "Not yet raised"
+            table.add_row(
+                Text(item.state, style=STATE_STYLES[item.state]),
+                f"{clock.local(r.due_at):%a %d-%b-%Y}",
+                shorten(r.person, w["person"]),
+                KINDS.get(r.kind, r.kind),
+                r.zone_id,
+                shorten(what, w["what"]),
+                key=str(r.id),
+            )
+        ids = [i.row.id for i in items]
+        if was_on in ids:
+            table.move_cursor(row=ids.index(was_on), animate=False)
+        overdue = sum(1 for i in items if i.state == "OVERDUE")
+        due = sum(1 for i in items if i.state == "DUE")
+        where = "every zone" if self.all_zones else f"zone {self.desk.zone_id}"
+        self.query_one("#review-status", Static).update(
+            f"Package reviews, {where}: {overdue} overdue, {due} due, {upcoming:,} more to come"
+            + ("" if items else ". Nothing due or done yet.")
+        )
+
+    def _highlighted(self) -> Listed | None:
+        table = self.query_one(DataTable)
+        if not self.items or table.cursor_row >= len(self.items):
+            return None
+        return self.items[table.cursor_row]
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:  # a click on a row
+        self.action_open()
+
+    def action_open(self) -> None:
+        item = self._highlighted()
+        if item is not None:
+            self.desk.open_person(item.row.person_id)
+
+    def action_record(self) -> None:
+        item = self._highlighted()
+        if item is None:
+            return
+        if item.state == "DONE":
+            self.notify("That review is already recorded.", severity="information")
+            return
+        self.app.push_screen(RecordReviewForm(item.row), self._recorded)
+
+    def _recorded(self, result: reviews.ReviewDone | HandOver | None) -> None:
+        if isinstance(result, HandOver):
+            self.desk.open_person(result.person_id)
+            self.notify(
+                "Change the package on a new assessment from the record: saving the change closes this review "
+                "and sets the next one.",
+                title="Review: change the package",
+                timeout=12,
+            )
+        elif result is not None:
+            due = f" Next review {clock.local(result.next_due_at):%d-%b-%Y}." if result.next_due_at else ""
+            self.notify(f"Review recorded: {reviews.outcome_words(result.outcome)}.{due}")
+            self.load()
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """The review decided on a change: made on a new assessment from the person's record."""
+
+    person_id: int
+
+
+OUTCOME_KEYS = {"no_change": "n", "changed": "c", "ended": "e"}
+
+
+class RecordReviewForm(DeskModalScreen[reviews.ReviewDone | HandOver | None]):
+    """Record one review: no change, a change on a new assessment, or end the package."""
+
+    BINDINGS = [
+        Binding("f10", "save", "Save", id="save", tooltip="Record the review"),
+        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without recording"),
+    ]
+
+    DEFAULT_CSS = """
+    RecordReviewForm { align: center middle; }
+    #record-review { width: 90; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, row: ReviewRow) -> None:
+        super().__init__()
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="record-review"):
+            yield Label(
+                f"Review: {self.row.person}, due {clock.local(self.row.due_at):%d-%b-%Y}", classes="dialog-title"
+            )
+            yield Static("", id="form-message", classes="form-message")
+            yield Label("Outcome (a letter)")
+            yield KeyChoice([(OUTCOME_KEYS[k], k, label) for k, label in reviews.OUTCOMES.items()], id="outcome")
+            yield FieldError(id="outcome-error")
+            with Horizontal(classes="field"):
+                yield Label("Note", classes="field-label")
+                yield Input(placeholder="what was found; why, if it ends (Enter saves)", id="note")
+            yield FieldError(id="note-error")
+            yield FieldError(id="review-error")
+
+    def on_mount(self) -> None:
+        for err in self.query(FieldError):
+            err.show(None)
+        self.query_one("#form-message").display = False
+        self.query_one("#outcome", KeyChoice).then = self._chosen
+        self.query_one("#outcome").focus()
+
+    def _chosen(self, choice: KeyChoice, value: str) -> None:
+        self.query_one("#outcome-error", FieldError).show(None)
+        self.set_focus(self.query_one("#note"))
+
+    @on(Input.Submitted, "#note")
+    def _note_done(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        outcome = self.query_one("#outcome", KeyChoice).value or ""
+        if outcome == "changed":  # the change itself is made on the package form, on a new assessment
+            self.dismiss(HandOver(self.row.person_id))
+            return
+        self.save(
+            reviews.ReviewInput(
+                self.row.id, self.row.version, outcome, note=self.query_one("#note", Input).value.strip()
+            )
+        )
+
+    @work(thread=True, exclusive=True, group="record-review", exit_on_error=False)
+    def save(self, data: reviews.ReviewInput) -> None:
+        actor = self.desk.actor
+        self.write_then_close(lambda session: reviews.record(session, actor, data))
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Each message beside its field; the first bad field gets the focus; nothing typed is cleared."""
+        show_beside_fields(self, problems, problems.get("review") or "Not recorded: put right what is said below.")
+        for key in ("outcome", "note"):
+            if key in problems:
+                self.query_one(f"#{key}").focus()
+                break
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
