@@ -1344,6 +1344,8 @@ def move(session: Session, actor: Actor, data: StepInput) -> list[StepRow]:
     Arranged needs who at the provider confirmed. A package (or an equipment
     item) becoming active is when it became available, the day its target is
     measured to. Suspending and resuming a package moves its services with it.
+    A package from before versions is adopted first (its services kept as
+    version 1 as found).
     """
     pkg = session.get(CarePackage, data.package_id)
     if pkg is None:
@@ -1351,6 +1353,8 @@ def move(session: Session, actor: Actor, data: StepInput) -> list[StepRow]:
     if data.state not in STATES:
         raise InvalidForm({"state": "Choose requested, arranged, active, suspended or ended."})
     on = data.on or clock.today()
+    if not pkg.current_version and pkg.version == data.expected_version and adopt(session, actor, pkg) is not None:
+        data = replace(data, expected_version=pkg.version)  # the package as it was read, its services now lines
     if on > clock.today():
         raise InvalidForm({"on": "That day has not come yet."})
     if data.state == "arranged" and not data.confirmed_by.strip():

@@ -197,3 +197,59 @@ def test_only_the_adopted_baseline_goes_without_an_assessment(
         assert arrange.adopt(session, actor, pkg) is None  # once only
         with pytest.raises(ValueError, match="without an assessment"):
             arrange._write_version(session, actor, pkg, list(view.lines), assessment_id=None, why="x")
+
+
+def test_equipment_from_before_the_catalogue_is_carried_with_its_own_name(
+    engine: Engine, actor: Actor, clock: FrozenClock, bxm_staff: dict[str, StaffRow], mrs_x: tuple[int, int]
+) -> None:
+    """Equipment names several pieces at once: no one catalogue item is it, so it keeps its name and cost."""
+    person_id, package_id = mrs_x
+    with db.writing(engine) as session:
+        session.add(
+            CarePackageItem(
+                package_id=package_id,
+                service="Equipment",
+                detail="Walking frame and bath board",
+                provider="Community Equipment Service",
+                start_date=clock.today - timedelta(days=90),
+                weekly_cost_pence=400,
+            )
+        )
+    nurse = assess(engine, actor, person_id, bxm_staff["nurse"], clock=clock)
+    with db.writing(engine) as session:
+        lines = arrange.as_lines(arrange.current(session, package_id))  # type: ignore[arg-type]
+        out = arrange.change(
+            session,
+            actor,
+            PackageChange(person_id, nurse.id, (*lines, _morning_visit(clock)), "Earlier", package_id, based_on=0),
+        )
+    assert isinstance(out, Arranged)
+    with db.reading(engine) as session:
+        v1 = arrange.version(session, package_id, 1)
+        equipment = v1.lines[2]
+        assert (equipment.service, equipment.service_name, equipment.provider_name) == (
+            "Equipment",
+            "Equipment",
+            "Community Equipment Service",
+        )
+        assert equipment.detail == "Walking frame and bath board (as arranged before versions)"
+        record = people.record(session, person_id)
+        assert ("Equipment", "Walking frame and bath board", 400) in [
+            (p.service, p.detail, p.weekly_cost_pence) for p in record.package
+        ]
+        assert record.weekly_cost_pence == out.version.cost_per_week_pence
+
+
+def test_a_package_from_before_versions_suspended_is_adopted_first(
+    engine: Engine, actor: Actor, clock: FrozenClock, mrs_x: tuple[int, int]
+) -> None:
+    _person_id, package_id = mrs_x
+    with db.writing(engine) as session:
+        pkg = session.get(CarePackage, package_id)
+        assert pkg is not None
+        arrange.move(session, actor, arrange.StepInput(package_id, pkg.version, "suspended", note="In hospital"))
+    with db.reading(engine) as session:
+        assert [v.number for v in arrange.versions(session, package_id)] == [1]
+        items = session.exec(select(CarePackageItem).order_by(CarePackageItem.line)).all()
+        assert [(it.line, it.state) for it in items] == [(1, "suspended"), (2, "suspended")]
+        assert {s.line for s in arrange.steps(session, package_id)} == {None, 1, 2}
