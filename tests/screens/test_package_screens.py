@@ -20,6 +20,7 @@ from desk.packages import arrange, assessments
 from desk.packages.arrange import Arranged, PackageChange, ServiceLine
 from desk.packages.assessments import AssessmentInput, FindingInput
 from desk.services import reference
+from screens.package import current_text, read_package, services_text
 from tests.screens.screen_zone import Zone, desk_open, engine_for, on_screen, open_record, shown_text, until
 
 EVENING = ("17:00",)
@@ -359,6 +360,14 @@ async def test_a_package_from_before_versions_opens_with_its_services_and_keeps_
     """M on a package from before versions: its home care and meals on the form; the visit saved as version 2."""
     package_id = package_before_versions(zone)
     nurse_assessment(zone, days_ago=1)
+    read = read_package(zone.engine, zone.doris_id)
+    assert read.current is not None and not read.current.saved
+    headline = current_text(read).plain
+    assert "arranged before the desk kept versions" in headline and "Cost a week: £346.50" in headline
+    assert "Authorised by No assessment: services as arranged before the desk kept versions" in headline
+    listed = services_text(read.current, read.line_states).plain
+    assert "Meals delivered at home  Coastline Meals on Wheels  [Active]" in listed
+    assert "£31.50 per week; £31.50 a week" in listed
     async with desk_open(zone) as (app, pilot):
         await open_record(pilot, app, zone.doris_id)
         await pilot.press("m")
