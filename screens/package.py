@@ -73,13 +73,17 @@ def read_package(engine: Engine, person_id: int) -> PackageRead:
             )
         }
         found = arrange.versions(session, pid)
+        as_found = None if found else arrange.as_found(session, pkg)  # before versions: version 1 as it is found
+        if as_found is not None:
+            items = arrange.unversioned(session, pid)
+            states = {ln.line: it.state for ln, it in zip(as_found.lines, items, strict=True)}
         return PackageRead(
             rec,
             pid,
             pkg.state,
             pkg.version,
             pkg.review_due,
-            found[-1] if found else None,
+            found[-1] if found else as_found,
             found,
             states,
             arrange.providers_to_tell(session, pid),
@@ -96,7 +100,7 @@ def services_text(view: VersionView, line_states: dict[int, str]) -> Text:
         out.append(f"{ln.service_name}", style="bold")
         out.append(f"  {ln.provider_name}")
         out.append(f"  [{STATES.get(state, state).split(' (')[0]}]\n", style="cyan")
-        unit = cat.services[ln.service].unit if ln.service in cat.services else "unit"
+        unit = "week" if ln.as_found else cat.services[ln.service].unit if ln.service in cat.services else "unit"
         cost = f"{arrange.money(ln.cost_per_week_pence)} a week" if ln.cost_per_week_pence else ""
         if ln.one_off_pence:
             cost = f"{arrange.money(ln.one_off_pence)} once"
@@ -120,7 +124,10 @@ def current_text(found: PackageRead) -> Text:
             out.append(f"  {p.service}: {p.detail} - {p.provider}, {arrange.money(p.weekly_cost_pence)} a week\n")
         out.append("M changes it on an assessment (the change starts its versions).", style="dim")
         return out
-    out.append(f"Current package: version {cur.number}", style="bold")
+    if cur.saved:
+        out.append(f"Current package: version {cur.number}", style="bold")
+    else:
+        out.append("Current package: arranged before the desk kept versions", style="bold")
     out.append(f"   State: {STATES.get(found.state, found.state)}")
     out.append(
         f"\nHours of care a week: {cur.hours_per_week:g}   Cost a week: {arrange.money(cur.cost_per_week_pence)}"
@@ -129,7 +136,12 @@ def current_text(found: PackageRead) -> Text:
         out.append(f"   One-off: {arrange.money(cur.one_off_pence)}")
     if found.review_due:
         out.append(f"   Review due: {dates.nhs_style(found.review_due)}", style="bold")  # type: ignore[arg-type]
-    out.append(f"\nAuthorised by the assessment of {cur.assessor}" if cur.assessor else "\n")
+    out.append(f"\nAuthorised by {cur.authority}" if cur.authority else "\n")
+    if not cur.saved:
+        out.append(
+            "\nM changes it on an assessment: its services are kept as version 1 as found, the change is version 2.",
+            style="dim",
+        )
     return out
 
 
@@ -144,8 +156,9 @@ def history_text(found: list[VersionView]) -> Text:
     for v in reversed(found):
         out.append(f"Version {v.number}", style="bold")
         out.append(f"  {clock.local(v.arranged_at):%d-%b-%Y %H:%M}  {v.arranged_by or 'unknown'} at {v.desk}\n")
-        if v.assessor:
-            out.append(f"  Authorised by: {v.assessor}\n", style="dim")
+        who = arrange.AS_FOUND_AUTHORITY if v.as_found else v.assessor
+        if who:
+            out.append(f"  Authorised by: {who}\n", style="dim")
         out.append(f"  Why: {v.why}\n")
         for d in arrange.diff(before.get(v.number), v):
             out.append(f"  - {d}\n", style="cyan")

@@ -32,7 +32,16 @@ from desk import clock, dates, db
 from desk.errors import DeskError, InvalidForm
 from desk.models import Person
 from desk.packages import arrange, assessments, authority, catalogue
-from desk.packages.arrange import DAYS, EVERY_DAY, Outcome, PackageChange, PackageChanged, ServiceLine, VersionView
+from desk.packages.arrange import (
+    DAYS,
+    EVERY_DAY,
+    LineView,
+    Outcome,
+    PackageChange,
+    PackageChanged,
+    ServiceLine,
+    VersionView,
+)
 from desk.packages.assessments import AssessmentRecord
 from desk.packages.catalogue import Service
 from desk.packages.la_rules import Concerns
@@ -178,22 +187,56 @@ class LineEditor(Vertical):
     LineEditor .w-days { width: 22; }
     """
 
-    def __init__(self, n: int, line: ServiceLine, zone_id: str, *, added: bool) -> None:
+    def __init__(self, n: int, line: ServiceLine, zone_id: str, *, added: bool, found: LineView | None = None) -> None:
         super().__init__(id=f"line-{n}")
         self.n = n
         self.line = line
         self.zone_id = zone_id
         self.added = added
         self.ended = False
-        self.spec = catalogue.load().services[line.service]
+        self.found = found if found is not None and found.as_found else None
+        """A service as arranged before versions: kept as it was (its dates and cost may change) or ended."""
+        self.spec = catalogue.load().service(line.service) if self.found else catalogue.load().services[line.service]
+        self.title_name = self.found.service_name if self.found else self.spec.name  # type: ignore[union-attr]
 
     def wid(self, field: str) -> str:
         """The id of one of this line's fields."""
         return f"s{self.n}-{field}"
 
+    def _title(self) -> str:
+        if self.ended:
+            return f"{self.title_name} ENDS with this change (Ctrl+L keeps it)"
+        if self.added:
+            return f"{self.title_name} (new)"
+        return f"{self.title_name} (line {self.line.line}" + (", as arranged before versions)" if self.found else ")")
+
+    def _compose_found(self, found: LineView) -> ComposeResult:
+        """A service as arranged before versions: its words as they were; its dates and cost a week may change."""
+        s = self.line
+        start = s.start_date if isinstance(s.start_date, str) else s.start_date.strftime("%d/%m/%Y")
+        end = "" if s.end_date is None else s.end_date if isinstance(s.end_date, str) else f"{s.end_date:%d/%m/%Y}"
+        yield Label(
+            f"{found.found or 'No details recorded'}, {found.provider_name}. To put it in the catalogue's terms "
+            "(visit times, how many), end it (Ctrl+L) and add it with F8.",
+            classes="found",
+        )
+        with Horizontal(classes="line-row"):
+            yield Label("Start")
+            yield Input(start, placeholder="dd/mm/yyyy", id=self.wid("start_date"), classes="w-date")
+            yield Label("End")
+            yield Input(end, placeholder="none", id=self.wid("end_date"), classes="w-date")
+            yield Label("£ a week")
+            yield Input(pounds(s.unit_cost_pence or 0), id=self.wid("unit_cost_pence"), classes="w-cost")
+        for key in ("service", "provider", "start_date", "end_date", "unit_cost_pence", "line"):
+            yield FieldError(id=f"{self.wid(key)}-error")
+
     def compose(self) -> ComposeResult:
+        self.border_title = self._title()
+        if self.found is not None:
+            yield from self._compose_found(self.found)
+            return
         s, spec = self.line, self.spec
-        self.border_title = f"{spec.name}" + (" (new)" if self.added else f" (line {s.line})")
+        assert spec is not None
         providers = catalogue.load().providers_of(spec.id, self.zone_id)
         options = [(p.name, p.id) for p in providers]
         if s.provider and s.provider not in {p.id for p in providers}:
@@ -237,18 +280,14 @@ class LineEditor(Vertical):
 
     def first_field(self) -> Input:
         """Where the cursor goes when the line is added: its times, or how many."""
-        key = "times" if self.spec.form == "visits" else "quantity"
+        key = "end_date" if self.spec is None or self.found else "times" if self.spec.form == "visits" else "quantity"
         return self.query_one(f"#{self.wid(key)}", Input)
 
     def set_ended(self, ended: bool) -> None:
         """Mark the line as ending with this change (or not)."""
         self.ended = ended
         self.set_class(ended, "ended")
-        self.border_title = f"{self.spec.name}" + (
-            " ENDS with this change (Ctrl+L keeps it)"
-            if ended
-            else (" (new)" if self.added else f" (line {self.line.line})")
-        )
+        self.border_title = self._title()
 
     def value(self, problems: dict[str, str]) -> ServiceLine:
         """The line as typed; numbers that are not numbers are problems beside their field."""
@@ -263,10 +302,15 @@ class LineEditor(Vertical):
                 return 0
             return int(raw)
 
-        provider = self.query_one(f"#{self.wid('provider')}", Select).value
         cost = parse_pence(text("unit_cost_pence"))
         if cost is None:
             problems[self.wid("unit_cost_pence")] = "Give the unit cost in pounds, e.g. 24.50."
+        if self.found is not None or self.spec is None:
+            return replace(
+                self.line, start_date=text("start_date"), end_date=text("end_date") or None, unit_cost_pence=cost
+            )
+        assert self.spec is not None
+        provider = self.query_one(f"#{self.wid('provider')}", Select).value
         line = replace(
             self.line,
             provider=provider if isinstance(provider, str) else "",
@@ -380,7 +424,9 @@ class PackageChangeForm(DeskModalScreen[Outcome | None]):
     def compose(self) -> ComposeResult:
         s = self.start
         with Vertical(id="change"):
-            title = f"Change the package (version {s.based_on})" if s.current else "Arrange a package"
+            title = "Arrange a package"
+            if s.current is not None:
+                title = f"Change the package (version {s.based_on})" if s.current.saved else "Change the package"
             yield Label(title, classes="dialog-title", id="change-title")
             yield Static("", id="form-message", classes="form-message")
             yield Static("", id="clash")
@@ -419,19 +465,27 @@ class PackageChangeForm(DeskModalScreen[Outcome | None]):
         self.query_one("#form-message").display = False
         self.query_one("#clash").display = False
         lines = self.query_one("#lines", Vertical)
-        for ln in arrange.as_lines(self.start.current) if self.start.current else ():
-            lines.mount(self._editor(ln, added=False))
+        cur = self.start.current
+        for ln, view in zip(arrange.as_lines(cur), cur.lines, strict=True) if cur else ():
+            lines.mount(self._editor(ln, added=False, found=view))
         self.call_after_refresh(self._cost)
         self.query_one("#why", Input).focus()
 
-    def _editor(self, line: ServiceLine, *, added: bool) -> LineEditor:
+    def _editor(self, line: ServiceLine, *, added: bool, found: LineView | None = None) -> LineEditor:
         self.count += 1
-        return LineEditor(self.count, line, self.start.zone_id, added=added)
+        return LineEditor(self.count, line, self.start.zone_id, added=added, found=found)
 
     def _cost(self) -> None:
         cur = self.start.current
         text = Text()
-        if cur is not None:
+        if cur is not None and cur.as_found and not cur.saved:
+            text.append(
+                f"Arranged before the desk kept versions: {arrange.money(cur.cost_per_week_pence)} a week. "
+                "Its services are below as found; saving keeps them as version 1 (no assessment authorised "
+                "them) and this change as version 2.",
+                style="yellow",
+            )
+        elif cur is not None:
             text.append(
                 f"Now: {cur.hours_per_week:g} hours of care a week, {arrange.money(cur.cost_per_week_pence)} a week",
                 style="bold",
@@ -440,8 +494,8 @@ class PackageChangeForm(DeskModalScreen[Outcome | None]):
                 text.append(f", {arrange.money(cur.one_off_pence)} one-off")
         elif self.start.package_id is not None:
             text.append(
-                "This package was arranged before the desk kept versions: F8 adds services on this assessment, "
-                "which starts its versions (its earlier services stay on the record as they are).",
+                "This package was arranged before the desk kept versions and has no current services: "
+                "F8 adds services on this assessment, which starts its versions.",
                 style="yellow",
             )
         else:

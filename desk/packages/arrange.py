@@ -17,6 +17,17 @@ package has moved on since, :class:`PackageChanged` (a
 :class:`~desk.errors.StaleRecord`) carries the other desk's versions and their
 differences, and :func:`on_top` lays this desk's change over theirs.
 
+A package arranged before the desk kept versions (its items have no line
+number) is *adopted* the first time it is changed: its current items become
+version 1 "as found" (:data:`AS_FOUND_WHY`, no authorising assessment), each
+matched to a catalogue service and provider where one fits, its cost a week
+kept, and given a line; the change is then version 2 on top of it. Reading such
+a package for a change (:func:`current`, :func:`as_lines`) gives that version 1
+without writing it. A line as found is not in the catalogue's terms (no visit
+times, no quantity: ``quantity`` 0); its words are its item's ``detail``, which
+the desk never rewrites: to put it in the catalogue's terms it is ended and the
+service added afresh.
+
 Money is in pence. Hours of care are the visit time a person receives a week;
 a visit with two carers costs two carers' time. One-off costs (equipment, a
 bed-based stay) are counted apart from the cost per week.
@@ -58,6 +69,11 @@ MOVES: dict[str, frozenset[str]] = {
 }
 """The states each state may move to."""
 
+AS_FOUND_WHY = "Services as arranged before the desk kept versions"
+"""Why version 1 of an adopted package was written."""
+AS_FOUND_AUTHORITY = "No assessment: services as arranged before the desk kept versions"
+"""What stands for the authority of version 1 of an adopted package."""
+
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY_DAY: tuple[str, ...] = DAYS
 MAX_CARERS = 24
@@ -88,7 +104,8 @@ class ServiceLine:
     days: tuple[str, ...] = EVERY_DAY
     """Visits: the days of the week (``mon`` ... ``sun``)."""
     quantity: int = 1
-    """Items: how many; weekly services: how many a week (meals, days, nights)."""
+    """Items: how many; weekly services: how many a week (meals, days, nights). 0: a service as found
+    on a package arranged before versions, carried as it was (``unit_cost_pence`` is then its cost a week)."""
     line: int | None = None
     """The line of the package this continues (from :class:`LineView`); None for a new service."""
 
@@ -131,10 +148,20 @@ class LineView:
     minutes_per_week: int
     cost_per_week_pence: int
     one_off_pence: int
+    found: str | None = None
+    """A line as found on a package arranged before versions: its words as they were; None otherwise."""
+
+    @property
+    def as_found(self) -> bool:
+        """True for a service carried as arranged before versions, not in the catalogue's terms."""
+        return self.found is not None
 
     @property
     def detail(self) -> str:
         """The service in words: ``4 visits a day (08:00, 12:00, 17:00, 21:00), 30 minutes, 1 carer, every day``."""
+        if self.found is not None:
+            text = (self.found or "no details") + " (as arranged before versions)"
+            return text + (f", until {dates.nhs_style(self.end_date)}" if self.end_date else "")
         spec = catalogue.load().services[self.service]
         if spec.form == "visits":
             n = len(self.times)
@@ -172,6 +199,17 @@ class VersionView:
     care_minutes_per_week: int
     cost_per_week_pence: int
     one_off_pence: int
+    as_found: bool = False
+    """Version 1 of a package arranged before versions: its services as found, authorised by no assessment."""
+    saved: bool = True
+    """False for version 1 as found read for a change before it is written."""
+
+    @property
+    def authority(self) -> str:
+        """What authorised the version, in words."""
+        if self.as_found:
+            return AS_FOUND_AUTHORITY
+        return f"the assessment of {self.assessor}" if self.assessor else ""
 
     @property
     def hours_per_week(self) -> float:
@@ -300,7 +338,45 @@ def money(pence: int) -> str:
 # --- reading versions ---------------------------------------------------------------------
 
 
-def _line_view(row: CarePackageLine) -> LineView:
+def _found_view(
+    line: int, service: str, provider: str, start: date, end: date | None, weekly: int, words: str
+) -> LineView:
+    """A line as found: its service and provider as the catalogue names them where they match, else as they were."""
+    cat = catalogue.load()
+    spec = cat.service(service)
+    prov = cat.provider(provider)
+    return LineView(
+        line=line,
+        service=service,
+        service_name=spec.name if spec else service,
+        provider=provider,
+        provider_name=prov.name if prov else provider,
+        start_date=start,
+        end_date=end,
+        unit_cost_pence=weekly,
+        times=(),
+        minutes=0,
+        carers=0,
+        days=(),
+        quantity=0,
+        minutes_per_week=0,
+        cost_per_week_pence=weekly,
+        one_off_pence=0,
+        found=words,
+    )
+
+
+def _line_view(row: CarePackageLine, words: dict[int, str]) -> LineView:
+    if row.quantity == 0:
+        return _found_view(
+            row.line,
+            row.service,
+            row.provider,
+            row.start_date,
+            row.end_date,
+            row.unit_cost_pence,
+            words.get(row.line, ""),
+        )
     cat = catalogue.load()
     spec = cat.services[row.service]
     prov = cat.provider(row.provider)
@@ -330,11 +406,23 @@ def _views(session: Session, rows: list[CarePackageVersion]) -> list[VersionView
     if not rows:
         return []
     ids = [saved_id(r.id) for r in rows]
+    package_of_version = {saved_id(r.id): r.package_id for r in rows}
+    found = list(
+        session.exec(
+            select(CarePackageLine).where(col(CarePackageLine.version_id).in_(ids)).order_by(col(CarePackageLine.line))
+        )
+    )
+    words: dict[int, dict[int, str]] = {pid: {} for pid in package_of_version.values()}
+    if any(ln.quantity == 0 for ln in found):  # lines as found: their words are their (first) item's
+        for it in session.exec(
+            select(CarePackageItem)
+            .where(col(CarePackageItem.package_id).in_(list(words)), col(CarePackageItem.line) > 0)
+            .order_by(col(CarePackageItem.id).desc())
+        ):
+            words[it.package_id][it.line] = it.detail
     lines: dict[int, list[LineView]] = {i: [] for i in ids}
-    for ln in session.exec(
-        select(CarePackageLine).where(col(CarePackageLine.version_id).in_(ids)).order_by(col(CarePackageLine.line))
-    ):
-        lines[ln.version_id].append(_line_view(ln))
+    for ln in found:
+        lines[ln.version_id].append(_line_view(ln, words[package_of_version[ln.version_id]]))
     staff_ids = {r.arranged_by_id for r in rows if r.arranged_by_id is not None}
     names = dict(session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(staff_ids))).all())
     # An assessment is never changed once saved, so its byline is read once a session: a change
@@ -357,6 +445,7 @@ def _views(session: Session, rows: list[CarePackageVersion]) -> list[VersionView
             care_minutes_per_week=r.care_minutes_per_week,
             cost_per_week_pence=r.cost_per_week_pence,
             one_off_pence=r.one_off_pence,
+            as_found=r.number == 1 and r.assessment_id is None,
         )
         for r in rows
     ]
@@ -385,11 +474,131 @@ def version(session: Session, package_id: int, number: int) -> VersionView:
 
 
 def current(session: Session, package_id: int) -> VersionView | None:
-    """The package's newest version, or None for a package from before versions."""
+    """The package's newest version; for a package from before versions, version 1 as found (not written).
+
+    None for a package with no versions and no current services.
+    """
     pkg = session.get(CarePackage, package_id)
     if pkg is None:
         raise NotFound("That package is not on record.")
-    return version(session, package_id, pkg.current_version) if pkg.current_version else None
+    if pkg.current_version:
+        return version(session, package_id, pkg.current_version)
+    return as_found(session, pkg)
+
+
+# --- a package from before versions --------------------------------------------------------
+
+
+def unversioned(session: Session, package_id: int) -> list[CarePackageItem]:
+    """A package's current services from before versions (no line number), in the order they were recorded."""
+    today = clock.today()
+    return [
+        it
+        for it in session.exec(
+            select(CarePackageItem)
+            .where(
+                CarePackageItem.package_id == package_id,
+                CarePackageItem.line == 0,
+                col(CarePackageItem.state) != "ended",
+            )
+            .order_by(col(CarePackageItem.id))
+        )
+        if it.end_date is None or it.end_date >= today
+    ]
+
+
+def _found_lines(items: list[CarePackageItem]) -> list[LineView]:
+    """Each item as found, matched to the catalogue where it can be, numbered from 1."""
+    out = []
+    for n, it in enumerate(items, start=1):
+        spec = catalogue.match_service(it.service_id or it.service, it.detail)
+        prov = catalogue.match_provider(it.provider_id or it.provider)
+        out.append(
+            _found_view(
+                n,
+                spec.id if spec else it.service,
+                prov.id if prov else it.provider,
+                it.start_date,
+                it.end_date,
+                it.weekly_cost_pence,
+                it.detail,
+            )
+        )
+    return out
+
+
+def as_found(session: Session, pkg: CarePackage) -> VersionView | None:
+    """Version 1 of a package from before versions as adopting it would write it, without writing anything.
+
+    None when the package has versions already or no current services.
+    """
+    if pkg.current_version:
+        return None
+    lines = _found_lines(unversioned(session, saved_id(pkg.id)))
+    if not lines:
+        return None
+    return VersionView(
+        package_id=saved_id(pkg.id),
+        number=1,
+        assessment_id=None,
+        assessor="",
+        arranged_by_id=None,
+        arranged_by="",
+        arranged_at=clock.now(),
+        desk="",
+        why=AS_FOUND_WHY,
+        lines=tuple(lines),
+        care_minutes_per_week=0,
+        cost_per_week_pence=sum(ln.cost_per_week_pence for ln in lines),
+        one_off_pence=0,
+        as_found=True,
+        saved=False,
+    )
+
+
+def adopt(session: Session, actor: Actor, pkg: CarePackage) -> VersionView | None:
+    """Write version 1 "as found" for a package from before versions, and give its items their lines.
+
+    Called in the write of the first change (or ending) of such a package; does
+    nothing (None) for a package with versions or with no current services.
+    """
+    items = unversioned(session, saved_id(pkg.id)) if not pkg.current_version else []
+    if not items:
+        return None
+    lines = _found_lines(items)
+    row = _write_version(session, actor, pkg, lines, assessment_id=None, why=AS_FOUND_WHY, adopting=True)
+    cat = catalogue.load()
+    for it, ln in zip(items, lines, strict=True):
+        history.change(
+            session,
+            actor,
+            it,
+            dict(
+                line=ln.line,
+                service=ln.service_name,
+                service_id=ln.service if ln.service in cat.services else "",
+                provider=ln.provider_name,
+                provider_id=ln.provider if ln.provider in cat.providers else "",
+            ),
+            expected_version=None,
+            why=f"{it.service}: line {ln.line} of version 1, as found",
+            person_id=pkg.person_id,
+            label="package service",
+        )
+    history.change(
+        session,
+        actor,
+        pkg,
+        dict(current_version=row.number),
+        expected_version=pkg.version,
+        why=f"Version 1: {AS_FOUND_WHY.lower()}, no assessment ("
+        + "; ".join(f"{ln.service_name}: {ln.found}" for ln in lines)
+        + ")",
+        person_id=pkg.person_id,
+        label="package",
+    )
+    session.flush()
+    return _views(session, [row])[0]
 
 
 def package_of(session: Session, person_id: int) -> CarePackage | None:
@@ -453,7 +662,8 @@ def diff(older: VersionView | None, newer: VersionView) -> list[str]:
     out: list[str] = []
     for n, ln in after.items():
         if n not in before:
-            out.append(f"{ln.service_name} added: {ln.detail}, {ln.provider_name}")
+            word = "as found" if older is None and newer.as_found else "added"
+            out.append(f"{ln.service_name} {word}: {ln.detail}, {ln.provider_name}")
         else:
             out.extend(_line_diff(before[n], ln))
     for n, ln in before.items():
@@ -509,6 +719,14 @@ def _check_lines(
     next_line = max(base, default=0) + 1
     for i, s in enumerate(data.services):
         key = f"services[{i}]"
+        kept = base.get(s.line) if s.line is not None else None
+        if kept is not None and kept.as_found:
+            if s.quantity == 0 and not s.times:
+                found = _check_found(s, kept, key, zone_id, assessed_on, problems)
+                if found is not None:
+                    out.append(found)
+                continue
+            s = replace(s, line=None)  # put in the catalogue's terms: the line as found ends, this one is new
         spec = cat.service(s.service)
         if spec is None:
             problems[f"{key}.service"] = (
@@ -602,12 +820,56 @@ def _check_lines(
     return out
 
 
+def _check_found(
+    s: ServiceLine, kept: LineView, key: str, zone_id: str, assessed_on: date, problems: dict[str, str]
+) -> LineView | None:
+    """A line as found, kept: its dates, cost a week and provider may change; the rest stays as it was."""
+    cat = catalogue.load()
+    spec = cat.service(kept.service)
+    provider, provider_name = kept.provider, kept.provider_name
+    if s.provider and s.provider != kept.provider:
+        prov = cat.provider(s.provider)
+        if prov is None:
+            problems[f"{key}.provider"] = f"There is no provider '{s.provider}' in the catalogue: choose one."
+        elif spec is not None and spec.id not in prov.services:
+            problems[f"{key}.provider"] = f"{prov.name} does not provide {spec.name.lower()}."
+        elif zone_id not in prov.zones:
+            problems[f"{key}.provider"] = f"{prov.name} does not serve this zone."
+        else:
+            provider, provider_name = prov.id, prov.name
+    start = _date(s.start_date, f"{key}.start_date", "start", problems)
+    end = _date(s.end_date, f"{key}.end_date", "end", problems)
+    if start is None and f"{key}.start_date" not in problems:
+        problems[f"{key}.start_date"] = "Give the date the service starts."
+    if start is not None and start != kept.start_date and start < assessed_on:
+        problems[f"{key}.start_date"] = (
+            f"Starts {dates.nhs_style(start)}, before the assessment of {dates.nhs_style(assessed_on)}: "
+            "a change can start on the day of its assessment or later."
+        )
+    if start is not None and end is not None and end < start:
+        problems[f"{key}.end_date"] = "The end is before the start."
+    cost = kept.unit_cost_pence if s.unit_cost_pence is None else s.unit_cost_pence
+    if cost < 0:
+        problems[f"{key}.unit_cost_pence"] = "A cost cannot be below zero."
+    if any(k.startswith(key + ".") for k in problems) or start is None:
+        return None
+    return replace(
+        kept,
+        provider=provider,
+        provider_name=provider_name,
+        start_date=start,
+        end_date=end,
+        unit_cost_pence=cost,
+        cost_per_week_pence=cost,
+    )
+
+
 def _changed_services(base: dict[int, LineView], new: list[LineView]) -> list[Service]:
     cat = catalogue.load()
     out = []
     for ln in new:
         old = base.get(ln.line)
-        if old is None or _line_diff(old, ln):
+        if (old is None or _line_diff(old, ln)) and ln.service in cat.services:
             out.append(cat.services[ln.service])
     return out
 
@@ -646,8 +908,11 @@ def _write_version(
     *,
     assessment_id: int | None,
     why: str,
+    adopting: bool = False,
 ) -> CarePackageVersion:
     number = pkg.current_version + 1
+    if assessment_id is None and lines and not (adopting and number == 1):
+        raise ValueError("Only version 1 as found, or a package's ending, is written without an assessment.")
     row = CarePackageVersion(
         package_id=saved_id(pkg.id),
         number=number,
@@ -698,10 +963,10 @@ def _sync_items(
     for ln in lines:
         values = dict(
             service=ln.service_name,
-            service_id=ln.service,
-            detail=ln.detail,
+            service_id=ln.service if ln.service in cat.services else "",
+            detail=ln.found if ln.found is not None else ln.detail,
             provider=ln.provider_name,
-            provider_id=ln.provider,
+            provider_id=ln.provider if ln.provider in cat.providers else "",
             start_date=ln.start_date,
             end_date=ln.end_date,
             weekly_cost_pence=ln.cost_per_week_pence,
@@ -825,7 +1090,7 @@ def change(session: Session, actor: Actor, data: PackageChange) -> Outcome:
             problems["package"] = "This package has ended: arrange a new one."
         if pkg.current_version != data.based_on:
             raise _changed(session, saved_id(pkg.id), data.based_on)
-        base = current(session, saved_id(pkg.id))
+        base = current(session, saved_id(pkg.id))  # from before versions: version 1 as found, adopted below
     base_lines = {ln.line: ln for ln in (base.lines if base else ())}
     lines = _check_lines(data, person.zone_id, record.assessed_on, base_lines, problems)
     if not data.services and pkg is None:
@@ -858,6 +1123,8 @@ def change(session: Session, actor: Actor, data: PackageChange) -> Outcome:
             what=what or data.why.strip(),
         )
         return Routed(rid, tuple(met))
+    if pkg is not None and base is not None and not base.saved:
+        base = adopt(session, actor, pkg)
     return _arrange(session, actor, person, pkg, base, lines, record, data.why.strip(), settings)
 
 
@@ -955,9 +1222,11 @@ def on_top(session: Session, data: PackageChange) -> PackageChange:
     pkg = session.get(CarePackage, data.package_id)
     if pkg is None:
         raise NotFound("That package is not on record.")
-    mine_base = {
-        ln.line: ln for ln in (version(session, data.package_id, data.based_on).lines if data.based_on else ())
-    }
+    read = version(session, data.package_id, data.based_on) if data.based_on else None
+    if read is None and pkg.current_version:  # read before versions: what it read was version 1 as found
+        first = version(session, data.package_id, 1)
+        read = first if first.as_found else None
+    mine_base = {ln.line: ln for ln in (read.lines if read else ())}
     now = current(session, data.package_id)
     theirs = {ln.line: ln for ln in (now.lines if now else ())}
     given = {s.line: s for s in data.services if s.line is not None}
@@ -966,7 +1235,7 @@ def on_top(session: Session, data: PackageChange) -> PackageChange:
         mine = given.get(line)
         if line in mine_base and mine is None:
             continue  # this desk ended it
-        if mine is not None and not _same(_as_line(mine_base[line]), mine):
+        if mine is not None and (line not in mine_base or not _same(_as_line(mine_base[line]), mine)):
             out.append(mine)  # this desk changed it
         else:
             out.append(_as_line(ln))
@@ -1027,7 +1296,7 @@ def end_package(session: Session, actor: Actor, package_id: int, *, why: str, ba
         raise InvalidForm({"why": "Say why the package is ending."})
     if pkg.current_version != based_on:
         raise _changed(session, package_id, based_on)
-    base = current(session, package_id)
+    base = adopt(session, actor, pkg) or current(session, package_id)
     row = _write_version(session, actor, pkg, [], assessment_id=None, why=why.strip())
     new = _views(session, [row])[0]
     today = clock.today()
@@ -1096,6 +1365,8 @@ def move(session: Session, actor: Actor, data: StepInput) -> list[StepRow]:
     Arranged needs who at the provider confirmed. A package (or an equipment
     item) becoming active is when it became available, the day its target is
     measured to. Suspending and resuming a package moves its services with it.
+    A package from before versions is adopted first (its services kept as
+    version 1 as found).
     """
     pkg = session.get(CarePackage, data.package_id)
     if pkg is None:
@@ -1103,6 +1374,8 @@ def move(session: Session, actor: Actor, data: StepInput) -> list[StepRow]:
     if data.state not in STATES:
         raise InvalidForm({"state": "Choose requested, arranged, active, suspended or ended."})
     on = data.on or clock.today()
+    if not pkg.current_version and pkg.version == data.expected_version and adopt(session, actor, pkg) is not None:
+        data = replace(data, expected_version=pkg.version)  # the package as it was read, its services now lines
     if on > clock.today():
         raise InvalidForm({"on": "That day has not come yet."})
     if data.state == "arranged" and not data.confirmed_by.strip():

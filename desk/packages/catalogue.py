@@ -127,3 +127,50 @@ def parse(text: str) -> Catalogue:
 def load() -> Catalogue:
     """The shipped catalogue (read once per process)."""
     return parse((files("desk.data") / "care_catalogue.json").read_text(encoding="utf-8"))
+
+
+LEGACY_SERVICES: dict[str, str] = {
+    "home care": "home_care",
+    "home care visits": "home_care",
+    "domiciliary care": "home_care",
+    "meals": "meals",
+    "meals on wheels": "meals",
+    "telecare": "telecare",
+    "day centre": "day_centre",
+    "night sitting": "night_sitting",
+    "reablement": "reablement_social",
+    "respite": "respite_stay",
+}
+"""The names services had before the catalogue (the demo's and the trust seed's), lower case, to a service id.
+
+``Equipment`` is not here on purpose: such an item names several pieces at once
+("walking frame and bath board"), so it is carried with its own name.
+"""
+
+
+def match_service(name: str, detail: str = "") -> Service | None:
+    """The catalogue service a service's name (or id) means: by id, then by name, then by its name before the catalogue.
+
+    Reablement said to be health-led is the health-led service. None when
+    nothing matches: the caller carries the service with its own name.
+    """
+    cat = load()
+    key = name.strip().lower()
+    if key in cat.services:
+        return cat.services[key]
+    for s in cat.services.values():
+        if s.name.lower() == key:
+            return s
+    sid = LEGACY_SERVICES.get(key)
+    if sid == "reablement_social" and "health" in detail.lower():
+        sid = "reablement_health"
+    return cat.services.get(sid) if sid else None
+
+
+def match_provider(name: str) -> Provider | None:
+    """The catalogue provider a provider's name (or id) means, case-insensitively; None when none does."""
+    cat = load()
+    key = name.strip().lower()
+    if key in cat.providers:
+        return cat.providers[key]
+    return next((p for p in cat.providers.values() if p.name.lower() == key), None)

@@ -20,6 +20,7 @@ from desk.packages import arrange, assessments
 from desk.packages.arrange import Arranged, PackageChange, ServiceLine
 from desk.packages.assessments import AssessmentInput, FindingInput
 from desk.services import reference
+from screens.package import current_text, read_package, services_text
 from tests.screens.screen_zone import Zone, desk_open, engine_for, on_screen, open_record, shown_text, until
 
 EVENING = ("17:00",)
@@ -326,3 +327,77 @@ async def test_an_assessment_recorded_on_the_nurses_behalf_through_the_form(zone
         assert rec.on_behalf and [f.words for f in rec.findings] == [
             "Personal care: High: help every day (Cannot wash alone)"
         ]
+
+
+def package_before_versions(zone: Zone) -> int:
+    """Doris's package from before the desk kept versions: home care and meals, no lines, no catalogue ids."""
+    started = clock.today() - timedelta(days=500)
+    with db.writing(zone.engine) as session:
+        pkg = CarePackage(person_id=zone.doris_id, started_on=started)
+        session.add(pkg)
+        session.flush()
+        assert pkg.id is not None
+        for service, detail, provider, cost in (
+            ("Home care", "2 visits a day (morning and bedtime), 1 carer", "Bayside Home Care", 31500),
+            ("Meals", "Hot lunch delivered 7 days", "Coastline Meals on Wheels", 3150),
+        ):
+            session.add(
+                CarePackageItem(
+                    package_id=pkg.id,
+                    service=service,
+                    detail=detail,
+                    provider=provider,
+                    start_date=started,
+                    weekly_cost_pence=cost,
+                )
+            )
+        return pkg.id
+
+
+async def test_a_package_from_before_versions_opens_with_its_services_and_keeps_them_as_version_one(
+    zone: Zone,
+) -> None:
+    """M on a package from before versions: its home care and meals on the form; the visit saved as version 2."""
+    package_id = package_before_versions(zone)
+    nurse_assessment(zone, days_ago=1)
+    read = read_package(zone.engine, zone.doris_id)
+    assert read.current is not None and not read.current.saved
+    headline = current_text(read).plain
+    assert "arranged before the desk kept versions" in headline and "Cost a week: £346.50" in headline
+    assert "Authorised by No assessment: services as arranged before the desk kept versions" in headline
+    listed = services_text(read.current, read.line_states).plain
+    assert "Meals delivered at home  Coastline Meals on Wheels  [Active]" in listed
+    assert "£31.50 per week; £31.50 a week" in listed
+    async with desk_open(zone) as (app, pilot):
+        await open_record(pilot, app, zone.doris_id)
+        await pilot.press("m")
+        await until(pilot, change_form_open(app))
+        form = app.screen
+        await until(pilot, lambda: len(form.query("LineEditor")) == 2)
+        titles = [str(e.border_title) for e in form.query("LineEditor")]
+        assert titles == [
+            "Home care visits (line 1, as arranged before versions)",
+            "Meals delivered at home (line 2, as arranged before versions)",
+        ]
+        shown = " ".join(str(label.render()) for label in form.query("LineEditor Label.found"))
+        assert "2 visits a day (morning and bedtime), 1 carer, Bayside Home Care" in shown
+        assert "Hot lunch delivered 7 days, Coastline Meals on Wheels" in shown
+        cost = shown_text(form.query_one("#change-cost"), 150)
+        assert "Arranged before the desk kept versions: £346.50 a week" in cost
+        assert versions_of(zone) == []  # opening the form wrote nothing
+        await add_service(pilot, app, "h")  # a morning visit at 08:00
+        await pilot.press("enter")
+        await pilot.press(*"Needs help getting up")
+        await pilot.press("f10")
+        await until(pilot, on_screen(app, "PackageScreen"))
+        pkg_screen = app.screen
+        await until(pilot, lambda: pkg_screen.found is not None)  # type: ignore[attr-defined]
+        arranged = shown_text(pkg_screen.query_one("#package-arranged"), 150)
+        assert "Arranged: version 2" in arranged and "Cost a week: £346.50 to £432.25" in arranged
+        history = shown_text(pkg_screen.query_one("#package-versions"), 150)
+        assert "Authorised by: No assessment: services as arranged before the desk kept versions" in history
+        assert "Home care visits as found: 2 visits a day (morning and bedtime), 1 carer" in history
+    assert [(v.number, v.assessment_id is None) for v in versions_of(zone)] == [(1, True), (2, False)]
+    with db.reading(zone.engine) as session:
+        items = session.exec(select(CarePackageItem).where(CarePackageItem.package_id == package_id)).all()
+        assert sorted(it.line for it in items) == [1, 2, 3]
