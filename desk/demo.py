@@ -978,6 +978,20 @@ DEMO_STAGES: tuple[DemoStage, ...] = (
 WAITING_PACKAGES = len(package_stage.WAITING_DAYS_AGO)
 
 
+def _spread_over_zones(rng: random.Random, people: list[tuple[int, str]], n: int) -> list[tuple[int, str]]:
+    """``n`` of ``people`` (id, zone) taken zone by zone in turn, so whichever zone a desk opens on has some."""
+    by_zone: dict[str, list[tuple[int, str]]] = {}
+    for who in people:
+        by_zone.setdefault(who[1], []).append(who)
+    queues = [rng.sample(group, len(group)) for _zone, group in sorted(by_zone.items())]
+    out: list[tuple[int, str]] = []
+    while len(out) < n and any(queues):
+        for queue in queues:
+            if queue and len(out) < n:
+                out.append(queue.pop())
+    return out
+
+
 def _add_packages(session: Session, run: _Run) -> None:
     """The packages, with their versions on assessments, reviews and waiting list (desk.packages.demo_stage).
 
@@ -1003,7 +1017,7 @@ def _add_packages(session: Session, run: _Run) -> None:
             wants.append(package_stage.Want(_id(person), person.zone_id, review_due=due))
         elif plan.on_caseload:
             others.append((_id(person), person.zone_id))
-    waiting = run.rng("waiting").sample(others, min(WAITING_PACKAGES, len(others)))
+    waiting = _spread_over_zones(run.rng("waiting"), others, WAITING_PACKAGES)
     package_stage.add_packages(session, now=ctx.now, seed=run.seed, wants=wants, waiting=waiting, stories=stories)
 
 

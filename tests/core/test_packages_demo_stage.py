@@ -149,3 +149,9 @@ def test_packages_and_equipment_wait_against_their_targets_some_at_risk_one_miss
     assert {w.flag for w in equipment} >= {"", "at risk", "missed"}
     for w in waiting:
         assert (w.target_on - w.requested_on).days == (7 if w.kind == "equipment" else 28)
+
+
+def test_whichever_zone_a_desk_opens_on_has_a_package_waiting_against_its_28_days(session: Session) -> None:
+    for zone in ZONES:
+        kinds = {w.kind for w in targets.waiting_list(session, zone_id=zone, today=TODAY)}
+        assert "package" in kinds, zone
