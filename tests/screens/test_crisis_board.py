@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from rich.text import Text
 from sqlalchemy import Engine
 from sqlmodel import select
 
@@ -25,7 +24,7 @@ from desk.history import Actor
 from desk.models import History
 from desk.services import calls, people
 from screens.app import DeskApp
-from screens.crisis_board import CrisisBoardScreen
+from screens.crisis_board import BoardTable, CrisisBoardScreen
 from screens.reminder_watch import ReminderWatch
 from tests.helpers.crisis import day_team, local, raise_crisis
 from tests.helpers.fixtures import FROZEN_AT, FrozenClock, frozen
@@ -86,9 +85,16 @@ def rapid_referral(engine: Engine, who: Actor, person_id: int) -> int:
 
 
 def cells(app: DeskApp, column: str) -> list[str]:
-    """One column of the board as the screen shows it, top to bottom."""
-    table = app.screen.query_one("#board")
-    return [str(c.plain if isinstance(c, Text) else c) for c in table.get_column(column)]  # type: ignore[attr-defined]
+    """One column of the board as the screen holds it, whole, top to bottom."""
+    return app.screen.query_one("#board", BoardTable).column(column)
+
+
+def state_style(app: DeskApp, row: int = 0) -> str:
+    """The style the state word of the board's ``row`` is drawn in (the row is in view, under the header)."""
+    table = app.screen.query_one("#board", BoardTable)
+    word = table.column("state")[row].strip()
+    [segment] = [s for s in table.render_line(row + 1 - table.scroll_offset.y) if word in s.text]
+    return str(segment.style)
 
 
 def board_of(app: DeskApp) -> CrisisBoardScreen:
@@ -151,8 +157,7 @@ async def test_the_board_shows_each_clock_by_time_left_amber_and_red_at_the_righ
         clock.advance(timedelta(minutes=1))  # 12:15: 30 minutes left: amber, "Due soon"
         await until(pilot, lambda: cells(app, "left")[0] == "30 min")
         assert cells(app, "state")[0] == " Due soon "
-        state = app.screen.query_one("#board").get_cell_at((0, 0))  # type: ignore[attr-defined]
-        assert "dark_orange" in str(state.style)
+        assert "on dark_orange" in state_style(app)  # drawn so, the highlight on it
         clock.advance(timedelta(minutes=29, seconds=59))  # 12:44:59
         await until(pilot, lambda: cells(app, "left")[0] == "0 min")
         assert cells(app, "state")[0] == " Due soon "
@@ -160,7 +165,7 @@ async def test_the_board_shows_each_clock_by_time_left_amber_and_red_at_the_righ
         await until(pilot, lambda: cells(app, "state")[0] == " Breached ")
         assert cells(app, "state") == [" Breached ", " On time "]
         assert cells(app, "left") == ["0 min over", "45 min"]
-        assert "on red" in str(app.screen.query_one("#board").get_cell_at((0, 0)).style)  # type: ignore[attr-defined]
+        assert "on red" in state_style(app)
         clock.advance(timedelta(minutes=75))  # 14:00: both breached
         await until(pilot, lambda: cells(app, "state") == [" Breached ", " Breached "])
         assert cells(app, "left") == ["1 h 15 min over", "30 min over"]
