@@ -14,6 +14,7 @@ figure against the 70% standard.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -80,7 +81,8 @@ SHARED = {"person": (0.18, 14), "what": (0.22, 12), "booked": (0.38, 18), "liais
 (at about 117 columns: 120 still fits every column)."""
 SCROLLBAR = 2
 KEYS = tuple(LABELS)
-STATE, LEFT = KEYS.index("state"), KEYS.index("left")
+CLOCK_COLUMNS = range(KEYS.index("state"), KEYS.index("left") + 1)
+"""The columns a clock tick changes: the word and the time left."""
 
 
 def column_widths(total: int) -> dict[str, int]:
@@ -213,8 +215,15 @@ class BoardTable(LineTable):
 
         row: int
 
-    def __init__(self, widths: dict[str, int], *, id: str | None = None) -> None:
+    def __init__(
+        self, widths: dict[str, int], row_cells: Callable[[int], list[Cell]], *, id: str | None = None
+    ) -> None:
         super().__init__(self.columns_for(widths), id=id)
+        self._row_cells = row_cells
+
+    def make_cells(self, index: int) -> list[Cell]:
+        """A row's cells from the board as read and its clock as it stands now (only rows drawn are made)."""
+        return self._row_cells(index)
 
     @staticmethod
     def columns_for(widths: dict[str, int]) -> list[tuple[str, int]]:
@@ -224,10 +233,6 @@ class BoardTable(LineTable):
         """One column's whole texts, top to bottom, as held (each line crops them to the column)."""
         at = KEYS.index(key)
         return [cells[at] for cells in self.row_texts()]
-
-    def cells(self, index: int) -> list[Cell]:
-        """Row ``index``'s cells as held."""
-        return self._cells[index]
 
     def cursor_moved(self, row: int) -> None:
         self.post_message(self.Highlighted(row))
@@ -265,6 +270,7 @@ class CrisisBoardScreen(DeskScreen[None]):
         self.loaded = 0
         """How many times the board has been read and shown (tests wait on it)."""
         self.widths: dict[str, int] = {}
+        self.read_at: datetime | None = None
 
     def compose(self) -> ComposeResult:
         self.widths = column_widths(self.app.size.width)
@@ -272,7 +278,7 @@ class CrisisBoardScreen(DeskScreen[None]):
         yield Static("", id="board-figure")
         yield Static("", id="board-status")
         yield ReminderTable(id="board-reminders", cursor_type="row")
-        yield BoardTable(self.widths, id="board")
+        yield BoardTable(self.widths, self._cells_of, id="board")
         yield Static("", id="board-detail")
         yield KeyFooter()
 
@@ -336,22 +342,25 @@ class CrisisBoardScreen(DeskScreen[None]):
         ids = [r.referral_id for r in data.rows]
         cursor = ids.index(keep) if keep in ids else at
         cursor = max(0, min(cursor, len(ids) - 1))
-        lines = [row_cells(r, r.clock, data.read_at, all_zones=self.all_zones) for r in data.rows]
-        table.set_lines(lines, cursor, top=cursor - line)
+        self.read_at = data.read_at
+        table.set_lines([None] * len(data.rows), cursor, top=cursor - line)  # each row made as it is first drawn
         self._show_detail(table.cursor_row)
         self._show_reminders(data.reminders)
         crises = sum(1 for r in data.rows if r.kind == "crisis")
         where = "every zone" if self.all_zones else f"zone {self.zone_id}"
-        self.query_one("#board-figure", Static).update(data.figure.header)
+        self.query_one("#board-figure", Static).update(data.figure.header, layout=False)  # one line each
         self.query_one("#board-status", Static).update(
             f"Crisis board, {where}: {counted(crises, 'open crisis', 'open crises')}, "
             f"{counted(len(data.rows) - crises, 'open Rapid referral')}; "
-            f"{counted(len(data.reminders), 'reminder')} to acknowledge."
+            f"{counted(len(data.reminders), 'reminder')} to acknowledge.",
+            layout=False,
         )
         self.loaded += 1
 
     def _show_reminders(self, rows: list[ReminderRow]) -> None:
         table = self.query_one(ReminderTable)
+        if rows == self.reminders and table.row_count == len(rows):
+            return  # as they were: the table is left alone
         keep = self._key_at(table, [str(r.id) for r in self.reminders])
         self.reminders = rows
         table.clear()
@@ -370,7 +379,8 @@ class CrisisBoardScreen(DeskScreen[None]):
 
     def _show_detail(self, at: int) -> None:
         self.query_one("#board-detail", Static).update(
-            detail_text(self.rows[at]) if 0 <= at < len(self.rows) else "No open crisis or Rapid referral."
+            detail_text(self.rows[at]) if 0 <= at < len(self.rows) else "No open crisis or Rapid referral.",
+            layout=False,  # a fixed height (crisis_board.tcss): nothing else moves
         )
 
     @staticmethod
@@ -388,22 +398,22 @@ class CrisisBoardScreen(DeskScreen[None]):
         that changed are made again, and only their lines repainted.
         """
         now = clock.now()
-        table = self.query_one(BoardTable)
-        changed = 0
+        changed: list[int] = []
+        count = 0
         for i, row in enumerate(self.rows):
             state = retick(row, now)
             before = self.states[i]
             if state == before:
                 continue
-            cells = list(table.cells(i))
-            if state.level != before.level:
-                cells[STATE] = as_cell(state_cell(state))
-                changed += 1
-            cells[LEFT] = as_cell(left_cell(state))
-            changed += 1
+            count += 2 if state.level != before.level else 1  # the time left, and the word when it changed
             self.states[i] = state
-            table.set_line(i, cells)
-        return changed
+            changed.append(i)
+        self.query_one(BoardTable).rows_changed(changed, CLOCK_COLUMNS)  # the rest of each row is as it was
+        return count
+
+    def _cells_of(self, index: int) -> list[Cell]:
+        """Row ``index`` of the board as read, its clock as the last tick left it."""
+        return row_cells(self.rows[index], self.states[index], self.read_at or clock.now(), all_zones=self.all_zones)
 
     # --- keys ---------------------------------------------------------------
 

@@ -2,16 +2,16 @@
 
 Textual's DataTable measures every cell as rows are added and, once any cell
 changes, renders every visible cell through Rich again. Here the columns
-have fixed widths, so a row is turned into a Strip once when it arrives; a
-frame copies the strips in view (styled with the cursor and zebra stripes,
-cached until they change), and changing one row makes just its strip again
-and repaints just its line. The caseload and the crisis board are both
-drawn this way.
+have fixed widths, so a row is turned into a Strip once, the first time it
+is drawn; a frame copies the strips in view (styled with the cursor and
+zebra stripes, cached until they change), and changing one row makes just
+its strip again and repaints just its line. The caseload and the crisis
+board are both drawn this way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -146,10 +146,11 @@ class LineTable(ScrollView, can_focus=True):
 
     def __init__(self, columns: Sequence[Column], *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._cells: list[list[Cell]] = []
-        self._lines: list[Strip] = []  # unstyled, made once per row
-        self._styled: dict[tuple[int, int, int], Strip] = {}  # (row or -1 for header, scroll x, width) -> strip
+        self._cells: list[list[Cell] | None] = []  # None: made by make_cells when first needed
+        self._lines: list[Strip | None] = []  # unstyled, made once per row, when first drawn
+        self._styled: dict[int, dict[tuple[int, int], Strip]] = {}  # row (-1 the header) -> (scroll x, width) -> strip
         self._cursor = 0
+        self._looks: dict[str, Style] = {}  # the header's, a row's, a stripe's and the cursor's, until styles change
         self.set_columns(columns)
 
     def set_columns(self, columns: Sequence[Column]) -> None:
@@ -158,7 +159,7 @@ class LineTable(ScrollView, can_focus=True):
         self.spans = spans_of(self.columns)
         self.line_width = line_width(self.columns)
         self._header = Strip(line_segments([(label, PLAIN) for label, _ in self.columns], self.columns))
-        self._lines = [Strip(line_segments(cells, self.columns), self.line_width) for cells in self._cells]
+        self._lines = [None] * len(self._cells)
         self._styled.clear()
         self.virtual_size = Size(self.line_width, len(self._cells) + 1)
         self.refresh()
@@ -188,7 +189,18 @@ class LineTable(ScrollView, can_focus=True):
 
     def row_texts(self) -> list[list[str]]:
         """The plain text of every cell, row by row, in column order, before cropping."""
-        return [[text for text, _ in cells] for cells in self._cells]
+        return [[text for text, _ in self.cells(index)] for index in range(len(self._cells))]
+
+    def cells(self, index: int) -> list[Cell]:
+        """Row ``index``'s cells, whole (made now if they were left to be made when needed)."""
+        cells = self._cells[index]
+        if cells is None:
+            cells = self._cells[index] = self.make_cells(index)
+        return cells
+
+    def make_cells(self, index: int) -> list[Cell]:
+        """The cells of row ``index``, for a table given its rows as None (to be made when first drawn)."""
+        raise NotImplementedError(f"{type(self).__name__} was given row {index} to make but cannot make rows")
 
     def rendered_line(self, y: int) -> str:
         """Line ``y`` of the table as it is drawn now (0 is the header)."""
@@ -196,13 +208,15 @@ class LineTable(ScrollView, can_focus=True):
 
     # --- rows ---------------------------------------------------------------------------
 
-    def set_lines(self, cells: list[list[Cell]], cursor: int, top: int | None = None) -> None:
-        """Hold these rows, each made into its line here, once; the cursor on ``cursor``, ``top`` the first in view.
+    def set_lines(self, cells: list[list[Cell] | None], cursor: int, top: int | None = None) -> None:
+        """Hold these rows, the cursor on ``cursor``, ``top`` the first in view (None: the top).
 
-        ``top`` None scrolls to the top; either way the cursor is kept in view.
+        Each row is made into its line once, the first time it is drawn, so
+        holding many rows costs only the few in view; a row given as None has
+        its cells made then too (:meth:`make_cells`). The cursor is kept in view.
         """
         self._cells = cells
-        self._lines = [Strip(line_segments(row, self.columns), self.line_width) for row in cells]
+        self._lines = [None] * len(cells)
         self._styled.clear()
         self._cursor = max(0, min(cursor, len(cells) - 1))
         self.virtual_size = Size(self.line_width, len(cells) + 1)
@@ -210,12 +224,25 @@ class LineTable(ScrollView, can_focus=True):
         self._scroll_to_cursor()
         self.refresh()
 
-    def set_line(self, index: int, cells: list[Cell]) -> None:
-        """Row ``index`` changed: make just its line again and repaint just that line, if it is in view."""
-        self._cells[index] = cells
-        self._lines[index] = Strip(line_segments(cells, self.columns), self.line_width)
-        self._forget(index)
-        self._refresh_row(index)
+    def rows_changed(self, changed: Iterable[int], columns: range | None = None) -> None:
+        """These rows changed: each is made again (:meth:`make_cells`) when next drawn; only those in view repaint.
+
+        ``columns``, when only those columns of the rows changed: only their
+        cells are repainted (the rest of each line is drawn as it was).
+        """
+        scroll_x, top = self.scroll_offset
+        height, width = self.size.height, self.size.width
+        x, cells = 0, width
+        if columns is not None:
+            x = max(0, self.spans[columns.start][0] - GAP - scroll_x)
+            cells = min(width, self.spans[columns.stop - 1][1] - scroll_x) - x
+        for index in changed:
+            self._cells[index] = None
+            self._lines[index] = None
+            self._styled.pop(index, None)
+            y = index - top + 1
+            if 1 <= y < height and cells > 0:
+                self.refresh(Region(x, y, cells, 1))
 
     def cursor_moved(self, row: int) -> None:
         """The cursor moved to ``row`` (by a key or a click); a subclass may tell its screen."""
@@ -231,14 +258,19 @@ class LineTable(ScrollView, can_focus=True):
         index = -1 if y == 0 else scroll_y + y - 1
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        key = (index, scroll_x, width)
-        strip = self._styled.get(key)
+        styled = self._styled.setdefault(index, {})
+        strip = styled.get((scroll_x, width))
         if strip is None:
-            strip = self._styled[key] = self._view_line(index, view_of(self.spans, scroll_x, width), scroll_x, width)
+            shown = view_of(self.spans, scroll_x, width)
+            strip = styled[scroll_x, width] = self._view_line(index, shown, scroll_x, width)
         return strip
 
     def _view_line(self, index: int, shown: View, scroll_x: int, width: int) -> Strip:
         """One line as this view shows it: whole columns, a narrowed last one, blank beyond."""
+        if shown.start == scroll_x == 0 and shown.column is None and shown.end == self.line_width - GAP:
+            line = Strip(self._dress(index, list(self._source(index))), self.line_width)  # the whole line fits
+            rest = width - self.line_width
+            return Strip.join([line, Strip(self._dress(index, [Segment(" " * rest)]))]) if rest > 0 else line
         line = Strip(self._dress(index, list(self._source(index))), self.line_width).crop(shown.start, shown.end)
         parts = [line]
         if shown.start > scroll_x:
@@ -254,30 +286,43 @@ class LineTable(ScrollView, can_focus=True):
         return joined
 
     def _source(self, index: int) -> Strip:
-        """The header's or a row's unstyled line."""
-        return self._header if index == -1 else self._lines[index]
+        """The header's or a row's unstyled line (made now if it has not been yet)."""
+        if index == -1:
+            return self._header
+        line = self._lines[index]
+        if line is None:
+            line = self._lines[index] = Strip(line_segments(self.cells(index), self.columns), self.line_width)
+        return line
 
     def _cell(self, index: int, column: int) -> Cell:
-        return (self.columns[column][0], PLAIN) if index == -1 else self._cells[index][column]
+        return (self.columns[column][0], PLAIN) if index == -1 else self.cells(index)[column]
 
     def _dress(self, index: int, segments: list[Segment]) -> list[Segment]:
         """Segments of a line with its look: the header, the cursor, a zebra stripe; cell colours stay on top."""
-        base = self.rich_style
+        looks = self._looks or self._make_looks()
         if index == -1:
-            return list(Segment.apply_style(segments, base + self.get_component_rich_style("line-table--header")))
+            return list(Segment.apply_style(segments, looks["header"]))
         if index == self._cursor:
-            cursor = self.get_component_rich_style("line-table--cursor")
             if self.CELL_COLOURS_UNDER_CURSOR:
-                return list(Segment.apply_style(segments, base + cursor))
-            return list(Segment.apply_style(segments, base, cursor))
-        if index % 2:
-            return list(Segment.apply_style(segments, base + self.get_component_rich_style("line-table--even-row")))
-        return list(Segment.apply_style(segments, base))
+                return list(Segment.apply_style(segments, looks["base+cursor"]))
+            return list(Segment.apply_style(segments, looks["base"], looks["cursor"]))
+        return list(Segment.apply_style(segments, looks["even" if index % 2 else "base"]))
+
+    def _make_looks(self) -> dict[str, Style]:
+        base, part = self.rich_style, self.get_component_rich_style
+        cursor = part("line-table--cursor")
+        self._looks = {
+            "base": base,
+            "header": base + part("line-table--header"),
+            "even": base + part("line-table--even-row"),
+            "cursor": cursor,
+            "base+cursor": base + cursor,
+        }
+        return self._looks
 
     def _forget(self, index: int) -> None:
-        """Drop the styled strips of one row (it changed, or the cursor moved on or off it)."""
-        for key in [k for k in self._styled if k[0] == index]:
-            del self._styled[key]
+        """Drop the styled strips of one row (the cursor moved on or off it)."""
+        self._styled.pop(index, None)
 
     def _refresh_row(self, index: int) -> None:
         y = index - self.scroll_offset.y + 1
@@ -287,14 +332,17 @@ class LineTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         """Theme, focus or size changed: styled strips must be made again."""
         self._styled.clear()
+        self._looks = {}
         super().notify_style_update()
 
     def on_focus(self, event: events.Focus) -> None:
         self._styled.clear()
+        self._looks = {}
         self.refresh()
 
     def on_blur(self, event: events.Blur) -> None:
         self._styled.clear()
+        self._looks = {}
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
