@@ -114,5 +114,7 @@ class Collector:
         gc.collect()
 
     def _front_is_reading(self) -> bool:
+        if not self.app.screen_stack:  # the desk is closing: nothing in front
+            return False
         screen = self.app.screen
         return any(w.node is screen and not w.is_finished for w in self.app.workers)
