@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from rich.text import Text
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from desk import db
+from desk import clock as desk_clock
+from desk import db, triage
 from desk.crisis import escalation, liaison, referrals, reminders
 from desk.crisis.escalation import BookingMove
 from desk.crisis.liaison import LiaisonInput
@@ -22,10 +22,10 @@ from desk.crisis.referrals import CallFinish, TriageChoice
 from desk.crisis.reminders import Acknowledgement
 from desk.crisis_models import Reminder
 from desk.history import Actor
-from desk.models import History
+from desk.models import History, Referral
 from desk.services import calls, people
 from screens.app import DeskApp
-from screens.crisis_board import CrisisBoardScreen
+from screens.crisis_board import BoardTable, CrisisBoardScreen
 from screens.reminder_watch import ReminderWatch
 from tests.helpers.crisis import day_team, local, raise_crisis
 from tests.helpers.fixtures import FROZEN_AT, FrozenClock, frozen
@@ -86,9 +86,16 @@ def rapid_referral(engine: Engine, who: Actor, person_id: int) -> int:
 
 
 def cells(app: DeskApp, column: str) -> list[str]:
-    """One column of the board as the screen shows it, top to bottom."""
-    table = app.screen.query_one("#board")
-    return [str(c.plain if isinstance(c, Text) else c) for c in table.get_column(column)]  # type: ignore[attr-defined]
+    """One column of the board as the screen holds it, whole, top to bottom."""
+    return app.screen.query_one("#board", BoardTable).column(column)
+
+
+def state_style(app: DeskApp, row: int = 0) -> str:
+    """The style the state word of the board's ``row`` is drawn in (the row is in view, under the header)."""
+    table = app.screen.query_one("#board", BoardTable)
+    word = table.column("state")[row].strip()
+    [segment] = [s for s in table.render_line(row + 1 - table.scroll_offset.y) if word in s.text]
+    return str(segment.style)
 
 
 def board_of(app: DeskApp) -> CrisisBoardScreen:
@@ -151,8 +158,7 @@ async def test_the_board_shows_each_clock_by_time_left_amber_and_red_at_the_righ
         clock.advance(timedelta(minutes=1))  # 12:15: 30 minutes left: amber, "Due soon"
         await until(pilot, lambda: cells(app, "left")[0] == "30 min")
         assert cells(app, "state")[0] == " Due soon "
-        state = app.screen.query_one("#board").get_cell_at((0, 0))  # type: ignore[attr-defined]
-        assert "dark_orange" in str(state.style)
+        assert "on dark_orange" in state_style(app)  # drawn so, the highlight on it
         clock.advance(timedelta(minutes=29, seconds=59))  # 12:44:59
         await until(pilot, lambda: cells(app, "left")[0] == "0 min")
         assert cells(app, "state")[0] == " Due soon "
@@ -160,7 +166,7 @@ async def test_the_board_shows_each_clock_by_time_left_amber_and_red_at_the_righ
         await until(pilot, lambda: cells(app, "state")[0] == " Breached ")
         assert cells(app, "state") == [" Breached ", " On time "]
         assert cells(app, "left") == ["0 min over", "45 min"]
-        assert "on red" in str(app.screen.query_one("#board").get_cell_at((0, 0)).style)  # type: ignore[attr-defined]
+        assert "on red" in state_style(app)
         clock.advance(timedelta(minutes=75))  # 14:00: both breached
         await until(pilot, lambda: cells(app, "state") == [" Breached ", " Breached "])
         assert cells(app, "left") == ["1 h 15 min over", "30 min over"]
@@ -361,3 +367,111 @@ async def test_f11_is_in_the_footer_the_help_and_the_palette_as_crisis_board(zon
         await pilot.press("f11")  # again, on the board: stays the one board
         await pilot.pause()
         assert app.screen is board and len(app.screen_stack) == 3
+
+
+def seen_lines(app: DeskApp) -> list[str]:
+    """The board's lines as drawn now, header first, as many as are in view."""
+    table = app.screen.query_one("#board", BoardTable)
+    return [table.rendered_line(y) for y in range(table.size.height)]
+
+
+def row_line(app: DeskApp, row: int) -> str:
+    """The drawn line of the board's ``row`` (in view)."""
+    table = app.screen.query_one("#board", BoardTable)
+    return table.rendered_line(row - table.scroll_offset.y + 1)
+
+
+async def test_a_tick_redraws_only_the_rows_whose_minute_turned_over(zone: Zone, clock: FrozenClock) -> None:
+    """Tom's Rapid at 10:30:00, Doris's at 10:30:20: at 10:30:30 only Doris's clock has gone under 3 hours."""
+    tom = register_tom(zone)
+    rapid_referral(zone.engine, actor(zone), tom)  # due 13:30:00
+    clock.advance(timedelta(seconds=20))
+    rapid_referral(zone.engine, actor(zone), zone.doris_id)  # due 13:30:20
+    async with desk_open(zone) as (app, pilot):
+        watch = watch_of(app).scheduler
+        assert watch is not None
+        watch.pause()  # no reminder raised meanwhile: this is about the clocks
+        board = await open_board(pilot, app)
+        table = app.screen.query_one("#board", BoardTable)
+        assert cells(app, "person") == ["REG, Tom", "PASCOE, Doris"]
+        await pilot.pause()
+        before = seen_lines(app)
+        assert "2 h 59 min" in before[1] and "3 h 00 min" in before[2]
+        drawn = [table.render_line(y) for y in range(table.size.height)]
+        read = board.loaded
+
+        clock.advance(timedelta(seconds=10))  # 10:30:30: Tom's 2 h 59 min 30 s, Doris's 2 h 59 min 50 s
+        await until(pilot, lambda: "2 h 59 min" in row_line(app, 1))  # the clock ticks by itself
+        after = seen_lines(app)
+        assert [y for y, (old, new) in enumerate(zip(before, after, strict=True)) if old != new] == [2]
+        assert after[2] == before[2].replace("3 h 00 min", "2 h 59 min")  # the time left, and nothing else
+        assert table.render_line(1) is drawn[1] and table.render_line(0) is drawn[0]  # Tom's line not made again
+        assert board.tick() == 0  # the next second: nothing turned over, nothing changes
+        assert seen_lines(app) == after
+
+        clock.advance(timedelta(minutes=2, seconds=30))  # 10:33:00: both clocks on by minutes
+        await until(pilot, lambda: "2 h 57 min" in row_line(app, 0) and "2 h 57 min" in row_line(app, 1))
+        assert cells(app, "left") == ["2 h 57 min", "2 h 57 min"]
+        assert board.loaded == read  # all of it without reading the board again
+
+
+def many_rapid_referrals(zone: Zone, count: int) -> None:
+    """``count`` open Rapid referrals for Doris and Tom, received a minute apart up to now."""
+    tom = register_tom(zone)
+    now = desk_clock.now()
+    with db.writing(zone.engine) as session:
+        for n in range(count):
+            received = now - timedelta(minutes=count - n)
+            session.add(
+                Referral(
+                    person_id=(zone.doris_id, tom)[n % 2],
+                    received_at=received,
+                    source="Phone",
+                    discipline="nursing",
+                    reason=f"Need {n + 1:03}",
+                    urgency=triage.RAPID,
+                    due_at=triage.due_at(received, triage.RAPID),
+                    response=triage.RAPID,
+                )
+            )
+
+
+async def test_three_hundred_rows_are_drawn_and_the_keys_reach_the_first_and_the_last(
+    zone: Zone, clock: FrozenClock
+) -> None:
+    many_rapid_referrals(zone, 300)
+    async with desk_open(zone, size=(120, 45)) as (app, pilot):
+        watch = watch_of(app).scheduler
+        assert watch is not None
+        watch.pause()
+        board = await open_board(pilot, app)
+        table = app.screen.query_one("#board", BoardTable)
+        assert len(board.rows) == table.row_count == 300
+        assert "300 open Rapid referrals" in str(app.screen.query_one("#board-status").render())
+        await pilot.pause()
+        lines = seen_lines(app)
+        assert lines[0].split()[:3] == ["State", "Left", "Due"]
+        assert "Need 001" in lines[1] and "Breached" in lines[1]  # received 300 minutes ago
+        assert all(len(line) == table.size.width - 2 for line in lines)  # every line whole, none past the edge
+        detail = app.screen.query_one("#board-detail")
+        assert "Need 001" in str(detail.render())
+
+        await pilot.press("end")
+        assert table.cursor_row == 299
+        assert "Need 300" in row_line(app, 299) and "On time" in row_line(app, 299)
+        assert "Need 300" in str(detail.render())  # the highlighted row's detail follows
+        await pilot.press("down")  # the last stays the last
+        assert table.cursor_row == 299
+        await pilot.press("pageup")
+        assert 250 < table.cursor_row < 299
+        assert f"Need {table.cursor_row + 1:03}" in row_line(app, table.cursor_row)
+        await pilot.press("home")
+        assert table.cursor_row == 0 and table.scroll_offset.y == 0
+        assert "Need 001" in seen_lines(app)[1]
+        await pilot.press("pagedown", "down", "up", "up")
+        at = table.cursor_row
+        assert 0 < at < 60
+        assert f"Need {at + 1:03}" in str(detail.render())
+        await pilot.press("enter")  # that row's person
+        await until(pilot, on_screen(app, "PersonScreen"))
+        assert app.screen.person_id == board.rows[at].person_id  # type: ignore[attr-defined]
