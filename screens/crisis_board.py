@@ -7,7 +7,10 @@ line by line (screens.line_table): each row becomes one line once, when the
 board is read, so 300 rows cost a few milliseconds to show. A change made at any desk (a crisis
 raised, a visit arriving, a liaison entry, a reminder raised or acknowledged)
 moves a cheap mark the board polls twice a second; only then is the board
-read again. Raised reminders that nobody has acknowledged sit above the rows,
+read again. The rows are read and shown first, on their own; the reminders
+and the 2-hour figure are read once the frame with the rows is drawn (the
+status line says so until they come), so they never hold the rows up.
+Raised reminders that nobody has acknowledged sit above the rows,
 with a key to acknowledge the highlighted one; the header carries the 2-hour
 figure against the 70% standard.
 """
@@ -107,31 +110,44 @@ def due_text(due_at: datetime, now: datetime) -> str:
     return f"{due:%H:%M}" if due.date() == clock.local(now).date() else f"{due:%d-%b %H:%M}"
 
 
+FIGURE_COMING = "2-hour response: reading the figure..."
+REMINDERS_COMING = "reading the reminders to acknowledge..."
+"""Said until the reminders and the 2-hour figure, read after the rows, are on screen."""
+
 REMINDER_COLUMNS = {"when": ("Raised", 6), "what": ("Reminder to acknowledge", 90), "by": ("By desk", 20)}
 
 
 @dataclass(frozen=True)
 class BoardData:
-    """Everything the board shows, read together in one session."""
+    """The board's rows, read first on their own so they show at once."""
 
     rows: list[BoardRow]
-    reminders: list[ReminderRow]
-    figure: TwoHourFigure
     mark: tuple[int, int]
     read_at: datetime
 
 
+@dataclass(frozen=True)
+class BoardExtras:
+    """What the board shows beside its rows, read once the rows are on screen: reminders and the 2-hour figure."""
+
+    reminders: list[ReminderRow]
+    figure: TwoHourFigure
+
+
 def read_board(engine: Engine, zone_id: str | None) -> BoardData:
-    """The board of a zone (or every zone), its outstanding reminders and the 2-hour figure (from a worker)."""
+    """The board of a zone (or every zone), and the mark it was read at (from a worker)."""
     now = clock.now()
     with db.reading(engine) as session:
         mark = board.changed_mark(session)  # first: a change made while reading shows on the next poll
-        return BoardData(
-            rows=board.board(session, zone_id, now=now),
+        return BoardData(rows=board.board(session, zone_id, now=now), mark=mark, read_at=now)
+
+
+def read_extras(engine: Engine, zone_id: str | None, now: datetime) -> BoardExtras:
+    """The zone's outstanding reminders and its 2-hour figure (from a worker, after the rows are shown)."""
+    with db.reading(engine) as session:
+        return BoardExtras(
             reminders=reminders.outstanding(session, zone_id=zone_id),
             figure=figures.two_hour_figure(session, zone_id, now=now),
-            mark=mark,
-            read_at=now,
         )
 
 
@@ -268,14 +284,20 @@ class CrisisBoardScreen(DeskScreen[None]):
         self.states: list[ClockState] = []
         self.mark: tuple[int, int] | None = None
         self.loaded = 0
-        """How many times the board has been read and shown (tests wait on it)."""
+        """How many times the board's rows have been read and shown (its first frame waits on it)."""
+        self.settled = 0
+        """How many times the reminders and the 2-hour figure have been read and shown after the rows."""
         self.widths: dict[str, int] = {}
         self.read_at: datetime | None = None
+        self._mounted = False
+        self._early: tuple[BoardData, str | None] | None = None
+        """Rows read before the screen was mounted, shown as it mounts."""
+        self.load()  # the rows are read while the screen is put together, not after
 
     def compose(self) -> ComposeResult:
         self.widths = column_widths(self.app.size.width)
         yield DeskHeader()
-        yield Static("", id="board-figure")
+        yield Static(FIGURE_COMING, id="board-figure")
         yield Static("", id="board-status")
         yield ReminderTable(id="board-reminders", cursor_type="row")
         yield BoardTable(self.widths, self._cells_of, id="board")
@@ -290,7 +312,10 @@ class CrisisBoardScreen(DeskScreen[None]):
         self.query_one(BoardTable).focus()
         self.set_interval(MARK_POLL_S, self._check_mark, name="board-mark")
         self.set_interval(TICK_S, self.tick, name="board-clock")
-        self.load()
+        self._mounted = True
+        if self._early is not None:  # the rows came before the screen was ready: shown in its first frame
+            self._rows_read(*self._early)
+            self._early = None
 
     @property
     def zone_id(self) -> str | None:
@@ -301,10 +326,26 @@ class CrisisBoardScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="crisis-board", exit_on_error=False)
     def load(self) -> None:
-        """Read the board again (a change somewhere, or the scope switched)."""
-        data = read_board(self.desk.engine, self.zone_id)
+        """Read the board's rows again (a change somewhere, or the scope switched); the rest follows them."""
+        zone_id = self.zone_id
+        data = read_board(self.desk.engine, zone_id)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show, data)
+            self.app.call_from_thread(self._rows_read, data, zone_id)
+
+    def _rows_read(self, data: BoardData, zone_id: str | None) -> None:
+        """Show the rows now; read the reminders and the figure once the frame with the rows is drawn."""
+        if not self._mounted:
+            self._early = (data, zone_id)
+            return
+        self.show(data)
+        self.call_after_refresh(self.load_extras, zone_id, data.read_at)
+
+    @work(thread=True, exclusive=True, group="crisis-board-extras", exit_on_error=False)
+    def load_extras(self, zone_id: str | None, read_at: datetime) -> None:
+        """The outstanding reminders and the 2-hour figure, read after the rows so they never hold the rows up."""
+        extras = read_extras(self.desk.engine, zone_id, read_at)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_extras, extras)
 
     def _check_mark(self) -> None:
         """Twice a second while the board is in front: look for a change made anywhere."""
@@ -331,7 +372,7 @@ class CrisisBoardScreen(DeskScreen[None]):
             self.query_one(BoardTable).set_columns(BoardTable.columns_for(widths))
 
     def show(self, data: BoardData) -> None:
-        """Draw the rows, the reminders and the figure, keeping the highlight on the same row, where it was."""
+        """Draw the rows, keeping the highlight on the same row, where it was (the reminders and figure follow)."""
         self.mark = data.mark
         table = self.query_one(BoardTable)
         at = table.cursor_row
@@ -345,17 +386,26 @@ class CrisisBoardScreen(DeskScreen[None]):
         self.read_at = data.read_at
         table.set_lines([None] * len(data.rows), cursor, top=cursor - line)  # each row made as it is first drawn
         self._show_detail(table.cursor_row)
-        self._show_reminders(data.reminders)
-        crises = sum(1 for r in data.rows if r.kind == "crisis")
+        self._show_status()
+        self.loaded += 1
+
+    def show_extras(self, extras: BoardExtras) -> None:
+        """Draw the reminders and the 2-hour figure read after the rows."""
+        self._show_reminders(extras.reminders)
+        self.query_one("#board-figure", Static).update(extras.figure.header, layout=False)  # one line each
+        self.settled += 1
+        self._show_status()
+
+    def _show_status(self) -> None:
+        """What the board holds; until the reminders are first read, that they are coming."""
+        crises = sum(1 for r in self.rows if r.kind == "crisis")
         where = "every zone" if self.all_zones else f"zone {self.zone_id}"
-        self.query_one("#board-figure", Static).update(data.figure.header, layout=False)  # one line each
+        waiting = f"{counted(len(self.reminders), 'reminder')} to acknowledge." if self.settled else REMINDERS_COMING
         self.query_one("#board-status", Static).update(
             f"Crisis board, {where}: {counted(crises, 'open crisis', 'open crises')}, "
-            f"{counted(len(data.rows) - crises, 'open Rapid referral')}; "
-            f"{counted(len(data.reminders), 'reminder')} to acknowledge.",
-            layout=False,
+            f"{counted(len(self.rows) - crises, 'open Rapid referral')}; {waiting}",
+            layout=False,  # one line
         )
-        self.loaded += 1
 
     def _show_reminders(self, rows: list[ReminderRow]) -> None:
         table = self.query_one(ReminderTable)

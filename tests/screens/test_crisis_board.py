@@ -6,6 +6,7 @@ runs on. A second engine on the same database stands for another desk.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from desk.crisis_models import Reminder
 from desk.history import Actor
 from desk.models import History, Referral
 from desk.services import calls, people
+from screens import crisis_board
 from screens.app import DeskApp
 from screens.crisis_board import BoardTable, CrisisBoardScreen
 from screens.reminder_watch import ReminderWatch
@@ -114,7 +116,7 @@ def reminder_toasts(app: DeskApp) -> list[str]:
 
 async def open_board(pilot: object, app: DeskApp) -> CrisisBoardScreen:
     await pilot.press("f11")  # type: ignore[attr-defined]
-    await until(pilot, lambda: on_screen(app, "CrisisBoardScreen")() and board_of(app).loaded > 0)
+    await until(pilot, lambda: on_screen(app, "CrisisBoardScreen")() and board_of(app).settled > 0)
     return board_of(app)
 
 
@@ -199,6 +201,42 @@ async def test_a_deadline_not_today_shows_its_date_and_every_column_fits(
         screen.load()
         await until(pilot, lambda: screen.loaded > read)
         assert cells(app, "due") == ["23-Nov 22:00", "00:00"]
+
+
+async def test_the_rows_show_before_the_reminders_and_the_figure_which_follow_them(
+    zone: Zone, clock: FrozenClock, other_desk: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are not held up by the reminders and the 2-hour figure: the status line says they are coming."""
+    tom = register_tom(zone)
+    rapid_referral(zone.engine, actor(zone), tom)
+    clock.advance(timedelta(hours=2, minutes=30))  # 13:00: "30 minutes left" falls due
+    with db.writing(other_desk) as session:
+        [raised] = reminders.poll(session, actor(zone), zone_id="BXM")
+    held = threading.Event()
+    read_extras = crisis_board.read_extras
+
+    def held_back(*args: object) -> crisis_board.BoardExtras:
+        assert held.wait(10)
+        return read_extras(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(crisis_board, "read_extras", held_back)
+    async with desk_open(zone) as (app, pilot):
+        watch = watch_of(app).scheduler
+        assert watch is not None
+        watch.pause()
+        await pilot.press("f11")
+        await until(pilot, lambda: on_screen(app, "CrisisBoardScreen")() and board_of(app).loaded > 0)
+        board = board_of(app)
+        assert cells(app, "person") == ["REG, Tom"] and board.settled == 0  # the rows, the rest still being read
+        status = str(app.screen.query_one("#board-status").render())
+        assert "1 open Rapid referral; reading the reminders to acknowledge..." in status
+        assert "reading the figure" in str(app.screen.query_one("#board-figure").render())
+        assert not app.screen.query_one("#board-reminders").display
+        held.set()
+        await until(pilot, lambda: board.settled > 0)
+        assert [r.id for r in board.reminders] == [raised.id]
+        assert "1 reminder to acknowledge." in str(app.screen.query_one("#board-status").render())
+        assert "2-hour response today" in str(app.screen.query_one("#board-figure").render())
 
 
 async def test_a_reminder_due_while_no_desk_was_open_is_raised_on_the_next_open_exactly_once(
@@ -327,7 +365,8 @@ async def test_a_crisis_raised_and_a_visit_arriving_at_another_desk_show_on_the_
             escalation.move_booking(session, actor(zone), BookingMove(nurse.id, nurse.version, "arrived"))
         await until(pilot, lambda: cells(app, "state") == [" Seen "], timeout=2.0)
         assert "ARRIVED" in cells(app, "booked")[0]
-        assert "2-hour response today: 1/1 (100%)" in str(app.screen.query_one("#board-figure").render())
+        figure = app.screen.query_one("#board-figure")
+        await until(pilot, lambda: "2-hour response today: 1/1 (100%)" in str(figure.render()))  # after the rows
         await pilot.press("enter")  # the person's record
         await until(pilot, on_screen(app, "PersonScreen"))
 
