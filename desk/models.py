@@ -244,7 +244,10 @@ class Referral(Versioned, SQLModel, table=True):
     """A request for a professional's help; its dates give the service's three measures."""
 
     # migration 0004: the 2-hour figure reads Crisis referrals by when they came in
-    __table_args__ = (Index("ix_referral_response_received", "response", "received_at"),)
+    __table_args__ = (
+        Index("ix_referral_response_received", "response", "received_at"),
+        Index("ix_referral_status_response", "status", "response"),  # migration 0008: the crisis board's open ones
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
