@@ -18,4 +18,5 @@ MEASURE_MODULES: tuple[str, ...] = (
     "bench.crisis_measures",
     "bench.crisis_screens",
     "bench.package_measures",
+    "bench.package_screens",
 )

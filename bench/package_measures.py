@@ -82,14 +82,21 @@ class _Package:
 
 
 def _people_with_care_before(ctx: Context, n: int) -> list[tuple[int, str]]:
-    """Seeded people on a caseload who have had long-term care (a package item from before the catalogue)."""
+    """Seeded people on a caseload who have had long-term care, so no social worker's rule applies.
+
+    A package item of a long-term service (not equipment), or one from before
+    the catalogue (no service id): what ``arrange`` counts as support arranged before.
+    """
+    from desk.packages import catalogue
+
+    long_term = [s.id for s in catalogue.load().services.values() if s.term == "long" and not s.equipment]
     with db.reading(ctx.engine) as s:
         rows = s.execute(
             sa_select(col(Person.id), col(Person.zone_id))
             .join(CarePackage, col(CarePackage.person_id) == col(Person.id))
             .join(CarePackageItem, col(CarePackageItem.package_id) == col(CarePackage.id))
             .join(CaseloadEntry, col(CaseloadEntry.person_id) == col(Person.id))
-            .where(col(CarePackageItem.service_id) == "")
+            .where(col(CarePackageItem.service_id).in_(["", *long_term]))
             .group_by(col(Person.id), col(Person.zone_id))
             .order_by(col(Person.id))
             .limit(200)
@@ -170,6 +177,36 @@ def _remove_packages(ctx: Context, made: list[_Package], history_from: int) -> N
             caseload.refresh(s, p.person_id)
 
 
+def _actors(ctx: Context, made: list[_Package]) -> dict[int, Actor]:
+    """Per package, the zone co-ordinator who saves its changes (at the bench's desk)."""
+    actors = {}
+    with db.reading(ctx.engine) as s:
+        for p in made:
+            coordinator = next(t for t in reference.staff(s, p.zone_id) if t.role == "coordinator")
+            actors[p.package_id] = Actor(coordinator.id, BENCH_DESK)
+    return actors
+
+
+def _save_change(ctx: Context, actor: Actor, p: _Package, today: date) -> None:
+    """One committed change to ``p``: the visit's length moves on, so a new version is written."""
+    with db.writing(ctx.engine) as s:
+        out = arrange.change(
+            s,
+            actor,
+            PackageChange(
+                p.person_id,
+                p.assessment_id,
+                (_visit(_minutes(p.number), today, p.provider, 1),),
+                f"Bench: visit length, change {p.number}",
+                package_id=p.package_id,
+                based_on=p.number,
+            ),
+        )
+    if not isinstance(out, Arranged):
+        raise RuntimeError(f"package {p.package_id}: the change was routed, not arranged")
+    p.number = out.version.number
+
+
 @contextmanager
 def _packages(ctx: Context, n: int) -> Iterator[list[_Package]]:
     """``n`` packages made on seeded people for the measure, gone again afterwards."""
@@ -183,6 +220,18 @@ def _packages(ctx: Context, n: int) -> Iterator[list[_Package]]:
         _remove_packages(ctx, made, history_from)
 
 
+@contextmanager
+def package_of_versions(ctx: Context, versions: int) -> Iterator[_Package]:
+    """One seeded person's package holding ``versions`` versions while inside, gone again afterwards."""
+    with _packages(ctx, 1) as made:
+        p = made[0]
+        actor = _actors(ctx, made)[p.package_id]
+        today = clock.today()
+        while p.number < versions:
+            _save_change(ctx, actor, p, today)
+        yield p
+
+
 @measure("package change")
 def package_change(ctx: Context) -> Iterable[Result]:
     """Saving a package change (a new version, committed), then reading a 30-version package back."""
@@ -190,11 +239,7 @@ def package_change(ctx: Context) -> Iterable[Result]:
     people = 1 if ctx.once else 4
     warmup = 0 if ctx.once else 4
     with _packages(ctx, people) as made:
-        actors = {}
-        with db.reading(ctx.engine) as s:
-            for p in made:
-                coordinator = next(t for t in reference.staff(s, p.zone_id) if t.role == "coordinator")
-                actors[p.package_id] = Actor(coordinator.id, BENCH_DESK)
+        actors = _actors(ctx, made)
         turn = {"n": 0}
         today = clock.today()
 
@@ -204,22 +249,7 @@ def package_change(ctx: Context) -> Iterable[Result]:
             c0 = time.thread_time_ns()
             p = made[turn["n"] % len(made)]
             turn["n"] += 1
-            with db.writing(ctx.engine) as s:
-                out = arrange.change(
-                    s,
-                    actors[p.package_id],
-                    PackageChange(
-                        p.person_id,
-                        p.assessment_id,
-                        (_visit(_minutes(p.number), today, p.provider, 1),),
-                        f"Bench: visit length, change {p.number}",
-                        package_id=p.package_id,
-                        based_on=p.number,
-                    ),
-                )
-            if not isinstance(out, Arranged):
-                raise RuntimeError(f"package {p.package_id}: the change was routed, not arranged")
-            p.number = out.version.number
+            _save_change(ctx, actors[p.package_id], p, today)
             cpu.append(time.thread_time_ns() - c0)
 
         samples = timed(save, repeat=reps, warmup=warmup)

@@ -947,6 +947,46 @@ def _write_version(
     return row
 
 
+def _written_view(
+    session: Session,
+    row: CarePackageVersion,
+    lines: list[LineView],
+    record: assessments.AssessmentRecord,
+    base: VersionView | None,
+) -> VersionView:
+    """The version just written, as :func:`versions` would read it back, from what the write already holds."""
+    if row.arranged_by_id is None:
+        arranged_by = ""
+    elif base is not None and base.arranged_by_id == row.arranged_by_id:
+        arranged_by = base.arranged_by
+    else:
+        staff = session.get(Staff, row.arranged_by_id)
+        arranged_by = staff.name if staff is not None else ""
+    stored = [
+        replace(
+            ln,
+            times=tuple(t for t in ln.times if t),
+            days=tuple(d for d in ln.days if d),
+        )
+        for ln in sorted(lines, key=lambda ln: ln.line)
+    ]
+    return VersionView(
+        package_id=row.package_id,
+        number=row.number,
+        assessment_id=row.assessment_id,
+        assessor=record.byline,
+        arranged_by_id=row.arranged_by_id,
+        arranged_by=arranged_by,
+        arranged_at=row.arranged_at,
+        desk=row.desk,
+        why=row.why,
+        lines=tuple(stored),
+        care_minutes_per_week=row.care_minutes_per_week,
+        cost_per_week_pence=row.cost_per_week_pence,
+        one_off_pence=row.one_off_pence,
+    )
+
+
 def _sync_items(
     session: Session, actor: Actor, pkg: CarePackage, lines: list[LineView], settings: config.PackageSettings
 ) -> None:
@@ -1158,7 +1198,7 @@ def _arrange(
         history.create(session, actor, pkg, f"Package requested on {record.byline}'s assessment", person_id=person.id)
         _step(session, actor, pkg, None, "requested", today)
     row = _write_version(session, actor, pkg, lines, assessment_id=record.id, why=why)
-    new = _views(session, [row])[0]
+    new = _written_view(session, row, lines, record, base)
     words = diff(base, new)
     changes: dict[str, object] = dict(current_version=row.number)
     if base is None:

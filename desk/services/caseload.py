@@ -128,7 +128,7 @@ NEW_FOR_DAYS = 28
 """Days a person registered at the desk stays on their zone's caseload with nothing else to keep them there."""
 
 
-def _registered_at_desk_since(now_utc: datetime) -> sa.Select[int | None, datetime]:
+def _registered_at_desk_since(since: Any) -> sa.Select[int | None, datetime]:
     """People a member of staff registered at the desk since the cut-off, with when (newest first per person).
 
     A registration is the history "create" entry on the person; the synthetic
@@ -140,13 +140,132 @@ def _registered_at_desk_since(now_utc: datetime) -> sa.Select[int | None, dateti
             col(History.entity) == "person",
             col(History.action) == "create",
             col(History.staff_id).is_not(None),
-            col(History.at) >= now_utc - timedelta(days=NEW_FOR_DAYS),
+            col(History.at) >= since,
         )
         .group_by(col(History.person_id))
     )
 
 
 _Q = TypeVar("_Q", bound=sa.Select[*tuple[Any, ...]])
+
+
+class _Statements(NamedTuple):
+    involvements: Any
+    packages: Any
+    items: Any
+    referrals: Any
+    admissions: Any
+    registered: Any
+    people: Any
+
+
+_PERSON: list[_Statements] = []
+"""One person's statements, built once: a refresh after every change runs them with the person's id bound."""
+
+
+def _person_statements() -> _Statements:
+    if not _PERSON:
+        _PERSON.append(_statements(None, sa.bindparam("since"), person=sa.bindparam("person_id")))
+    return _PERSON[0]
+
+
+def _statements(zone_id: str | None, now_utc: Any, *, person: Any = None) -> _Statements:
+    """The queries :func:`compute_rows` runs: everyone, one zone, or (``person``, a bound id) one person.
+
+    For one person ``now_utc`` is the bound cut-off itself (the registration window's start), not the time.
+    """
+    person_id = person
+
+    def in_zone(stmt: _Q, person_col: Mapped[int]) -> _Q:
+        if person_id is not None:
+            return stmt.where(person_col == person_id)
+        if zone_id:
+            return stmt.join(Person, col(Person.id) == person_col).where(col(Person.zone_id) == zone_id)
+        return stmt
+
+    open_inv = col(Involvement.ended_on).is_(None)
+    involvements = in_zone(
+        select(Involvement.person_id, Involvement.discipline, Staff.name)
+        .join(Staff, col(Staff.id) == col(Involvement.staff_id))
+        .where(open_inv),
+        col(Involvement.person_id),
+    ).order_by(col(Involvement.person_id), col(Involvement.id))
+    packages = in_zone(
+        select(col(CarePackage.person_id), col(CarePackage.id), col(CarePackage.review_due)).where(
+            CarePackage.status == "active"
+        ),
+        col(CarePackage.person_id),
+    ).order_by(col(CarePackage.person_id), col(CarePackage.id))
+    items = in_zone(
+        select(CarePackageItem.package_id, CarePackageItem.service)
+        .join(CarePackage, col(CarePackage.id) == col(CarePackageItem.package_id))
+        .where(CarePackage.status == "active", col(CarePackageItem.end_date).is_(None)),
+        col(CarePackage.person_id),
+    )
+    referrals = in_zone(
+        sa.select(
+            col(Referral.person_id),
+            col(Referral.discipline),
+            col(Referral.crisis),
+            col(Referral.due_at),
+            col(Referral.urgency),
+        ).where(col(Referral.status) == "open"),
+        col(Referral.person_id),
+    ).order_by(col(Referral.person_id), col(Referral.id))
+    admissions = in_zone(
+        select(Admission.person_id).where(col(Admission.discharged_at).is_(None)),
+        col(Admission.person_id),
+    )
+
+    since = now_utc if person is not None else now_utc - timedelta(days=NEW_FOR_DAYS)
+    new_people = _registered_at_desk_since(since)
+    if person_id is not None:
+        new_people = new_people.where(col(History.person_id) == person_id)
+    elif zone_id:
+        new_people = new_people.join(Person, col(Person.id) == col(History.person_id)).where(
+            col(Person.zone_id) == zone_id
+        )
+
+    candidates = (
+        sa.select(col(Involvement.person_id))
+        .where(open_inv)
+        .union(
+            sa.select(col(CarePackage.person_id)).where(col(CarePackage.status) == "active"),
+            sa.select(col(Referral.person_id)).where(col(Referral.status) == "open"),
+            sa.select(col(Admission.person_id)).where(col(Admission.discharged_at).is_(None)),
+            sa.select(col(Person.id)).where(col(Person.key_worker_id).is_not(None)),
+            _registered_at_desk_since(since).with_only_columns(col(History.person_id)),
+        )
+        .subquery()
+    )
+    kw = aliased(Staff)
+    people = (
+        sa.select(
+            col(Person.id),
+            col(Person.zone_id),
+            col(Person.family_key),
+            col(Person.given_key),
+            col(Person.family_name),
+            col(Person.given_name),
+            col(Person.nhs_number),
+            col(Person.date_of_birth),
+            col(Person.key_worker_id),
+            col(Person.lives_alone),
+            col(Practice.name),
+            col(kw.name),
+        )
+        .join(Practice, col(Practice.ods_code) == col(Person.practice_id), isouter=True)
+        .join(kw, col(kw.id) == col(Person.key_worker_id), isouter=True)
+    )
+    if person_id is not None:
+        people = people.where(col(Person.id) == person_id)  # one person: no need to list candidates
+    else:
+        people = people.join(candidates, candidates.c[0] == col(Person.id))
+        if zone_id:
+            people = people.where(col(Person.zone_id) == zone_id)
+    return _Statements(
+        involvements, packages, items, referrals, admissions, new_people, people.order_by(col(Person.id))
+    )
 
 
 def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int | None = None) -> list[EntryValues]:
@@ -168,70 +287,18 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
     stored caseload, still marked with the date they were registered, until
     the next rebuild.
     """
-
-    def in_zone(stmt: _Q, person_col: Mapped[int]) -> _Q:
-        if person_id is not None:
-            return stmt.where(person_col == person_id)
-        if zone_id:
-            return stmt.join(Person, col(Person.id) == person_col).where(col(Person.zone_id) == zone_id)
-        return stmt
-
-    open_inv = col(Involvement.ended_on).is_(None)
-    inv_rows = session.exec(
-        in_zone(
-            select(Involvement.person_id, Involvement.discipline, Staff.name)
-            .join(Staff, col(Staff.id) == col(Involvement.staff_id))
-            .where(open_inv),
-            col(Involvement.person_id),
-        ).order_by(col(Involvement.person_id), col(Involvement.id))
-    ).all()
-    pkg_rows = session.exec(
-        in_zone(
-            select(col(CarePackage.person_id), col(CarePackage.id), col(CarePackage.review_due)).where(
-                CarePackage.status == "active"
-            ),
-            col(CarePackage.person_id),
-        ).order_by(col(CarePackage.person_id), col(CarePackage.id))
-    ).all()
-    item_rows = session.exec(
-        in_zone(
-            select(CarePackageItem.package_id, CarePackageItem.service)
-            .join(CarePackage, col(CarePackage.id) == col(CarePackageItem.package_id))
-            .where(CarePackage.status == "active", col(CarePackageItem.end_date).is_(None)),
-            col(CarePackage.person_id),
-        )
-    ).all()
-    # Five columns and more: SQLAlchemy's own select (sqlmodel types only four), on the session's connection.
-    connection = session.connection()
-    ref_rows = connection.execute(
-        in_zone(
-            sa.select(
-                col(Referral.person_id),
-                col(Referral.discipline),
-                col(Referral.crisis),
-                col(Referral.due_at),
-                col(Referral.urgency),
-            ).where(col(Referral.status) == "open"),
-            col(Referral.person_id),
-        ).order_by(col(Referral.person_id), col(Referral.id))
-    ).all()
-    adm_ids = set(
-        session.exec(
-            in_zone(
-                select(Admission.person_id).where(col(Admission.discharged_at).is_(None)),
-                col(Admission.person_id),
-            )
-        ).all()
+    session.flush()  # the statements run on the session's connection, which does not flush by itself
+    q = _person_statements() if person_id is not None else _statements(zone_id, clock.now())
+    params: dict[str, Any] = (
+        {"person_id": person_id, "since": clock.now() - timedelta(days=NEW_FOR_DAYS)} if person_id is not None else {}
     )
-
-    new_people = _registered_at_desk_since(clock.now())
-    if person_id is not None:
-        new_people = new_people.where(col(History.person_id) == person_id)
-    elif zone_id:
-        new_people = new_people.join(Person, col(Person.id) == col(History.person_id)).where(
-            col(Person.zone_id) == zone_id
-        )
-    registered = {saved_id(pid): clock.local(at).date() for pid, at in connection.execute(new_people).all()}
+    connection = session.connection()
+    inv_rows = connection.execute(q.involvements, params).all()
+    pkg_rows = connection.execute(q.packages, params).all()
+    item_rows = connection.execute(q.items, params).all()
+    ref_rows = connection.execute(q.referrals, params).all()
+    adm_ids = set(connection.execute(q.admissions, params).scalars().all())
+    registered = {saved_id(pid): clock.local(at).date() for pid, at in connection.execute(q.registered, params).all()}
 
     health: dict[int, list[str]] = {}
     social: dict[int, list[str]] = {}
@@ -270,44 +337,6 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
             )
 
     wait_from = _wait_flags(connection, zone_id, person_id)
-
-    candidates = (
-        sa.select(col(Involvement.person_id))
-        .where(open_inv)
-        .union(
-            sa.select(col(CarePackage.person_id)).where(col(CarePackage.status) == "active"),
-            sa.select(col(Referral.person_id)).where(col(Referral.status) == "open"),
-            sa.select(col(Admission.person_id)).where(col(Admission.discharged_at).is_(None)),
-            sa.select(col(Person.id)).where(col(Person.key_worker_id).is_not(None)),
-            _registered_at_desk_since(clock.now()).with_only_columns(col(History.person_id)),
-        )
-        .subquery()
-    )
-    kw = aliased(Staff)
-    people = (
-        sa.select(
-            col(Person.id),
-            col(Person.zone_id),
-            col(Person.family_key),
-            col(Person.given_key),
-            col(Person.family_name),
-            col(Person.given_name),
-            col(Person.nhs_number),
-            col(Person.date_of_birth),
-            col(Person.key_worker_id),
-            col(Person.lives_alone),
-            col(Practice.name),
-            col(kw.name),
-        )
-        .join(Practice, col(Practice.ods_code) == col(Person.practice_id), isouter=True)
-        .join(kw, col(kw.id) == col(Person.key_worker_id), isouter=True)
-    )
-    if person_id is not None:
-        people = people.where(col(Person.id) == person_id)  # one person: no need to list candidates
-    else:
-        people = people.join(candidates, candidates.c[0] == col(Person.id))
-        if zone_id:
-            people = people.where(col(Person.zone_id) == zone_id)
     out: list[EntryValues] = []
     for (
         row_id,
@@ -322,7 +351,7 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
         lives_alone,
         practice_name,
         kw_name,
-    ) in connection.execute(people.order_by(col(Person.id))).all():
+    ) in connection.execute(q.people, params).all():
         pid = saved_id(row_id)
         h, so = health.get(pid, []), social.get(pid, [])
         in_hospital = pid in adm_ids

@@ -1,0 +1,103 @@
+"""The package screen's measure runs once, small, on SQLite and (with DESK_TEST_DATABASE_URL) PostgreSQL.
+
+The figures mean nothing at this size and are not checked. What is checked:
+the measure gives rows with figures, its target and no error; the screen it
+timed showed the package with the versions made for it (the row names them);
+and the database is left as seeded (the package, its versions, assessment
+and history are gone and the caseload rows back as they were; the desk
+under test raising the seed's due reminders and reviews, as every desk does,
+is left out).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlmodel import col
+
+from bench import package_screens
+from bench.core import REGISTRY, Context, Result, run_measure
+from bench.data import engine_for, prepare
+from desk import db
+from desk.models import Assessment, CarePackage, CarePackageItem, CaseloadEntry, History
+from desk.package_models import CarePackageLine, CarePackageVersion, CareStep, PackageReview, ProviderNotice
+
+PACKAGE_SCREEN_MEASURES = [m for m in REGISTRY if m.fn.__module__ == package_screens.__name__]
+PG_URL = os.environ.get("DESK_TEST_DATABASE_URL", "")
+DESK_RAISES = ("Reminder raised", "Review fell due")
+"""What the desk under test writes of itself on start-up and as it polls, whatever it is shown."""
+
+
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def small_trust(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
+    """A seeded trust of 3,000 people, with the seed's packages from before versions."""
+    if request.param == "sqlite":
+        url, schema = f"sqlite:///{tmp_path_factory.mktemp('bench')}/scale.db", ""
+    else:
+        url, schema = PG_URL, f"bench_{uuid.uuid4().hex[:12]}"
+    engine, counts, _ = prepare(url, schema=schema, people=3000, caseload=800, calls=2000, seed=380, reuse=False)
+    try:
+        yield Context(engine=engine, url=url, backend=request.param, counts=counts, once=True)
+    finally:
+        engine.dispose()
+        if schema:
+            base = engine_for(url, "public")
+            with base.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            base.dispose()
+
+
+def _as_seeded(ctx: Context) -> tuple[object, ...]:
+    counted = (
+        CarePackage,
+        CarePackageItem,
+        CarePackageVersion,
+        CarePackageLine,
+        CareStep,
+        ProviderNotice,
+        PackageReview,
+        Assessment,
+    )
+    with db.reading(ctx.engine) as s:
+        counts = tuple(s.execute(select(func.count()).select_from(t)).scalar_one() for t in counted)
+        # the desk under test raises the seed's reminders and reviews now due, as any desk does: not the measure's
+        written = s.execute(select(func.count()).where(col(History.why).not_in(DESK_RAISES))).scalar_one()
+        caseload = tuple(
+            tuple(row)
+            for row in s.execute(
+                select(CaseloadEntry.__table__).order_by(col(CaseloadEntry.person_id))  # type: ignore[arg-type]
+            ).all()
+        )
+    return counts, written, caseload
+
+
+def _figures(result: Result) -> bool:
+    return result.value is not None or len(result.samples_ns) > 0
+
+
+def test_the_package_screen_measure_is_here() -> None:
+    assert [(m.name, m.group) for m in PACKAGE_SCREEN_MEASURES] == [("screen: package of 30 versions", "screen")]
+
+
+def test_the_package_screen_measure_measures_and_leaves_the_database_as_seeded(small_trust: Context) -> None:
+    (m,) = PACKAGE_SCREEN_MEASURES
+    before = _as_seeded(small_trust)
+    results = run_measure(m, small_trust)
+    assert [r.error for r in results if r.error] == []
+    assert [r.name for r in results if not _figures(r)] == []
+    names = [r.name for r in results]
+    assert names == [
+        "package screen: K to first frame with 3 versions",
+        "package screen: K to first frame of the screen",
+        "package screen: Esc back to the record",
+    ]
+    assert results[0].target == package_screens.FIRST_FRAME
+    assert results[0].reference == "bare Textual app: key to frame"
+    assert _as_seeded(small_trust) == before
