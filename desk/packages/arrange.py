@@ -169,6 +169,8 @@ class LineView:
             carers = f"{self.carers} carer" + ("s" if self.carers != 1 else "")
             text = f"{n} visit{'s' if n != 1 else ''} a day ({', '.join(self.times)}), {self.minutes} minutes, "
             text += f"{carers}, {days}"
+        elif spec.form == "weekly" and spec.unit == "week":
+            text = "weekly"  # charged by the week (telecare, a placement): "1 week a week" says nothing
         elif spec.form == "weekly":
             text = f"{self.quantity} {spec.unit}{'s' if self.quantity != 1 else ''} a week"
         elif spec.form == "stay":

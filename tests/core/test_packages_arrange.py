@@ -284,3 +284,15 @@ def test_two_desks_the_second_is_told_and_applies_its_change_on_top(
     assert isinstance(out, Arranged) and out.version.number == 3
     assert [ln.service for ln in out.version.lines] == ["home_care", "key_safe"]
     assert out.version.lines[0].times == ("08:00", "12:00", "17:00")  # their lunch visit kept
+
+
+def test_a_service_charged_by_the_week_reads_as_weekly_and_meals_by_their_count() -> None:
+    from datetime import date
+
+    from desk.packages.arrange import LineView
+
+    def line(service: str, quantity: int) -> LineView:
+        return LineView(1, service, service, "", "", date(2026, 12, 1), None, 475, (), 0, 0, (), quantity, 0, 0, 0)
+
+    assert line("telecare", 1).detail == "weekly"
+    assert line("meals", 7).detail == "7 meals a week"
