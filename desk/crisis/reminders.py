@@ -21,6 +21,7 @@ shows it on every desk of the zone until the review is recorded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -211,28 +212,40 @@ def poll(session: Session, actor: Actor, *, zone_id: str | None = None) -> list[
     Run in a write transaction (``db.writing``): the same call on start-up
     catches up on whatever fell due while the desk was closed.
     """
+    mine = _raise_each(session, actor, due(session, zone_id=zone_id), claim, "reminder", "Reminder raised")
+    return _rows(session, [col(Reminder.id).in_(mine)]) if mine else []
+
+
+def _raise_each(
+    session: Session,
+    actor: Actor,
+    ids: list[int],
+    claim_one: Callable[[Session, int, str], bool],
+    entity: str,
+    why: str,
+) -> list[int]:
+    """Claim each of ``ids`` for this desk (one conditional UPDATE each) and record the raise; the ids it won."""
     mine: list[int] = []
-    for rid in due(session, zone_id=zone_id):
-        if claim(session, rid, actor.desk):
+    for rid in ids:
+        if claim_one(session, rid, actor.desk):
             mine.append(rid)
             session.add(
                 History(
                     at=clock.now(),
                     staff_id=actor.staff_id,
                     desk=actor.desk,
-                    entity="reminder",
+                    entity=entity,
                     entity_id=str(rid),
                     action="update",
                     before={"state": "pending"},
                     after={"state": "raised"},
-                    why="Reminder raised",
+                    why=why,
                 )
             )
-    if not mine:
-        return []
-    session.flush()
-    session.expire_all()
-    return _rows(session, [col(Reminder.id).in_(mine)])
+    if mine:
+        session.flush()
+        session.expire_all()
+    return mine
 
 
 def outstanding(session: Session, *, zone_id: str | None = None) -> list[ReminderRow]:
@@ -355,28 +368,10 @@ def poll_reviews(session: Session, actor: Actor, *, zone_id: str | None = None) 
 
     Run in a write transaction, on the same poll as :func:`poll` (and on start-up, to catch up).
     """
-    mine: list[int] = []
-    for rid in due_reviews(session, zone_id=zone_id):
-        if claim_review(session, rid, actor.desk):
-            mine.append(rid)
-            session.add(
-                History(
-                    at=clock.now(),
-                    staff_id=actor.staff_id,
-                    desk=actor.desk,
-                    entity="packagereview",
-                    entity_id=str(rid),
-                    action="update",
-                    before={"state": "pending"},
-                    after={"state": "raised"},
-                    why="Review fell due",
-                )
-            )
-    if not mine:
-        return []
-    session.flush()
-    session.expire_all()
-    return review_rows(session, [col(PackageReview.id).in_(mine)])
+    mine = _raise_each(
+        session, actor, due_reviews(session, zone_id=zone_id), claim_review, "packagereview", "Review fell due"
+    )
+    return review_rows(session, [col(PackageReview.id).in_(mine)]) if mine else []
 
 
 def outstanding_reviews(session: Session, *, zone_id: str | None = None) -> list[ReviewRow]:
