@@ -283,7 +283,18 @@ class Referral(Versioned, SQLModel, table=True):
 
 
 class Admission(Versioned, SQLModel, table=True):
-    """A hospital stay; open while ``discharged_at`` is empty."""
+    """A hospital stay; open while ``discharged_at`` is empty.
+
+    From migration 0009 it also holds the discharge plan made on the ward
+    (desk.discharge): the discharge ready date, the pathway, the day the
+    package must be ready, and how the stay ended.
+    """
+
+    # migration 0009: a ward's patients in hospital now, and a year of discharges for the delays view
+    __table_args__ = (
+        Index("ix_admission_ward_open", "ward_id", "discharged_at"),
+        Index("ix_admission_discharged", "discharged_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
@@ -292,6 +303,34 @@ class Admission(Versioned, SQLModel, table=True):
     medically_fit_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     discharged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = _versioned()
+    # migration 0009, ward discharge: why admitted and who recorded it; when a co-ordinator checked it
+    # (history and package before); the package suspended for the stay.
+    reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    recorded_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    checked_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    package_id: int | None = Field(default=None, foreign_key="carepackage.id")
+    # The plan from the ward's multidisciplinary meeting: the discharge ready date (UK local day), the
+    # pathway (desk.vocabulary.PATHWAYS: "0" to "3"), the patient's and family's involvement, the day the
+    # package must be ready, and for pathway 3 the care home placed in.
+    ready_on: date | None = None
+    ready_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ready_recorded_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    pathway: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    involved: bool = False
+    involved_note: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    package_ready_by: date | None = None
+    placement_id: int | None = Field(default=None, foreign_key="organisation.id")
+    placement_note: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # The delay as it stands today (each day's own reason is a desk.discharge_models.DelayDay).
+    delay_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    delay_owner: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # How the stay ended: who recorded the discharge, a note, and the reason given when the
+    # package was not confirmed by its provider.
+    discharged_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    discharge_note: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    unconfirmed_why: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Assessment(SQLModel, table=True):
@@ -475,6 +514,7 @@ class CaseloadEntry(SQLModel, table=True):
 
 
 # The crisis line's tables (duty roster, crises, bookings, liaison, crisis plans, reminders) and
-# those of packages on an assessment (findings, versions, steps, providers told, reviews) live
+# those of packages on an assessment (findings, versions, steps, providers told, reviews) and of
+# ward discharge (wards covered, tasks before the door, delayed days, pick-ups) live
 # in their own modules; importing them here puts them on this metadata (after Versioned, which they use).
-from desk import crisis_models, package_models  # noqa: E402, F401
+from desk import crisis_models, discharge_models, package_models  # noqa: E402, F401

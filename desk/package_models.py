@@ -109,7 +109,8 @@ class PackageReview(Versioned, SQLModel, table=True):
     package_id: int = Field(foreign_key="carepackage.id", index=True)
     person_id: int = Field(foreign_key="person.id")
     zone_id: str = Field(foreign_key="zone.id")
-    kind: str  # first | yearly
+    kind: str  # first | yearly | discharge (four weeks after a discharge, desk.discharge)
+    admission_id: int | None = Field(default=None, foreign_key="admission.id")  # migration 0009: kind discharge
     due_at: datetime = Field(sa_type=UTCDateTime)
     state: str = "pending"  # pending | raised | done
     raised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -118,3 +118,46 @@ ASSESSMENT_PLACES: dict[str, str] = {
     "phone": "By phone",
 }
 """Where an assessment was made."""
+
+# --- ward discharge (desk.discharge) ------------------------------------------
+
+PATHWAYS: dict[str, str] = {
+    "0": "Pathway 0: home, no new support or the old package restarted",
+    "1": "Pathway 1: home with new or more support",
+    "2": "Pathway 2: a bed-based rehabilitation or reablement stay",
+    "3": "Pathway 3: a first-time care home placement",
+}
+"""The national discharge pathways. A resident going back to their own care home is pathway 0."""
+
+DISCHARGE_TASKS: dict[str, str] = {
+    "package": "Package confirmed by the provider",
+    "equipment": "Equipment delivered",
+    "transport": "Transport",
+    "medicines": "Medicines to take home",
+    "summary": "Discharge summary",
+    "care_home_bed": "A care home bed",
+    "agreement": "Patient's or family's agreement",
+}
+"""What stands between a patient and the door, each with an owner and a state."""
+
+TASK_STATES: dict[str, str] = {
+    "outstanding": "Outstanding",
+    "in_hand": "In hand",
+    "done": "Done",
+    "not_needed": "Not needed",
+}
+"""Where one of those stands; done and not needed no longer stand in the way."""
+
+DELAY_REASONS: dict[str, str] = {
+    "care_at_home": "Awaiting assessment or care at home",
+    "community_bed": "Awaiting a rehabilitation or community bed",
+    "care_home_bed": "Awaiting a care home bed",
+    "medical": "Awaiting a medical decision or discharge summary",
+    "therapy": "Awaiting a therapy decision",
+    "equipment": "Awaiting equipment or adaptations",
+    "transport": "Awaiting transport",
+    "medicines": "Awaiting medicines",
+    "disagreement": "Patient or family disagreement",
+    "other": "Other",
+}
+"""Why a patient past their discharge ready date is still in hospital: the national categories."""
