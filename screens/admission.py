@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from desk import clock
@@ -55,7 +55,8 @@ class AdmissionForm(FormDialog):
     """An admission to a ward: the person, the ward, admitted at, why."""
 
     DEFAULT_CSS = """
-    AdmissionForm #admission { width: 110; max-width: 98%; height: 90%; }
+    AdmissionForm #admission { width: 110; max-width: 98%; height: 95%; }
+    AdmissionForm #admission-body { height: 1fr; }
     AdmissionForm #finder-results { height: 8; }
     AdmissionForm #patient { padding: 0 1; text-style: bold; }
     """
@@ -70,21 +71,22 @@ class AdmissionForm(FormDialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="admission", classes="dialog"):
             yield from self.form_header("Record an admission")
-            yield Label("Who (find them on the register; Enter picks)", classes="field-label-wide")
-            yield PersonFinder(id="person_id")
-            yield Static("Nobody chosen yet.", id="patient")
-            yield FieldError(id="person_id-error")
-            yield Label("Ward (a key)", classes="field-label-wide")
-            yield KeyChoice(ward_keys(self.wards), value=str(self.ward_id) if self.ward_id else None, id="ward_id")
-            yield FieldError(id="ward_id-error")
-            with Horizontal(classes="field"):
-                yield Label("Admitted at", classes="field-label")
-                yield Input(f"{clock.local(clock.now()):%d/%m/%Y %H:%M}", placeholder=WHEN_HINT, id="admitted_at")
-            yield FieldError(id="admitted_at-error")
-            with Horizontal(classes="field"):
-                yield Label("Why", classes="field-label")
-                yield Input(placeholder="Why admitted, e.g. a fall at home (Enter saves)", id="reason")
-            yield FieldError(id="reason-error")
+            with VerticalScroll(id="admission-body"):
+                yield Label("Who (find them on the register; Enter picks)", classes="field-label-wide")
+                yield PersonFinder(id="person_id")
+                yield Static("Nobody chosen yet.", id="patient")
+                yield FieldError(id="person_id-error")
+                yield Label("Ward (a key)", classes="field-label-wide")
+                yield KeyChoice(ward_keys(self.wards), value=str(self.ward_id) if self.ward_id else None, id="ward_id")
+                yield FieldError(id="ward_id-error")
+                with Horizontal(classes="field"):
+                    yield Label("Admitted at", classes="field-label")
+                    yield Input(f"{clock.local(clock.now()):%d/%m/%Y %H:%M}", placeholder=WHEN_HINT, id="admitted_at")
+                yield FieldError(id="admitted_at-error")
+                with Horizontal(classes="field"):
+                    yield Label("Why", classes="field-label")
+                    yield Input(placeholder="Why admitted, e.g. a fall at home (Enter saves)", id="reason")
+                yield FieldError(id="reason-error")
             yield Label("F10 records it; Escape closes without recording.", classes="hint")
         yield KeyFooter()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 
 from desk import clock, dates
@@ -95,7 +95,8 @@ class PlanForm(StayForm):
     """The discharge plan from the ward's multidisciplinary meeting."""
 
     DEFAULT_CSS = """
-    PlanForm #plan { width: 110; max-width: 98%; height: auto; max-height: 95%; }
+    PlanForm #plan { width: 110; max-width: 98%; height: 95%; }
+    PlanForm #plan-body { height: 1fr; }
     """
 
     def __init__(self, view: StayView, homes: list[tuple[int, str]]) -> None:
@@ -107,41 +108,42 @@ class PlanForm(StayForm):
         v = self.view
         with Vertical(id="plan", classes="dialog"):
             yield from self.form_header(f"The discharge plan: {v.name}, {v.ward}")
-            with Horizontal(classes="field"):
-                yield Label("Discharge ready date", classes="field-label")
-                yield Input(
-                    day_input(v.ready_on),
-                    placeholder=f"{DATE_HINT}: the day they no longer need the bed",
-                    id="ready_on",
-                )
-            yield FieldError(id="ready_on-error")
-            yield Label("Pathway (a key)", classes="field-label-wide")
-            yield KeyChoice([(k, k, label) for k, label in PATHWAYS.items()], value=v.pathway or None, id="pathway")
-            yield FieldError(id="pathway-error")
-            with Horizontal(classes="field"):
-                yield Label("", classes="field-label")
-                yield TickBox("Patient and family involved in the plan", v.involved, id="involved")
-            with Horizontal(classes="field"):
-                yield Label("Involvement", classes="field-label")
-                yield Input(v.involved_note, placeholder="Who, and what they said (optional)", id="involved_note")
-            yield FieldError(id="involved_note-error")
-            with Horizontal(classes="field"):
-                yield Label("Package ready by", classes="field-label")
-                yield Input(day_input(v.going_home_on), placeholder=DATE_HINT, id="package_ready_by")
-            yield FieldError(id="package_ready_by-error")
-            with Horizontal(classes="field"):
-                yield Label("Care home (pathway 3)", classes="field-label")
-                yield Select[int](
-                    [(name, oid) for oid, name in self.homes],
-                    prompt="None: only pathway 3 places in a care home",
-                    value=v.placement_id if v.placement_id else Select.NULL,
-                    id="placement_id",
-                )
-            yield FieldError(id="placement_id-error")
-            with Horizontal(classes="field"):
-                yield Label("Placement note", classes="field-label")
-                yield Input(v.placement_note, placeholder="Optional", id="placement_note")
-            yield FieldError(id="placement_note-error")
+            with VerticalScroll(id="plan-body"):
+                with Horizontal(classes="field"):
+                    yield Label("Discharge ready date", classes="field-label")
+                    yield Input(
+                        day_input(v.ready_on),
+                        placeholder=f"{DATE_HINT}: the day they no longer need the bed",
+                        id="ready_on",
+                    )
+                yield FieldError(id="ready_on-error")
+                yield Label("Pathway (a key)", classes="field-label-wide")
+                yield KeyChoice([(k, k, label) for k, label in PATHWAYS.items()], value=v.pathway or None, id="pathway")
+                yield FieldError(id="pathway-error")
+                with Horizontal(classes="field"):
+                    yield Label("", classes="field-label")
+                    yield TickBox("Patient and family involved in the plan", v.involved, id="involved")
+                with Horizontal(classes="field"):
+                    yield Label("Involvement", classes="field-label")
+                    yield Input(v.involved_note, placeholder="Who, and what they said (optional)", id="involved_note")
+                yield FieldError(id="involved_note-error")
+                with Horizontal(classes="field"):
+                    yield Label("Package ready by", classes="field-label")
+                    yield Input(day_input(v.going_home_on), placeholder=DATE_HINT, id="package_ready_by")
+                yield FieldError(id="package_ready_by-error")
+                with Horizontal(classes="field"):
+                    yield Label("Care home (pathway 3)", classes="field-label")
+                    yield Select[int](
+                        [(name, oid) for oid, name in self.homes],
+                        prompt="None: only pathway 3 places in a care home",
+                        value=v.placement_id if v.placement_id else Select.NULL,
+                        id="placement_id",
+                    )
+                yield FieldError(id="placement_id-error")
+                with Horizontal(classes="field"):
+                    yield Label("Placement note", classes="field-label")
+                    yield Input(v.placement_note, placeholder="Optional", id="placement_note")
+                yield FieldError(id="placement_note-error")
             yield Label("F10 saves the plan; Escape closes without saving.", classes="hint")
         yield KeyFooter()
 
@@ -253,7 +255,8 @@ class DelayForm(StayForm):
     """Today's delay reason (a digit), who is acting, from which day."""
 
     DEFAULT_CSS = """
-    DelayForm #delay { width: 100; max-width: 98%; height: auto; max-height: 95%; }
+    DelayForm #delay { width: 100; max-width: 98%; height: 95%; }
+    DelayForm #delay-body { height: 1fr; }
     """
 
     def __init__(self, view: StayView) -> None:
@@ -264,27 +267,30 @@ class DelayForm(StayForm):
         v = self.view
         with Vertical(id="delay", classes="dialog"):
             yield from self.form_header(f"Why {v.name} is still in hospital")
-            yield Label("Reason (a digit)", classes="field-label-wide")
-            yield KeyChoice(
-                [(REASON_KEYS[k], k, label) for k, label in DELAY_REASONS.items()],
-                value=v.delay_reason_key or None,
-                id="reason",
-            )
-            yield FieldError(id="reason-error")
-            with Horizontal(classes="field"):
-                yield Label("Who is acting", classes="field-label")
-                yield Input(v.delay_owner or "", placeholder="A name or a team", id="owner")
-            yield FieldError(id="owner-error")
-            with Horizontal(classes="field"):
-                yield Label("From day", classes="field-label")
-                yield Input(
-                    f"{clock.today():%d/%m/%Y}", placeholder="dd/mm/yyyy (today unless an earlier day)", id="from_day"
+            with VerticalScroll(id="delay-body"):
+                yield Label("Reason (a digit)", classes="field-label-wide")
+                yield KeyChoice(
+                    [(REASON_KEYS[k], k, label) for k, label in DELAY_REASONS.items()],
+                    value=v.delay_reason_key or None,
+                    id="reason",
                 )
-            yield FieldError(id="from_day-error")
-            with Horizontal(classes="field"):
-                yield Label("Note", classes="field-label")
-                yield Input(placeholder="Optional (Enter saves)", id="note")
-            yield FieldError(id="note-error")
+                yield FieldError(id="reason-error")
+                with Horizontal(classes="field"):
+                    yield Label("Who is acting", classes="field-label")
+                    yield Input(v.delay_owner or "", placeholder="A name or a team", id="owner")
+                yield FieldError(id="owner-error")
+                with Horizontal(classes="field"):
+                    yield Label("From day", classes="field-label")
+                    yield Input(
+                        f"{clock.today():%d/%m/%Y}",
+                        placeholder="dd/mm/yyyy (today unless an earlier day)",
+                        id="from_day",
+                    )
+                yield FieldError(id="from_day-error")
+                with Horizontal(classes="field"):
+                    yield Label("Note", classes="field-label")
+                    yield Input(placeholder="Optional (Enter saves)", id="note")
+                yield FieldError(id="note-error")
             yield Static(
                 "Each day keeps the reason it had: an earlier day is changed only by giving it here.", classes="hint"
             )

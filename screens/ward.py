@@ -69,11 +69,11 @@ LABELS = {
 FIXED = {"stage": 7, "days": 4, "drd": 6, "pathway": 4}
 """Columns of a known width: the stage word, days in, the DRD as '30-Nov', the pathway as 'P1'."""
 SHARED = {
-    "name": (0.17, 12),
-    "ward": (0.09, 6),
-    "before": (0.16, 8),
-    "worker": (0.12, 8),
-    "delayed": (0.18, 8),
+    "name": (0.20, 12),
+    "ward": (0.10, 6),
+    "before": (0.14, 8),
+    "worker": (0.11, 8),
+    "delayed": (0.17, 8),
     "outstanding": (0.28, 10),
 }
 """The rest of the width in shares, with a floor below which the screen scrolls sideways."""
@@ -145,8 +145,8 @@ def detail_text(row: WardRow) -> str:
     """The highlighted patient in full, below the list: everything a row had to cut."""
     admitted = clock.local(row.admitted_at)
     lines = [
-        f"{row.name}  NHS {row.nhs_display}  zone {row.zone_id}  {row.ward}, in since "
-        f"{admitted:%d-%b-%Y %H:%M} ({counted(row.days_in, 'day')})",
+        f"{row.name}  NHS {row.nhs_display}  zone {row.zone_id}",
+        f"  {row.ward}, in since {admitted:%d-%b-%Y %H:%M} ({counted(row.days_in, 'day')})",
         f"  Package before: {row.package_before or 'none'}   Key worker: {row.key_worker or 'none'}",
         f"  Contacts: {row.contacts or 'none recorded'}",
         f"  DRD: {day_text(row.ready_on)}   Pathway: {row.pathway or 'not set'}   "
@@ -244,7 +244,7 @@ class WardScreen(DeskScreen[None]):
     DEFAULT_CSS = """
     #ward-status { height: 1; padding: 0 1; color: $text-muted; }
     #ward { height: 1fr; }
-    #ward-detail { height: 6; padding: 0 1; border-top: solid $primary; }
+    #ward-detail { height: 7; padding: 0 1; border-top: solid $primary; }
     """
 
     BINDINGS = [

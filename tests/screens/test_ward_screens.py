@@ -255,3 +255,28 @@ async def test_a_stale_plan_is_said_in_plain_words_and_nothing_saved(zone: Zone,
         assert "Another desk changed this stay" in said and "nothing was saved" in said
     stay = stay_of(zone, admission_id)
     assert stay.pathway == "1" and stay.ready_on == clock.today - timedelta(days=1)
+
+
+async def test_every_ward_action_is_in_the_footer_help_and_palette(zone: Zone, clock: FrozenClock) -> None:
+    """Ctrl+G in help and the palette ("Ward: open"); each screen's keys in its footer and the palette."""
+    ready_to_go(zone, clock)
+    async with ward_desk(zone) as (app, pilot):
+        await pilot.press("f1")
+        await until(pilot, on_screen(app, "HelpScreen"))
+        text = str(app.screen.query_one("#help-keys").render())
+        assert "Ctrl+G" in text and "The patients on your wards, for discharge" in text
+        await pilot.press("escape")
+        assert "Ward: open" in [c.title for c in app.get_system_commands(app.screen)]
+        ward = await open_ward(pilot, app)
+        titles = [c.title for c in app.get_system_commands(ward)]
+        for title in ("Ward: Record admission", "Ward: Open stay", "Ward: Discharge", "Ward: All wards"):
+            assert title in titles
+        footer = str(ward.query_one("KeyFooter").render())
+        assert "Record admission" in footer and "Discharge" in footer
+        stay = await open_stay(pilot, app)
+        titles = [c.title for c in app.get_system_commands(stay)]
+        for title in ("Stay: Plan", "Stay: Task", "Stay: Told", "Stay: Delay reason", "Stay: Ward assessment"):
+            assert title in titles
+        await pilot.press("d")
+        await until(pilot, on_screen(app, "DischargeScreen"))
+        assert "Discharge: Record" in [c.title for c in app.get_system_commands(app.screen)]
