@@ -237,10 +237,8 @@ class StayView(WardRow):
 # --- the rules in one place each ------------------------------------------------------------
 
 
-def short_ward(name: str) -> str:
-    """``Ward 3`` for ``Ward 3 (Care of the Elderly), Bay General Hospital``; other names as they are."""
-    head, sep, _ = name.partition(" (")
-    return head if sep else name
+short_ward = caseload.short_ward
+"""``Ward 3`` for ``Ward 3 (Care of the Elderly), Bay General Hospital`` (the caseload's rule)."""
 
 
 def admitted_on(admitted_at: datetime) -> date:
