@@ -472,3 +472,55 @@ def test_a_database_loaded_before_ward_cover_gets_it_on_its_next_open(
     with db.reading(engine) as session:
         assert len(stays.wards_of(session, bxm_staff["discharge_coordinator"].id)) == 2
         assert reference.cover_wards(session) == 0  # once recorded, left as it is
+
+
+# --- the zone's view of the stay ------------------------------------------------------------------
+
+
+def test_the_zone_sees_who_is_in_hospital_where_and_since_when_and_the_timeline_tells_the_stay(
+    engine: Engine, register: Registrar, dc: Actor, ward3: int, clock: FrozenClock
+) -> None:
+    from desk.discharge_models import ZonePickup
+    from desk.services import caseload, people, timeline
+
+    person = register(family_name="Westaway", given_name="Reg")
+    assert person.id is not None
+    aid = admit(engine, dc, person.id, ward3, days_ago=3, reason="Chest infection")
+    with db.reading(engine) as session:
+        [row] = caseload.page(session, "BXM").rows
+        rec = people.record(session, person.id)
+    assert (row.flags, row.health) == ("HOSP", "Ward 3 since 20-Nov")
+    assert (rec.in_hospital, rec.in_hospital_since) == (
+        "Ward 3 (Care of the Elderly), Bay General Hospital",
+        date(2026, 11, 20),
+    )
+    clock.advance(timedelta(minutes=5))
+    plan(engine, dc, aid, ready_on=date(2026, 11, 22), pathway="1")
+    clock.advance(timedelta(hours=2))
+    with db.writing(engine) as session:
+        stay = session.get(Admission, aid)
+        assert stay is not None
+        stay.discharged_at, stay.discharged_by_id = clock.now, dc.staff_id
+        session.add(
+            ZonePickup(
+                admission_id=aid,
+                person_id=person.id,
+                zone_id="BXM",
+                discharged_at=clock.now,
+                put_in_place="Home care visits (3 visits a day) from 23-Nov-2026",
+                made_at=clock.now,
+            )
+        )
+        caseload.refresh(session, person.id)
+    with db.reading(engine) as session:
+        found = [e for e in timeline.timeline(session, person.id) if e.side == "hospital"]
+        [row] = caseload.page(session, "BXM").rows
+    assert (row.in_hospital, row.flags, row.health) == (False, "", "Registered 23-Nov")  # home: new to the desk only
+    ward = "Ward 3 (Care of the Elderly), Bay General Hospital"
+    assert [(e.title, e.detail) for e in found] == [
+        (f"Discharged from {ward}", "Put in place: Home care visits (3 visits a day) from 23-Nov-2026"),
+        ("Discharge ready date: 22-Nov-2026", ward),
+        ("Pathway 1: home with new or more support", ward),
+        (f"Admitted to {ward}", "Chest infection"),
+    ]
+    assert {e.by for e in found} == {found[0].by} and found[0].by  # the discharge co-ordinator, every time
