@@ -177,6 +177,7 @@ def test_a_person_with_no_package_is_admitted_with_nothing_to_suspend(
     person = register(family_name="Pascoe", given_name="Doris")
     view = the_stay(engine, admit(engine, dc, person.id, ward3))  # type: ignore[arg-type]
     assert (view.package_id, view.package_before, view.providers, view.stage) == (None, "", [], "new")
+    assert "package" not in [t.kind for t in view.tasks]  # no package to confirm (until a pathway needs one)
 
 
 def test_the_admission_refuses_a_person_already_in_hospital_a_future_time_and_a_care_home(
@@ -268,6 +269,7 @@ def test_a_plan_is_recorded_with_who_and_why_and_a_stale_one_is_refused(
     view = the_stay(engine, aid)
     assert (view.ready_on, view.pathway, view.involved, view.going_home_on) == (date(2026, 11, 22), "1", True, TODAY)
     assert view.pathway_label == "Pathway 1: home with new or more support"
+    assert [(t.kind, t.state) for t in view.tasks][0] == ("package", "outstanding")  # new support: to be confirmed
     with db.reading(engine) as session:
         stored = session.get(Admission, aid)
         assert (
@@ -311,6 +313,7 @@ def test_pathway_3_refers_the_placement_to_a_social_worker_and_adds_the_care_hom
     assert plan(engine, dc, aid, pathway="0", placement_id=None) is None
     view = the_stay(engine, aid)
     assert [t.state for t in view.tasks if t.kind == "care_home_bed"] == ["not_needed"]
+    assert "package" not in [t.kind for t in view.tasks]
     assert "A care home bed" not in view.outstanding
 
 
@@ -399,12 +402,12 @@ def test_the_ward_list_puts_what_needs_doing_first_at_the_top(
         assert stays.ward_list(session, ward_ids=[org_id(engine, "Ward 1")]) == []
     assert [(r.name, r.stage, r.delayed_days) for r in rows] == [
         ("MISSING, Alex", "delayed", 2),
-        ("GOING, Alex", "going_today", 0),
+        ("GOING, Alex", "going_today", 1),  # ready today: a delayed day only if they are still here tomorrow
         ("LONG, Alex", "delayed", 6),
         ("SHORT, Alex", "delayed", 3),
+        ("READY, Alex", "ready", 1),
         ("NEW, Alex", "new", 0),
         ("AWAITING, Alex", "awaiting_drd", 0),
-        ("READY, Alex", "ready", 0),
     ]
     by_name = {r.name.split(",")[0]: r for r in rows}
     assert by_name["MISSING"].outstanding[0] == "Delay reason missing for 22-Nov-2026 to 23-Nov-2026"
@@ -412,6 +415,7 @@ def test_the_ward_list_puts_what_needs_doing_first_at_the_top(
     assert by_name["AWAITING"].outstanding[:2] == ("No discharge ready date", "No pathway")
     assert by_name["GOING"].going_home_on == TODAY and "Transport" in by_name["GOING"].outstanding
     assert by_name["LONG"].days_in == 9 and by_name["LONG"].zone_id == "BXM"
+    assert not [w for w in by_name["READY"].outstanding if w.startswith("Delay reason missing")]  # not asked yet
 
 
 def test_a_reason_given_late_leaves_the_days_before_it_missing(
@@ -423,8 +427,12 @@ def test_a_reason_given_late_leaves_the_days_before_it_missing(
     view = the_stay(engine, aid)
     assert view.delayed_days == 5
     assert view.missing_days == [date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 21)]
-    assert [(d.day, d.reason_label) for d in view.delay_days] == [
-        (date(2026, 11, 22), "Awaiting assessment or care at home")
+    assert [(d.day, d.reason_words) for d in view.delay_days] == [
+        (date(2026, 11, 19), ""),
+        (date(2026, 11, 20), ""),
+        (date(2026, 11, 21), ""),
+        (date(2026, 11, 22), "Awaiting assessment or care at home"),
+        (date(2026, 11, 23), ""),  # not yet carried forward (the desks' poll does it): not missing either
     ]
 
 
