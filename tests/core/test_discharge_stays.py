@@ -532,3 +532,117 @@ def test_the_zone_sees_who_is_in_hospital_where_and_since_when_and_the_timeline_
         (f"Admitted to {ward}", "Chest infection"),
     ]
     assert {e.by for e in found} == {found[0].by} and found[0].by  # the discharge co-ordinator, every time
+
+
+def test_regs_stay_admitted_suspended_ready_on_day_3_raised_to_three_visits_home_on_day_4(
+    engine: Engine,
+    register: Registrar,
+    actor: Actor,
+    dc: Actor,
+    bxm_staff: dict[str, StaffRow],
+    clock: FrozenClock,
+    ward3: int,
+) -> None:
+    from desk.discharge import delays, leaving
+
+    clock.set(datetime(2026, 11, 16, 14, 0, tzinfo=UTC))  # day 1, a Monday
+    reg = reg_with_two_visits(register, engine, actor, bxm_staff["nurse"], clock)
+    with db.writing(engine) as session:
+        aid = stays.admit(session, dc, AdmissionInput(reg, ward3, None, "Chest infection"))
+    checked(engine, dc, aid)
+    clock.set(datetime(2026, 11, 18, 11, 0, tzinfo=UTC))  # day 3: the ward's meeting finds him ready
+    plan(engine, dc, aid, ready_on=date(2026, 11, 18), pathway="1", involved=True, package_ready_by=date(2026, 11, 19))
+    with db.reading(engine) as session:
+        [row] = stays.ward_list(session, ward_ids=stays.wards_of(session, saved(dc)))
+    assert (row.stage, row.delayed_days, row.package_before) == ("ready", 1, "Home care visits (2 visits a day)")
+
+    clock.set(datetime(2026, 11, 19, 10, 0, tzinfo=UTC))  # day 4: a ward therapist's assessment, three visits
+    view = the_stay(engine, aid)
+    assert view.stage == "going_today" and view.outstanding[0] == "Delay reason missing for 18-Nov-2026 to 19-Nov-2026"
+    with db.writing(engine) as session:
+        ot = assessments.record(
+            session,
+            dc,
+            AssessmentInput(
+                person_id=reg,
+                assessor_id=bxm_staff["occupational_therapist"].id,
+                assessor_role="occupational_therapist",
+                at=clock.now,
+                place="ward",
+                findings=(FindingInput("personal_care", "high"),),
+                recommendations="Three calls a day at first",
+            ),
+        )
+        assert view.package_id is not None
+        current = arrange.current(session, view.package_id)
+        assert current is not None
+        three = ServiceLine(
+            "home_care", "bay_care", date(2026, 11, 19), times=("08:00", "13:00", "18:00"), minutes=30, carers=1, line=1
+        )
+        out = arrange.change(
+            session,
+            dc,
+            PackageChange(reg, ot.id, (three,), "Weaker after the infection", view.package_id, current.number),
+        )
+        assert isinstance(out, arrange.Arranged)
+        delays.set_reason(session, dc, delays.DelayInput(aid, "care_at_home", "Bay Care Homecare", date(2026, 11, 18)))
+    view = the_stay(engine, aid)
+    package = next(t for t in view.tasks if t.kind == "package")
+    with db.writing(engine) as session:
+        stays.set_task(
+            session, dc, TaskInput(package.task_id, package.version, "done", "Bay Care Homecare", "Confirmed")
+        )
+    assert view.package_now == "Home care visits (3 visits a day)" and view.package_before.startswith(
+        "Home care visits (2"
+    )
+
+    clock.set(datetime(2026, 11, 19, 15, 0, tzinfo=UTC))
+    with db.writing(engine) as session:
+        gone = leaving.discharge(session, dc, leaving.DischargeInput(aid, the_stay(engine, aid).version))
+    assert gone.package_state == "active" and gone.delayed_days == (date(2026, 11, 18), date(2026, 11, 19))
+    view = the_stay(engine, aid)
+    assert (view.delayed_days, view.missing_days, view.days_in) == (2, [], 3)
+    assert [d.reason_words for d in view.delay_days] == ["Awaiting assessment or care at home"] * 2
+    with db.reading(engine) as session:
+        assert stays.ward_list(session, ward_ids=[ward3]) == []
+
+
+def saved(actor: Actor) -> int:
+    assert actor.staff_id is not None
+    return actor.staff_id
+
+
+def test_the_ward_list_reads_the_same_few_statements_for_three_beds_or_thirty(
+    engine: Engine, register: Registrar, dc: Actor, ward3: int
+) -> None:
+    from sqlalchemy import event
+
+    def statements() -> int:
+        seen: list[str] = []
+
+        def count(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with db.reading(engine) as session:
+                rows = stays.ward_list(session, ward_ids=[ward3])
+                assert stays.stay(session, rows[0].admission_id).admission_id == rows[0].admission_id
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    def beds(n: int) -> None:
+        for _ in range(n):
+            person = register()
+            assert person.id is not None
+            records.package(engine, person.id, "Home care", started_on=TODAY - timedelta(days=30))
+            aid = admit(engine, dc, person.id, ward3, days_ago=4)
+            plan(engine, dc, aid, ready_on=TODAY - timedelta(days=1), pathway="1")
+
+    beds(3)
+    few = statements()
+    beds(27)
+    with db.reading(engine) as session:
+        assert len(stays.ward_list(session, ward_ids=[ward3])) == 30
+    assert statements() == few
