@@ -3,13 +3,16 @@
 :func:`admit` records an admission. A person with an active care package has
 it suspended from the day they were admitted (the package's own states,
 desk.packages.arrange), and each provider in it is listed to be told, ticked
-off with :func:`desk.packages.arrange.mark_told`. The standing tasks (package
-confirmed, equipment, transport, medicines, the discharge summary, agreement)
-are made outstanding; a care home bed joins them once the pathway is 3.
+off with :func:`desk.packages.arrange.mark_told`. The tasks before the door
+(equipment, transport, medicines, the discharge summary, agreement, and the
+provider's confirmation of the package for someone with one) are made
+outstanding; the package's confirmation joins them when the pathway brings new
+support (1 or 2), a care home bed when it is 3.
 
 :func:`plan` records what the ward's multidisciplinary meeting decided: the
 discharge ready date (the day the patient no longer needed a hospital bed;
-every day after it in hospital is a delayed day), the pathway, whether the
+unless they go home that day, it and every day after it in hospital are
+delayed days, by desk.discharge.delays), the pathway, whether the
 patient and family were involved, the day the package must be ready. A first
 care home placement (pathway 3) is a social worker's decision, so setting it
 refers the person to the zone's social workers (desk.packages.la_rules).
@@ -24,7 +27,7 @@ Times are UTC; days (admitted on, ready on, a delayed day) are UK local dates.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -288,7 +291,7 @@ def _as_utc(value: datetime | None) -> datetime:
         return clock.now()
     if value.tzinfo is None:
         value = value.replace(tzinfo=clock.LONDON)
-    return value.astimezone(clock.now().tzinfo)
+    return value.astimezone(UTC)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -344,7 +347,7 @@ def admit(session: Session, actor: Actor, data: AdmissionInput) -> int:
         raise InvalidForm(problems)
     assert ward is not None
     reason = data.reason.strip()
-    day = admitted_on(at)
+    pkg = arrange.package_of(session, data.person_id)  # the stay points at it: restarted (or started) at discharge
     stay = Admission(
         person_id=data.person_id,
         ward_id=saved_id(ward.id),
@@ -352,6 +355,7 @@ def admit(session: Session, actor: Actor, data: AdmissionInput) -> int:
         reason=reason,
         recorded_at=now,
         recorded_by_id=actor.staff_id,
+        package_id=pkg.id if pkg is not None else None,
     )
     history.create(
         session,
@@ -360,20 +364,8 @@ def admit(session: Session, actor: Actor, data: AdmissionInput) -> int:
         f"Admitted to {ward.name}" + (f": {reason}" if reason else ""),
         person_id=data.person_id,
     )
-    pkg = arrange.package_of(session, data.person_id)
-    if pkg is not None:
-        history.change(
-            session,
-            actor,
-            stay,
-            dict(package_id=pkg.id),
-            expected_version=None,
-            why="The stay points at the package the person had when admitted",
-            person_id=data.person_id,
-            label="admission",
-        )
-        if pkg.state == "active":
-            _suspend(session, actor, pkg, ward, day)
+    if pkg is not None and pkg.state == "active":
+        _suspend(session, actor, pkg, ward, admitted_on(at))
     for kind in tasks_at_admission(has_package=pkg is not None):
         history.create(
             session,
