@@ -1,6 +1,6 @@
 """The ward screen: the patients on a discharge co-ordinator's wards, what needs doing first at the top.
 
-Opened anywhere with Ctrl+G. It lists the patients on the wards the signed-in
+Opened with F9 (anywhere but a call). It lists the patients on the wards the signed-in
 co-ordinator covers (desk.discharge.stays.wards_of), from any zone; A shows
 every ward. Each row says how long they have been in, the package they had
 before, their key worker in the zone, the discharge ready date and pathway,
@@ -268,6 +268,8 @@ class WardScreen(DeskScreen[None]):
         self.live = LiveWatch(changes.mark)
         self._mounted = False
         self._early: WardData | None = None
+        self._go_to: int | None = None
+        """A stay to highlight once it is read (an admission just recorded)."""
         self.load()  # read while the screen is put together: its frame never waits for the rows
 
     def compose(self) -> ComposeResult:
@@ -328,6 +330,8 @@ class WardScreen(DeskScreen[None]):
         line = at - table.scroll_offset.y
         self.data, self.rows = data, data.rows
         ids = [r.admission_id for r in data.rows]
+        if self._go_to in ids:
+            keep, self._go_to = self._go_to, None
         cursor = ids.index(keep) if keep in ids else at
         cursor = max(0, min(cursor, len(ids) - 1))
         table.set_lines([None] * len(data.rows), cursor, top=cursor - line)
@@ -402,7 +406,12 @@ class WardScreen(DeskScreen[None]):
 
     def _admitted(self, admission_id: object) -> None:
         if isinstance(admission_id, int):
-            self.notify("Admission recorded: the package suspended and the providers to tell listed.", timeout=6)
+            self.notify(
+                "Admission recorded and highlighted. A package they had is suspended; its providers to tell "
+                "are on the stay (Enter).",
+                timeout=8,
+            )
+            self._go_to = admission_id
             self.load()
 
     def action_discharge(self) -> None:

@@ -73,7 +73,7 @@ def ready_to_go(zone: Zone, clock: FrozenClock, *, confirmed: bool = True) -> tu
 
 
 async def test_the_ward_screen_lists_the_coordinators_wards_by_what_needs_doing(zone: Zone, clock: FrozenClock) -> None:
-    """Ctrl+G: Doris on Ward 3 with her package before and what is outstanding; A shows every ward."""
+    """F9: Doris on Ward 3 with her package before and what is outstanding; A shows every ward."""
     home_care(zone, zone.doris_id)
     admit(zone, zone.doris_id, clock.now - timedelta(days=1))
     async with ward_desk(zone) as (app, pilot):
@@ -258,13 +258,13 @@ async def test_a_stale_plan_is_said_in_plain_words_and_nothing_saved(zone: Zone,
 
 
 async def test_every_ward_action_is_in_the_footer_help_and_palette(zone: Zone, clock: FrozenClock) -> None:
-    """Ctrl+G in help and the palette ("Ward: open"); each screen's keys in its footer and the palette."""
+    """F9 in help and the palette ("Ward: open"); each screen's keys in its footer and the palette."""
     ready_to_go(zone, clock)
     async with ward_desk(zone) as (app, pilot):
         await pilot.press("f1")
         await until(pilot, on_screen(app, "HelpScreen"))
         text = str(app.screen.query_one("#help-keys").render())
-        assert "Ctrl+G" in text and "The patients on your wards, for discharge" in text
+        assert "F9" in text and "The patients on your wards, for discharge" in text
         await pilot.press("escape")
         assert "Ward: open" in [c.title for c in app.get_system_commands(app.screen)]
         ward = await open_ward(pilot, app)
