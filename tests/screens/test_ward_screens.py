@@ -280,3 +280,22 @@ async def test_every_ward_action_is_in_the_footer_help_and_palette(zone: Zone, c
         await pilot.press("d")
         await until(pilot, on_screen(app, "DischargeScreen"))
         assert "Discharge: Record" in [c.title for c in app.get_system_commands(app.screen)]
+
+
+async def test_a_discharge_after_another_desk_changed_the_stay_is_refused_in_plain_words(
+    zone: Zone, clock: FrozenClock
+) -> None:
+    """The plan changed at another desk while the dialog was open: nothing recorded, the note typed kept."""
+    admission_id, _ = ready_to_go(zone, clock)
+    async with ward_desk(zone) as (app, pilot):
+        await open_ward(pilot, app)
+        await pilot.press("d")
+        await until(pilot, on_screen(app, "DischargeScreen"))
+        dialog = app.screen
+        plan(zone, admission_id, ready_on=clock.today, pathway="1")  # another desk, first
+        await pilot.press(*"Home with his daughter", "f10")
+        await until(pilot, lambda: dialog.query_one("#general-error").display)
+        said = shown_text(dialog.query_one("#general-error"), 200)
+        assert "Another desk changed this stay" in said and "nothing was saved" in said
+        assert dialog.query_one("#note", Input).value == "Home with his daughter"
+    assert stay_of(zone, admission_id).discharged_at is None and pickups_of(zone) == []
