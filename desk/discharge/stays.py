@@ -486,7 +486,7 @@ def plan(session: Session, actor: Actor, data: PlanInput) -> int | None:
             problems["package_ready_by"] = "The day the package must be ready has passed: give today or later."
     if problems:
         raise InvalidForm(problems)
-    was_pathway = stay.pathway
+    was_pathway, was_ready = stay.pathway, stay.ready_on
     changes: dict[str, object] = dict(
         ready_on=data.ready_on,
         pathway=pathway,
@@ -509,6 +509,8 @@ def plan(session: Session, actor: Actor, data: PlanInput) -> int | None:
         person_id=stay.person_id,
         label="discharge plan",
     )
+    if data.ready_on != was_ready:
+        delays.settle(session, actor, stay)  # days a ready date moved later leaves behind are no delayed days
     referral_id: int | None = None
     if pathway in NEW_SUPPORT_PATHWAYS:
         _package_task(session, actor, stay)
