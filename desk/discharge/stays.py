@@ -496,7 +496,8 @@ def plan(session: Session, actor: Actor, data: PlanInput) -> int | None:
         placement_id=data.placement_id,
         placement_note=data.placement_note.strip(),
     )
-    if data.ready_on != stay.ready_on:
+    ready_moved = data.ready_on != stay.ready_on
+    if ready_moved:
         changes.update(ready_recorded_at=clock.now(), ready_recorded_by_id=actor.staff_id)
     words = _plan_words(stay, data, pathway)
     history.change(
@@ -509,6 +510,8 @@ def plan(session: Session, actor: Actor, data: PlanInput) -> int | None:
         person_id=stay.person_id,
         label="discharge plan",
     )
+    if ready_moved:
+        delays.settle(session, actor, stay)  # days before a ready date moved later are no longer delayed days
     referral_id: int | None = None
     if pathway in NEW_SUPPORT_PATHWAYS:
         _package_task(session, actor, stay)
