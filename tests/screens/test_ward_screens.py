@@ -8,6 +8,7 @@ confirmed, the zone told, in two keys (D, F10), no words typed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -17,14 +18,15 @@ from textual.widgets import Input
 
 from desk import clock as desk_clock
 from desk import db
-from desk.discharge import pickups
+from desk.discharge import pickups, stays
 from desk.discharge_models import ZonePickup
+from desk.history import Actor
 from desk.models import Admission
 from desk.packages.arrange import providers_to_tell
 from screens.admission import ward_keys
 from screens.ward import WardScreen, WardTable
 from tests.helpers.fixtures import FROZEN_AT, FrozenClock, frozen
-from tests.screens.screen_zone import Zone, on_screen, shown_text, until
+from tests.screens.screen_zone import Zone, engine_for, on_screen, shown_text, until
 from tests.screens.ward_zone import (
     admit,
     home_care,
@@ -34,6 +36,7 @@ from tests.screens.ward_zone import (
     plan,
     task_done,
     ward_desk,
+    ward_id,
 )
 
 
@@ -299,3 +302,25 @@ async def test_a_discharge_after_another_desk_changed_the_stay_is_refused_in_pla
         assert "Another desk changed this stay" in said and "nothing was saved" in said
         assert dialog.query_one("#note", Input).value == "Home with his daughter"
     assert stay_of(zone, admission_id).discharged_at is None and pickups_of(zone) == []
+
+
+async def test_an_admission_at_another_desk_shows_on_the_open_ward_screen_without_a_key(
+    zone: Zone, clock: FrozenClock
+) -> None:
+    """The ward screen follows every desk: a patient admitted elsewhere is on it within two seconds."""
+    async with ward_desk(zone) as (app, pilot):
+        await open_ward(pilot, app)
+        assert ward_rows(app) == []
+        other = engine_for(zone.url, zone.search_path)
+        try:
+            with db.writing(other) as session:
+                stays.admit(
+                    session,
+                    Actor(zone.staff_id, "another-desk"),
+                    stays.AdmissionInput(zone.doris_id, ward_id(zone), clock.now, "Short of breath"),
+                )
+        finally:
+            other.dispose()
+        started = time.monotonic()
+        await until(pilot, lambda: ward_rows(app) == ["PASCOE, Doris"], timeout=5)
+        assert time.monotonic() - started <= 2.5
