@@ -174,7 +174,7 @@ class StayScreen(DeskScreen[None]):
         Binding(
             "p",
             "plan",
-            "Plan",
+            "Plan / ready date",
             id="plan",
             tooltip="Set the discharge ready date, the pathway, involvement, package ready by, placement",
         ),

@@ -175,15 +175,26 @@ def read_ward(engine: Engine, staff_id: int | None, *, all_wards: bool, note: Ca
         mine = stays.wards_of(session, staff_id) if staff_id is not None else []
         every = all_wards or not mine
         rows = stays.ward_list(session, ward_ids=None if every else mine, today=clock.today())
-        names = dict(stays.wards(session))
-        phones = ward_phones(session)
+        names, phones = ward_directory(session)
     return WardData(rows, mine, names, phones, every)
 
 
-def ward_phones(session: Session) -> dict[int, str]:
-    """Each ward's phone number, for who the zone rings after a discharge."""
-    found = session.exec(select(Organisation.id, Organisation.phone_raw).where(Organisation.kind == "ward"))
-    return {ward_id: phone or "" for ward_id, phone in found if ward_id is not None}
+def ward_directory(session: Session) -> tuple[dict[int, str], dict[int, str]]:
+    """Every ward's name (by name, as desk.discharge.stays.wards gives them) and phone number, in one query.
+
+    The phone is for who the zone rings after a discharge.
+    """
+    found = session.exec(
+        select(Organisation.id, Organisation.name, Organisation.phone_raw)
+        .where(Organisation.kind == "ward")
+        .order_by(Organisation.name)
+    )
+    names: dict[int, str] = {}
+    phones: dict[int, str] = {}
+    for ward_id, name, phone in found:
+        if ward_id is not None:
+            names[ward_id], phones[ward_id] = name, phone or ""
+    return names, phones
 
 
 def who_to_ring(coordinator: str, ward: str, phone: str) -> str:

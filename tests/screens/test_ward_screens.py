@@ -278,7 +278,13 @@ async def test_every_ward_action_is_in_the_footer_help_and_palette(zone: Zone, c
         assert "Record admission" in footer and "Discharge" in footer
         stay = await open_stay(pilot, app)
         titles = [c.title for c in app.get_system_commands(stay)]
-        for title in ("Stay: Plan", "Stay: Task", "Stay: Told", "Stay: Delay reason", "Stay: Ward assessment"):
+        for title in (
+            "Stay: Plan / ready date",
+            "Stay: Task",
+            "Stay: Told",
+            "Stay: Delay reason",
+            "Stay: Ward assessment",
+        ):
             assert title in titles
         await pilot.press("d")
         await until(pilot, on_screen(app, "DischargeScreen"))
