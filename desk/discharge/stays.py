@@ -486,7 +486,7 @@ def plan(session: Session, actor: Actor, data: PlanInput) -> int | None:
             problems["package_ready_by"] = "The day the package must be ready has passed: give today or later."
     if problems:
         raise InvalidForm(problems)
-    was_pathway, was_ready = stay.pathway, stay.ready_on
+    was_pathway = stay.pathway
     changes: dict[str, object] = dict(
         ready_on=data.ready_on,
         pathway=pathway,
@@ -496,7 +496,8 @@ def plan(session: Session, actor: Actor, data: PlanInput) -> int | None:
         placement_id=data.placement_id,
         placement_note=data.placement_note.strip(),
     )
-    if data.ready_on != stay.ready_on:
+    ready_moved = data.ready_on != stay.ready_on
+    if ready_moved:
         changes.update(ready_recorded_at=clock.now(), ready_recorded_by_id=actor.staff_id)
     words = _plan_words(stay, data, pathway)
     history.change(
@@ -509,7 +510,7 @@ def plan(session: Session, actor: Actor, data: PlanInput) -> int | None:
         person_id=stay.person_id,
         label="discharge plan",
     )
-    if data.ready_on != was_ready:
+    if ready_moved:
         delays.settle(session, actor, stay)  # days a ready date moved later leaves behind are no delayed days
     referral_id: int | None = None
     if pathway in NEW_SUPPORT_PATHWAYS:
