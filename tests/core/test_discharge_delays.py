@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
+from threading import Barrier
 
 import pytest
 from sqlalchemy import Engine, func
@@ -388,3 +391,28 @@ def test_the_plan_moving_the_ready_date_later_drops_the_days_before_it(
     assert [r[0] for r in rows(engine, adm)] == [NOV30, DEC1, DEC2]
     with db.reading(engine) as session:
         assert delays.counts(session, since=date(2026, 11, 1), until=DEC2).total == 3
+
+
+def test_two_desks_carrying_forward_at_once_write_each_day_once(
+    engine: Engine, reopen: Callable[[], Engine], actor: Actor, clock: FrozenClock, register: Registrar
+) -> None:
+    reg = register()
+    assert reg.id is not None
+    clock.set(at(2026, 11, 30))
+    adm = in_hospital(engine, actor, reg.id, at(2026, 11, 27), ready_on=NOV30)
+    give(engine, actor, adm, "transport")
+    clock.set(at(2026, 12, 2, 0, 5))  # just after midnight: both desks' polls find two days to carry
+    start = Barrier(2)
+
+    def one(eng: Engine) -> int:
+        with db.writing(eng) as session:
+            start.wait()
+            return delays.carry_forward(session, actor=Actor(None, "desk-x"))
+
+    with ThreadPoolExecutor(2) as pool:
+        got = sorted(pool.map(one, [engine, reopen()]))
+    assert got == [0, 2]
+    assert [r[0] for r in rows(engine, adm)] == [NOV30, DEC1, DEC2]
+    with db.reading(engine) as session:
+        carried = session.exec(select(History).where(History.entity == "delayday", History.desk == "desk-x")).all()
+    assert len(carried) == 1
