@@ -330,3 +330,25 @@ async def test_an_admission_at_another_desk_shows_on_the_open_ward_screen_withou
         started = time.monotonic()
         await until(pilot, lambda: ward_rows(app) == ["PASCOE, Doris"], timeout=5)
         assert time.monotonic() - started <= 2.5
+
+
+async def test_a_discharge_with_a_delayed_day_given_no_reason_is_refused_naming_the_day(
+    zone: Zone, clock: FrozenClock
+) -> None:
+    """Ready two days ago, no reason given for the delay: the dialog names the days; R on the stay gives it."""
+    package_id = home_care(zone, zone.doris_id)
+    admission_id = admit(zone, zone.doris_id, clock.now - timedelta(days=4))
+    plan(zone, admission_id, ready_on=clock.today - timedelta(days=2), pathway="0")
+    task_done(zone, admission_id)
+    async with ward_desk(zone) as (app, pilot):
+        await open_ward(pilot, app)
+        assert "REASON MISSING" in app.screen.query_one(WardTable).column("delayed")[0]
+        await pilot.press("d")
+        await until(pilot, on_screen(app, "DischargeScreen"))
+        dialog = app.screen
+        await pilot.press("f10")
+        await until(pilot, lambda: dialog.query_one("#general-error").display)
+        said = shown_text(dialog.query_one("#general-error"), 200)
+        assert "Give the delay reason for" in said and "21-Nov-2026" in said
+    assert stay_of(zone, admission_id).discharged_at is None and pickups_of(zone) == []
+    assert package_state(zone, package_id) == "suspended"
