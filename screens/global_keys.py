@@ -30,10 +30,12 @@ GLOBAL_KEYS = [
     Binding("ctrl+t", "handover", "Handover", id="handover", tooltip="The crisis handover list for the meeting"),
     Binding("ctrl+n", "reviews", "Reviews", id="reviews", tooltip="Package reviews overdue, due and done"),
     Binding("ctrl+l", "waiting_list", "Waiting", id="waiting_list", tooltip="Packages and equipment waiting"),
+    Binding("ctrl+g", "pickups", "Pick-ups", id="pickups", tooltip="Discharges for the zone to pick up"),
+    Binding("ctrl+f", "delays", "Delays", id="delays", tooltip="Patients delayed in hospital; delayed days counted"),
     Binding("f11", "crisis_board", "Crisis board", id="crisis_board", tooltip="Open crises by time left"),
     Binding("f12", "show_ringing", "Who is ringing", id="show_ringing", tooltip="The ringing caller in full"),
 ]
-"""F1 to F7, F11, F12 and five Ctrl keys free in every text field (Ctrl+O, T, N, L; Ctrl+P is the palette)."""
+"""F1 to F7, F11, F12 and Ctrl keys free in every text field (Ctrl+O, T, N, L, G, F; Ctrl+P is the palette)."""
 
 GLOBAL_ACTIONS = frozenset(b.action for b in GLOBAL_KEYS)
 """The actions of :data:`GLOBAL_KEYS`: none works until someone is at the desk."""
@@ -121,3 +123,23 @@ class GlobalActions(App[None]):
         from screens.widgets import FullText
 
         self.push_screen(FullText("Zone line ringing", ringing_text(self.rings.waiting)))
+
+    def action_pickups(self, acknowledge: bool = False) -> None:
+        from screens.pickups import PickupListScreen
+
+        if isinstance(self.screen, PickupListScreen):
+            if acknowledge:
+                self.screen.action_acknowledge()
+            return
+        self.push_screen(PickupListScreen(all_zones=self.settings.all_zones))
+        if acknowledge:
+            self.notify("Highlight the pick-up and press K to acknowledge it.", title="Pick-up")
+
+    def action_delays(self, export: bool = False) -> None:
+        from screens.delays import DelaysScreen
+
+        if isinstance(self.screen, DelaysScreen):
+            if export:
+                self.screen.action_export()
+            return
+        self.push_screen(DelaysScreen(all_zones=self.settings.all_zones, export=export))

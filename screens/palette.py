@@ -31,6 +31,18 @@ def desk_commands(app: DeskApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     yield SystemCommand(
         "Packages: waiting list", "Packages and equipment waiting on their targets (Ctrl+L)", app.action_waiting_list
     )
+    yield SystemCommand("Pick-up: list", "Discharges for the zone to pick up (Ctrl+G)", app.action_pickups)
+    yield SystemCommand(
+        "Pick-up: acknowledge",
+        "Acknowledge a pick-up (Ctrl+G, K)",
+        partial(app.action_pickups, True),
+    )
+    yield SystemCommand("Delays: open", "Delayed patients, delayed days counted (Ctrl+F)", app.action_delays)
+    yield SystemCommand(
+        "Delays: export",
+        "The delays as CSV in the data directory (Ctrl+F, E)",
+        partial(app.action_delays, True),
+    )
     yield SystemCommand("Help: keys", "Every key on this screen (F1)", app.action_help)
     noun = screen.__class__.__name__.replace("Screen", "")
     for binding in screen.BINDINGS:
