@@ -29,6 +29,7 @@ from desk import clock, db, settings
 from desk.discharge import delays
 from desk.discharge.delays import DelayCounts, DelayedRow
 from desk.services import changes
+from desk.services.caseload import short_ward
 from screens.base import DeskScreen
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
@@ -36,7 +37,7 @@ from screens.live import LiveWatch
 from screens.widgets import shorten
 
 LABELS = {"days": "Days", "person": "Person", "ward": "Ward", "zone": "Zone", "ready": "Ready", "reason": "Reason"}
-FIXED = {"days": 4, "ward": 14, "zone": 5, "ready": 9}
+FIXED = {"days": 4, "ward": 12, "zone": 5, "ready": 7}
 CELL_PADDING = 2
 SCROLLBAR = 2
 MONTHS = 12
@@ -46,7 +47,7 @@ MONTHS = 12
 def column_widths(total: int) -> dict[str, int]:
     """Every column's width for a terminal ``total`` wide: the person and the reason (with who acts) share the rest."""
     room = total - len(LABELS) * CELL_PADDING - SCROLLBAR - sum(FIXED.values())
-    person = max(14, int(room * 0.4))
+    person = max(14, int(room * 0.35))
     widths = {**FIXED, "person": person, "reason": max(16, room - person)}
     return {key: widths[key] for key in LABELS}
 
@@ -90,9 +91,9 @@ def counts_view(counted: DelayCounts) -> Columns:
     """Three small tables side by side (wrapping on a narrow screen): per zone, per reason, per month."""
 
     def table(title: str, rows: dict[str, int]) -> Table:
-        t = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, box=None, expand=False)
-        t.add_column(title.split(" per ")[-1].capitalize(), no_wrap=True)
-        t.add_column("Days", justify="right")
+        t = Table(title=f"Per {title}", title_justify="left", title_style="bold", pad_edge=False, box=None)
+        t.add_column(title.capitalize(), no_wrap=True)
+        t.add_column("Days", justify="right", no_wrap=True)
         for key, n in rows.items():
             t.add_row(key, f"{n:,}")
         if not rows:
@@ -103,9 +104,9 @@ def counts_view(counted: DelayCounts) -> Columns:
     months = {f"{datetime.strptime(k, '%Y-%m'):%b %Y}": n for k, n in counted.by_month.items()}
     return Columns(
         [
-            table("Delayed days per zone", counted.by_zone),
-            table("Delayed days per reason", reasons),
-            table("Delayed days per month", months),
+            table("zone", counted.by_zone),
+            table("reason", reasons),
+            table("month", months),
         ],
         padding=(0, 4),
     )
@@ -131,6 +132,7 @@ class DelaysScreen(DeskScreen[None]):
     DEFAULT_CSS = """
     DelaysScreen #delays { height: 1fr; }
     DelaysScreen #delay-counts-box { height: auto; max-height: 50%; border-top: solid $accent; }
+    DelaysScreen #delay-counts { width: 1fr; }
     """
 
     def __init__(self, *, all_zones: bool = False, export: bool = False) -> None:
@@ -221,7 +223,7 @@ class DelaysScreen(DeskScreen[None]):
             table.add_row(
                 Text(str(r.days), style="bold" if r.days > 1 else ""),
                 shorten(r.name, w["person"]),
-                shorten(r.ward, w["ward"]),
+                shorten(short_ward(r.ward), w["ward"]),
                 r.zone_id,
                 f"{r.ready_on:%d-%b}",
                 reason_cell(r, w["reason"]),

@@ -24,6 +24,7 @@ from desk import clock, db
 from desk.discharge import pickups
 from desk.discharge.pickups import PickupAck, PickupRow
 from desk.services import changes, reference
+from desk.services.caseload import short_ward
 from screens.base import DeskModalScreen, DeskScreen
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
@@ -33,7 +34,7 @@ from screens.widgets import shorten
 STATE_STYLES = {"NEW": "bold white on red", "RAISED": "bold black on dark_orange", "DONE": "dim"}
 """A colour for each state; the word says the same for anyone who cannot see the colour."""
 LABELS = {"state": "State", "left": "Discharged", "person": "Person", "ward": "Ward", "what": "Put in place"}
-FIXED = {"state": 10, "left": 12, "ward": 14}
+FIXED = {"state": 10, "left": 12, "ward": 12}
 CELL_PADDING = 2
 SCROLLBAR = 2
 RECENT = 50
@@ -43,7 +44,7 @@ RECENT = 50
 def column_widths(total: int) -> dict[str, int]:
     """Every column's width for a terminal ``total`` wide: the person and what was put in place share the rest."""
     room = total - len(LABELS) * CELL_PADDING - SCROLLBAR - sum(FIXED.values())
-    person = max(14, int(room * 0.4))
+    person = max(14, int(room * 0.3))
     widths = {**FIXED, "person": person, "what": max(14, room - person)}
     return {key: widths[key] for key in LABELS}
 
@@ -84,6 +85,8 @@ def detail_text(row: PickupRow) -> Text:
     t.append(row.who_to_ring or "Not recorded")
     t.append("\n")
     t.append(acknowledged_words(row), style="" if row.acknowledged_at else "bold yellow")
+    if row.acknowledged_note:
+        t.append(f": {row.acknowledged_note}")
     return t
 
 
@@ -107,6 +110,11 @@ class PickupTable(DataTable[str | Text]):
 
 class PickupListScreen(DeskScreen[None]):
     """The zone's discharges to pick up; A for every zone of the trust."""
+
+    DEFAULT_CSS = """
+    PickupListScreen #pickups { height: 1fr; }
+    PickupListScreen #pickup-detail { height: auto; border-top: solid $accent; }
+    """
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
@@ -190,7 +198,7 @@ class PickupListScreen(DeskScreen[None]):
                 state_text(r),
                 f"{clock.local(r.discharged_at):%d-%b %H:%M}",
                 shorten(r.name, w["person"]),
-                shorten(r.ward, w["ward"]),
+                shorten(short_ward(r.ward), w["ward"]),
                 shorten(r.put_in_place, w["what"]),
                 key=str(r.pickup_id),
             )
@@ -279,6 +287,7 @@ class AcknowledgeForm(DeskModalScreen[PickupRow | None]):
                 yield Label("Note", classes="field-label")
                 yield Input(placeholder="optional: what the zone is doing (Enter records)", id="note")
             yield Static("", id="form-message", classes="form-message")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#note").focus()

@@ -382,7 +382,7 @@ def pickup_message(row: PickupRow) -> str:
 
     again = f" (raised {row.raised_count} times)" if row.raised_count > 1 else ""
     return (
-        f"{row.name} discharged from {row.ward} {clock.local(row.discharged_at):%a %H:%M}{again}.\n"
+        f"{row.name} discharged from {row.ward.split(',')[0]} {clock.local(row.discharged_at):%a %H:%M}{again}.\n"
         f"Put in place: {row.put_in_place or 'nothing recorded'}\n"
         f"Ring: {row.who_to_ring or 'not recorded'}\n"
         "Acknowledge it on the pick-ups list (Ctrl+G)."

@@ -129,3 +129,32 @@ async def test_nobody_delayed_says_so(zone: Zone, clock: FrozenClock) -> None:
         await pilot.press("ctrl+f")
         await until(pilot, lambda: isinstance(app.screen, DelaysScreen) and app.screen.loaded >= 1)
         assert "Nobody is delayed." in str(app.screen.query_one("#delay-status").render())
+
+
+async def test_pickups_and_delays_are_in_the_palette_and_help_and_the_footer(zone: Zone, clock: FrozenClock) -> None:
+    from screens.help import HelpScreen
+    from screens.key_footer import KeyFooter
+    from screens.palette import desk_commands
+
+    async with desk_open(zone) as (app, pilot):
+        names = [c.title for c in desk_commands(app, app.screen)]
+        for name in ("Pick-up: list", "Pick-up: acknowledge", "Delays: open", "Delays: export"):
+            assert name in names
+        footer = str(app.screen.query_one(KeyFooter).keys_text())
+        assert "^g Pick-ups" in footer and "^f Delays" in footer
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        keys = str(app.screen.query_one("#help-keys").render())
+        assert "Ctrl+G" in keys and "Discharges for the zone to pick up" in keys
+        assert "Ctrl+F" in keys and "Patients delayed in hospital" in keys
+
+
+async def test_the_palettes_delays_export_opens_the_view_and_writes_the_csv(
+    zone: Zone, clock: FrozenClock, data_dir: Path
+) -> None:
+    _delayed(zone)
+    async with desk_open(zone) as (app, pilot):
+        app.action_delays(export=True)
+        await until(pilot, lambda: isinstance(app.screen, DelaysScreen) and app.screen.last_export is not None)
+        path = app.screen.last_export
+        assert path is not None and "PASCOE, Doris" in path.read_text(encoding="utf-8")
