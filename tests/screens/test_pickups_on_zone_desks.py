@@ -181,3 +181,36 @@ async def test_an_unacknowledged_pickup_is_raised_again_and_flags_the_caseload_u
         watch.look()
         await until(pilot, lambda: watch.looks > looks)
         assert watch.pickups == []
+
+
+async def test_acknowledged_at_another_desk_meanwhile_is_said_plainly_and_changes_nothing(
+    zone: Zone, ward_desk: Zone, clock: FrozenClock
+) -> None:
+    from desk.discharge import pickups
+    from desk.discharge.pickups import PickupAck
+
+    stay = _in_hospital(zone)
+    done = _discharge(ward_desk.engine, zone, stay)
+    async with desk_open(zone) as (app, pilot):
+        await _open_list(app, pilot)
+        await until(pilot, lambda: len(_list_lines(app)) == 1)
+        await pilot.press("enter")  # Enter opens the person
+        await until(pilot, lambda: type(app.screen).__name__ == "PersonScreen")
+        assert app.screen.person_id == zone.doris_id
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, PickupListScreen))
+
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, AcknowledgeForm))
+        form = app.screen
+        with db.writing(ward_desk.engine) as session:  # someone at another desk got there first
+            row = pickups.pickup(session, done.pickup_id)
+            other = Actor(zone.staff_id, "ward-desk")
+            pickups.acknowledge(session, other, PickupAck(row.pickup_id, row.version, "Mine"))
+        await pilot.press(*"Rang Jean", "enter")
+        await until(pilot, lambda: "Not acknowledged" in str(form.query_one("#form-message").render()))
+        assert "Already acknowledged by" in str(form.query_one("#form-message").render())
+        assert app.screen is form  # the dialog stays, with what was typed
+        assert form.query_one("#note").value == "Rang Jean"  # type: ignore[attr-defined]
+    with db.reading(zone.engine) as session:
+        assert pickups.pickup(session, done.pickup_id).acknowledged_note == "Mine"  # theirs stands
