@@ -30,12 +30,12 @@ GLOBAL_KEYS = [
     Binding("ctrl+t", "handover", "Handover", id="handover", tooltip="The crisis handover list for the meeting"),
     Binding("ctrl+n", "reviews", "Reviews", id="reviews", tooltip="Package reviews overdue, due and done"),
     Binding("ctrl+l", "waiting_list", "Waiting", id="waiting_list", tooltip="Packages and equipment waiting"),
-    Binding("ctrl+g", "pickups", "Pick-ups", id="pickups", tooltip="Discharges for the zone to pick up"),
+    Binding("ctrl+y", "pickups", "Pick-ups", id="pickups", tooltip="Discharges for the zone to pick up"),
     Binding("ctrl+f", "delays", "Delays", id="delays", tooltip="Patients delayed in hospital; delayed days counted"),
     Binding("f11", "crisis_board", "Crisis board", id="crisis_board", tooltip="Open crises by time left"),
     Binding("f12", "show_ringing", "Who is ringing", id="show_ringing", tooltip="The ringing caller in full"),
 ]
-"""F1 to F7, F11, F12 and Ctrl keys free in every text field (Ctrl+O, T, N, L, G, F; Ctrl+P is the palette)."""
+"""F1 to F7, F11, F12 and five Ctrl keys free in every text field (Ctrl+O, T, N, L; Ctrl+P is the palette)."""
 
 GLOBAL_ACTIONS = frozenset(b.action for b in GLOBAL_KEYS)
 """The actions of :data:`GLOBAL_KEYS`: none works until someone is at the desk."""

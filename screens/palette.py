@@ -31,10 +31,10 @@ def desk_commands(app: DeskApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     yield SystemCommand(
         "Packages: waiting list", "Packages and equipment waiting on their targets (Ctrl+L)", app.action_waiting_list
     )
-    yield SystemCommand("Pick-up: list", "Discharges for the zone to pick up (Ctrl+G)", app.action_pickups)
+    yield SystemCommand("Pick-up: list", "Discharges for the zone to pick up (Ctrl+Y)", app.action_pickups)
     yield SystemCommand(
         "Pick-up: acknowledge",
-        "Acknowledge a pick-up (Ctrl+G, K)",
+        "Acknowledge a pick-up (Ctrl+Y, K)",
         partial(app.action_pickups, True),
     )
     yield SystemCommand("Delays: open", "Delayed patients, delayed days counted (Ctrl+F)", app.action_delays)

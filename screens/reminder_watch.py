@@ -24,7 +24,7 @@ toasts are short: every reminder stays on the crisis board until acknowledged.
 Discharges for the zone to pick up (desk.discharge.pickups) ride on them
 too: a pick-up falling due is claimed by one desk, every desk of the zone
 shows it, and it is raised again (a fresh notification on every desk) until
-someone acknowledges it on the pick-ups list (Ctrl+G). A new pick-up must
+someone acknowledges it on the pick-ups list (Ctrl+Y). A new pick-up must
 show within two seconds, so the watch also reads a cheap mark of the zone's
 pick-ups every second and looks as soon as it moves.
 
@@ -332,7 +332,7 @@ class ReminderWatch(Widget):
         if len(fresh) > TOASTS_AT_ONCE:
             summary = Notification(
                 f"{counted(len(fresh), 'discharge')} for the zone to pick up.\n"
-                "Acknowledge them on the pick-ups list (Ctrl+G).",
+                "Acknowledge them on the pick-ups list (Ctrl+Y).",
                 "Pick-ups",
                 "warning",
                 TOAST_S,
@@ -385,7 +385,7 @@ def pickup_message(row: PickupRow) -> str:
         f"{row.name} discharged from {row.ward.split(',')[0]} {clock.local(row.discharged_at):%a %H:%M}{again}.\n"
         f"Put in place: {row.put_in_place or 'nothing recorded'}\n"
         f"Ring: {row.who_to_ring or 'not recorded'}\n"
-        "Acknowledge it on the pick-ups list (Ctrl+G)."
+        "Acknowledge it on the pick-ups list (Ctrl+Y)."
     )
 
 

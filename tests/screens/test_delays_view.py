@@ -141,11 +141,11 @@ async def test_pickups_and_delays_are_in_the_palette_and_help_and_the_footer(zon
         for name in ("Pick-up: list", "Pick-up: acknowledge", "Delays: open", "Delays: export"):
             assert name in names
         footer = str(app.screen.query_one(KeyFooter).keys_text())
-        assert "^g Pick-ups" in footer and "^f Delays" in footer
+        assert "^y Pick-ups" in footer and "^f Delays" in footer
         await pilot.press("f1")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         keys = str(app.screen.query_one("#help-keys").render())
-        assert "Ctrl+G" in keys and "Discharges for the zone to pick up" in keys
+        assert "Ctrl+Y" in keys and "Discharges for the zone to pick up" in keys
         assert "Ctrl+F" in keys and "Patients delayed in hospital" in keys
 
 

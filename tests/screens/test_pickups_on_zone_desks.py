@@ -87,7 +87,7 @@ def _list_lines(app: Any) -> list[str]:
 
 
 async def _open_list(app: Any, pilot: Any) -> PickupListScreen:
-    await pilot.press("ctrl+g")
+    await pilot.press("ctrl+y")
     await until(pilot, lambda: isinstance(app.screen, PickupListScreen) and app.screen.loaded >= 1)
     assert isinstance(app.screen, PickupListScreen)
     return app.screen
@@ -112,7 +112,7 @@ async def test_a_discharge_on_one_desk_is_shown_to_pick_up_on_the_zone_desk_and_
         assert toast.startswith("PASCOE, Doris discharged from Ward 3 (Care of the Elderly)")
         assert "Put in place: No new support (pathway 0)" in toast
         assert "Ring: Ward 3: 01803 654321, ask for Sam" in toast
-        assert "Ctrl+G" in toast
+        assert "Ctrl+Y" in toast
         assert seen_after < LIVE_WAIT_S
 
         await until(pilot, lambda: len(_list_lines(app)) == 1, timeout=LIVE_WAIT_S)
