@@ -23,14 +23,6 @@ def desk_commands(app: DeskApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     yield SystemCommand("Calls: today's log", "The zone's calls today (F5)", app.action_call_log)
     yield SystemCommand("Calls: unfinished", "Calls started but not finished (F7)", app.action_unfinished)
     yield SystemCommand("Crisis: board", "Open crises by time left (F11)", app.action_crisis_board)
-    yield SystemCommand("Person: find", "Find a person on the register (F3)", app.action_find_person)
-    yield SystemCommand("Person: register", "Register a new person (F4)", app.action_register_person)
-    yield SystemCommand("Roster: open", "The zone's duty roster (Ctrl+O)", app.action_roster)
-    yield SystemCommand("Handover: open", "The crisis handover list (Ctrl+T)", app.action_handover)
-    yield SystemCommand("Reviews: open list", "Package reviews overdue, due and done (Ctrl+N)", app.action_reviews)
-    yield SystemCommand(
-        "Packages: waiting list", "Packages and equipment waiting on their targets (Ctrl+L)", app.action_waiting_list
-    )
     yield SystemCommand("Pick-up: list", "Discharges for the zone to pick up (Ctrl+Y)", app.action_pickups)
     yield SystemCommand(
         "Pick-up: acknowledge",
@@ -42,6 +34,14 @@ def desk_commands(app: DeskApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
         "Delays: export",
         "The delays as CSV in the data directory (Ctrl+F, E)",
         partial(app.action_delays, True),
+    )
+    yield SystemCommand("Person: find", "Find a person on the register (F3)", app.action_find_person)
+    yield SystemCommand("Person: register", "Register a new person (F4)", app.action_register_person)
+    yield SystemCommand("Roster: open", "The zone's duty roster (Ctrl+O)", app.action_roster)
+    yield SystemCommand("Handover: open", "The crisis handover list (Ctrl+T)", app.action_handover)
+    yield SystemCommand("Reviews: open list", "Package reviews overdue, due and done (Ctrl+N)", app.action_reviews)
+    yield SystemCommand(
+        "Packages: waiting list", "Packages and equipment waiting on their targets (Ctrl+L)", app.action_waiting_list
     )
     yield SystemCommand("Help: keys", "Every key on this screen (F1)", app.action_help)
     noun = screen.__class__.__name__.replace("Screen", "")
