@@ -41,6 +41,9 @@ _COLUMNS = ", ".join(
         "crisis",
         "wait_flag_from",
     )
+) + (  # PICKUP: a discharge the zone has not acknowledged (only the window's rows ask, by the person index)
+    ", EXISTS (SELECT 1 FROM zonepickup WHERE zonepickup.person_id = caseloadentry.person_id"
+    " AND zonepickup.acknowledged_at IS NULL)"
 )
 
 _MINE = (
@@ -179,6 +182,7 @@ def _row(r: Sequence[Any]) -> CaseloadRow:
         in_hospital=bool(r[11]),
         crisis=bool(r[12]),
         wait_flag_from=_maybe_day(r[13]),
+        pickup=bool(r[14]),
     )
 
 

@@ -87,6 +87,8 @@ class CaseloadRow:
     crisis: bool
     wait_flag_from: date | None = None
     """From this day a package or equipment still waiting will miss (or has missed) its target."""
+    pickup: bool = False
+    """Discharged from hospital, and nobody in the zone has yet acknowledged the pick-up."""
 
     @property
     def age(self) -> int:
@@ -103,12 +105,17 @@ class CaseloadRow:
 
     @property
     def flags(self) -> str:
-        """Short flags a co-ordinator scans for: CRISIS, HOSP, ALONE, and WAIT for a target at risk or missed."""
+        """Short flags a co-ordinator scans for: CRISIS, HOSP, PICKUP (home, not yet picked up), ALONE, WAIT.
+
+        WAIT is a target at risk or missed.
+        """
         out = []
         if self.crisis:
             out.append("CRISIS")
         if self.in_hospital:
             out.append("HOSP")
+        if self.pickup:
+            out.append("PICKUP")
         if self.lives_alone:
             out.append("ALONE")
         if self.waiting_at_risk:

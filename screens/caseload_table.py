@@ -27,14 +27,15 @@ COLUMNS: tuple[tuple[str, int], ...] = (  # (header, width in cells); what a co-
     ("Name", 23),
     ("NHS number", 12),
     ("Age", 3),
-    ("Flags", 22),
-    ("Next due", 27),
+    ("Flags", 24),
+    ("Next due", 25),
     ("Health", 20),
     ("Social care", 27),
     ("Key worker", 16),
     ("GP practice", 32),
 )
-"""Sized so all but the GP practice fit 160 cells, flags uncut ("CRISIS HOSP ALONE WAIT"); the practice scrolls."""
+"""Sized so all but the GP practice fit 160 cells, flags uncut ("CRISIS PICKUP ALONE WAIT": HOSP gives way to
+PICKUP at the discharge, so the two never stand together but on a readmission); the practice scrolls."""
 LINE_WIDTH = line_width(COLUMNS)
 SPANS = spans_of(COLUMNS)
 

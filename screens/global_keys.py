@@ -30,6 +30,8 @@ GLOBAL_KEYS = [
     Binding("ctrl+t", "handover", "Handover", id="handover", tooltip="The crisis handover list for the meeting"),
     Binding("ctrl+n", "reviews", "Reviews", id="reviews", tooltip="Package reviews overdue, due and done"),
     Binding("ctrl+l", "waiting_list", "Waiting", id="waiting_list", tooltip="Packages and equipment waiting"),
+    Binding("ctrl+y", "pickups", "Pick-ups", id="pickups", tooltip="Discharges for the zone to pick up"),
+    Binding("ctrl+f", "delays", "Delays", id="delays", tooltip="Patients delayed in hospital; delayed days counted"),
     Binding("f11", "crisis_board", "Crisis board", id="crisis_board", tooltip="Open crises by time left"),
     Binding("f12", "show_ringing", "Who is ringing", id="show_ringing", tooltip="The ringing caller in full"),
     Binding("f9", "ward", "Ward", id="ward", show=False, tooltip="The patients on your wards, for discharge"),
@@ -128,3 +130,23 @@ class GlobalActions(App[None]):
         from screens.widgets import FullText
 
         self.push_screen(FullText("Zone line ringing", ringing_text(self.rings.waiting)))
+
+    def action_pickups(self, acknowledge: bool = False) -> None:
+        from screens.pickups import PickupListScreen
+
+        if isinstance(self.screen, PickupListScreen):
+            if acknowledge:
+                self.screen.action_acknowledge()
+            return
+        self.push_screen(PickupListScreen(all_zones=self.settings.all_zones))
+        if acknowledge:
+            self.notify("Highlight the pick-up and press K to acknowledge it.", title="Pick-up")
+
+    def action_delays(self, export: bool = False) -> None:
+        from screens.delays import DelaysScreen
+
+        if isinstance(self.screen, DelaysScreen):
+            if export:
+                self.screen.action_export()
+            return
+        self.push_screen(DelaysScreen(all_zones=self.settings.all_zones, export=export))

@@ -20,7 +20,7 @@ class KeyFooter(Static):
     KeyFooter {
         dock: bottom;
         height: auto;
-        max-height: 3;
+        max-height: 4;
         background: $footer-background;
         color: $footer-foreground;
     }

@@ -23,6 +23,18 @@ def desk_commands(app: DeskApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     yield SystemCommand("Calls: today's log", "The zone's calls today (F5)", app.action_call_log)
     yield SystemCommand("Calls: unfinished", "Calls started but not finished (F7)", app.action_unfinished)
     yield SystemCommand("Crisis: board", "Open crises by time left (F11)", app.action_crisis_board)
+    yield SystemCommand("Pick-up: list", "Discharges for the zone to pick up (Ctrl+Y)", app.action_pickups)
+    yield SystemCommand(
+        "Pick-up: acknowledge",
+        "Acknowledge a pick-up (Ctrl+Y, K)",
+        partial(app.action_pickups, True),
+    )
+    yield SystemCommand("Delays: open", "Delayed patients, delayed days counted (Ctrl+F)", app.action_delays)
+    yield SystemCommand(
+        "Delays: export",
+        "The delays as CSV in the data directory (Ctrl+F, E)",
+        partial(app.action_delays, True),
+    )
     yield SystemCommand("Person: find", "Find a person on the register (F3)", app.action_find_person)
     yield SystemCommand("Person: register", "Register a new person (F4)", app.action_register_person)
     yield SystemCommand("Roster: open", "The zone's duty roster (Ctrl+O)", app.action_roster)

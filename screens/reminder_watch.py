@@ -21,6 +21,13 @@ a ``show_reminders`` method is told the same way), the bell still rings, and
 reminders that arrived during the call come as toasts once it is left. The
 toasts are short: every reminder stays on the crisis board until acknowledged.
 
+Discharges for the zone to pick up (desk.discharge.pickups) ride on them
+too: a pick-up falling due is claimed by one desk, every desk of the zone
+shows it, and it is raised again (a fresh notification on every desk) until
+someone acknowledges it on the pick-ups list (Ctrl+Y). A new pick-up must
+show within two seconds, so the watch also reads a cheap mark of the zone's
+pick-ups every second and looks as soon as it moves.
+
 The watch is a hidden widget on the app's base screen, so it lives exactly as
 long as the app: its scheduler starts on mount (it needs the running loop) and
 shuts down on unmount.
@@ -46,7 +53,10 @@ from screens.base import desk_of
 from screens.leak_fixes import withdraw_notification
 
 if TYPE_CHECKING:
+    from collections.abc import Hashable
+
     from desk.crisis.reminders import ReminderRow, ReviewRow
+    from desk.discharge.pickups import PickupRow
 
 POLL_S = 15.0
 """The short poll: the longest a raised reminder takes to show on the other desks of the zone."""
@@ -54,6 +64,8 @@ SETTLE_S = 2.0
 """After a deadline wake, look again this much later: another desk may have raised it a moment before."""
 TOASTS_AT_ONCE = 3
 """More reminders than this arriving at once are counted in one notification instead of one each."""
+PICKUP_MARK_S = 1.0
+"""How often the watch reads the zone's pick-up mark: a discharge shows on the zone's desks within two of these."""
 TOAST_S = 20.0
 """How long a reminder's notification stays up: long enough to read; it stays on the crisis board until acknowledged."""
 log = logging.getLogger("zone-desk")
@@ -65,9 +77,11 @@ class Looked:
 
     outstanding: list[ReminderRow]
     next_due_at: datetime | None
-    """The sooner of the next reminder and the next review falling due."""
+    """The soonest of the next reminder, review and pick-up raise falling due."""
     reviews: list[ReviewRow] = field(default_factory=list)
     """The zone's reviews raised and not yet recorded."""
+    pickups: list[PickupRow] = field(default_factory=list)
+    """The zone's discharges to pick up not yet acknowledged."""
 
 
 def sooner(*times: datetime | None) -> datetime | None:
@@ -129,6 +143,12 @@ class ReminderWatch(Widget):
         """What the last look found raised and not yet recorded of the zone's package reviews."""
         self.shown_reviews: dict[int, Notification] = {}
         """Reviews this desk has shown, by id: each once, until recorded anywhere."""
+        self.pickups: list[PickupRow] = []
+        """What the last look found of the zone's pick-ups not yet acknowledged."""
+        self.shown_pickups: dict[int, tuple[int, Notification]] = {}
+        """Pick-ups this desk has shown, by id, with the raise shown: once per raise, until acknowledged anywhere."""
+        self._pickup_mark: Hashable | None = None
+        self._reading_mark = False
 
     def on_mount(self) -> None:
         scheduler = AsyncIOScheduler(
@@ -136,6 +156,7 @@ class ReminderWatch(Widget):
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )  # the in-memory job store: nothing the scheduler holds needs to survive it
         scheduler.add_job(self._wake, "interval", seconds=POLL_S, id="reminder-poll")
+        scheduler.add_job(self._check_pickups, "interval", seconds=PICKUP_MARK_S, id="pickup-mark")
         scheduler.start()
         self.scheduler = scheduler
         self.look()  # at start-up: catch up on whatever fell due while the desk was closed
@@ -149,11 +170,37 @@ class ReminderWatch(Widget):
         """A scheduler job: wake the desk to look (the looking is a worker's)."""
         self.look()
 
+    async def _check_pickups(self) -> None:
+        """A scheduler job: read the zone's pick-up mark (a worker's), unless the last read is still going."""
+        if not self._reading_mark and desk_of(self).database.ready:
+            self._reading_mark = True
+            self._read_pickup_mark()
+
+    @work(thread=True, exit_on_error=False, group="pickup-mark")
+    def _read_pickup_mark(self) -> None:
+        """Look now if the zone's pick-ups moved since the last read (a discharge or acknowledgement anywhere)."""
+        from desk import db
+        from desk.discharge import pickups
+
+        app = desk_of(self)
+        try:
+            with db.reading(app.engine) as session:
+                value = pickups.mark(session, getattr(app, "zone_id", "") or None)
+        except Exception:  # a busy or unreachable database: the next second tries again, never a message each time
+            log.warning("reminder watch could not read the pick-up mark", exc_info=True)
+            return
+        finally:
+            self._reading_mark = False
+        moved, self._pickup_mark = value != self._pickup_mark, value
+        if moved:
+            app.call_from_thread(self.look)
+
     @work(thread=True, exclusive=True, group="reminder-watch", exit_on_error=False)
     def look(self) -> None:
         """Raise what has fallen due, then read what the zone has outstanding and when the next one falls."""
         from desk import db
         from desk.crisis import reminders
+        from desk.discharge import pickups
 
         app = desk_of(self)
         zone_id: str = getattr(app, "zone_id", "") or ""
@@ -162,14 +209,17 @@ class ReminderWatch(Widget):
         with db.writing(engine) as session:
             reminders.poll(session, app.actor, zone_id=zone)
             reminders.poll_reviews(session, app.actor, zone_id=zone)
+            reminders.poll_pickups(session, app.actor, zone_id=zone)
         with db.reading(engine) as session:
             looked = Looked(
                 reminders.outstanding(session, zone_id=zone),
                 sooner(
                     reminders.next_wake_at(session, zone_id=zone),
                     reminders.next_review_wake_at(session, zone_id=zone),
+                    reminders.next_pickup_wake_at(session, zone_id=zone),
                 ),
                 reminders.outstanding_reviews(session, zone_id=zone),
+                pickups.outstanding(session, zone),
             )
         if not get_current_worker().is_cancelled:  # a newer look is under way: its snapshot wins
             app.call_from_thread(self.show, looked)
@@ -184,8 +234,10 @@ class ReminderWatch(Widget):
         self.looks += 1
         self.outstanding = looked.outstanding
         self.reviews = looked.reviews
+        self.pickups = looked.pickups
         in_call = taking_reminders(self.app) is not None
         self._show_reviews(looked.reviews, toast=not in_call)
+        self._show_pickups(looked.pickups, toast=not in_call)
         still = {r.id for r in looked.outstanding}
         self.rung &= still
         if any(row.id not in self.rung for row in looked.outstanding):
@@ -255,6 +307,44 @@ class ReminderWatch(Widget):
             self.shown_reviews[row.id] = note
             self.app.post_message(Notify(note))
 
+    def _show_pickups(self, waiting: list[PickupRow], *, toast: bool) -> None:
+        """Notify each pick-up raised since this desk last showed it (not over a call); take down the acknowledged.
+
+        A pick-up is shown when it first appears (its first raise may be
+        another desk's a moment later: not shown twice for that), and again
+        each time the reminders raise it after that, until acknowledged.
+        """
+        still = {r.pickup_id for r in waiting}
+        gone = [self.shown_pickups.pop(pid)[1] for pid in list(self.shown_pickups) if pid not in still]
+        in_use = {id(note) for _, note in self.shown_pickups.values()}
+        for note in gone:
+            if id(note) not in in_use:
+                withdraw_notification(self.app, note)
+        if not toast:
+            return
+        new = [r for r in waiting if r.pickup_id not in self.shown_pickups]
+        again = [
+            r
+            for r in waiting
+            if r.pickup_id in self.shown_pickups and r.raised_count > self.shown_pickups[r.pickup_id][0]
+        ]
+        fresh = new + again
+        if len(fresh) > TOASTS_AT_ONCE:
+            summary = Notification(
+                f"{counted(len(fresh), 'discharge')} for the zone to pick up.\n"
+                "Acknowledge them on the pick-ups list (Ctrl+Y).",
+                "Pick-ups",
+                "warning",
+                TOAST_S,
+            )
+            self.shown_pickups.update({r.pickup_id: (max(r.raised_count, 1), summary) for r in fresh})
+            self.app.post_message(Notify(summary))
+            return
+        for r in fresh:
+            note = Notification(pickup_message(r), "Discharge to pick up", "warning", TOAST_S)
+            self.shown_pickups[r.pickup_id] = (max(r.raised_count, 1), note)
+            self.app.post_message(Notify(note))
+
     def take_toasts_down(self) -> None:
         """Withdraw the reminder toasts still up (a call came in front); each stays shown, on the crisis board."""
         for toast in {id(t): t for t in self.shown.values()}.values():
@@ -284,6 +374,19 @@ class ReminderWatch(Widget):
         self.scheduler.add_job(
             self._wake, "date", run_date=settle, id=f"reminder-settle-{settle.timestamp()}", replace_existing=True
         )
+
+
+def pickup_message(row: PickupRow) -> str:
+    """A pick-up's notification: who came home from where, what was put in place, who to ring."""
+    from desk import clock
+
+    again = f" (raised {row.raised_count} times)" if row.raised_count > 1 else ""
+    return (
+        f"{row.name} discharged from {row.ward.split(',')[0]} {clock.local(row.discharged_at):%a %H:%M}{again}.\n"
+        f"Put in place: {row.put_in_place or 'nothing recorded'}\n"
+        f"Ring: {row.who_to_ring or 'not recorded'}\n"
+        "Acknowledge it on the pick-ups list (Ctrl+Y)."
+    )
 
 
 def watch_of(app: App[Any]) -> ReminderWatch | None:

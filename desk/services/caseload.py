@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, delete, select
 
 from desk import caseload_query, clock, triage
+from desk.discharge_models import ZonePickup
 from desk.models import (
     Admission,
     CarePackage,
@@ -157,6 +158,7 @@ class _Statements(NamedTuple):
     items: Any
     referrals: Any
     admissions: Any
+    pickups: Any
     registered: Any
     people: Any
 
@@ -220,6 +222,8 @@ def _statements(zone_id: str | None, now_utc: Any, *, person: Any = None) -> _St
         .where(col(Admission.discharged_at).is_(None)),
         col(Admission.person_id),
     ).order_by(col(Admission.person_id), col(Admission.admitted_at))
+    waiting_pickup = col(ZonePickup.acknowledged_at).is_(None)
+    pickups = in_zone(select(ZonePickup.person_id).where(waiting_pickup), col(ZonePickup.person_id))
 
     since = now_utc if person is not None else now_utc - timedelta(days=NEW_FOR_DAYS)
     new_people = _registered_at_desk_since(since)
@@ -237,6 +241,7 @@ def _statements(zone_id: str | None, now_utc: Any, *, person: Any = None) -> _St
             sa.select(col(CarePackage.person_id)).where(col(CarePackage.status) == "active"),
             sa.select(col(Referral.person_id)).where(col(Referral.status) == "open"),
             sa.select(col(Admission.person_id)).where(col(Admission.discharged_at).is_(None)),
+            sa.select(col(ZonePickup.person_id)).where(waiting_pickup),
             sa.select(col(Person.id)).where(col(Person.key_worker_id).is_not(None)),
             _registered_at_desk_since(since).with_only_columns(col(History.person_id)),
         )
@@ -268,7 +273,7 @@ def _statements(zone_id: str | None, now_utc: Any, *, person: Any = None) -> _St
         if zone_id:
             people = people.where(col(Person.zone_id) == zone_id)
     return _Statements(
-        involvements, packages, items, referrals, admissions, new_people, people.order_by(col(Person.id))
+        involvements, packages, items, referrals, admissions, pickups, new_people, people.order_by(col(Person.id))
     )
 
 
@@ -278,7 +283,8 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
     The one place the rule lives: who is on the caseload, and what their row says.
 
     On it: anyone with an open involvement, an active care package, an open
-    referral, a current admission or a key worker; and anyone a member of
+    referral, a current admission, a discharge the zone has not yet picked
+    up (desk.discharge.pickups) or a key worker; and anyone a member of
     staff registered at the desk in the last :data:`NEW_FOR_DAYS` days (the
     co-ordinator will ring them back, or be rung about them). Someone there
     only because they are new shows "Registered 30-Nov" in the Health column;
@@ -305,6 +311,7 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
     for pid, admitted_at, ward in connection.execute(q.admissions, params).all():
         in_hospital_since.setdefault(pid, f"{short_ward(ward)} since {clock.local(admitted_at):%d-%b}")
     adm_ids = set(in_hospital_since)
+    pickup_ids = set(connection.execute(q.pickups, params).scalars().all())
     registered = {saved_id(pid): clock.local(at).date() for pid, at in connection.execute(q.registered, params).all()}
 
     health: dict[int, list[str]] = {}
@@ -364,7 +371,7 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
         in_hospital = pid in adm_ids
         if in_hospital:
             h = [in_hospital_since[pid], *h]  # the ward and since when, first: "Ward 3 since 20-Nov"
-        if not (h or so or in_hospital or key_worker_id):
+        if not (h or so or in_hospital or key_worker_id or pid in pickup_ids):  # a pick-up keeps them on till done
             if pid not in registered:
                 continue
             h = [f"Registered {registered[pid]:%d-%b}"]  # on the caseload only because they are new

@@ -523,7 +523,7 @@ def test_the_zone_sees_who_is_in_hospital_where_and_since_when_and_the_timeline_
     with db.reading(engine) as session:
         found = [e for e in timeline.timeline(session, person.id) if e.side == "hospital"]
         [row] = caseload.page(session, "BXM").rows
-    assert (row.in_hospital, row.flags, row.health) == (False, "", "Registered 23-Nov")  # home: new to the desk only
+    assert (row.in_hospital, row.flags, row.health) == (False, "PICKUP", "")  # home: on the caseload to pick up
     ward = "Ward 3 (Care of the Elderly), Bay General Hospital"
     assert [(e.title, e.detail) for e in found] == [
         (f"Discharged from {ward}", "Put in place: Home care visits (3 visits a day) from 23-Nov-2026"),
