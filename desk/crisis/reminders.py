@@ -16,7 +16,13 @@ for a crisis, the assessment.
 A care package's review (desk.package_models.PackageReview) is a deadline of
 the same kind: :func:`poll_reviews` claims each review falling due with the
 same conditional update, so one desk raises it, and :func:`outstanding_reviews`
-shows it on every desk of the zone until the review is recorded.
+shows it on every desk of the zone until the review is recorded. The review
+four weeks after a hospital discharge (kind ``discharge``) is one of them.
+
+A discharge the zone must pick up (desk.discharge.pickups) rides on the same
+wakes: :func:`poll_pickups` carries the delayed days of the patients still in
+hospital forward and raises each pick-up due, one desk each time, again and
+again until someone in the zone acknowledges it.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from sqlmodel import Session, col, select
 
 from desk import clock, history, triage
 from desk.crisis_models import Reminder
+from desk.discharge import delays, pickups
+from desk.discharge.pickups import PickupRow
 from desk.errors import InvalidForm, NotFound
 from desk.history import Actor
 from desk.models import History, Person, Referral
@@ -296,7 +304,11 @@ def next_wake_at(session: Session, *, zone_id: str | None = None) -> datetime | 
 
 # --- package reviews -----------------------------------------------------------------
 
-REVIEW_KINDS: dict[str, str] = {"first": "First review of a new or changed package", "yearly": "Yearly review"}
+REVIEW_KINDS: dict[str, str] = {
+    "first": "First review of a new or changed package",
+    "yearly": "Yearly review",
+    "discharge": "Review four weeks after discharge",
+}
 """Which review it is, in the words the notification uses."""
 
 
@@ -388,3 +400,23 @@ def next_review_wake_at(session: Session, *, zone_id: str | None = None) -> date
     if zone_id is not None:
         q = q.where(col(PackageReview.zone_id) == zone_id)
     return session.execute(q.order_by(col(PackageReview.due_at)).limit(1)).scalar()
+
+
+# --- discharges to pick up -------------------------------------------------------------
+
+
+def poll_pickups(session: Session, actor: Actor, *, zone_id: str | None = None) -> list[PickupRow]:
+    """Raise the zone's discharges to pick up now due (desk.discharge.pickups.poll); returns the ones this desk raised.
+
+    Run in a write transaction on the same wakes as :func:`poll`. It first
+    carries each delayed patient's reason on to the days since (recorded by
+    the desk, nobody at it), so the ward screen and the delays view count
+    today without anyone opening the stay.
+    """
+    delays.carry_forward(session, actor=Actor(None, actor.desk))
+    return pickups.poll(session, actor, zone_id)
+
+
+def next_pickup_wake_at(session: Session, *, zone_id: str | None = None) -> datetime | None:
+    """When the zone's next unacknowledged pick-up is to be raised (a desk's scheduler may wake then)."""
+    return pickups.next_raise_at(session, zone_id)
