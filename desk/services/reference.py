@@ -1,14 +1,16 @@
-"""Reference data: zones, practices, wards, care homes and staff, shipped in data/."""
+"""Reference data: zones, practices, wards, care homes and staff (and the wards each discharge co-ordinator
+covers), shipped in data/."""
 
 from __future__ import annotations
 
 import json
 from importlib.resources import files
-from typing import NotRequired, TypedDict
+from typing import TypedDict
 
 from sqlmodel import Session, col, select
 
 from desk import phones
+from desk.discharge_models import WardCover
 from desk.models import Organisation, Practice, Staff, Zone
 from desk.rows import StaffRow
 from desk.vocabulary import ROLES
@@ -40,13 +42,24 @@ class OrganisationEntry(TypedDict):
     phone: str
 
 
-class StaffEntry(TypedDict):
-    """A member of staff: name, role (one of desk.vocabulary.ROLES), zone and, if they have one, a number."""
+class _StaffNamed(TypedDict):
+    """What every staff entry has: name, role (one of desk.vocabulary.ROLES) and zone."""
 
     name: str
     role: str
     zone: str
-    phone: NotRequired[str]
+
+
+class StaffEntry(_StaffNamed, total=False):
+    """A member of staff: name, role and zone, and, if they have one, a number.
+
+    A discharge co-ordinator's ``wards`` are the wards they cover, each given by the start of its name
+    ("Ward 3" for "Ward 3 (Care of the Elderly), Bay General Hospital"). (The optional keys are a
+    ``total=False`` class: under postponed annotations Python 3.11 reads ``NotRequired`` as required.)
+    """
+
+    phone: str
+    wards: list[str]
 
 
 class ReferenceData(TypedDict):
@@ -65,8 +78,12 @@ def shipped() -> ReferenceData:
 
 
 def load(session: Session, data: ReferenceData | None = None) -> bool:
-    """Load the reference data into an empty database; returns False if already there."""
+    """Load the reference data into an empty database; returns False if already there.
+
+    A database loaded before wards were covered gets the ward cover on its next open (:func:`cover_wards`).
+    """
     if session.exec(select(Zone)).first() is not None:
+        cover_wards(session, data)
         return False
     data = data or shipped()
     for z in data["zones"]:
@@ -107,7 +124,40 @@ def load(session: Session, data: ReferenceData | None = None) -> bool:
             )
         )
     session.flush()
+    cover_wards(session, data)
     return True
+
+
+def cover_wards(session: Session, data: ReferenceData | None = None) -> int:
+    """Record the wards each discharge co-ordinator covers, once: returns how many were recorded.
+
+    Does nothing when any ward cover is on record already (the desk or a manager has set it), so it is
+    safe to call on every open. A ward is named by the start of its name; a co-ordinator is matched by
+    name and zone.
+    """
+    if session.exec(select(WardCover)).first() is not None:
+        return 0
+    data = data or shipped()
+    wanted = [s for s in data["staff"] if s.get("wards")]
+    if not wanted:
+        return 0
+    ward_rows = session.exec(select(Organisation.id, Organisation.name).where(Organisation.kind == "ward")).all()
+    staff_ids = {
+        (name, zone_id): sid
+        for sid, name, zone_id in session.exec(select(Staff.id, Staff.name, Staff.zone_id))
+        if sid is not None
+    }
+    made = 0
+    for s in wanted:
+        sid = staff_ids.get((s["name"], s["zone"]))
+        if sid is None:
+            continue
+        covered = {wid for prefix in s.get("wards", []) for wid, name in ward_rows if name.startswith(prefix)}
+        for wid in sorted(w for w in covered if w is not None):
+            session.add(WardCover(staff_id=sid, ward_id=wid))
+            made += 1
+    session.flush()
+    return made
 
 
 def zones(session: Session) -> list[Zone]:

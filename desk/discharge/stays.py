@@ -1,0 +1,935 @@
+"""A hospital stay from the ward's side: admitted, checked, planned, and what stands before the door.
+
+:func:`admit` records an admission. A person with an active care package has
+it suspended from the day they were admitted (the package's own states,
+desk.packages.arrange), and each provider in it is listed to be told, ticked
+off with :func:`desk.packages.arrange.mark_told`. The standing tasks (package
+confirmed, equipment, transport, medicines, the discharge summary, agreement)
+are made outstanding; a care home bed joins them once the pathway is 3.
+
+:func:`plan` records what the ward's multidisciplinary meeting decided: the
+discharge ready date (the day the patient no longer needed a hospital bed;
+every day after it in hospital is a delayed day), the pathway, whether the
+patient and family were involved, the day the package must be ready. A first
+care home placement (pathway 3) is a social worker's decision, so setting it
+refers the person to the zone's social workers (desk.packages.la_rules).
+
+:func:`ward_list` and :func:`stay` are the ward screen's and stay screen's
+reads: a fixed handful of queries whatever the number of beds, so a 30-bed
+ward draws at once. The ward list is sorted by what needs doing first.
+
+Times are UTC; days (admitted on, ready on, a delayed day) are UK local dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from desk import clock, dates, history, nhs, phones
+from desk.crisis import referrals
+from desk.discharge_models import DelayDay, DischargeTask, WardCover
+from desk.errors import InvalidForm, NotFound
+from desk.history import Actor
+from desk.models import (
+    Admission,
+    CarePackage,
+    CarePackageItem,
+    Contact,
+    Organisation,
+    Person,
+    Staff,
+    saved_id,
+)
+from desk.package_models import CarePackageLine, CarePackageVersion, ProviderNotice
+from desk.packages import arrange, catalogue, la_rules
+from desk.packages.arrange import NoticeRow, StepInput
+from desk.services import caseload
+from desk.vocabulary import DELAY_REASONS, DISCHARGE_TASKS, PATHWAYS, TASK_STATES
+
+STANDING_TASKS: tuple[str, ...] = tuple(k for k in DISCHARGE_TASKS if k != "care_home_bed")
+"""The tasks every stay starts with; a care home bed is added when the pathway becomes 3."""
+
+OPEN_TASK_STATES = frozenset({"outstanding", "in_hand"})
+"""Task states that still stand between the patient and the door."""
+
+STAGES: dict[str, str] = {
+    "new": "Just admitted, not checked yet",
+    "awaiting_drd": "Awaiting a discharge ready date",
+    "delayed": "Ready and still here: delayed",
+    "ready": "Discharge ready today: may go home today",
+    "going_today": "Going home today",
+}
+"""Where a stay is, as the ward screen groups it."""
+
+# What needs doing first, first (WardRow.priority).
+MISSING_REASON = 0
+GOING_TODAY_OUTSTANDING = 1
+DELAYED = 2
+NOT_CHECKED = 3
+AWAITING_DRD = 4
+THE_REST = 5
+
+
+# --- what the forms send ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdmissionInput:
+    """An admission as the co-ordinator records it (or picks it from the ward's list)."""
+
+    person_id: int
+    ward_id: int
+    admitted_at: datetime | None = None
+    """When they were admitted; None: now. A naive time is UK local (as typed)."""
+    reason: str = ""
+    """Why they were admitted, in the ward's words."""
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """The plan from the ward's multidisciplinary meeting."""
+
+    admission_id: int
+    expected_version: int
+    ready_on: date | None
+    """The discharge ready date: the day they no longer needed to be in hospital (not a forecast)."""
+    pathway: str
+    """A key of desk.vocabulary.PATHWAYS ("0" to "3"), or "" while it is not decided."""
+    involved: bool
+    """The patient and family were involved in the plan."""
+    involved_note: str
+    package_ready_by: date | None
+    """The day the package must be ready: the day they are going home."""
+    placement_id: int | None
+    """Pathway 3: the care home (an organisation of kind care_home)."""
+    placement_note: str
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    """One task before the door moved on: its state, who owns it, a note."""
+
+    task_id: int
+    expected_version: int
+    state: str
+    owner: str
+    note: str
+
+
+# --- what readers get ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WardRow:
+    """One patient on the ward screen."""
+
+    admission_id: int
+    version: int
+    person_id: int
+    name: str
+    """``WESTAWAY, Reg``."""
+    nhs_number: str
+    zone_id: str
+    ward_id: int
+    ward: str
+    admitted_at: datetime
+    days_in: int
+    """Nights in hospital so far (0 on the day of admission); to the discharge day for a stay that ended."""
+    package_before: str
+    """The package in force when they were admitted, in words; "" when they had none."""
+    contacts: str
+    key_worker: str
+    ready_on: date | None
+    pathway: str
+    """The pathway's key ("0" to "3"), "" while not decided."""
+    delayed_days: int
+    delay_reason: str
+    """The delay's reason as it stands, in words; "" when none was given."""
+    outstanding: tuple[str, ...]
+    """What still stands before the door, in plain words, the most pressing first."""
+    going_home_on: date | None
+    """The day the package must be ready (PlanInput.package_ready_by)."""
+    stage: str
+    """A key of :data:`STAGES`."""
+    priority: int
+    """What needs doing first sorts first: :data:`MISSING_REASON` ... :data:`THE_REST`."""
+
+    @property
+    def nhs_display(self) -> str:
+        """The NHS number spaced 3-3-4."""
+        return nhs.display(self.nhs_number)
+
+    @property
+    def pathway_label(self) -> str:
+        """``Pathway 1: home with new or more support``; "" while not decided."""
+        return PATHWAYS.get(self.pathway, "")
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One thing before the door, with its owner and state."""
+
+    task_id: int
+    version: int
+    kind: str
+    label: str
+    state: str
+    state_label: str
+    owner: str
+    note: str
+    updated_at: datetime
+    updated_by: str
+
+    @property
+    def open(self) -> bool:
+        """Still stands in the way (outstanding or in hand)."""
+        return self.state in OPEN_TASK_STATES
+
+
+@dataclass(frozen=True)
+class DelayDayRow:
+    """One delayed day and the reason it had (until desk.discharge.delays gives its own)."""
+
+    day: date
+    reason: str
+    """A key of desk.vocabulary.DELAY_REASONS."""
+    reason_label: str
+    owner: str
+    carried: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class StayView(WardRow):
+    """Everything the stay screen shows: the ward row and the plan, tasks, providers to tell, delayed days."""
+
+    reason: str = ""
+    """Why they were admitted."""
+    checked_at: datetime | None = None
+    checked_by: str = ""
+    ward_phone: str = ""
+    involved: bool = False
+    involved_note: str = ""
+    placement_id: int | None = None
+    placement: str = ""
+    """The care home's name (pathway 3)."""
+    placement_note: str = ""
+    package_id: int | None = None
+    package_state: str = ""
+    """The package's state now (desk.packages.arrange.STATES key), "" with no package."""
+    package_now: str = ""
+    """The package as it is now, in words (changed on the ward assessment, say)."""
+    tasks: list[TaskRow] = field(default_factory=list)
+    providers: list[NoticeRow] = field(default_factory=list)
+    """The providers to tell about the package, newest version first; ticked off with arrange.mark_told."""
+    delay_days: list[DelayDayRow] = field(default_factory=list)
+    missing_days: list[date] = field(default_factory=list)
+    """Delayed days with no reason recorded."""
+    delay_reason_key: str = ""
+    delay_owner: str = ""
+    discharged_at: datetime | None = None
+    discharge_note: str = ""
+
+
+# --- the rules in one place each ------------------------------------------------------------
+
+
+def short_ward(name: str) -> str:
+    """``Ward 3`` for ``Ward 3 (Care of the Elderly), Bay General Hospital``; other names as they are."""
+    head, sep, _ = name.partition(" (")
+    return head if sep else name
+
+
+def admitted_on(admitted_at: datetime) -> date:
+    """The UK local day of an admission."""
+    return clock.local(admitted_at).date()
+
+
+def _delayed(ready_on: date | None, discharged_on: date | None, today: date) -> list[date]:
+    """The delayed days: each day from the discharge ready date to the discharge (or today), none if gone on it.
+
+    The same rule as desk.discharge.delays.delayed_days, kept here until that module is merged in.
+    """
+    if ready_on is None:
+        return []
+    if discharged_on is not None and discharged_on <= ready_on:
+        return []
+    end = discharged_on or today
+    return [ready_on + timedelta(days=n) for n in range((end - ready_on).days + 1)]
+
+
+def delayed_so_far(ready_on: date | None, discharged_on: date | None, today: date) -> list[date]:
+    """A stay's delayed days as the ward sees them: to its discharge, or for one still here, as if it went today.
+
+    On the discharge ready date itself a patient still on the ward may yet go that day (no delay), so
+    shows none; from the day after, the ready date and every day since are delayed.
+    """
+    return _delayed(ready_on, discharged_on or today, today)
+
+
+def _missing(delayed: list[date], recorded: set[date]) -> list[date]:
+    """Delayed days with no reason: those before the first recorded (after it, the reason carries forward)."""
+    if not recorded:
+        return list(delayed)
+    last = max(recorded)
+    return [d for d in delayed if d not in recorded and d < last]
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days as (first, last) runs."""
+    out: list[tuple[date, date]] = []
+    for d in sorted(days):
+        if out and d == out[-1][1] + timedelta(days=1):
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return out
+
+
+def _missing_words(days: list[date]) -> list[str]:
+    out = []
+    for first, last in _runs(days):
+        if first == last:
+            out.append(f"Delay reason missing for {dates.nhs_style(first)}")
+        else:
+            out.append(f"Delay reason missing for {dates.nhs_style(first)} to {dates.nhs_style(last)}")
+    return out
+
+
+def _as_utc(value: datetime | None) -> datetime:
+    if value is None:
+        return clock.now()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=clock.LONDON)
+    return value.astimezone(clock.now().tzinfo)
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _ward(session: Session, ward_id: int) -> Organisation | None:
+    ward = session.get(Organisation, ward_id)
+    return ward if ward is not None and ward.kind == "ward" else None
+
+
+def _open_stay(session: Session, person_id: int) -> Admission | None:
+    return session.exec(
+        select(Admission).where(Admission.person_id == person_id, col(Admission.discharged_at).is_(None))
+    ).first()
+
+
+def admit(session: Session, actor: Actor, data: AdmissionInput) -> int:
+    """Record an admission; suspend the person's active package and list its providers to tell. Returns its id.
+
+    Refuses (nothing written): a person already in hospital, an admission in
+    the future or before their last discharge, a ward that is not a ward.
+    """
+    person = session.get(Person, data.person_id)
+    if person is None:
+        raise NotFound("That person is no longer on the register.")
+    problems: dict[str, str] = {}
+    ward = _ward(session, data.ward_id)
+    if ward is None:
+        problems["ward_id"] = "Choose the ward they were admitted to."
+    at = _as_utc(data.admitted_at)
+    now = clock.now()
+    if at > now:
+        problems["admitted_at"] = "That time has not come yet: give the time they were admitted."
+    current = _open_stay(session, data.person_id)
+    if current is not None:
+        where = session.get(Organisation, current.ward_id)
+        since = dates.nhs_style(admitted_on(current.admitted_at))
+        problems["person_id"] = (
+            f"{person.given_name} {person.family_name} is already in hospital on "
+            f"{where.name if where else 'a ward'} since {since}: discharge that stay first."
+        )
+    else:
+        last = session.exec(
+            select(Admission.discharged_at)
+            .where(Admission.person_id == data.person_id, col(Admission.discharged_at).is_not(None))
+            .order_by(col(Admission.discharged_at).desc())
+        ).first()
+        if last is not None and at < last and "admitted_at" not in problems:
+            problems["admitted_at"] = (
+                f"They were discharged at {clock.local(last):%d-%b-%Y %H:%M}: the admission must come after that."
+            )
+    if problems:
+        raise InvalidForm(problems)
+    assert ward is not None
+    reason = data.reason.strip()
+    day = admitted_on(at)
+    stay = Admission(
+        person_id=data.person_id,
+        ward_id=saved_id(ward.id),
+        admitted_at=at,
+        reason=reason,
+        recorded_at=now,
+        recorded_by_id=actor.staff_id,
+    )
+    history.create(
+        session,
+        actor,
+        stay,
+        f"Admitted to {ward.name}" + (f": {reason}" if reason else ""),
+        person_id=data.person_id,
+    )
+    pkg = arrange.package_of(session, data.person_id)
+    if pkg is not None:
+        history.change(
+            session,
+            actor,
+            stay,
+            dict(package_id=pkg.id),
+            expected_version=None,
+            why="The stay points at the package the person had when admitted",
+            person_id=data.person_id,
+            label="admission",
+        )
+        if pkg.state == "active":
+            _suspend(session, actor, pkg, ward, day)
+    for kind in STANDING_TASKS:
+        history.create(
+            session,
+            actor,
+            DischargeTask(
+                admission_id=saved_id(stay.id),
+                kind=kind,
+                updated_at=now,
+                updated_by_id=actor.staff_id,
+            ),
+            f"Before discharge: {DISCHARGE_TASKS[kind]}",
+            person_id=data.person_id,
+        )
+    caseload.refresh(session, data.person_id)
+    return saved_id(stay.id)
+
+
+def _suspend(session: Session, actor: Actor, pkg: CarePackage, ward: Organisation, day: date) -> None:
+    """Suspend the package from the day of admission and list each of its providers to be told."""
+    arrange.move(
+        session,
+        actor,
+        StepInput(
+            package_id=saved_id(pkg.id),
+            expected_version=pkg.version,
+            state="suspended",
+            on=day,
+            note=f"In hospital on {ward.name}",
+        ),
+    )
+    if not pkg.current_version:
+        return  # nothing in it to tell anyone about
+    row = session.exec(
+        select(CarePackageVersion).where(
+            CarePackageVersion.package_id == pkg.id, CarePackageVersion.number == pkg.current_version
+        )
+    ).one()
+    providers: list[str] = []
+    for provider in session.exec(
+        select(CarePackageLine.provider).where(CarePackageLine.version_id == row.id).order_by(col(CarePackageLine.line))
+    ):
+        if provider not in providers:
+            providers.append(provider)
+    for provider in providers:
+        history.create(
+            session,
+            actor,
+            ProviderNotice(
+                package_id=saved_id(pkg.id),
+                version_id=saved_id(row.id),
+                provider=provider,
+                what=f"Suspended: in hospital on {ward.name} from {dates.nhs_style(day)}",
+            ),
+            "Provider to tell of the suspension",
+            person_id=pkg.person_id,
+        )
+
+
+def _stay(session: Session, admission_id: int) -> Admission:
+    stay = session.get(Admission, admission_id)
+    if stay is None:
+        raise NotFound("That hospital stay is not on record.")
+    return stay
+
+
+def check(session: Session, actor: Actor, admission_id: int, expected_version: int) -> None:
+    """The co-ordinator has checked a new admission: their history and the package before it."""
+    stay = _stay(session, admission_id)
+    if stay.checked_at is not None and stay.version == expected_version:
+        return
+    history.change(
+        session,
+        actor,
+        stay,
+        dict(checked_at=clock.now(), checked_by_id=actor.staff_id),
+        expected_version=expected_version,
+        why="Admission checked: history and package before admission",
+        person_id=stay.person_id,
+        label="hospital stay",
+    )
+
+
+def plan(session: Session, actor: Actor, data: PlanInput) -> int | None:
+    """Record the discharge plan; returns the social work referral made when the pathway became 3, else None.
+
+    Refuses (nothing written): a discharge ready date before the admission or
+    after today, a pathway that is not one, pathway 3 with no care home, a day
+    for the package to be ready that has passed.
+    """
+    stay = _stay(session, data.admission_id)
+    today = clock.today()
+    problems: dict[str, str] = {}
+    if stay.discharged_at is not None:
+        raise InvalidForm({"admission_id": "This stay has ended: the plan can no longer change."})
+    day_in = admitted_on(stay.admitted_at)
+    if data.ready_on is not None:
+        if data.ready_on < day_in:
+            problems["ready_on"] = (
+                f"The discharge ready date cannot be before the admission on {dates.nhs_style(day_in)}."
+            )
+        elif data.ready_on > today:
+            problems["ready_on"] = (
+                "The discharge ready date cannot be after today: it is the day they were ready, not a forecast."
+            )
+    pathway = data.pathway.strip()
+    if pathway and pathway not in PATHWAYS:
+        problems["pathway"] = "Choose pathway 0, 1, 2 or 3."
+    placement: Organisation | None = None
+    if data.placement_id is not None:
+        placement = session.get(Organisation, data.placement_id)
+        if placement is None or placement.kind != "care_home":
+            problems["placement_id"] = "Choose the care home from the list."
+            placement = None
+    if pathway == "3" and data.placement_id is None:
+        problems["placement_id"] = "Pathway 3 is a care home placement: choose the care home."
+    if data.package_ready_by is not None and data.package_ready_by != stay.package_ready_by:
+        if data.package_ready_by < today:
+            problems["package_ready_by"] = "The day the package must be ready has passed: give today or later."
+    if problems:
+        raise InvalidForm(problems)
+    was_pathway = stay.pathway
+    changes: dict[str, object] = dict(
+        ready_on=data.ready_on,
+        pathway=pathway,
+        involved=data.involved,
+        involved_note=data.involved_note.strip(),
+        package_ready_by=data.package_ready_by,
+        placement_id=data.placement_id,
+        placement_note=data.placement_note.strip(),
+    )
+    if data.ready_on != stay.ready_on:
+        changes.update(ready_recorded_at=clock.now(), ready_recorded_by_id=actor.staff_id)
+    words = _plan_words(stay, data, pathway)
+    history.change(
+        session,
+        actor,
+        stay,
+        changes,
+        expected_version=data.expected_version,
+        why="Discharge plan: " + ("; ".join(words) if words else "no change"),
+        person_id=stay.person_id,
+        label="discharge plan",
+    )
+    referral_id: int | None = None
+    if pathway == "3" and was_pathway != "3":
+        _care_home_task(session, actor, stay, "outstanding")
+        ward = session.get(Organisation, stay.ward_id)
+        home = placement.name if placement else "a care home"
+        rule = la_rules.PERMANENT_CARE_HOME
+        referral = referrals.refer(
+            session,
+            actor,
+            person_id=stay.person_id,
+            discipline="social_work",
+            reason=f"Needs a social worker ({rule.label}): pathway 3 discharge from "
+            f"{ward.name if ward else 'hospital'} to {home}",
+            why=f"Pathway 3 set on the ward: {rule.why}",
+        )
+        referral_id = saved_id(referral.id)
+    elif was_pathway == "3" and pathway != "3":
+        _care_home_task(session, actor, stay, "not_needed")
+    caseload.refresh(session, stay.person_id)
+    return referral_id
+
+
+def _plan_words(stay: Admission, data: PlanInput, pathway: str) -> list[str]:
+    words = []
+    if data.ready_on != stay.ready_on:
+        ready = dates.nhs_style(data.ready_on)
+        words.append(f"discharge ready date {ready}" if data.ready_on else "discharge ready date cleared")
+    if pathway != stay.pathway:
+        words.append(PATHWAYS.get(pathway, "pathway not decided").lower() if pathway else "pathway not decided")
+    if data.package_ready_by != stay.package_ready_by:
+        words.append(
+            f"package ready by {dates.nhs_style(data.package_ready_by)}"
+            if data.package_ready_by
+            else "no day set for the package"
+        )
+    if data.involved != stay.involved:
+        words.append("patient and family involved" if data.involved else "patient and family not yet involved")
+    return words
+
+
+def _care_home_task(session: Session, actor: Actor, stay: Admission, state: str) -> None:
+    """Add (or reopen) the care home bed task for pathway 3; mark it not needed when the pathway moves off 3."""
+    task = session.exec(
+        select(DischargeTask).where(DischargeTask.admission_id == stay.id, DischargeTask.kind == "care_home_bed")
+    ).first()
+    now = clock.now()
+    if task is None:
+        if state != "outstanding":
+            return
+        history.create(
+            session,
+            actor,
+            DischargeTask(
+                admission_id=saved_id(stay.id),
+                kind="care_home_bed",
+                updated_at=now,
+                updated_by_id=actor.staff_id,
+            ),
+            f"Before discharge: {DISCHARGE_TASKS['care_home_bed']} (pathway 3)",
+            person_id=stay.person_id,
+        )
+        return
+    if state == "not_needed" and task.state not in OPEN_TASK_STATES:
+        return
+    if state == "outstanding" and task.state in OPEN_TASK_STATES | {"done"}:
+        return
+    history.change(
+        session,
+        actor,
+        task,
+        dict(state=state, updated_at=now, updated_by_id=actor.staff_id),
+        expected_version=None,
+        why=f"{DISCHARGE_TASKS['care_home_bed']}: "
+        + ("pathway 3" if state == "outstanding" else "no longer pathway 3"),
+        person_id=stay.person_id,
+        label="task",
+    )
+
+
+def set_task(session: Session, actor: Actor, data: TaskInput) -> None:
+    """Move a task before the door on: its state, owner and note, with who and when."""
+    task = session.get(DischargeTask, data.task_id)
+    if task is None:
+        raise NotFound("That task is not on record.")
+    if data.state not in TASK_STATES:
+        raise InvalidForm({"state": "Choose outstanding, in hand, done or not needed."})
+    stay = _stay(session, task.admission_id)
+    owner = data.owner.strip()
+    label = DISCHARGE_TASKS.get(task.kind, task.kind)
+    history.change(
+        session,
+        actor,
+        task,
+        dict(
+            state=data.state,
+            owner=owner,
+            note=data.note.strip(),
+            updated_at=clock.now(),
+            updated_by_id=actor.staff_id,
+        ),
+        expected_version=data.expected_version,
+        why=f"{label}: {TASK_STATES[data.state].lower()}" + (f" ({owner})" if owner else ""),
+        person_id=stay.person_id,
+        label="task",
+    )
+
+
+# --- the wards ---------------------------------------------------------------------------------
+
+
+def wards(session: Session) -> list[tuple[int, str]]:
+    """Every ward, by name: (id, name)."""
+    return [
+        (saved_id(i), n)
+        for i, n in session.exec(
+            select(Organisation.id, Organisation.name).where(Organisation.kind == "ward").order_by(Organisation.name)
+        )
+    ]
+
+
+def wards_of(session: Session, staff_id: int) -> list[int]:
+    """The wards a discharge co-ordinator covers (their ward screen's), by ward name."""
+    return [
+        saved_id(i)
+        for i in session.exec(
+            select(Organisation.id)
+            .join(WardCover, col(WardCover.ward_id) == col(Organisation.id))
+            .where(WardCover.staff_id == staff_id)
+            .order_by(Organisation.name)
+        )
+    ]
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _line_words(service: str, times: str) -> str:
+    spec = catalogue.load().service(service)
+    name = spec.name if spec else service
+    n = len([t for t in times.split(",") if t])
+    return f"{name} ({n} visit{'s' if n != 1 else ''} a day)" if spec and spec.form == "visits" and n else name
+
+
+def _packages_before(session: Session, stays: list[Admission]) -> dict[int, str]:
+    """Per package, the package in force when its stay was recorded, in words (two or three queries for all)."""
+    cutoff = {s.package_id: s.recorded_at or s.admitted_at for s in stays if s.package_id is not None}
+    if not cutoff:
+        return {}
+    found: dict[int, list[tuple[int, int, datetime]]] = {}  # package: [(number, version id, arranged at)]
+    for vid, pid, number, at in session.exec(
+        select(
+            CarePackageVersion.id,
+            CarePackageVersion.package_id,
+            CarePackageVersion.number,
+            CarePackageVersion.arranged_at,
+        ).where(col(CarePackageVersion.package_id).in_(list(cutoff)))
+    ):
+        found.setdefault(pid, []).append((number, saved_id(vid), at))
+    chosen: dict[int, int] = {}  # package: the version in force at the cut-off (else its first)
+    for pid, versions in found.items():
+        in_force = [v for v in versions if v[2] <= cutoff[pid]]
+        chosen[pid] = max(in_force)[1] if in_force else min(versions)[1]
+    words: dict[int, list[str]] = {pid: [] for pid in cutoff}
+    by_version = {vid: pid for pid, vid in chosen.items()}
+    if by_version:
+        for vid, service, times in session.exec(
+            select(CarePackageLine.version_id, CarePackageLine.service, CarePackageLine.times)
+            .where(col(CarePackageLine.version_id).in_(list(by_version)))
+            .order_by(col(CarePackageLine.line))
+        ):
+            words[by_version[vid]].append(_line_words(service, times))
+    unversioned = [pid for pid in cutoff if pid not in chosen]
+    if unversioned:
+        for pid, service in session.exec(
+            select(CarePackageItem.package_id, CarePackageItem.service)
+            .where(col(CarePackageItem.package_id).in_(unversioned), col(CarePackageItem.end_date).is_(None))
+            .order_by(col(CarePackageItem.id))
+        ):
+            words[pid].append(service)
+    return {pid: ", ".join(w) if w else "Package (no services)" for pid, w in words.items()}
+
+
+def _rows(session: Session, stays: list[Admission], today: date) -> list[WardRow]:
+    """The ward rows of these stays, from one query per kind of record, whatever their number."""
+    if not stays:
+        return []
+    ids = [saved_id(s.id) for s in stays]
+    person_ids = list({s.person_id for s in stays})
+    people = {
+        p.id: (p, kw)
+        for p, kw in session.exec(
+            select(Person, Staff.name)
+            .join(Staff, col(Staff.id) == col(Person.key_worker_id), isouter=True)
+            .where(col(Person.id).in_(person_ids))
+        )
+    }
+    ward_names = dict(
+        session.exec(
+            select(Organisation.id, Organisation.name).where(col(Organisation.id).in_({s.ward_id for s in stays}))
+        ).all()
+    )
+    contacts: dict[int, list[str]] = {}
+    for c in session.exec(
+        select(Contact)
+        .where(col(Contact.person_id).in_(person_ids))
+        .order_by(col(Contact.is_carer).desc(), col(Contact.name))
+    ):
+        phone = phones.national(c.phone_e164)
+        contacts.setdefault(c.person_id, []).append(f"{c.name} ({c.relationship})" + (f" {phone}" if phone else ""))
+    open_tasks: dict[int, list[str]] = {}
+    for aid, kind in session.exec(
+        select(DischargeTask.admission_id, DischargeTask.kind)
+        .where(col(DischargeTask.admission_id).in_(ids), col(DischargeTask.state).in_(OPEN_TASK_STATES))
+        .order_by(col(DischargeTask.id))
+    ):
+        open_tasks.setdefault(aid, []).append(kind)
+    recorded: dict[int, set[date]] = {}
+    for aid, day in session.exec(
+        select(col(DelayDay.admission_id), col(DelayDay.day)).where(col(DelayDay.admission_id).in_(ids))
+    ):
+        recorded.setdefault(aid, set()).add(day)
+    before = _packages_before(session, stays)
+    untold: dict[int, list[str]] = {}
+    package_ids = [s.package_id for s in stays if s.package_id is not None]
+    if package_ids:
+        cat = catalogue.load()
+        for pid, provider in session.exec(
+            select(ProviderNotice.package_id, ProviderNotice.provider).where(
+                col(ProviderNotice.package_id).in_(package_ids), col(ProviderNotice.told_at).is_(None)
+            )
+        ):
+            prov = cat.provider(provider)
+            name = prov.name if prov else provider
+            if name not in untold.setdefault(pid, []):
+                untold[pid].append(name)
+    out = []
+    order = list(DISCHARGE_TASKS)
+    for s in stays:
+        person, kw_name = people[s.person_id]
+        aid = saved_id(s.id)
+        discharged_on = clock.local(s.discharged_at).date() if s.discharged_at else None
+        delayed = delayed_so_far(s.ready_on, discharged_on, today)
+        missing = _missing(delayed, recorded.get(aid, set()))
+        outstanding = _missing_words(missing)
+        if s.ready_on is None:
+            outstanding.append("No discharge ready date")
+        if not s.pathway:
+            outstanding.append("No pathway")
+        outstanding.extend(
+            DISCHARGE_TASKS.get(k, k) for k in sorted(open_tasks.get(aid, []), key=lambda k: order.index(k))
+        )
+        if s.package_id is not None and untold.get(s.package_id):
+            outstanding.append("Providers to tell: " + ", ".join(untold[s.package_id]))
+        going_today = s.package_ready_by == today and s.discharged_at is None
+        if going_today:
+            stage = "going_today"
+        elif s.checked_at is None:
+            stage = "new"
+        elif s.ready_on is None:
+            stage = "awaiting_drd"
+        elif delayed:
+            stage = "delayed"
+        else:
+            stage = "ready"
+        if missing:
+            priority = MISSING_REASON
+        elif going_today and outstanding:
+            priority = GOING_TODAY_OUTSTANDING
+        elif delayed:
+            priority = DELAYED
+        elif s.checked_at is None:
+            priority = NOT_CHECKED
+        elif s.ready_on is None:
+            priority = AWAITING_DRD
+        else:
+            priority = THE_REST
+        day_in = admitted_on(s.admitted_at)
+        out.append(
+            WardRow(
+                admission_id=aid,
+                version=s.version,
+                person_id=s.person_id,
+                name=f"{person.family_name.upper()}, {person.given_name}",
+                nhs_number=person.nhs_number,
+                zone_id=person.zone_id,
+                ward_id=s.ward_id,
+                ward=ward_names.get(s.ward_id, ""),
+                admitted_at=s.admitted_at,
+                days_in=((discharged_on or today) - day_in).days,
+                package_before=before.get(s.package_id, "") if s.package_id is not None else "",
+                contacts="; ".join(contacts.get(s.person_id, [])),
+                key_worker=kw_name or "",
+                ready_on=s.ready_on,
+                pathway=s.pathway,
+                delayed_days=len(delayed),
+                delay_reason=DELAY_REASONS.get(s.delay_reason, s.delay_reason),
+                outstanding=tuple(outstanding),
+                going_home_on=s.package_ready_by,
+                stage=stage,
+                priority=priority,
+            )
+        )
+    return out
+
+
+def _sort_key(row: WardRow) -> tuple[int, int, datetime, str]:
+    return (row.priority, -row.delayed_days, row.admitted_at, row.name)
+
+
+def ward_list(session: Session, *, ward_ids: list[int] | None, today: date | None = None) -> list[WardRow]:
+    """The patients in hospital now on these wards (None: every ward), what needs doing first at the top.
+
+    First a delayed day with no reason, then going home today with something
+    still outstanding, then the delayed (longest first), new admissions not yet
+    checked, those awaiting a discharge ready date, and the rest.
+    """
+    today = today or clock.today()
+    q = select(Admission).where(col(Admission.discharged_at).is_(None))
+    if ward_ids is not None:
+        if not ward_ids:
+            return []
+        q = q.where(col(Admission.ward_id).in_(ward_ids))
+    return sorted(_rows(session, list(session.exec(q)), today), key=_sort_key)
+
+
+def stay(session: Session, admission_id: int, *, today: date | None = None) -> StayView:
+    """One stay as the stay screen shows it: the ward row, the plan, tasks, providers to tell, delayed days."""
+    today = today or clock.today()
+    s = _stay(session, admission_id)
+    [row] = _rows(session, [s], today)
+    staff = dict(session.exec(select(Staff.id, Staff.name)).all())
+    tasks = [
+        TaskRow(
+            task_id=saved_id(t.id),
+            version=t.version,
+            kind=t.kind,
+            label=DISCHARGE_TASKS.get(t.kind, t.kind),
+            state=t.state,
+            state_label=TASK_STATES.get(t.state, t.state),
+            owner=t.owner,
+            note=t.note,
+            updated_at=t.updated_at,
+            updated_by=staff.get(t.updated_by_id, "") if t.updated_by_id else "",
+        )
+        for t in session.exec(select(DischargeTask).where(DischargeTask.admission_id == admission_id))
+    ]
+    order = list(DISCHARGE_TASKS)
+    tasks.sort(key=lambda t: order.index(t.kind) if t.kind in order else len(order))
+    days = [
+        DelayDayRow(d.day, d.reason, DELAY_REASONS.get(d.reason, d.reason), d.owner, d.carried, d.note)
+        for d in session.exec(select(DelayDay).where(DelayDay.admission_id == admission_id).order_by(col(DelayDay.day)))
+    ]
+    discharged_on = clock.local(s.discharged_at).date() if s.discharged_at else None
+    missing = _missing(delayed_so_far(s.ready_on, discharged_on, today), {d.day for d in days})
+    ward = session.get(Organisation, s.ward_id)
+    placement = session.get(Organisation, s.placement_id) if s.placement_id is not None else None
+    pkg = session.get(CarePackage, s.package_id) if s.package_id is not None else None
+    now_words = ""
+    providers: list[NoticeRow] = []
+    if pkg is not None:
+        view = arrange.current(session, saved_id(pkg.id))
+        now_words = ", ".join(_line_words(ln.service, ",".join(ln.times)) for ln in view.lines) if view else ""
+        providers = arrange.providers_to_tell(session, saved_id(pkg.id))
+    return StayView(
+        **{f.name: getattr(row, f.name) for f in fields(WardRow)},
+        reason=s.reason,
+        checked_at=s.checked_at,
+        checked_by=staff.get(s.checked_by_id, "") if s.checked_by_id else "",
+        ward_phone=phones.national(ward.phone_e164) if ward else "",
+        involved=s.involved,
+        involved_note=s.involved_note,
+        placement_id=s.placement_id,
+        placement=placement.name if placement else "",
+        placement_note=s.placement_note,
+        package_id=s.package_id,
+        package_state=pkg.state if pkg else "",
+        package_now=now_words,
+        tasks=tasks,
+        providers=providers,
+        delay_days=days,
+        missing_days=missing,
+        delay_reason_key=s.delay_reason,
+        delay_owner=s.delay_owner,
+        discharged_at=s.discharged_at,
+        discharge_note=s.discharge_note,
+    )
+
+
+def in_hospital_since(session: Session, person_ids: list[int]) -> dict[int, tuple[str, date]]:
+    """Per person in hospital now: the ward's name and the UK local day they were admitted."""
+    if not person_ids:
+        return {}
+    return {
+        pid: (name, admitted_on(at))
+        for pid, name, at in session.exec(
+            select(Admission.person_id, Organisation.name, Admission.admitted_at)
+            .join(Organisation, col(Organisation.id) == col(Admission.ward_id))
+            .where(col(Admission.person_id).in_(person_ids), col(Admission.discharged_at).is_(None))
+        )
+    }
