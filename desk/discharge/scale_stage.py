@@ -245,9 +245,9 @@ class _Writer:
         person_id, zone = s.person + 1, self.register.zone[s.person]
         coordinator = ward.coordinator
         discharged_on = _local_day(s.discharged) if s.discharged else None
+        if s.discharged is not None and s.medically_fit is not None and s.medically_fit > s.discharged:
+            s = s._replace(medically_fit=s.discharged)  # fit to leave by the day they left, at the latest
         ready_on = _local_day(s.medically_fit) if s.medically_fit and s.medically_fit <= ctx.now else None
-        if ready_on is not None and discharged_on is not None:
-            ready_on = min(ready_on, discharged_on)
         admitted_day = _local_day(s.admitted)
         if ready_on is not None:
             ready_on = max(ready_on, admitted_day)
@@ -412,7 +412,10 @@ def discharges(ctx: ScaleContext) -> Discharges:
     beds = list(range(len(now_in)))
     rng.shuffle(beds)
     ward_of_current = {id(s): wards[b % len(wards)] for s, b in zip(now_in, beds, strict=True)}
+    in_since = {s.person: s.admitted for s in now_in}
     for s in stays:
+        if s.discharged is not None and s.person in in_since and s.discharged >= in_since[s.person]:
+            continue  # a past stay running into the stay now: one stay at a time
         ward = ward_of_current.get(id(s)) or wards[rng.randrange(len(wards))]
         writer.stay(s, ward)
     ctx.write("admissions", "admission", ADMISSION_COLUMNS, writer.rows["admission"])

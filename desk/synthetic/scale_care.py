@@ -128,8 +128,8 @@ def admissions(ctx: ScaleContext) -> Stays:
             fit = admitted + timedelta(hours=rng.randrange(24, 10 * 24))
             ward = _ward_for(rng, register.zone[k], wards, general)
             stays.append(Stay(k, ward.id, admitted, fit if fit < now and rng.random() < 0.6 else None, None))
-        if r < 0.12:
-            admitted = now - timedelta(days=rng.randrange(20, 365), hours=rng.randrange(24))
+        if r < 0.12:  # a stay in the last year (one that would overlap the stay now is left out when written)
+            admitted = now - timedelta(days=rng.randrange(2, 365), hours=rng.randrange(24))
             fit = admitted + timedelta(days=days_between(rng, 1, 4, 20))
             discharged = fit + timedelta(days=days_between(rng, 0, 2, 12))
             ward = _ward_for(rng, register.zone[k], wards, general)

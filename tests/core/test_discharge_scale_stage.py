@@ -110,7 +110,7 @@ def test_every_discharge_has_its_pickup_and_most_are_acknowledged(seeded: tuple[
         pickups = s.exec(select(ZonePickup)).all()
         assert len(pickups) == counts["discharged"]
         waiting = [p for p in pickups if p.acknowledged_at is None]
-        assert len(waiting) < 0.05 * len(pickups)
+        assert 0 < len(waiting) < 0.05 * len(pickups)  # a few recent ones still waiting for the zone
         assert all(p.acknowledged_by_id is not None for p in pickups if p.acknowledged_at is not None)
         assert all(p.next_raise_at is not None for p in waiting)
         assert all(p.put_in_place and p.who_to_ring for p in pickups)
