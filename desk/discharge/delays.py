@@ -273,18 +273,28 @@ def settle(session: Session, actor: Actor, admission: Admission) -> list[date]:
     return days
 
 
-def missing_days(session: Session, admission_id: int, today: date | None = None) -> list[date]:
-    """The stay's delayed days with no reason recorded: what the ward must still give a reason for."""
-    adm = _admission(session, admission_id)
-    days = days_of(adm, today)
-    if not days:
-        return []
+def _gaps(days: list[date], have: set[date], carries: bool) -> list[date]:
+    """Of ``days``, those with no row that carrying the last reason forward would not fill either."""
+    last = max(have) if have else None
+    return [d for d in days if d not in have and not (carries and (last is None or d > last))]
+
+
+def missing_among(session: Session, admission: Admission, days: list[date]) -> list[date]:
+    """Of these delayed days of a stay, those still without a reason once the last one is carried forward."""
     have = set(
-        session.execute(
-            sa_select(col(DelayDay.day)).where(col(DelayDay.admission_id) == admission_id, col(DelayDay.day) >= days[0])
-        ).scalars()
+        session.execute(sa_select(col(DelayDay.day)).where(col(DelayDay.admission_id) == admission.id)).scalars()
     )
-    return [d for d in days if d not in have]
+    return _gaps(days, have, bool(admission.delay_reason) and admission.discharged_at is None)
+
+
+def missing_days(session: Session, admission_id: int, today: date | None = None) -> list[date]:
+    """The stay's delayed days with no reason: what the ward must still give a reason for.
+
+    A day after the last one recorded is not missing while the stay has a
+    reason: the desks' poll (or the discharge) carries the reason on to it.
+    """
+    adm = _admission(session, admission_id)
+    return missing_among(session, adm, days_of(adm, today))
 
 
 def missing_by_stay(session: Session, admission_ids: list[int], today: date | None = None) -> dict[int, list[date]]:
@@ -293,9 +303,9 @@ def missing_by_stay(session: Session, admission_ids: list[int], today: date | No
         return {}
     today = today or clock.today()
     stays = session.execute(
-        sa_select(col(Admission.id), col(Admission.ready_on), col(Admission.discharged_at)).where(
-            col(Admission.id).in_(admission_ids), col(Admission.ready_on).is_not(None)
-        )
+        sa_select(
+            col(Admission.id), col(Admission.ready_on), col(Admission.discharged_at), col(Admission.delay_reason)
+        ).where(col(Admission.id).in_(admission_ids), col(Admission.ready_on).is_not(None))
     ).all()
     have: dict[int, set[date]] = defaultdict(set)
     for adm_id, day in session.execute(
@@ -305,9 +315,9 @@ def missing_by_stay(session: Session, admission_ids: list[int], today: date | No
     ):
         have[adm_id].add(day)
     out: dict[int, list[date]] = {}
-    for adm_id, ready_on, discharged_at in stays:
+    for adm_id, ready_on, discharged_at, reason in stays:
         left = clock.local(discharged_at).date() if discharged_at is not None else None
-        gaps = [d for d in delayed_days(ready_on, left, today) if d not in have[adm_id]]
+        gaps = _gaps(delayed_days(ready_on, left, today), have[adm_id], bool(reason) and discharged_at is None)
         if gaps:
             out[adm_id] = gaps
     return out

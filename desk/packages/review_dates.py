@@ -43,9 +43,19 @@ def open_review(session: Session, package_id: int) -> PackageReview | None:
 
 
 def schedule(
-    session: Session, actor: Actor, package: CarePackage, *, kind: str, due: datetime, why: str
+    session: Session,
+    actor: Actor,
+    package: CarePackage,
+    *,
+    kind: str,
+    due: datetime,
+    why: str,
+    admission_id: int | None = None,
 ) -> PackageReview:
-    """Give a package its next review, closing any still open (a change sets a new first review)."""
+    """Give a package its next review, closing any still open (a change sets a new first review).
+
+    ``admission_id`` names the hospital stay a review four weeks after discharge follows (kind ``discharge``).
+    """
     assert package.id is not None
     person = session.get(Person, package.person_id)
     assert person is not None
@@ -63,7 +73,12 @@ def schedule(
             label="review",
         )
     review = PackageReview(
-        package_id=package.id, person_id=package.person_id, zone_id=person.zone_id, kind=kind, due_at=due
+        package_id=package.id,
+        person_id=package.person_id,
+        zone_id=person.zone_id,
+        kind=kind,
+        due_at=due,
+        admission_id=admission_id,
     )
     history.create(session, actor, review, why, person_id=package.person_id)
     return review
