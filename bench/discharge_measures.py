@@ -34,6 +34,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, col
 
@@ -59,7 +60,9 @@ YEAR = timedelta(days=365)
 
 
 def _table(model: type[SQLModel]) -> Table:
-    table = SQLModel.metadata.tables[model.__tablename__]  # type: ignore[attr-defined]
+    """The table a SQLModel table class is mapped to."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table), model
     return table
 
 
@@ -163,16 +166,17 @@ def _as_seeded_afterwards(ctx: Context, stays: list[_Stay]) -> Iterator[None]:
         yield
     finally:
         with db.writing(ctx.engine) as s:
-            for model in (ZonePickup, PackageReview, CareStep, ProviderNotice):
-                s.execute(delete(_table(model)).where(_table(model).c.id > tops[model]))
+            for made in (ZonePickup, PackageReview, CareStep, ProviderNotice):
+                s.execute(delete(_table(made)).where(_table(made).c.id > tops[made]))
             s.execute(delete(History).where(col(History.id) > tops[History], col(History.desk) == BENCH_DESK))
-            for model, key in ((DelayDay, DelayDay.admission_id), (DischargeTask, DischargeTask.admission_id)):
-                s.execute(delete(_table(model)).where(col(key).in_(ids)))
-                if kept[model]:
-                    s.execute(insert(_table(model)), kept[model])
-            for model in (Admission, CarePackage, CarePackageItem):
-                table = _table(model)
-                for row in kept[model]:
+            for per_stay in (DelayDay, DischargeTask):
+                table = _table(per_stay)
+                s.execute(delete(table).where(table.c.admission_id.in_(ids)))
+                if kept[per_stay]:
+                    s.execute(insert(table), kept[per_stay])
+            for by_id in (Admission, CarePackage, CarePackageItem):
+                table = _table(by_id)
+                for row in kept[by_id]:
                     s.execute(update(table).where(table.c.id == row["id"]).values(**row))
             for pid in people:
                 caseload.refresh(s, pid)
@@ -225,7 +229,7 @@ def _discharge(ctx: Context, actor: Actor, stay: _Stay) -> None:
                 discharged_at=None,
                 note="Bench: home as planned",
                 unconfirmed_why="Bench: provider confirmed by phone",
-                who_to_ring="Ward 3 0114 496 0102",
+                who_to_ring="",
             ),
         )
 
@@ -273,4 +277,3 @@ def discharge_seen(ctx: Context) -> Iterable[Result]:
         note=f"zone {desk.zone_id}; {len(seen)} discharges through leaving.discharge; the other process looks at "
         f"the pick-up mark every {LOOK_EVERY_S:.0f} s and reads the outstanding pick-ups when it moves",
     )
-
