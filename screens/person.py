@@ -64,13 +64,18 @@ def banner(rec: PersonRecord) -> Text:
     return t
 
 
+def _since(rec: PersonRecord) -> str:
+    """`` since 20-Nov-2026``: when the stay in hospital began, or nothing if not known."""
+    return f" since {dates.nhs_style(rec.in_hospital_since)}" if rec.in_hospital_since else ""
+
+
 def situation(rec: PersonRecord) -> Text:
     """The current situation in a few lines: what a relative ringing from far away wants to know."""
     t = Text()
     for a in rec.alerts:
         t.append(f"! {a}\n", style="bold red")
     if rec.in_hospital:
-        t.append(f"In hospital: {rec.in_hospital}\n", style="bold yellow")
+        t.append(f"In hospital: {rec.in_hospital}{_since(rec)}\n", style="bold yellow")
     if rec.lives_alone:
         t.append("Lives alone.  ", style="yellow")
     if rec.professionals:
@@ -141,7 +146,10 @@ def details(rec: PersonRecord) -> Text:
         out.append("\n")
     flags = [
         f
-        for f, on in (("Lives alone", rec.lives_alone), (f"IN HOSPITAL: {rec.in_hospital}", bool(rec.in_hospital)))
+        for f, on in (
+            ("Lives alone", rec.lives_alone),
+            (f"IN HOSPITAL: {rec.in_hospital}{_since(rec)}", bool(rec.in_hospital)),
+        )
         if on
     ]
     if flags:

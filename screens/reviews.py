@@ -37,11 +37,12 @@ from screens.widgets import FieldError, shorten
 STATE_STYLES = {"OVERDUE": "bold white on red", "DUE": "bold black on dark_orange", "DONE": "dim"}
 """A colour for each state; the word says the same for anyone who cannot see the colour."""
 LABELS = {"state": "State", "due": "Due", "person": "Person", "kind": "Review", "zone": "Zone", "what": "Raised / done"}
-FIXED = {"state": 8, "due": 17, "kind": 14, "zone": 5}
+FIXED = {"state": 8, "due": 17, "kind": 15, "zone": 5}
 CELL_PADDING = 2
 SCROLLBAR = 2
-KINDS = {"first": "First review", "yearly": "Yearly review"}
-"""The review in a word or two: the first four weeks after a package starts or changes, then yearly."""
+KINDS = {"first": "First review", "yearly": "Yearly review", "discharge": "After discharge"}
+"""The review in a word or two: the first four weeks after a package starts or changes, then yearly;
+and the review four weeks after a hospital discharge (desk.crisis.reminders.REVIEW_KINDS says it in full)."""
 
 
 def column_widths(total: int) -> dict[str, int]:

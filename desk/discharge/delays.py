@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, delete, extract, func
+from sqlalchemy import delete, func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -215,35 +215,42 @@ def carry_forward(
     now = clock.now()
     for adm_id, person_id, ready_on, reason, owner, zone, last_day in rows:
         start = ready_on if last_day is None else max(ready_on, last_day + timedelta(days=1))
-        for day in delayed_days(ready_on, None, today):
-            if day < start:
-                continue
-            history.create(
-                session,
-                who,
-                DelayDay(
-                    admission_id=adm_id,
-                    day=day,
-                    zone_id=zone,
-                    reason=reason,
-                    owner=owner,
-                    carried=True,
-                    recorded_at=now,
-                    recorded_by_id=who.staff_id,
-                ),
-                f"Delay reason carried forward: {reason_words(reason)}",
-                person_id,
+        days = [d for d in delayed_days(ready_on, None, today) if d >= start]
+        if not days:
+            continue
+        values = dict(zone_id=zone, reason=reason, owner=owner, carried=True, recorded_at=now)
+        session.execute(
+            insert(DelayDay),
+            [dict(values, admission_id=adm_id, day=d, recorded_by_id=who.staff_id) for d in days],
+        )
+        session.add(  # one entry for the days carried at once: they are the desk's, not typed
+            History(
+                at=now,
+                staff_id=who.staff_id,
+                desk=who.desk,
+                entity="delayday",
+                entity_id=f"{adm_id}/{days[0].isoformat()}",
+                person_id=person_id,
+                action="create",
+                before=None,
+                after={"days": [d.isoformat() for d in days], "reason": reason, "owner": owner, "carried": True},
+                why=f"Delay reason carried forward: {reason_words(reason)}",
             )
-            written += 1
+        )
+        written += len(days)
+    if written:
+        session.flush()
     return written
 
 
 def settle(session: Session, actor: Actor, admission: Admission) -> list[date]:
-    """At a discharge: drop day rows that are no longer delayed days (after the discharge day); the delayed days.
+    """Drop day rows that are no longer delayed days; the stay's delayed days as they now stand.
 
-    Days carried forward to today for a discharge recorded afterwards, or a
-    reason given on the discharge ready date for a patient who then left that
-    day, are not delayed days and must not be counted.
+    Run at a discharge and whenever the discharge ready date changes: days
+    carried forward to today for a discharge recorded afterwards, a reason
+    given on the discharge ready date for a patient who then left that day,
+    or days before a ready date moved later are not delayed days, and the
+    delays view (:func:`counts`) counts every row it finds.
     """
     assert admission.id is not None
     days = days_of(admission)
@@ -262,7 +269,7 @@ def settle(session: Session, actor: Actor, admission: Admission) -> list[date]:
                 action="delete",
                 before={"days": [d.day.isoformat() for d in stale]},
                 after=None,
-                why="Not delayed days: the patient had left",
+                why="No longer delayed days: the patient had left, or the discharge ready date moved",
             )
         )
         session.execute(
@@ -433,18 +440,16 @@ class DelayCounts:
 def counts(session: Session, *, since: date, until: date, zone_id: str | None = None) -> DelayCounts:
     """Delayed days per zone, per reason and per month between ``since`` and ``until``, and the total.
 
-    Counted in the database (one grouped query over the ``(zone_id, day)`` and
-    ``day`` indexes), so a year of a trust's discharges costs the same few
-    hundred result rows. A day before its stay's discharge ready date (left
-    behind when the date was moved later) is not a delayed day and not counted.
+    Counted in the database from the ``(day, zone_id, reason)`` index alone,
+    grouped by day (no date function per row: the same on SQLite and
+    PostgreSQL), then bucketed into months here: a year is a few thousand
+    groups. Every row is a delayed day: :func:`settle` drops the rows a
+    moved discharge ready date or a discharge leaves outside the delay.
     """
-    year = extract("year", col(DelayDay.day))
-    month = extract("month", col(DelayDay.day))
     q = (
-        sa_select(col(DelayDay.zone_id), col(DelayDay.reason), year, month, func.count())
-        .join(Admission, and_(col(Admission.id) == DelayDay.admission_id, col(Admission.ready_on) <= DelayDay.day))
+        sa_select(col(DelayDay.zone_id), col(DelayDay.reason), col(DelayDay.day), func.count())
         .where(col(DelayDay.day) >= since, col(DelayDay.day) <= until)
-        .group_by(col(DelayDay.zone_id), col(DelayDay.reason), year, month)
+        .group_by(col(DelayDay.zone_id), col(DelayDay.reason), col(DelayDay.day))
     )
     if zone_id is not None:
         q = q.where(col(DelayDay.zone_id) == zone_id)
@@ -452,10 +457,10 @@ def counts(session: Session, *, since: date, until: date, zone_id: str | None = 
     by_reason: dict[str, int] = defaultdict(int)
     by_month: dict[str, int] = defaultdict(int)
     total = 0
-    for zone, reason, y, m, n in session.execute(q):
+    for zone, reason, day, n in session.execute(q):
         by_zone[zone] += n
         by_reason[reason] += n
-        by_month[f"{int(y):04d}-{int(m):02d}"] += n
+        by_month[f"{day:%Y-%m}"] += n
         total += n
     return DelayCounts(
         since=since,

@@ -3,13 +3,16 @@
 :func:`admit` records an admission. A person with an active care package has
 it suspended from the day they were admitted (the package's own states,
 desk.packages.arrange), and each provider in it is listed to be told, ticked
-off with :func:`desk.packages.arrange.mark_told`. The standing tasks (package
-confirmed, equipment, transport, medicines, the discharge summary, agreement)
-are made outstanding; a care home bed joins them once the pathway is 3.
+off with :func:`desk.packages.arrange.mark_told`. The tasks before the door
+(equipment, transport, medicines, the discharge summary, agreement, and the
+provider's confirmation of the package for someone with one) are made
+outstanding; the package's confirmation joins them when the pathway brings new
+support (1 or 2), a care home bed when it is 3.
 
 :func:`plan` records what the ward's multidisciplinary meeting decided: the
 discharge ready date (the day the patient no longer needed a hospital bed;
-every day after it in hospital is a delayed day), the pathway, whether the
+unless they go home that day, it and every day after it in hospital are
+delayed days, by desk.discharge.delays), the pathway, whether the
 patient and family were involved, the day the package must be ready. A first
 care home placement (pathway 3) is a social worker's decision, so setting it
 refers the person to the zone's social workers (desk.packages.la_rules).
@@ -24,13 +27,15 @@ Times are UTC; days (admitted on, ready on, a delayed day) are UK local dates.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from desk import clock, dates, history, nhs, phones
 from desk.crisis import referrals
-from desk.discharge_models import DelayDay, DischargeTask, WardCover
+from desk.discharge import delays
+from desk.discharge.delays import DelayDayRow
+from desk.discharge_models import DischargeTask, WardCover
 from desk.errors import InvalidForm, NotFound
 from desk.history import Actor
 from desk.models import (
@@ -49,8 +54,21 @@ from desk.packages.arrange import NoticeRow, StepInput
 from desk.services import caseload
 from desk.vocabulary import DELAY_REASONS, DISCHARGE_TASKS, PATHWAYS, TASK_STATES
 
-STANDING_TASKS: tuple[str, ...] = tuple(k for k in DISCHARGE_TASKS if k != "care_home_bed")
-"""The tasks every stay starts with; a care home bed is added when the pathway becomes 3."""
+STANDING_TASKS: tuple[str, ...] = tuple(k for k in DISCHARGE_TASKS if k not in ("package", "care_home_bed"))
+"""The tasks every stay starts with."""
+
+NEW_SUPPORT_PATHWAYS = frozenset({"1", "2"})
+"""Pathways with new support to arrange (more care at home, a bed-based stay): the provider must confirm it."""
+
+
+def tasks_at_admission(*, has_package: bool) -> tuple[str, ...]:
+    """The tasks a stay starts with: the package's confirmation only for someone with a package to restart.
+
+    The package task is added later when the plan sets a pathway with new support
+    (:data:`NEW_SUPPORT_PATHWAYS`), and a care home bed when it sets pathway 3.
+    """
+    return (("package",) if has_package else ()) + STANDING_TASKS
+
 
 OPEN_TASK_STATES = frozenset({"outstanding", "in_hand"})
 """Task states that still stand between the patient and the door."""
@@ -146,6 +164,7 @@ class WardRow:
     pathway: str
     """The pathway's key ("0" to "3"), "" while not decided."""
     delayed_days: int
+    """Delayed days so far (desk.discharge.delays.days_of): the ready date and each day since, while here."""
     delay_reason: str
     """The delay's reason as it stands, in words; "" when none was given."""
     outstanding: tuple[str, ...]
@@ -190,19 +209,6 @@ class TaskRow:
 
 
 @dataclass(frozen=True)
-class DelayDayRow:
-    """One delayed day and the reason it had (until desk.discharge.delays gives its own)."""
-
-    day: date
-    reason: str
-    """A key of desk.vocabulary.DELAY_REASONS."""
-    reason_label: str
-    owner: str
-    carried: bool
-    note: str
-
-
-@dataclass(frozen=True)
 class StayView(WardRow):
     """Everything the stay screen shows: the ward row and the plan, tasks, providers to tell, delayed days."""
 
@@ -226,8 +232,9 @@ class StayView(WardRow):
     providers: list[NoticeRow] = field(default_factory=list)
     """The providers to tell about the package, newest version first; ticked off with arrange.mark_told."""
     delay_days: list[DelayDayRow] = field(default_factory=list)
+    """Every delayed day, oldest first, with the reason it had (a missing one has none)."""
     missing_days: list[date] = field(default_factory=list)
-    """Delayed days with no reason recorded."""
+    """Delayed days with no reason recorded (and none to carry forward to them)."""
     delay_reason_key: str = ""
     delay_owner: str = ""
     discharged_at: datetime | None = None
@@ -237,10 +244,8 @@ class StayView(WardRow):
 # --- the rules in one place each ------------------------------------------------------------
 
 
-def short_ward(name: str) -> str:
-    """``Ward 3`` for ``Ward 3 (Care of the Elderly), Bay General Hospital``; other names as they are."""
-    head, sep, _ = name.partition(" (")
-    return head if sep else name
+short_ward = caseload.short_ward
+"""``Ward 3`` for ``Ward 3 (Care of the Elderly), Bay General Hospital`` (the caseload's rule)."""
 
 
 def admitted_on(admitted_at: datetime) -> date:
@@ -248,34 +253,16 @@ def admitted_on(admitted_at: datetime) -> date:
     return clock.local(admitted_at).date()
 
 
-def _delayed(ready_on: date | None, discharged_on: date | None, today: date) -> list[date]:
-    """The delayed days: each day from the discharge ready date to the discharge (or today), none if gone on it.
+def to_ask(stay: Admission, missing: list[date], today: date) -> list[date]:
+    """The missing delayed days the ward must give a reason for now.
 
-    The same rule as desk.discharge.delays.delayed_days, kept here until that module is merged in.
+    All of them, except the discharge ready date itself while it is still today and the patient still
+    here: they may yet go today, and then it is no delayed day at all (desk.discharge.delays.delayed_days).
+    If they are still here tomorrow, it is asked for with tomorrow.
     """
-    if ready_on is None:
-        return []
-    if discharged_on is not None and discharged_on <= ready_on:
-        return []
-    end = discharged_on or today
-    return [ready_on + timedelta(days=n) for n in range((end - ready_on).days + 1)]
-
-
-def delayed_so_far(ready_on: date | None, discharged_on: date | None, today: date) -> list[date]:
-    """A stay's delayed days as the ward sees them: to its discharge, or for one still here, as if it went today.
-
-    On the discharge ready date itself a patient still on the ward may yet go that day (no delay), so
-    shows none; from the day after, the ready date and every day since are delayed.
-    """
-    return _delayed(ready_on, discharged_on or today, today)
-
-
-def _missing(delayed: list[date], recorded: set[date]) -> list[date]:
-    """Delayed days with no reason: those before the first recorded (after it, the reason carries forward)."""
-    if not recorded:
-        return list(delayed)
-    last = max(recorded)
-    return [d for d in delayed if d not in recorded and d < last]
+    if stay.discharged_at is None and stay.ready_on == today:
+        return [d for d in missing if d != today]
+    return missing
 
 
 def _runs(days: list[date]) -> list[tuple[date, date]]:
@@ -304,7 +291,7 @@ def _as_utc(value: datetime | None) -> datetime:
         return clock.now()
     if value.tzinfo is None:
         value = value.replace(tzinfo=clock.LONDON)
-    return value.astimezone(clock.now().tzinfo)
+    return value.astimezone(UTC)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -360,7 +347,7 @@ def admit(session: Session, actor: Actor, data: AdmissionInput) -> int:
         raise InvalidForm(problems)
     assert ward is not None
     reason = data.reason.strip()
-    day = admitted_on(at)
+    pkg = arrange.package_of(session, data.person_id)  # the stay points at it: restarted (or started) at discharge
     stay = Admission(
         person_id=data.person_id,
         ward_id=saved_id(ward.id),
@@ -368,6 +355,7 @@ def admit(session: Session, actor: Actor, data: AdmissionInput) -> int:
         reason=reason,
         recorded_at=now,
         recorded_by_id=actor.staff_id,
+        package_id=pkg.id if pkg is not None else None,
     )
     history.create(
         session,
@@ -376,21 +364,9 @@ def admit(session: Session, actor: Actor, data: AdmissionInput) -> int:
         f"Admitted to {ward.name}" + (f": {reason}" if reason else ""),
         person_id=data.person_id,
     )
-    pkg = arrange.package_of(session, data.person_id)
-    if pkg is not None:
-        history.change(
-            session,
-            actor,
-            stay,
-            dict(package_id=pkg.id),
-            expected_version=None,
-            why="The stay points at the package the person had when admitted",
-            person_id=data.person_id,
-            label="admission",
-        )
-        if pkg.state == "active":
-            _suspend(session, actor, pkg, ward, day)
-    for kind in STANDING_TASKS:
+    if pkg is not None and pkg.state == "active":
+        _suspend(session, actor, pkg, ward, admitted_on(at))
+    for kind in tasks_at_admission(has_package=pkg is not None):
         history.create(
             session,
             actor,
@@ -534,6 +510,8 @@ def plan(session: Session, actor: Actor, data: PlanInput) -> int | None:
         label="discharge plan",
     )
     referral_id: int | None = None
+    if pathway in NEW_SUPPORT_PATHWAYS:
+        _package_task(session, actor, stay)
     if pathway == "3" and was_pathway != "3":
         _care_home_task(session, actor, stay, "outstanding")
         ward = session.get(Organisation, stay.ward_id)
@@ -571,6 +549,26 @@ def _plan_words(stay: Admission, data: PlanInput, pathway: str) -> list[str]:
     if data.involved != stay.involved:
         words.append("patient and family involved" if data.involved else "patient and family not yet involved")
     return words
+
+
+def _package_task(session: Session, actor: Actor, stay: Admission) -> None:
+    """Add the provider's confirmation of the package, once, for a pathway with new support to arrange."""
+    if session.exec(
+        select(DischargeTask.id).where(DischargeTask.admission_id == stay.id, DischargeTask.kind == "package")
+    ).first():
+        return
+    history.create(
+        session,
+        actor,
+        DischargeTask(
+            admission_id=saved_id(stay.id),
+            kind="package",
+            updated_at=clock.now(),
+            updated_by_id=actor.staff_id,
+        ),
+        f"Before discharge: {DISCHARGE_TASKS['package']} (pathway {stay.pathway})",
+        person_id=stay.person_id,
+    )
 
 
 def _care_home_task(session: Session, actor: Actor, stay: Admission, state: str) -> None:
@@ -749,11 +747,7 @@ def _rows(session: Session, stays: list[Admission], today: date) -> list[WardRow
         .order_by(col(DischargeTask.id))
     ):
         open_tasks.setdefault(aid, []).append(kind)
-    recorded: dict[int, set[date]] = {}
-    for aid, day in session.exec(
-        select(col(DelayDay.admission_id), col(DelayDay.day)).where(col(DelayDay.admission_id).in_(ids))
-    ):
-        recorded.setdefault(aid, set()).add(day)
+    missing_of = delays.missing_by_stay(session, ids, today)
     before = _packages_before(session, stays)
     untold: dict[int, list[str]] = {}
     package_ids = [s.package_id for s in stays if s.package_id is not None]
@@ -773,9 +767,9 @@ def _rows(session: Session, stays: list[Admission], today: date) -> list[WardRow
     for s in stays:
         person, kw_name = people[s.person_id]
         aid = saved_id(s.id)
-        discharged_on = clock.local(s.discharged_at).date() if s.discharged_at else None
-        delayed = delayed_so_far(s.ready_on, discharged_on, today)
-        missing = _missing(delayed, recorded.get(aid, set()))
+        discharged_on = delays.discharged_day(s)
+        delayed = delays.days_of(s, today)
+        missing = to_ask(s, missing_of.get(aid, []), today)
         outstanding = _missing_words(missing)
         if s.ready_on is None:
             outstanding.append("No discharge ready date")
@@ -793,10 +787,10 @@ def _rows(session: Session, stays: list[Admission], today: date) -> list[WardRow
             stage = "new"
         elif s.ready_on is None:
             stage = "awaiting_drd"
-        elif delayed:
-            stage = "delayed"
+        elif s.ready_on < today or s.discharged_at is not None:
+            stage = "delayed" if delayed else "ready"
         else:
-            stage = "ready"
+            stage = "ready"  # ready today: may yet go today
         if missing:
             priority = MISSING_REASON
         elif going_today and outstanding:
@@ -881,12 +875,8 @@ def stay(session: Session, admission_id: int, *, today: date | None = None) -> S
     ]
     order = list(DISCHARGE_TASKS)
     tasks.sort(key=lambda t: order.index(t.kind) if t.kind in order else len(order))
-    days = [
-        DelayDayRow(d.day, d.reason, DELAY_REASONS.get(d.reason, d.reason), d.owner, d.carried, d.note)
-        for d in session.exec(select(DelayDay).where(DelayDay.admission_id == admission_id).order_by(col(DelayDay.day)))
-    ]
-    discharged_on = clock.local(s.discharged_at).date() if s.discharged_at else None
-    missing = _missing(delayed_so_far(s.ready_on, discharged_on, today), {d.day for d in days})
+    days = delays.delay_days(session, admission_id, today)
+    missing = to_ask(s, delays.missing_days(session, admission_id, today), today)
     ward = session.get(Organisation, s.ward_id)
     placement = session.get(Organisation, s.placement_id) if s.placement_id is not None else None
     pkg = session.get(CarePackage, s.package_id) if s.package_id is not None else None

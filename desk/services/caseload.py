@@ -24,6 +24,7 @@ from desk.models import (
     CaseloadEntry,
     History,
     Involvement,
+    Organisation,
     Person,
     Practice,
     Referral,
@@ -45,6 +46,7 @@ __all__ = [  # the screens reach the caseload's shapes and vocabularies through 
     "page",
     "rebuild",
     "refresh",
+    "short_ward",
 ]
 
 _SHORT = {
@@ -213,9 +215,11 @@ def _statements(zone_id: str | None, now_utc: Any, *, person: Any = None) -> _St
         col(Referral.person_id),
     ).order_by(col(Referral.person_id), col(Referral.id))
     admissions = in_zone(
-        select(Admission.person_id).where(col(Admission.discharged_at).is_(None)),
+        sa.select(col(Admission.person_id), col(Admission.admitted_at), col(Organisation.name))
+        .join(Organisation, col(Organisation.id) == col(Admission.ward_id))
+        .where(col(Admission.discharged_at).is_(None)),
         col(Admission.person_id),
-    )
+    ).order_by(col(Admission.person_id), col(Admission.admitted_at))
 
     since = now_utc if person is not None else now_utc - timedelta(days=NEW_FOR_DAYS)
     new_people = _registered_at_desk_since(since)
@@ -297,7 +301,10 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
     pkg_rows = connection.execute(q.packages, params).all()
     item_rows = connection.execute(q.items, params).all()
     ref_rows = connection.execute(q.referrals, params).all()
-    adm_ids = set(connection.execute(q.admissions, params).scalars().all())
+    in_hospital_since: dict[int, str] = {}
+    for pid, admitted_at, ward in connection.execute(q.admissions, params).all():
+        in_hospital_since.setdefault(pid, f"{short_ward(ward)} since {clock.local(admitted_at):%d-%b}")
+    adm_ids = set(in_hospital_since)
     registered = {saved_id(pid): clock.local(at).date() for pid, at in connection.execute(q.registered, params).all()}
 
     health: dict[int, list[str]] = {}
@@ -355,6 +362,8 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
         pid = saved_id(row_id)
         h, so = health.get(pid, []), social.get(pid, [])
         in_hospital = pid in adm_ids
+        if in_hospital:
+            h = [in_hospital_since[pid], *h]  # the ward and since when, first: "Ward 3 since 20-Nov"
         if not (h or so or in_hospital or key_worker_id):
             if pid not in registered:
                 continue
@@ -382,6 +391,12 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
             )
         )
     return out
+
+
+def short_ward(name: str) -> str:
+    """``Ward 3`` for ``Ward 3 (Care of the Elderly), Bay General Hospital``; other names as they are."""
+    head, sep, _ = name.partition(" (")
+    return head if sep else name
 
 
 def _wait_flags(connection: Any, zone_id: str | None, person_id: int | None) -> dict[int, date]:

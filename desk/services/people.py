@@ -404,6 +404,8 @@ class PersonRecord:
     referrals: list[ReferralLine] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     in_hospital: str = ""  # ward name when admitted
+    in_hospital_since: date | None = None
+    """The UK local day of the admission, while in hospital."""
     last_calls: list[str] = field(default_factory=list)  # the latest finished calls, one line each
 
     @property
@@ -503,6 +505,7 @@ def record(session: Session, person_id: int) -> PersonRecord:
     ).first()
     if adm is not None:
         rec.in_hospital = adm[1].name
+        rec.in_hospital_since = clock.local(adm[0].admitted_at).date()
     for call in session.exec(
         select(Call)
         .where(Call.person_id == person_id, Call.status == "finished")

@@ -22,7 +22,7 @@ from desk.models import (
     Staff,
     Visit,
 )
-from desk.vocabulary import CALL_REASONS, DISCIPLINES
+from desk.vocabulary import CALL_REASONS, DISCIPLINES, PATHWAYS
 
 DEFAULT_LIMIT = 300
 
@@ -147,6 +147,71 @@ def _package_entries(session: Session, person_id: int, staff: dict[int | None, s
     return set(package_ids)
 
 
+def _stay_entries(session: Session, person_id: int, staff: dict[int | None, str], out: list[Entry]) -> None:
+    """Each hospital stay: admitted (and why), each discharge ready date and pathway as the ward recorded them
+    (from the stay's history, with who), and the discharge with what was put in place for the zone."""
+    from desk.discharge_models import ZonePickup
+
+    stays = session.exec(
+        select(Admission, Organisation.name)
+        .join(Organisation, col(Organisation.id) == col(Admission.ward_id))
+        .where(Admission.person_id == person_id)
+    ).all()
+    if not stays:
+        return
+    ids = [adm.id for adm, _ in stays]
+    put_in_place = dict(
+        session.exec(
+            select(ZonePickup.admission_id, ZonePickup.put_in_place).where(col(ZonePickup.admission_id).in_(ids))
+        ).all()
+    )
+    homes = dict(session.exec(select(Organisation.id, Organisation.name).where(Organisation.kind == "care_home")).all())
+    plans: dict[str, list[History]] = {}
+    for h in session.exec(
+        select(History)
+        .where(History.person_id == person_id, History.entity == "admission", History.action == "update")
+        .order_by(col(History.id))
+    ):
+        plans.setdefault(h.entity_id, []).append(h)
+    for adm, ward in stays:
+        by = staff.get(adm.recorded_by_id, "") if adm.recorded_by_id else ""
+        out.append(Entry(adm.admitted_at, "hospital", f"Admitted to {ward}", adm.reason, by))
+        if adm.medically_fit_at:
+            out.append(Entry(adm.medically_fit_at, "hospital", "Medically fit for discharge", ward))
+        said_ready = said_pathway = False
+        for h in plans.get(str(adm.id), []):
+            after = h.after or {}
+            who = staff.get(h.staff_id, "") if h.staff_id else h.desk
+            if "ready_on" in after:
+                said_ready = True
+                day = date.fromisoformat(after["ready_on"]) if after["ready_on"] else None
+                title = f"Discharge ready date: {day:%d-%b-%Y}" if day else "Discharge ready date cleared"
+                out.append(Entry(h.at, "hospital", title, ward, who))
+            if "pathway" in after:
+                said_pathway = True
+                pathway = after["pathway"]
+                home = homes.get(after.get("placement_id") or adm.placement_id or 0, "") if pathway == "3" else ""
+                title = PATHWAYS.get(pathway, "Pathway not decided")
+                out.append(Entry(h.at, "hospital", title, f"Placement: {home}" if home else ward, who))
+        planned_at = adm.ready_recorded_at or adm.admitted_at
+        if adm.ready_on and not said_ready:  # a stay recorded without its history (a seeded one)
+            out.append(Entry(planned_at, "hospital", f"Discharge ready date: {adm.ready_on:%d-%b-%Y}", ward))
+        if adm.pathway and not said_pathway:
+            out.append(Entry(planned_at, "hospital", PATHWAYS.get(adm.pathway, adm.pathway), ward))
+        if adm.discharged_at:
+            detail = "\n".join(
+                x
+                for x in (
+                    f"Put in place: {put_in_place[adm.id]}" if adm.id in put_in_place else "",
+                    adm.discharge_note,
+                    f"Without the provider's confirmation: {adm.unconfirmed_why}" if adm.unconfirmed_why else "",
+                )
+                if x
+            )
+            who = staff.get(adm.discharged_by_id, "") if adm.discharged_by_id else ""
+            out.append(Entry(adm.discharged_at, "hospital", f"Discharged from {ward}", detail, who))
+
+
 def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) -> list[Entry]:
     """The newest ``limit`` events about a person, from every source, merged."""
     staff = {s.id: s.name for s in session.exec(select(Staff))}
@@ -231,16 +296,7 @@ def timeline(session: Session, person_id: int, *, limit: int = DEFAULT_LIMIT) ->
         if it.end_date:
             out.append(Entry(_morning(it.end_date), "social", f"Package: {it.service} ended", it.detail))
 
-    for adm, ward in session.exec(
-        select(Admission, Organisation.name)
-        .join(Organisation, col(Organisation.id) == col(Admission.ward_id))
-        .where(Admission.person_id == person_id)
-    ):
-        out.append(Entry(adm.admitted_at, "hospital", f"Admitted to {ward}"))
-        if adm.medically_fit_at:
-            out.append(Entry(adm.medically_fit_at, "hospital", "Medically fit for discharge", ward))
-        if adm.discharged_at:
-            out.append(Entry(adm.discharged_at, "hospital", f"Discharged from {ward}"))
+    _stay_entries(session, person_id, staff, out)
 
     name_of = staff.get
     for ev in story.events(session, person_id, lambda sid: name_of(sid, "") if sid else "", limit=limit):

@@ -200,7 +200,7 @@ def test_carry_forward_is_idempotent(engine: Engine, actor: Actor, clock: Frozen
                 History.entity == "delayday", col(History.why).startswith("Delay reason carried")
             )
         ).all()
-    assert carried_by == [("desk", None), ("desk", None)]  # the desk's own poll, no one at it
+    assert carried_by == [("desk", None)]  # the desk's own poll, no one at it: one entry for the days it carried
 
 
 def test_days_before_the_first_reason_stay_missing(
@@ -345,3 +345,23 @@ def test_the_export_holds_the_delayed_patients_and_the_counts(
     written = delays.write_csv(tmp_path / "exports", now, got)
     assert written.parent == tmp_path / "exports" and written.name.startswith("delays-2026-12-01-")
     assert written.read_text(encoding="utf-8") == text
+
+
+def test_days_before_a_ready_date_moved_later_are_dropped_and_not_counted(
+    engine: Engine, actor: Actor, clock: FrozenClock, register: Registrar
+) -> None:
+    reg = register()
+    assert reg.id is not None
+    clock.set(at(2026, 12, 2))
+    adm = in_hospital(engine, actor, reg.id, at(2026, 11, 25), ready_on=date(2026, 11, 28))
+    give(engine, actor, adm, "medical", date(2026, 11, 28))
+    with db.writing(engine) as session:
+        stay = session.get(Admission, adm)
+        assert stay is not None
+        stay.ready_on = NOV30  # the ward's meeting moved it
+        assert delays.settle(session, actor, stay) == [NOV30, DEC1, DEC2]
+    assert [r[0] for r in rows(engine, adm)] == [NOV30, DEC1, DEC2]
+    with db.reading(engine) as session:
+        assert delays.counts(session, since=date(2026, 11, 1), until=DEC2).total == 3
+        dropped = session.exec(select(History).where(History.entity == "delayday", History.action == "delete")).one()
+    assert dropped.before == {"days": ["2026-11-28", "2026-11-29"]} and dropped.staff_id == actor.staff_id

@@ -177,6 +177,7 @@ def test_a_person_with_no_package_is_admitted_with_nothing_to_suspend(
     person = register(family_name="Pascoe", given_name="Doris")
     view = the_stay(engine, admit(engine, dc, person.id, ward3))  # type: ignore[arg-type]
     assert (view.package_id, view.package_before, view.providers, view.stage) == (None, "", [], "new")
+    assert "package" not in [t.kind for t in view.tasks]  # no package to confirm (until a pathway needs one)
 
 
 def test_the_admission_refuses_a_person_already_in_hospital_a_future_time_and_a_care_home(
@@ -268,6 +269,7 @@ def test_a_plan_is_recorded_with_who_and_why_and_a_stale_one_is_refused(
     view = the_stay(engine, aid)
     assert (view.ready_on, view.pathway, view.involved, view.going_home_on) == (date(2026, 11, 22), "1", True, TODAY)
     assert view.pathway_label == "Pathway 1: home with new or more support"
+    assert [(t.kind, t.state) for t in view.tasks][0] == ("package", "outstanding")  # new support: to be confirmed
     with db.reading(engine) as session:
         stored = session.get(Admission, aid)
         assert (
@@ -311,6 +313,7 @@ def test_pathway_3_refers_the_placement_to_a_social_worker_and_adds_the_care_hom
     assert plan(engine, dc, aid, pathway="0", placement_id=None) is None
     view = the_stay(engine, aid)
     assert [t.state for t in view.tasks if t.kind == "care_home_bed"] == ["not_needed"]
+    assert "package" not in [t.kind for t in view.tasks]
     assert "A care home bed" not in view.outstanding
 
 
@@ -399,12 +402,12 @@ def test_the_ward_list_puts_what_needs_doing_first_at_the_top(
         assert stays.ward_list(session, ward_ids=[org_id(engine, "Ward 1")]) == []
     assert [(r.name, r.stage, r.delayed_days) for r in rows] == [
         ("MISSING, Alex", "delayed", 2),
-        ("GOING, Alex", "going_today", 0),
+        ("GOING, Alex", "going_today", 1),  # ready today: a delayed day only if they are still here tomorrow
         ("LONG, Alex", "delayed", 6),
         ("SHORT, Alex", "delayed", 3),
+        ("READY, Alex", "ready", 1),
         ("NEW, Alex", "new", 0),
         ("AWAITING, Alex", "awaiting_drd", 0),
-        ("READY, Alex", "ready", 0),
     ]
     by_name = {r.name.split(",")[0]: r for r in rows}
     assert by_name["MISSING"].outstanding[0] == "Delay reason missing for 22-Nov-2026 to 23-Nov-2026"
@@ -412,6 +415,7 @@ def test_the_ward_list_puts_what_needs_doing_first_at_the_top(
     assert by_name["AWAITING"].outstanding[:2] == ("No discharge ready date", "No pathway")
     assert by_name["GOING"].going_home_on == TODAY and "Transport" in by_name["GOING"].outstanding
     assert by_name["LONG"].days_in == 9 and by_name["LONG"].zone_id == "BXM"
+    assert not [w for w in by_name["READY"].outstanding if w.startswith("Delay reason missing")]  # not asked yet
 
 
 def test_a_reason_given_late_leaves_the_days_before_it_missing(
@@ -423,8 +427,12 @@ def test_a_reason_given_late_leaves_the_days_before_it_missing(
     view = the_stay(engine, aid)
     assert view.delayed_days == 5
     assert view.missing_days == [date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 21)]
-    assert [(d.day, d.reason_label) for d in view.delay_days] == [
-        (date(2026, 11, 22), "Awaiting assessment or care at home")
+    assert [(d.day, d.reason_words) for d in view.delay_days] == [
+        (date(2026, 11, 19), ""),
+        (date(2026, 11, 20), ""),
+        (date(2026, 11, 21), ""),
+        (date(2026, 11, 22), "Awaiting assessment or care at home"),
+        (date(2026, 11, 23), ""),  # not yet carried forward (the desks' poll does it): not missing either
     ]
 
 
@@ -472,3 +480,169 @@ def test_a_database_loaded_before_ward_cover_gets_it_on_its_next_open(
     with db.reading(engine) as session:
         assert len(stays.wards_of(session, bxm_staff["discharge_coordinator"].id)) == 2
         assert reference.cover_wards(session) == 0  # once recorded, left as it is
+
+
+# --- the zone's view of the stay ------------------------------------------------------------------
+
+
+def test_the_zone_sees_who_is_in_hospital_where_and_since_when_and_the_timeline_tells_the_stay(
+    engine: Engine, register: Registrar, dc: Actor, ward3: int, clock: FrozenClock
+) -> None:
+    from desk.discharge_models import ZonePickup
+    from desk.services import caseload, people, timeline
+
+    person = register(family_name="Westaway", given_name="Reg")
+    assert person.id is not None
+    aid = admit(engine, dc, person.id, ward3, days_ago=3, reason="Chest infection")
+    with db.reading(engine) as session:
+        [row] = caseload.page(session, "BXM").rows
+        rec = people.record(session, person.id)
+    assert (row.flags, row.health) == ("HOSP", "Ward 3 since 20-Nov")
+    assert (rec.in_hospital, rec.in_hospital_since) == (
+        "Ward 3 (Care of the Elderly), Bay General Hospital",
+        date(2026, 11, 20),
+    )
+    clock.advance(timedelta(minutes=5))
+    plan(engine, dc, aid, ready_on=date(2026, 11, 22), pathway="1")
+    clock.advance(timedelta(hours=2))
+    with db.writing(engine) as session:
+        stay = session.get(Admission, aid)
+        assert stay is not None
+        stay.discharged_at, stay.discharged_by_id = clock.now, dc.staff_id
+        session.add(
+            ZonePickup(
+                admission_id=aid,
+                person_id=person.id,
+                zone_id="BXM",
+                discharged_at=clock.now,
+                put_in_place="Home care visits (3 visits a day) from 23-Nov-2026",
+                made_at=clock.now,
+            )
+        )
+        caseload.refresh(session, person.id)
+    with db.reading(engine) as session:
+        found = [e for e in timeline.timeline(session, person.id) if e.side == "hospital"]
+        [row] = caseload.page(session, "BXM").rows
+    assert (row.in_hospital, row.flags, row.health) == (False, "", "Registered 23-Nov")  # home: new to the desk only
+    ward = "Ward 3 (Care of the Elderly), Bay General Hospital"
+    assert [(e.title, e.detail) for e in found] == [
+        (f"Discharged from {ward}", "Put in place: Home care visits (3 visits a day) from 23-Nov-2026"),
+        ("Discharge ready date: 22-Nov-2026", ward),
+        ("Pathway 1: home with new or more support", ward),
+        (f"Admitted to {ward}", "Chest infection"),
+    ]
+    assert {e.by for e in found} == {found[0].by} and found[0].by  # the discharge co-ordinator, every time
+
+
+def test_regs_stay_admitted_suspended_ready_on_day_3_raised_to_three_visits_home_on_day_4(
+    engine: Engine,
+    register: Registrar,
+    actor: Actor,
+    dc: Actor,
+    bxm_staff: dict[str, StaffRow],
+    clock: FrozenClock,
+    ward3: int,
+) -> None:
+    from desk.discharge import delays, leaving
+
+    clock.set(datetime(2026, 11, 16, 14, 0, tzinfo=UTC))  # day 1, a Monday
+    reg = reg_with_two_visits(register, engine, actor, bxm_staff["nurse"], clock)
+    with db.writing(engine) as session:
+        aid = stays.admit(session, dc, AdmissionInput(reg, ward3, None, "Chest infection"))
+    checked(engine, dc, aid)
+    clock.set(datetime(2026, 11, 18, 11, 0, tzinfo=UTC))  # day 3: the ward's meeting finds him ready
+    plan(engine, dc, aid, ready_on=date(2026, 11, 18), pathway="1", involved=True, package_ready_by=date(2026, 11, 19))
+    with db.reading(engine) as session:
+        [row] = stays.ward_list(session, ward_ids=stays.wards_of(session, saved(dc)))
+    assert (row.stage, row.delayed_days, row.package_before) == ("ready", 1, "Home care visits (2 visits a day)")
+
+    clock.set(datetime(2026, 11, 19, 10, 0, tzinfo=UTC))  # day 4: a ward therapist's assessment, three visits
+    view = the_stay(engine, aid)
+    assert view.stage == "going_today" and view.outstanding[0] == "Delay reason missing for 18-Nov-2026 to 19-Nov-2026"
+    with db.writing(engine) as session:
+        ot = assessments.record(
+            session,
+            dc,
+            AssessmentInput(
+                person_id=reg,
+                assessor_id=bxm_staff["occupational_therapist"].id,
+                assessor_role="occupational_therapist",
+                at=clock.now,
+                place="ward",
+                findings=(FindingInput("personal_care", "high"),),
+                recommendations="Three calls a day at first",
+            ),
+        )
+        assert view.package_id is not None
+        current = arrange.current(session, view.package_id)
+        assert current is not None
+        three = ServiceLine(
+            "home_care", "bay_care", date(2026, 11, 19), times=("08:00", "13:00", "18:00"), minutes=30, carers=1, line=1
+        )
+        out = arrange.change(
+            session,
+            dc,
+            PackageChange(reg, ot.id, (three,), "Weaker after the infection", view.package_id, current.number),
+        )
+        assert isinstance(out, arrange.Arranged)
+        delays.set_reason(session, dc, delays.DelayInput(aid, "care_at_home", "Bay Care Homecare", date(2026, 11, 18)))
+    view = the_stay(engine, aid)
+    package = next(t for t in view.tasks if t.kind == "package")
+    with db.writing(engine) as session:
+        stays.set_task(
+            session, dc, TaskInput(package.task_id, package.version, "done", "Bay Care Homecare", "Confirmed")
+        )
+    assert view.package_now == "Home care visits (3 visits a day)" and view.package_before.startswith(
+        "Home care visits (2"
+    )
+
+    clock.set(datetime(2026, 11, 19, 15, 0, tzinfo=UTC))
+    with db.writing(engine) as session:
+        gone = leaving.discharge(session, dc, leaving.DischargeInput(aid, the_stay(engine, aid).version))
+    assert gone.package_state == "active" and gone.delayed_days == (date(2026, 11, 18), date(2026, 11, 19))
+    view = the_stay(engine, aid)
+    assert (view.delayed_days, view.missing_days, view.days_in) == (2, [], 3)
+    assert [d.reason_words for d in view.delay_days] == ["Awaiting assessment or care at home"] * 2
+    with db.reading(engine) as session:
+        assert stays.ward_list(session, ward_ids=[ward3]) == []
+
+
+def saved(actor: Actor) -> int:
+    assert actor.staff_id is not None
+    return actor.staff_id
+
+
+def test_the_ward_list_reads_the_same_few_statements_for_three_beds_or_thirty(
+    engine: Engine, register: Registrar, dc: Actor, ward3: int
+) -> None:
+    from sqlalchemy import event
+
+    def statements() -> int:
+        seen: list[str] = []
+
+        def count(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with db.reading(engine) as session:
+                rows = stays.ward_list(session, ward_ids=[ward3])
+                assert stays.stay(session, rows[0].admission_id).admission_id == rows[0].admission_id
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    def beds(n: int) -> None:
+        for _ in range(n):
+            person = register()
+            assert person.id is not None
+            records.package(engine, person.id, "Home care", started_on=TODAY - timedelta(days=30))
+            aid = admit(engine, dc, person.id, ward3, days_ago=4)
+            plan(engine, dc, aid, ready_on=TODAY - timedelta(days=1), pathway="1")
+
+    beds(3)
+    few = statements()
+    beds(27)
+    with db.reading(engine) as session:
+        assert len(stays.ward_list(session, ward_ids=[ward3])) == 30
+    assert statements() == few

@@ -433,14 +433,14 @@ def test_record_shows_everything_the_banner_and_panels_need(
     assert (rec.weekly_cost_pence, rec.package_review_due) == (25_000, date(2026, 11, 2))
     assert rec.referrals == [("Occupational therapy", "fast", "Bath transfers", "20-Nov-2026", "")]  # no clock set
     assert rec.alerts == ["Key safe 1234"]
-    assert rec.in_hospital == "Brixham Community Hospital, Harbour Ward"
+    assert (rec.in_hospital, rec.in_hospital_since) == ("Brixham Community Hospital, Harbour Ward", date(2026, 11, 23))
 
 
 def test_record_of_a_newcomer_has_empty_panels(engine: Engine, register: Registrar) -> None:
     person = register(phone="")
     with db.reading(engine) as session:
         rec = people.record(session, person.id)  # type: ignore[arg-type]
-    assert (rec.phone, rec.key_worker, rec.in_hospital) == ("", "", "")
+    assert (rec.phone, rec.key_worker, rec.in_hospital, rec.in_hospital_since) == ("", "", "", None)
     assert rec.contacts == rec.professionals == rec.package == rec.referrals == rec.alerts == []  # type: ignore[comparison-overlap]
     assert rec.package_review_due is None and rec.weekly_cost_pence == 0
 

@@ -107,8 +107,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["zone_id"], ["zone.id"]),
         sa.PrimaryKeyConstraint("admission_id", "day"),
     )
-    op.create_index("ix_delayday_day", "delayday", ["day"])
-    op.create_index("ix_delayday_zone_day", "delayday", ["zone_id", "day"])
+    # the delays view counts by zone, reason and day from the index alone (no table lookups over a year)
+    op.create_index("ix_delayday_day", "delayday", ["day", "zone_id", "reason"])
+    op.create_index("ix_delayday_zone_day", "delayday", ["zone_id", "day", "reason"])
     op.create_table(
         "zonepickup",
         sa.Column("id", sa.Integer(), nullable=False),
