@@ -133,7 +133,7 @@ def delays_text(v: StayView) -> Text:
             out.append("REASON MISSING (R gives it)\n", style="bold red")
         else:
             carried = " (carried from the day before)" if d.carried else ""
-            out.append(f"{d.reason_label}, {d.owner}{carried}\n")
+            out.append(f"{d.reason_words}, {d.owner}{carried}\n")
     out.append(f"  {counted(len(days), 'delayed day')}\n", style="bold")
     return out
 
