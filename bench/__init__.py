@@ -20,4 +20,5 @@ MEASURE_MODULES: tuple[str, ...] = (
     "bench.package_measures",
     "bench.package_screens",
     "bench.discharge_measures",
+    "bench.discharge_screens",
 )
