@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import text
+
 from desk import clock, phones
 from desk.discharge.delays import delayed_days
 from desk.synthetic.bulk import reset_sequences
@@ -222,11 +224,14 @@ class _Writer:
         self.zone_coordinators = {z: ctx.staff_with(z, "coordinator") for z in sorted({s.zone_id for s in ctx.staff})}
         self.next_id = {"admission": 1, "dischargetask": 1, "zonepickup": 1}
         self.review_id = int(ctx.conn.exec_driver_sql("SELECT MAX(id) FROM packagereview").scalar() or 0) + 1
+        self.review_first = self.review_id
         self.step_id = int(ctx.conn.exec_driver_sql("SELECT MAX(id) FROM carestep").scalar() or 0) + 1
         self.rows: dict[str, list[tuple[Any, ...]]] = {
             t: [] for t in ("admission", "dischargetask", "delayday", "zonepickup", "packagereview", "carestep")
         }
         self.suspended: list[int] = []
+        self.replacing: dict[int, tuple[int, datetime, datetime]] = {}
+        """Per package, its pending review four weeks after discharge: row index, discharged at, due."""
         self.in_hospital = self.discharged = 0
 
     def take(self, table: str) -> int:
@@ -382,11 +387,39 @@ class _Writer:
         if package is not None and pathway in ("0", "1"):
             due = _at(_local_day(at) + timedelta(days=REVIEW_DAYS), 9)
             state = "pending" if due > ctx.now else "done"
+            if state == "pending":  # it replaces the package's open review, as the desk's discharge does
+                earlier = self.replacing.get(package[0])
+                if earlier is not None:
+                    row = self.rows["packagereview"][earlier[0]]
+                    self.rows["packagereview"][earlier[0]] = (*row[:7], "done", *row[8:9], "replaced", *row[10:])
+                self.replacing[package[0]] = (len(self.rows["packagereview"]), at, due)
             self.rows["packagereview"].append(
                 (self.review_id, package[0], person_id, zone, "discharge", aid, ts(due), state, "",
                  "no_change" if state == "done" else "", "", 1)
             )  # fmt: skip
             self.review_id += 1
+
+
+def _replace_reviews(ctx: ScaleContext, replacing: dict[int, tuple[int, datetime, datetime]], first: int) -> None:
+    """Close the package's own open review where a review four weeks after discharge took its place.
+
+    As desk.packages.review_dates.schedule does at a discharge: the old
+    review done as replaced, and the package's review day the new one's.
+    """
+    if not replacing:
+        return
+    sink = ctx.sink
+    ctx.conn.execute(
+        text(
+            "UPDATE packagereview SET state = 'done', outcome = 'replaced', done_at = :at "
+            "WHERE package_id = :package AND state IN ('pending', 'raised') AND id < :first"
+        ),
+        [{"at": sink.ts(at), "package": p, "first": first} for p, (_n, at, _due) in replacing.items()],
+    )
+    ctx.conn.execute(
+        text("UPDATE carepackage SET review_due = :day WHERE id = :package"),
+        [{"day": sink.day(_local_day(due)), "package": p} for p, (_n, _at, due) in replacing.items()],
+    )
 
 
 def _active_packages(ctx: ScaleContext) -> dict[int, tuple[int, str]]:
@@ -425,6 +458,7 @@ def discharges(ctx: ScaleContext) -> Discharges:
     ctx.write("discharge_reviews", "packagereview", REVIEW_COLUMNS, writer.rows["packagereview"])
     ctx.write("suspended_steps", "carestep", ("id", "package_id", "line", "state", "happened_on", "at", "by_id",
                                                "confirmed_by", "note"), writer.rows["carestep"])  # fmt: skip
+    _replace_reviews(ctx, writer.replacing, writer.review_first)
     if writer.suspended:
         marks = ", ".join(str(p) for p in sorted(set(writer.suspended)))
         ctx.conn.exec_driver_sql(f"UPDATE carepackage SET state = 'suspended' WHERE id IN ({marks})")

@@ -116,6 +116,13 @@ def test_every_discharge_has_its_pickup_and_most_are_acknowledged(seeded: tuple[
         assert all(p.put_in_place and p.who_to_ring for p in pickups)
         reviews = s.exec(select(func.count()).where(PackageReview.kind == "discharge")).one()
         assert reviews > 0
+        # a review four weeks after discharge replaces the package's open one, as the desk's discharge does
+        open_ = s.exec(
+            select(PackageReview.package_id, func.count())
+            .where(col(PackageReview.state).in_(("pending", "raised")))
+            .group_by(PackageReview.package_id)  # type: ignore[arg-type]
+        ).all()
+        assert open_ and all(n == 1 for _p, n in open_)
 
 
 def test_a_package_of_someone_in_hospital_is_suspended(seeded: tuple[Engine, dict[str, int]]) -> None:
