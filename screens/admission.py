@@ -57,7 +57,8 @@ class AdmissionForm(FormDialog):
     DEFAULT_CSS = """
     AdmissionForm #admission { width: 110; max-width: 98%; height: 95%; }
     AdmissionForm #admission-body { height: 1fr; }
-    AdmissionForm #finder-results { height: 8; }
+    AdmissionForm PersonFinder { height: auto; }
+    AdmissionForm #finder-results { height: auto; max-height: 8; }
     AdmissionForm #patient { padding: 0 1; text-style: bold; }
     """
 

@@ -32,7 +32,7 @@ GLOBAL_KEYS = [
     Binding("ctrl+l", "waiting_list", "Waiting", id="waiting_list", tooltip="Packages and equipment waiting"),
     Binding("f11", "crisis_board", "Crisis board", id="crisis_board", tooltip="Open crises by time left"),
     Binding("f12", "show_ringing", "Who is ringing", id="show_ringing", tooltip="The ringing caller in full"),
-    Binding("ctrl+g", "ward", "Ward", id="ward", show=False, tooltip="The patients on your wards, for discharge"),
+    Binding("f9", "ward", "Ward", id="ward", show=False, tooltip="The patients on your wards, for discharge"),
 ]
 """F1 to F7, F11, F12 and five Ctrl keys free in every text field (Ctrl+O, T, N, L; Ctrl+P is the palette)."""
 

@@ -31,7 +31,7 @@ def desk_commands(app: DeskApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     yield SystemCommand(
         "Packages: waiting list", "Packages and equipment waiting on their targets (Ctrl+L)", app.action_waiting_list
     )
-    yield SystemCommand("Ward: open", "The patients on your wards, for discharge (Ctrl+G)", app.action_ward)
+    yield SystemCommand("Ward: open", "The patients on your wards, for discharge (F9)", app.action_ward)
     yield SystemCommand("Help: keys", "Every key on this screen (F1)", app.action_help)
     noun = screen.__class__.__name__.replace("Screen", "")
     for binding in screen.BINDINGS:

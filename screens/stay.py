@@ -121,16 +121,18 @@ def task_prompt(task: TaskRow) -> Text:
 def delays_text(v: StayView) -> Text:
     """Each delayed day, oldest first, with the reason it had (a missing one in red)."""
     out = Text("Delayed days\n", style="bold underline")
-    recorded = {d.day: d for d in v.delay_days}
-    days = sorted(set(recorded) | set(v.missing_days))
+    recorded = {d.day: d for d in v.delay_days if not d.missing}
+    days = sorted({d.day for d in v.delay_days} | set(v.missing_days))
     if not days:
         out.append("  None" + (" yet." if v.ready_on else ": no discharge ready date yet.") + "\n", style="dim")
         return out
     for day in days:
         out.append(f"  {day:%a %d-%b-%Y}  ")
         d = recorded.get(day)
-        if d is None:
+        if day in v.missing_days:
             out.append("REASON MISSING (R gives it)\n", style="bold red")
+        elif d is None:  # after a day with a reason: it carries forward to this one
+            out.append(f"{v.delay_reason}, {v.delay_owner} (carried from the day before)\n")
         else:
             carried = " (carried from the day before)" if d.carried else ""
             out.append(f"{d.reason_words}, {d.owner}{carried}\n")
@@ -172,7 +174,7 @@ class StayScreen(DeskScreen[None]):
         Binding(
             "p",
             "plan",
-            "Plan",
+            "Plan / ready date",
             id="plan",
             tooltip="Set the discharge ready date, the pathway, involvement, package ready by, placement",
         ),
@@ -206,9 +208,9 @@ class StayScreen(DeskScreen[None]):
         with Horizontal(id="stay-body"):
             with VerticalScroll(id="stay-left"):
                 yield Static("", id="stay-plan")
-                yield Label("Before the door (T changes the highlighted one)", classes="field-label-wide")
+                yield Label("Before the door (T changes one)", classes="field-label-wide")
                 yield OptionList(id="stay-tasks")
-                yield Label("Providers to tell (O ticks the highlighted one off as told)", classes="field-label-wide")
+                yield Label("Providers to tell (O: told)", classes="field-label-wide")
                 yield OptionList(id="stay-notices")
             with VerticalScroll(id="stay-right"):
                 yield Static("", id="stay-delays")
@@ -251,6 +253,8 @@ class StayScreen(DeskScreen[None]):
             tasks.add_option(Option(task_prompt(t), id=str(t.task_id)))
         if tasks.option_count:
             tasks.highlighted = min(keep or 0, tasks.option_count - 1)
+        else:
+            tasks.add_option(Option("Nothing recorded before the door.", id="none", disabled=True))
         notices = self.query_one("#stay-notices", OptionList)
         keep = notices.highlighted
         notices.clear_options()

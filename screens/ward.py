@@ -1,6 +1,6 @@
 """The ward screen: the patients on a discharge co-ordinator's wards, what needs doing first at the top.
 
-Opened anywhere with Ctrl+G. It lists the patients on the wards the signed-in
+Opened with F9 (anywhere but a call). It lists the patients on the wards the signed-in
 co-ordinator covers (desk.discharge.stays.wards_of), from any zone; A shows
 every ward. Each row says how long they have been in, the package they had
 before, their key worker in the zone, the discharge ready date and pathway,
@@ -175,15 +175,26 @@ def read_ward(engine: Engine, staff_id: int | None, *, all_wards: bool, note: Ca
         mine = stays.wards_of(session, staff_id) if staff_id is not None else []
         every = all_wards or not mine
         rows = stays.ward_list(session, ward_ids=None if every else mine, today=clock.today())
-        names = dict(stays.wards(session))
-        phones = ward_phones(session)
+        names, phones = ward_directory(session)
     return WardData(rows, mine, names, phones, every)
 
 
-def ward_phones(session: Session) -> dict[int, str]:
-    """Each ward's phone number, for who the zone rings after a discharge."""
-    found = session.exec(select(Organisation.id, Organisation.phone_raw).where(Organisation.kind == "ward"))
-    return {ward_id: phone or "" for ward_id, phone in found if ward_id is not None}
+def ward_directory(session: Session) -> tuple[dict[int, str], dict[int, str]]:
+    """Every ward's name (by name, as desk.discharge.stays.wards gives them) and phone number, in one query.
+
+    The phone is for who the zone rings after a discharge.
+    """
+    found = session.exec(
+        select(Organisation.id, Organisation.name, Organisation.phone_raw)
+        .where(Organisation.kind == "ward")
+        .order_by(Organisation.name)
+    )
+    names: dict[int, str] = {}
+    phones: dict[int, str] = {}
+    for ward_id, name, phone in found:
+        if ward_id is not None:
+            names[ward_id], phones[ward_id] = name, phone or ""
+    return names, phones
 
 
 def who_to_ring(coordinator: str, ward: str, phone: str) -> str:
@@ -268,6 +279,8 @@ class WardScreen(DeskScreen[None]):
         self.live = LiveWatch(changes.mark)
         self._mounted = False
         self._early: WardData | None = None
+        self._go_to: int | None = None
+        """A stay to highlight once it is read (an admission just recorded)."""
         self.load()  # read while the screen is put together: its frame never waits for the rows
 
     def compose(self) -> ComposeResult:
@@ -328,6 +341,8 @@ class WardScreen(DeskScreen[None]):
         line = at - table.scroll_offset.y
         self.data, self.rows = data, data.rows
         ids = [r.admission_id for r in data.rows]
+        if self._go_to in ids:
+            keep, self._go_to = self._go_to, None
         cursor = ids.index(keep) if keep in ids else at
         cursor = max(0, min(cursor, len(ids) - 1))
         table.set_lines([None] * len(data.rows), cursor, top=cursor - line)
@@ -402,7 +417,12 @@ class WardScreen(DeskScreen[None]):
 
     def _admitted(self, admission_id: object) -> None:
         if isinstance(admission_id, int):
-            self.notify("Admission recorded: the package suspended and the providers to tell listed.", timeout=6)
+            self.notify(
+                "Admission recorded and highlighted. A package they had is suspended; its providers to tell "
+                "are on the stay (Enter).",
+                timeout=8,
+            )
+            self._go_to = admission_id
             self.load()
 
     def action_discharge(self) -> None:

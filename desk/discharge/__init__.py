@@ -23,6 +23,12 @@ Where desk.discharge.stays differs from the shared plan (discharge-spec.md):
   package, and when the plan sets pathway 1 or 2 (new support to arrange); a care home bed when it sets 3.
 * ``WardRow.delay_reason`` is the reason in words; ``StayView.delay_reason_key`` is its key.
 * ``StayView`` is a ``WardRow`` (a frozen subclass) with the stay screen's extra fields.
+* ``StayView.delay_days`` are desk.discharge.delays.DelayDayRow (the stays module's own stand-in,
+  with ``reason_label``, is gone): every delayed day, oldest first, the reason's words in
+  ``reason_words``; a day with no reason yet has ``reason`` "" (``.missing``). ``StayView.missing_days``
+  are the days the ward must give a reason for now: as desk.discharge.delays.missing_days, less the
+  discharge ready date itself while it is today and the patient still here (they may yet go today).
+* ``plan`` drops the delayed days a ready date moved later leaves behind (desk.discharge.delays.settle).
 
 No Textual here: the screens build on these services.
 """

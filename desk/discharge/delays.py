@@ -28,6 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert
 from sqlalchemy import select as sa_select
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col, select
 
 from desk import clock, history
@@ -219,10 +220,16 @@ def carry_forward(
         if not days:
             continue
         values = dict(zone_id=zone, reason=reason, owner=owner, carried=True, recorded_at=now)
-        session.execute(
-            insert(DelayDay),
-            [dict(values, admission_id=adm_id, day=d, recorded_by_id=who.staff_id) for d in days],
+        new = list(
+            session.execute(
+                _insert_new(
+                    session, [dict(values, admission_id=adm_id, day=d, recorded_by_id=who.staff_id) for d in days]
+                )
+            ).scalars()
         )
+        if not new:
+            continue  # another desk carried these days a moment ago
+        days = sorted(new)
         session.add(  # one entry for the days carried at once: they are the desk's, not typed
             History(
                 at=now,
@@ -241,6 +248,35 @@ def carry_forward(
     if written:
         session.flush()
     return written
+
+
+def _insert_new(session: Session, rows: list[dict[str, object]]) -> ReturningInsert[tuple[date]]:
+    """One INSERT of day rows that leaves any day already recorded alone, returning the days it wrote.
+
+    Two desks polling at once may carry the same stay's days: on PostgreSQL
+    the second waits for the first to commit and then inserts nothing, instead
+    of failing on the primary key (SQLite's write lock already orders them).
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert  # only on that database
+
+        return (
+            pg_insert(DelayDay)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["admission_id", "day"])
+            .returning(col(DelayDay.day))
+        )
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return (
+            sqlite_insert(DelayDay)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["admission_id", "day"])
+            .returning(col(DelayDay.day))
+        )
+    return insert(DelayDay).values(rows).returning(col(DelayDay.day))
 
 
 def settle(session: Session, actor: Actor, admission: Admission) -> list[date]:

@@ -31,7 +31,7 @@ Each change is in the history with who, when and why; the caseload row follows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
@@ -66,7 +66,7 @@ class DischargeInput:
     expected_version: int
     """The admission's version the screen read."""
     discharged_at: datetime | None = None
-    """When the patient left (UTC); now if None."""
+    """When the patient left; now if None. A naive time is UK local (as typed), an aware one any zone."""
     note: str = ""
     unconfirmed_why: str = ""
     """Why the patient goes without the provider's confirmation of the package."""
@@ -89,6 +89,13 @@ class Discharged:
     review_id: int | None
     review_due_at: datetime | None
     delayed_days: tuple[date, ...]
+
+
+def _as_utc(value: datetime) -> datetime:
+    """A time as typed (naive: the office clock, UK local) or aware, in UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=clock.LONDON, fold=0)
+    return value.astimezone(UTC)
 
 
 def _package_task(session: Session, admission_id: int) -> DischargeTask | None:
@@ -206,7 +213,7 @@ def discharge(session: Session, actor: Actor, data: DischargeInput) -> Discharge
             "This stay was changed at another desk while you had it open. Nothing of yours was saved: "
             "reopen it to see their change, then record the discharge again."
         )
-    at = data.discharged_at or clock.now()
+    at = _as_utc(data.discharged_at) if data.discharged_at is not None else clock.now()
     problems = _problems(session, adm, data, at)
     if problems:
         raise InvalidForm(problems)

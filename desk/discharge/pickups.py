@@ -222,14 +222,17 @@ def poll(session: Session, actor: Actor, zone_id: str | None) -> list[PickupRow]
     to catch up): the first raise is as soon as a desk looks after the
     discharge, then every :data:`RAISE_AGAIN` until acknowledged.
     """
+    ids = due(session, zone_id)
+    if not ids:
+        return []  # the usual answer, from one index read
+    person_of: dict[int, int] = {
+        pid: person
+        for pid, person in session.execute(
+            sa_select(col(ZonePickup.id), col(ZonePickup.person_id)).where(col(ZonePickup.id).in_(ids))
+        )
+        if pid is not None
+    }
     mine: list[int] = []
-    person_of = dict(
-        session.execute(
-            sa_select(col(ZonePickup.id), col(ZonePickup.person_id)).where(
-                col(ZonePickup.id).in_(ids := due(session, zone_id))
-            )
-        ).all()
-    )
     for pid in ids:
         if claim(session, pid, actor.desk):
             mine.append(pid)

@@ -496,7 +496,8 @@ def plan(session: Session, actor: Actor, data: PlanInput) -> int | None:
         placement_id=data.placement_id,
         placement_note=data.placement_note.strip(),
     )
-    if data.ready_on != stay.ready_on:
+    ready_moved = data.ready_on != stay.ready_on
+    if ready_moved:
         changes.update(ready_recorded_at=clock.now(), ready_recorded_by_id=actor.staff_id)
     words = _plan_words(stay, data, pathway)
     history.change(
@@ -509,6 +510,8 @@ def plan(session: Session, actor: Actor, data: PlanInput) -> int | None:
         person_id=stay.person_id,
         label="discharge plan",
     )
+    if ready_moved:
+        delays.settle(session, actor, stay)  # days a ready date moved later leaves behind are no delayed days
     referral_id: int | None = None
     if pathway in NEW_SUPPORT_PATHWAYS:
         _package_task(session, actor, stay)
@@ -780,29 +783,8 @@ def _rows(session: Session, stays: list[Admission], today: date) -> list[WardRow
         )
         if s.package_id is not None and untold.get(s.package_id):
             outstanding.append("Providers to tell: " + ", ".join(untold[s.package_id]))
-        going_today = s.package_ready_by == today and s.discharged_at is None
-        if going_today:
-            stage = "going_today"
-        elif s.checked_at is None:
-            stage = "new"
-        elif s.ready_on is None:
-            stage = "awaiting_drd"
-        elif s.ready_on < today or s.discharged_at is not None:
-            stage = "delayed" if delayed else "ready"
-        else:
-            stage = "ready"  # ready today: may yet go today
-        if missing:
-            priority = MISSING_REASON
-        elif going_today and outstanding:
-            priority = GOING_TODAY_OUTSTANDING
-        elif delayed:
-            priority = DELAYED
-        elif s.checked_at is None:
-            priority = NOT_CHECKED
-        elif s.ready_on is None:
-            priority = AWAITING_DRD
-        else:
-            priority = THE_REST
+        stage = stage_of(s, delayed, today)
+        priority = priority_of(s, stage, delayed, missing, outstanding)
         day_in = admitted_on(s.admitted_at)
         out.append(
             WardRow(
@@ -830,6 +812,35 @@ def _rows(session: Session, stays: list[Admission], today: date) -> list[WardRow
             )
         )
     return out
+
+
+def stage_of(stay: Admission, delayed: list[date], today: date) -> str:
+    """Where a stay is (a key of :data:`STAGES`): going home today, new, awaiting a ready date, delayed, ready."""
+    if stay.package_ready_by == today and stay.discharged_at is None:
+        return "going_today"
+    if stay.checked_at is None:
+        return "new"
+    if stay.ready_on is None:
+        return "awaiting_drd"
+    if stay.ready_on == today and stay.discharged_at is None:
+        return "ready"  # ready today: they may yet go today
+    return "delayed" if delayed else "ready"
+
+
+def priority_of(stay: Admission, stage: str, delayed: list[date], missing: list[date], outstanding: list[str]) -> int:
+    """What needs doing first: a day with no reason, going today with something outstanding, the delayed,
+    new admissions not yet checked, those awaiting a ready date, the rest (:data:`MISSING_REASON` first)."""
+    if missing:
+        return MISSING_REASON
+    if stage == "going_today" and outstanding:
+        return GOING_TODAY_OUTSTANDING
+    if delayed:
+        return DELAYED
+    if stay.checked_at is None:
+        return NOT_CHECKED
+    if stay.ready_on is None:
+        return AWAITING_DRD
+    return THE_REST
 
 
 def _sort_key(row: WardRow) -> tuple[int, int, datetime, str]:

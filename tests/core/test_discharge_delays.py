@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
+from threading import Barrier
 
 import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
 from desk import db
-from desk.discharge import delays
+from desk.discharge import delays, stays
 from desk.discharge.delays import DelayInput
 from desk.discharge_models import DelayDay
 from desk.errors import InvalidForm
 from desk.history import Actor
 from desk.models import Admission, History
 from tests.helpers.fixtures import FrozenClock, Registrar
-from tests.helpers.in_hospital import in_hospital
+from tests.helpers.in_hospital import in_hospital, ward_id
 
 NOV30, DEC1, DEC2 = date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)
 
@@ -365,3 +368,51 @@ def test_days_before_a_ready_date_moved_later_are_dropped_and_not_counted(
         assert delays.counts(session, since=date(2026, 11, 1), until=DEC2).total == 3
         dropped = session.exec(select(History).where(History.entity == "delayday", History.action == "delete")).one()
     assert dropped.before == {"days": ["2026-11-28", "2026-11-29"]} and dropped.staff_id == actor.staff_id
+
+
+def test_the_plan_moving_the_ready_date_later_drops_the_days_before_it(
+    engine: Engine, actor: Actor, clock: FrozenClock, register: Registrar
+) -> None:
+    reg = register()
+    assert reg.id is not None
+    clock.set(at(2026, 12, 2))
+    with db.writing(engine) as session:
+        adm = stays.admit(session, actor, stays.AdmissionInput(reg.id, ward_id(session), at(2026, 11, 25), "Fall"))
+
+    def plan(ready_on: date) -> None:
+        with db.writing(engine) as session:
+            stay = session.get(Admission, adm)
+            assert stay is not None
+            stays.plan(session, actor, stays.PlanInput(adm, stay.version, ready_on, "0", True, "", None, None, ""))
+
+    plan(date(2026, 11, 28))
+    give(engine, actor, adm, "medical", date(2026, 11, 28))
+    plan(NOV30)
+    assert [r[0] for r in rows(engine, adm)] == [NOV30, DEC1, DEC2]
+    with db.reading(engine) as session:
+        assert delays.counts(session, since=date(2026, 11, 1), until=DEC2).total == 3
+
+
+def test_two_desks_carrying_forward_at_once_write_each_day_once(
+    engine: Engine, reopen: Callable[[], Engine], actor: Actor, clock: FrozenClock, register: Registrar
+) -> None:
+    reg = register()
+    assert reg.id is not None
+    clock.set(at(2026, 11, 30))
+    adm = in_hospital(engine, actor, reg.id, at(2026, 11, 27), ready_on=NOV30)
+    give(engine, actor, adm, "transport")
+    clock.set(at(2026, 12, 2, 0, 5))  # just after midnight: both desks' polls find two days to carry
+    start = Barrier(2)
+
+    def one(eng: Engine) -> int:
+        with db.writing(eng) as session:
+            start.wait()
+            return delays.carry_forward(session, actor=Actor(None, "desk-x"))
+
+    with ThreadPoolExecutor(2) as pool:
+        got = sorted(pool.map(one, [engine, reopen()]))
+    assert got == [0, 2]
+    assert [r[0] for r in rows(engine, adm)] == [NOV30, DEC1, DEC2]
+    with db.reading(engine) as session:
+        carried = session.exec(select(History).where(History.entity == "delayday", History.desk == "desk-x")).all()
+    assert len(carried) == 1

@@ -214,12 +214,17 @@ def test_the_review_keeps_the_office_clock_time_across_a_clock_change(
     clock.set(datetime(2026, 10, 23, 10, tzinfo=UTC))
     with db.writing(engine) as session:
         delays.set_reason(session, actor, delays.DelayInput(adm, "transport", "Porters", date(2026, 10, 22)))
-    left = datetime(2026, 10, 23, 9, 30, tzinfo=UTC)  # 10:30 BST
+    left = datetime(2026, 10, 23, 9, 30, tzinfo=UTC)  # typed as 10:30 on the office clock (BST)
     with db.writing(engine) as session:
         done = leaving.discharge(
-            session, actor, DischargeInput(adm, version_of(engine, adm), discharged_at=left, who_to_ring="Sam")
+            session,
+            actor,
+            DischargeInput(
+                adm, version_of(engine, adm), discharged_at=datetime(2026, 10, 23, 10, 30), who_to_ring="Sam"
+            ),
         )
     assert done.review_due_at == datetime(2026, 11, 20, 10, 30, tzinfo=UTC)  # 10:30 GMT, 28 days on
+    assert done.discharged_at == left
     assert done.delayed_days == (date(2026, 10, 22), date(2026, 10, 23))
     assert done.who_to_ring == "Sam"
 

@@ -646,3 +646,26 @@ def test_the_ward_list_reads_the_same_few_statements_for_three_beds_or_thirty(
     with db.reading(engine) as session:
         assert len(stays.ward_list(session, ward_ids=[ward3])) == 30
     assert statements() == few
+
+
+def test_a_ready_date_moved_later_drops_the_days_it_leaves_behind_and_one_moved_earlier_asks_for_more(
+    engine: Engine, register: Registrar, dc: Actor, ward3: int
+) -> None:
+    from desk.discharge import delays
+
+    aid = admit(engine, dc, register().id, ward3, days_ago=6)  # type: ignore[arg-type]
+    plan(engine, dc, aid, ready_on=date(2026, 11, 19), pathway="1")
+    with db.writing(engine) as session:
+        delays.set_reason(session, dc, delays.DelayInput(aid, "therapy", "Ward physio", date(2026, 11, 19)))
+    plan(engine, dc, aid, ready_on=date(2026, 11, 21))  # the meeting corrects it: not ready till the 21st
+    view = the_stay(engine, aid)
+    assert [(d.day, d.reason) for d in view.delay_days] == [
+        (date(2026, 11, 21), "therapy"),
+        (date(2026, 11, 22), "therapy"),
+        (date(2026, 11, 23), "therapy"),
+    ]
+    with db.reading(engine) as session:
+        kept = session.exec(select(DelayDay.day).where(DelayDay.admission_id == aid).order_by(col(DelayDay.day))).all()
+    assert kept == [date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 23)]
+    plan(engine, dc, aid, ready_on=date(2026, 11, 20))
+    assert the_stay(engine, aid).outstanding[0] == "Delay reason missing for 20-Nov-2026"

@@ -8,6 +8,7 @@ confirmed, the zone told, in two keys (D, F10), no words typed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -17,14 +18,15 @@ from textual.widgets import Input
 
 from desk import clock as desk_clock
 from desk import db
-from desk.discharge import pickups
+from desk.discharge import pickups, stays
 from desk.discharge_models import ZonePickup
+from desk.history import Actor
 from desk.models import Admission
 from desk.packages.arrange import providers_to_tell
 from screens.admission import ward_keys
 from screens.ward import WardScreen, WardTable
 from tests.helpers.fixtures import FROZEN_AT, FrozenClock, frozen
-from tests.screens.screen_zone import Zone, on_screen, shown_text, until
+from tests.screens.screen_zone import Zone, engine_for, on_screen, shown_text, until
 from tests.screens.ward_zone import (
     admit,
     home_care,
@@ -34,6 +36,7 @@ from tests.screens.ward_zone import (
     plan,
     task_done,
     ward_desk,
+    ward_id,
 )
 
 
@@ -73,7 +76,7 @@ def ready_to_go(zone: Zone, clock: FrozenClock, *, confirmed: bool = True) -> tu
 
 
 async def test_the_ward_screen_lists_the_coordinators_wards_by_what_needs_doing(zone: Zone, clock: FrozenClock) -> None:
-    """Ctrl+G: Doris on Ward 3 with her package before and what is outstanding; A shows every ward."""
+    """F9: Doris on Ward 3 with her package before and what is outstanding; A shows every ward."""
     home_care(zone, zone.doris_id)
     admit(zone, zone.doris_id, clock.now - timedelta(days=1))
     async with ward_desk(zone) as (app, pilot):
@@ -258,13 +261,13 @@ async def test_a_stale_plan_is_said_in_plain_words_and_nothing_saved(zone: Zone,
 
 
 async def test_every_ward_action_is_in_the_footer_help_and_palette(zone: Zone, clock: FrozenClock) -> None:
-    """Ctrl+G in help and the palette ("Ward: open"); each screen's keys in its footer and the palette."""
+    """F9 in help and the palette ("Ward: open"); each screen's keys in its footer and the palette."""
     ready_to_go(zone, clock)
     async with ward_desk(zone) as (app, pilot):
         await pilot.press("f1")
         await until(pilot, on_screen(app, "HelpScreen"))
         text = str(app.screen.query_one("#help-keys").render())
-        assert "Ctrl+G" in text and "The patients on your wards, for discharge" in text
+        assert "F9" in text and "The patients on your wards, for discharge" in text
         await pilot.press("escape")
         assert "Ward: open" in [c.title for c in app.get_system_commands(app.screen)]
         ward = await open_ward(pilot, app)
@@ -275,8 +278,77 @@ async def test_every_ward_action_is_in_the_footer_help_and_palette(zone: Zone, c
         assert "Record admission" in footer and "Discharge" in footer
         stay = await open_stay(pilot, app)
         titles = [c.title for c in app.get_system_commands(stay)]
-        for title in ("Stay: Plan", "Stay: Task", "Stay: Told", "Stay: Delay reason", "Stay: Ward assessment"):
+        for title in (
+            "Stay: Plan / ready date",
+            "Stay: Task",
+            "Stay: Told",
+            "Stay: Delay reason",
+            "Stay: Ward assessment",
+        ):
             assert title in titles
         await pilot.press("d")
         await until(pilot, on_screen(app, "DischargeScreen"))
         assert "Discharge: Record" in [c.title for c in app.get_system_commands(app.screen)]
+
+
+async def test_a_discharge_after_another_desk_changed_the_stay_is_refused_in_plain_words(
+    zone: Zone, clock: FrozenClock
+) -> None:
+    """The plan changed at another desk while the dialog was open: nothing recorded, the note typed kept."""
+    admission_id, _ = ready_to_go(zone, clock)
+    async with ward_desk(zone) as (app, pilot):
+        await open_ward(pilot, app)
+        await pilot.press("d")
+        await until(pilot, on_screen(app, "DischargeScreen"))
+        dialog = app.screen
+        plan(zone, admission_id, ready_on=clock.today, pathway="1")  # another desk, first
+        await pilot.press(*"Home with his daughter", "f10")
+        await until(pilot, lambda: dialog.query_one("#general-error").display)
+        said = shown_text(dialog.query_one("#general-error"), 200)
+        assert "Another desk changed this stay" in said and "nothing was saved" in said
+        assert dialog.query_one("#note", Input).value == "Home with his daughter"
+    assert stay_of(zone, admission_id).discharged_at is None and pickups_of(zone) == []
+
+
+async def test_an_admission_at_another_desk_shows_on_the_open_ward_screen_without_a_key(
+    zone: Zone, clock: FrozenClock
+) -> None:
+    """The ward screen follows every desk: a patient admitted elsewhere is on it within two seconds."""
+    async with ward_desk(zone) as (app, pilot):
+        await open_ward(pilot, app)
+        assert ward_rows(app) == []
+        other = engine_for(zone.url, zone.search_path)
+        try:
+            with db.writing(other) as session:
+                stays.admit(
+                    session,
+                    Actor(zone.staff_id, "another-desk"),
+                    stays.AdmissionInput(zone.doris_id, ward_id(zone), clock.now, "Short of breath"),
+                )
+        finally:
+            other.dispose()
+        started = time.monotonic()
+        await until(pilot, lambda: ward_rows(app) == ["PASCOE, Doris"], timeout=5)
+        assert time.monotonic() - started <= 2.5
+
+
+async def test_a_discharge_with_a_delayed_day_given_no_reason_is_refused_naming_the_day(
+    zone: Zone, clock: FrozenClock
+) -> None:
+    """Ready two days ago, no reason given for the delay: the dialog names the days; R on the stay gives it."""
+    package_id = home_care(zone, zone.doris_id)
+    admission_id = admit(zone, zone.doris_id, clock.now - timedelta(days=4))
+    plan(zone, admission_id, ready_on=clock.today - timedelta(days=2), pathway="0")
+    task_done(zone, admission_id)
+    async with ward_desk(zone) as (app, pilot):
+        await open_ward(pilot, app)
+        assert "REASON MISSING" in app.screen.query_one(WardTable).column("delayed")[0]
+        await pilot.press("d")
+        await until(pilot, on_screen(app, "DischargeScreen"))
+        dialog = app.screen
+        await pilot.press("f10")
+        await until(pilot, lambda: dialog.query_one("#general-error").display)
+        said = shown_text(dialog.query_one("#general-error"), 200)
+        assert "Give the delay reason for" in said and "21-Nov-2026" in said
+    assert stay_of(zone, admission_id).discharged_at is None and pickups_of(zone) == []
+    assert package_state(zone, package_id) == "suspended"

@@ -184,8 +184,8 @@ async def ward_desk(zone: Zone, size: tuple[int, int] = SIZE) -> AsyncIterator[t
 
 
 async def open_ward(pilot: Any, app: Any) -> Any:
-    """Ctrl+G, and wait for the rows to be read and drawn."""
-    await pilot.press("ctrl+g")
+    """F9, and wait for the rows to be read and drawn."""
+    await pilot.press("f9")
     await until(pilot, lambda: on_screen(app, "WardScreen")() and app.screen.loaded > 0)
     return app.screen
 
