@@ -1,4 +1,4 @@
-"""The ward screen of a full 30-bed ward: Ctrl+G on the caseload to the first frame with its patients.
+"""The ward screen of a full 30-bed ward: its key on the caseload to the first frame with its patients.
 
 The scale seed spreads its 600 inpatients over 20 wards, about 30 a ward,
 each ward covered by a zone's discharge co-ordinator. For the measure one
@@ -7,10 +7,11 @@ at least 30): their other wards are set aside for the measure and given back
 afterwards, so the database is left as seeded.
 
 In a headless desk in a fresh process (:mod:`bench.headless`), signed in as
-that co-ordinator, Ctrl+G is timed to the first frame that shows the ward
+that co-ordinator, the ward screen's key (the global key with id ``ward`` in
+screens/global_keys.py) is timed to the first frame that shows the ward
 screen with its rows read (the top patient's name on it) and its status line
 drawn, as the other keystroke measures are timed; Escape goes back to the
-caseload before the next Ctrl+G.
+caseload before the next press.
 """
 
 from __future__ import annotations
@@ -105,9 +106,12 @@ def _ward_shown(app: Any, top_name: str, loaded_before: int = 0) -> Any:
 
 
 async def ward_screen(h: Harness, ward: _Ward, reps: int) -> list[Result]:
-    """Ctrl+G from the caseload to the ward's first frame with its rows, ``reps`` times, Escape back between."""
+    """The ward key from the caseload to the ward's first frame with its rows, ``reps`` times, Escape back between."""
     from screens.caseload import CaseloadScreen
+    from screens.global_keys import GLOBAL_KEYS
     from screens.ward import WardScreen
+
+    key = next(b.key for b in GLOBAL_KEYS if b.id == "ward")
 
     app = h.app
     shown: list[Sample] = []
@@ -116,7 +120,7 @@ async def ward_screen(h: Harness, ward: _Ward, reps: int) -> list[Result]:
     rows = 0
     for _ in range(reps):
         screen_up = h.watch.when(lambda _: isinstance(app.screen, WardScreen))
-        sample = await h.key("ctrl+g", _ward_shown(app, ward.top_name))
+        sample = await h.key(key, _ward_shown(app, ward.top_name))
         shown.append(sample)
         up.append(screen_up.result() - sample.posted)
         rows = len(app.screen.rows)
@@ -125,21 +129,21 @@ async def ward_screen(h: Harness, ward: _Ward, reps: int) -> list[Result]:
         raise LookupError(f"the ward screen showed {rows} rows, {ward.beds} are on the ward: {h.watch.describe()}")
     return [
         Result(
-            f"discharge ward screen: Ctrl+G to first frame with {ward.beds} beds",
+            f"discharge ward screen: key to first frame with {ward.beds} beds",
             [s.latency for s in shown],
             FIRST_FRAME,
             reference=KEY_REFERENCE,
-            note=f"ward {ward.ward_id}, its co-ordinator's only ward; read on a worker thread; longest freeze "
+            note=f"{key}; ward {ward.ward_id}, its co-ordinator's only ward; read on a worker thread; longest freeze "
             f"{max(s.freeze for s in shown) / 1e6:.0f} ms; garbage: {h.gc.describe()}",
         ),
-        Result("discharge ward screen: Ctrl+G to first frame of the screen", up, note="before its rows are read"),
+        Result("discharge ward screen: key to first frame of the screen", up, note="before its rows are read"),
         Result("discharge ward screen: Esc back to the caseload", back, FRAME_MS, reference=KEY_REFERENCE),
     ]
 
 
 @measure("discharge ward screen", group="screen")
 def ward_screen_measure(ctx: Context) -> Iterable[Result]:
-    """Ctrl+G to the first frame of a 30-bed ward's screen, as the ward's discharge co-ordinator."""
+    """The ward key to the first frame of a 30-bed ward's screen, as the ward's discharge co-ordinator."""
     ward = _full_ward(ctx)
     desk = dataclasses.replace(desk_under_test(ctx), staff_id=ward.coordinator, zone_id=ward.zone_id)
     with _covering_only(ctx, ward):

@@ -66,6 +66,6 @@ def test_the_ward_screen_measure_measures_and_gives_the_cover_back(m: Measure, s
     results = run_measure(m, small_trust)
     assert [r.error for r in results if r.error] == []
     assert [r.name for r in results if not _figures(r)] == []
-    assert results[0].name.startswith("discharge ward screen: Ctrl+G to first frame with ")
+    assert results[0].name.startswith("discharge ward screen: key to first frame with ")
     assert results[0].target is not None
     assert _cover(small_trust) == before
