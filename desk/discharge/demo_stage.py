@@ -15,8 +15,8 @@ exactly what the desk writes. The demo's wards then show:
   delays view counts two months (:data:`MONTH_END`); one care home placement
   (pathway 3, referred to a social worker); one whose reason nobody has given
   yet, so the ward screen asks for it;
-* **going home today**: the package confirmed, every task done
-  (:data:`GOING_TODAY`);
+* **going home today**: the package confirmed, every task done, waiting for
+  this afternoon's transport (:data:`GOING_TODAY`);
 * **a pick-up waiting for the zone**: discharged earlier today, not yet
   acknowledged (:data:`PICKUPS_WAITING`), and one of yesterday the zone has
   acknowledged;
@@ -302,6 +302,8 @@ def _going_today(d: _Desk, want: StayWanted) -> None:
     pathway = "0" if want.has_package else "1"
     _plan(d, want, aid, d.today, pathway, ready_by=d.today)
     _tasks(d, want, aid, ALL_DONE, TASK_OWNERS)
+    # still on the ward on their ready date, today counts as delayed until they go: the ward says why
+    _reason(d, want, aid, "transport", "Transport desk: home this afternoon", d.today)
     d.count("going_today")
 
 

@@ -87,6 +87,7 @@ def test_two_go_home_today_with_the_package_confirmed_and_every_task_done(sessio
         tasks = session.exec(select(DischargeTask).where(DischargeTask.admission_id == r.admission_id)).all()
         assert {t.kind: t.state for t in tasks}["package"] == "done"
         assert all(t.state in ("done", "not_needed") for t in tasks)
+        assert r.delay_reason == "Awaiting transport"  # today counts until they go, and has its reason
 
 
 def test_pick_ups_wait_for_the_zone_and_one_is_acknowledged(session: Session) -> None:
