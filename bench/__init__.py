@@ -19,4 +19,6 @@ MEASURE_MODULES: tuple[str, ...] = (
     "bench.crisis_screens",
     "bench.package_measures",
     "bench.package_screens",
+    "bench.discharge_measures",
+    "bench.discharge_screens",
 )

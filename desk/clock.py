@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,22 @@ def set_clock(fn: Callable[[], datetime] | None) -> None:
     """Replace the clock (tests); ``None`` restores the real one."""
     global _now
     _now = fn if fn is not None else _wall_clock
+
+
+@contextmanager
+def held_at(at: datetime) -> Iterator[None]:
+    """The clock stopped at ``at`` for a block, then as it was: a seed recording its stays through the services."""
+    global _now
+    before = _now
+
+    def stopped() -> datetime:
+        return at
+
+    _now = stopped
+    try:
+        yield
+    finally:
+        _now = before
 
 
 def local(dt: datetime) -> datetime:

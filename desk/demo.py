@@ -27,6 +27,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from desk import clock, db, phones, triage
 from desk.crisis.demo_stage import add_crisis_line
+from desk.discharge import demo_stage as ward_stage
 from desk.models import (
     Admission,
     Alert,
@@ -848,20 +849,9 @@ def _closed_referral_rows(ctx: _Context, rng: random.Random, plan: _Plan) -> lis
 
 
 def _admission_rows(ctx: _Context, rng: random.Random, plan: _Plan) -> list[SQLModel]:
-    """A current stay (perhaps medically fit already) and a past one, each on a real ward."""
+    """A past stay on a real ward (the stay now is recorded by the ward stage, :func:`_add_ward_discharge`)."""
     rows: list[SQLModel] = []
     pid = _id(plan.person)
-    if plan.admission:
-        a = plan.admission
-        fit = a.get("fit_days_ago")
-        rows.append(
-            Admission(
-                person_id=pid,
-                ward_id=a["ward_id"],
-                admitted_at=ctx.now - timedelta(days=a["days_ago"]),
-                medically_fit_at=ctx.now - timedelta(days=fit) if fit is not None else None,
-            )
-        )
     if plan.past_admission:
         a = plan.past_admission
         admitted = ctx.now - timedelta(days=a["days_ago"])
@@ -1021,6 +1011,33 @@ def _add_packages(session: Session, run: _Run) -> None:
     package_stage.add_packages(session, now=ctx.now, seed=run.seed, wants=wants, waiting=waiting, stories=stories)
 
 
+def _add_ward_discharge(session: Session, run: _Run) -> dict[str, int]:
+    """Everyone in hospital now, on the ward the plans gave them, through the desk's own services.
+
+    desk.discharge.demo_stage puts them at every stage of a stay: just
+    admitted, awaiting a discharge ready date, ready and delayed, going home
+    today, and home already with a pick-up for their zone; Reg as his story tells.
+    """
+    ctx = run.ctx
+    by_nhs = {s["nhs_number"]: s for s in STORY_PEOPLE}
+    in_now = [p for p in run.plans if p.admission]
+    packaged = ward_stage.people_with_packages(session, [_id(p.person) for p in in_now])
+    wanted = [
+        ward_stage.StayWanted(
+            person_id=_id(p.person),
+            zone_id=p.person.zone_id,
+            ward_id=p.admission["ward_id"],
+            admitted_at=ctx.now - timedelta(days=p.admission["days_ago"]),
+            ready_days_ago=p.admission.get("fit_days_ago"),
+            story=by_nhs[p.person.nhs_number]["key"] if p.is_story else "",
+            has_package=_id(p.person) in packaged,
+        )
+        for p in in_now
+        if p.admission
+    ]
+    return ward_stage.add_ward_discharge(session, now=ctx.now, seed=run.seed, stays_wanted=wanted)
+
+
 def seed_demo(
     session: Session, *, people: int = 2000, seed: int = 20041, now: datetime | None = None
 ) -> dict[str, int]:
@@ -1042,6 +1059,7 @@ def seed_demo(
         session.flush()  # so the next stage can refer to these rows' ids
     add_crisis_line(session, now=ctx.now, seed=seed)
     _add_packages(session, run)
+    _add_ward_discharge(session, run)
     caseload.rebuild(session)
     return {table.name: session.exec(select(func.count()).select_from(table)).one() for table in COUNTED}
 

@@ -62,6 +62,7 @@ from sqlmodel import Session
 
 from desk import clock, db
 from desk.crisis.scale_stage import add_crisis_line_at_scale
+from desk.discharge import scale_stage as discharge_scale
 from desk.errors import DeskError
 from desk.packages import scale_stage as package_scale
 from desk.synthetic import scale_calls, scale_care, scale_people, scale_phones, scale_register
@@ -70,7 +71,7 @@ from desk.synthetic.drama import DramaNumber, drama_blocks, drama_numbers, is_dr
 from desk.synthetic.rules import TABLES, nhs_numbers
 from desk.synthetic.scale_context import ScaleContext, Sizes, Stage, open_context, run_stages
 
-NO_ID = ("caseloadentry", "assessmentfinding")  # keyed by what they belong to, no sequence to move
+NO_ID = ("caseloadentry", "assessmentfinding", "delayday")  # keyed by what they belong to, no sequence to move
 
 __all__ = ["STAGES", "DramaNumber", "drama_blocks", "drama_numbers", "is_drama", "nhs_numbers", "seed_scale"]
 
@@ -95,6 +96,7 @@ STAGES: tuple[Stage, ...] = (
     scale_calls.write_referrals,
     package_scale.packages,
     scale_care.visits,
+    discharge_scale.discharges,
 )
 
 

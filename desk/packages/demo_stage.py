@@ -656,7 +656,8 @@ def demo_packages(
 def _story(rng: random.Random, team: Team, arrangers: list[int], story: StoryPackage, today: date) -> PackageMade:
     """Mary's package put in on the assessment of the nurse who knew her, and changed on it; Ethel's nurse
     assessment of two days ago, on which her package can be put in today; Doris Smith's many versions and a
-    physiotherapist's assessment of 20 days ago, too old to use; Reg's care suspended while he is on the ward."""
+    physiotherapist's assessment of 20 days ago, too old to use; Reg's two visits a day (suspended when the ward
+    stage records his admission, desk.discharge.demo_stage)."""
     if story.key == "ethel" or story.review_due is None:
         nurse = assess(rng, team, story.person_id, _office(rng, today - timedelta(days=ETHEL_ASSESSED_DAYS_AGO)),
                        ["home_care", "walking_frame"], role="district_nurse")  # fmt: skip
@@ -676,9 +677,6 @@ def _story(rng: random.Random, team: Team, arrangers: list[int], story: StoryPac
         old = assess(rng, team, story.person_id, at, ["walking_frame"], role="physiotherapist")
         old.summary = "Walking less far indoors: a frame would help (not acted on yet)"
         pkg.extra_assessments.append(old)
-    if story.key == "reg":
-        pkg.state = "suspended"
-        pkg.steps.append((None, "suspended", today - timedelta(days=8), pkg.versions[-1].arranged_by, ""))
     return pkg
 
 

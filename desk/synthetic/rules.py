@@ -39,6 +39,9 @@ TABLES = (
     "carestep",
     "packagereview",
     "visit",
+    "dischargetask",
+    "delayday",
+    "zonepickup",
     "caseloadentry",
 )
 

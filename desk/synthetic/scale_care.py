@@ -104,8 +104,19 @@ class Stay(NamedTuple):
     discharged: datetime | None
 
 
-def admissions(ctx: ScaleContext) -> None:
-    """A year of hospital stays, mostly for the caseload, and a few people in hospital now."""
+@dataclass
+class Stays:
+    """Every hospital stay of the last year and now, for the ward discharge stage that plans and writes them."""
+
+    items: list[Stay]
+
+
+def admissions(ctx: ScaleContext) -> Stays:
+    """A year of hospital stays, mostly for the caseload, and a few people in hospital now.
+
+    Written by desk.discharge.scale_stage, which gives each its discharge plan,
+    delayed days and pick-up.
+    """
     rng, now, register = ctx.rng, ctx.now, ctx.records.get(Register)
     wards = [o for o in ctx.orgs if o.kind == "ward"] or [ctx.orgs[0]]
     general = [w for w in wards if w.zone_id is None] or wards
@@ -117,8 +128,8 @@ def admissions(ctx: ScaleContext) -> None:
             fit = admitted + timedelta(hours=rng.randrange(24, 10 * 24))
             ward = _ward_for(rng, register.zone[k], wards, general)
             stays.append(Stay(k, ward.id, admitted, fit if fit < now and rng.random() < 0.6 else None, None))
-        if r < 0.12:
-            admitted = now - timedelta(days=rng.randrange(20, 365), hours=rng.randrange(24))
+        if r < 0.12:  # a stay in the last year (one that would overlap the stay now is left out when written)
+            admitted = now - timedelta(days=rng.randrange(2, 365), hours=rng.randrange(24))
             fit = admitted + timedelta(days=days_between(rng, 1, 4, 20))
             discharged = fit + timedelta(days=days_between(rng, 0, 2, 12))
             ward = _ward_for(rng, register.zone[k], wards, general)
@@ -128,14 +139,8 @@ def admissions(ctx: ScaleContext) -> None:
         fit = admitted + timedelta(days=days_between(rng, 1, 3, 15))
         ward_id = general[rng.randrange(len(general))].id
         stays.append(Stay(k, ward_id, admitted, fit, fit + timedelta(hours=rng.randrange(2, 48))))
-    ts = ctx.sink.ts
-    rows = (
-        (i, s.person + 1, s.ward, ts(s.admitted), ts(s.medically_fit), ts(s.discharged), 1)
-        for i, s in enumerate(stays, start=1)
-    )
-    columns = ("id", "person_id", "ward_id", "admitted_at", "medically_fit_at", "discharged_at", "version")
-    ctx.write("admissions", "admission", columns, rows)
     ctx.progress("care", 2, 3)
+    return Stays(stays)
 
 
 def _ward_for(rng: random.Random, zone: str, wards: list[OrgRef], general: list[OrgRef]) -> OrgRef:
