@@ -99,8 +99,8 @@ def plan_text(v: StayView) -> Text:
         out.append(f"  Care home placement: {home}" + (f" ({v.placement_note})" if v.placement_note else "") + "\n")
     if v.delayed_days:
         out.append(
-            f"  Delayed: {counted(v.delayed_days, 'day')}; today's reason "
-            f"{v.delay_reason or 'MISSING'}" + (f", {v.delay_owner} acting" if v.delay_owner else "") + "\n",
+            f"  Delayed: {counted(v.delayed_days, 'day')}; today: "
+            f"{v.delay_reason or 'reason MISSING'}" + (f" (acting: {v.delay_owner})" if v.delay_owner else "") + "\n",
             style="" if v.delay_reason else "bold red",
         )
     return out

@@ -37,6 +37,7 @@ from desk.discharge.stays import WardRow
 from desk.models import Organisation
 from desk.plurals import counted
 from desk.services import changes
+from desk.services.caseload import short_ward
 from desk.vocabulary import DISCHARGE_TASKS
 from screens.base import DeskScreen
 from screens.header import DeskHeader
@@ -66,7 +67,7 @@ LABELS = {
     "delayed": "Delayed",
     "outstanding": "Outstanding",
 }
-FIXED = {"stage": 7, "days": 4, "drd": 6, "pathway": 4}
+FIXED = {"stage": 8, "days": 4, "drd": 7, "pathway": 4}
 """Columns of a known width: the stage word, days in, the DRD as '30-Nov', the pathway as 'P1'."""
 SHARED = {
     "name": (0.20, 12),
@@ -95,15 +96,6 @@ def column_widths(total: int) -> dict[str, int]:
         widths[key] -= 1
         over -= 1
     return {key: widths[key] for key in LABELS}
-
-
-def short_ward(name: str) -> str:
-    """'Ward 3 (Care of the Elderly), Bay ...' as 'Ward 3'; 'Brixham ..., Harbour Ward' as 'Harbour Ward'."""
-    head = name.split(" (")[0].split(",")[0].strip()
-    if head.lower().startswith("ward"):
-        return head
-    parts = [p.strip() for p in name.split(",")]
-    return parts[-1] if len(parts) > 1 else head
 
 
 def day_text(day: date | None) -> str:

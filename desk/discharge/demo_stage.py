@@ -237,7 +237,7 @@ def _reg(d: _Desk, want: StayWanted) -> None:
         note="Reg and his son Mark: home with more help, three visits a day",
     )
     _tasks(d, want, aid, {"summary": "done", "medicines": "in_hand", "package": "in_hand"}, TASK_OWNERS)
-    _reason(d, want, aid, "care_at_home", "Care agency: three visits a day from tomorrow", ready_on)
+    _reason(d, want, aid, "care_at_home", "Redcliffe Care at Home", ready_on, "Three visits a day from tomorrow")
     d.count("reg")
 
 

@@ -401,9 +401,13 @@ def compute_rows(session: Session, zone_id: str | None = None, *, person_id: int
 
 
 def short_ward(name: str) -> str:
-    """``Ward 3`` for ``Ward 3 (Care of the Elderly), Bay General Hospital``; other names as they are."""
-    head, sep, _ = name.partition(" (")
-    return head if sep else name
+    """A ward as a busy row names it: ``Ward 3 (Care of the Elderly), Bay General Hospital`` as ``Ward 3``,
+    ``Brixham Community Hospital, Harbour Ward`` as ``Harbour Ward``; a name of one part as it is."""
+    head = name.split(" (")[0].split(",")[0].strip()
+    if head.lower().startswith("ward"):
+        return head
+    parts = [p.strip() for p in name.split(",")]
+    return parts[-1] if len(parts) > 1 else head
 
 
 def _wait_flags(connection: Any, zone_id: str | None, person_id: int | None) -> dict[int, date]:
