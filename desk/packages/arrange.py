@@ -1103,8 +1103,12 @@ def _locked(session: Session, package_id: int) -> CarePackage | None:
     return session.get(CarePackage, package_id, with_for_update=True, populate_existing=True)
 
 
-def change(session: Session, actor: Actor, data: PackageChange) -> Outcome:
+def change(session: Session, actor: Actor, data: PackageChange, *, recording_review: int | None = None) -> Outcome:
     """Arrange a new package or change the current one on an assessment; see the module's description.
+
+    ``recording_review`` is the open review this change is the outcome of
+    (:func:`desk.packages.reviews.record` closes it as changed); every other
+    open review of the package is replaced by the change's new first review.
 
     Raises :class:`InvalidForm` (per field), :class:`~desk.packages.authority.AuthorityRefused`,
     :class:`PackageChanged` (another desk saved first) or :class:`NotFound`; writes nothing then.
@@ -1167,7 +1171,7 @@ def change(session: Session, actor: Actor, data: PackageChange) -> Outcome:
         return Routed(rid, tuple(met))
     if pkg is not None and base is not None and not base.saved:
         base = adopt(session, actor, pkg)
-    return _arrange(session, actor, person, pkg, base, lines, record, data.why.strip(), settings)
+    return _arrange(session, actor, person, pkg, base, lines, record, data.why.strip(), settings, recording_review)
 
 
 def cat_changed(ln: LineView, base: dict[int, LineView]) -> bool:
@@ -1185,6 +1189,7 @@ def _arrange(
     record: assessments.AssessmentRecord,
     why: str,
     settings: config.PackageSettings,
+    recording_review: int | None = None,
 ) -> Arranged:
     today = clock.today()
     start = min((ln.start_date for ln in lines), default=today)
@@ -1238,6 +1243,7 @@ def _arrange(
         kind="first",
         due=due,
         why=f"Review {settings.first_review_days} days after version {row.number} starts",
+        recording=recording_review,
     )
     history.change(
         session,

@@ -43,15 +43,29 @@ def open_review(session: Session, package_id: int) -> PackageReview | None:
 
 
 def schedule(
-    session: Session, actor: Actor, package: CarePackage, *, kind: str, due: datetime, why: str
+    session: Session,
+    actor: Actor,
+    package: CarePackage,
+    *,
+    kind: str,
+    due: datetime,
+    why: str,
+    recording: int | None = None,
 ) -> PackageReview:
-    """Give a package its next review, closing any still open (a change sets a new first review)."""
+    """Give a package its next review, closing any still open (a change sets a new first review).
+
+    ``recording`` is the review being recorded as the cause of this change: it
+    is closed by :func:`desk.packages.reviews.record` with its own outcome,
+    not as replaced.
+    """
     assert package.id is not None
     person = session.get(Person, package.person_id)
     assert person is not None
     for old in session.exec(
         select(PackageReview).where(PackageReview.package_id == package.id, col(PackageReview.state).in_(OPEN_STATES))
     ):
+        if old.id == recording:
+            continue
         history.change(
             session,
             actor,
