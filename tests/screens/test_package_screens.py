@@ -401,3 +401,106 @@ async def test_a_package_from_before_versions_opens_with_its_services_and_keeps_
     with db.reading(zone.engine) as session:
         items = session.exec(select(CarePackageItem).where(CarePackageItem.package_id == package_id)).all()
         assert sorted(it.line for it in items) == [1, 2, 3]
+
+
+def home_care_and_key_safe(zone: Zone) -> Arranged:
+    """Doris's package, version 1: an evening visit and a key safe, on a nurse's assessment of today."""
+    had_home_care_before(zone)
+    aid = nurse_assessment(zone, days_ago=0, areas=("personal_care", "home_environment"))
+    with db.writing(zone.engine) as session:
+        out = arrange.change(
+            session,
+            Actor(zone.staff_id, "test"),
+            PackageChange(
+                zone.doris_id,
+                aid,
+                (
+                    ServiceLine("home_care", "bay_care", clock.today(), times=EVENING, minutes=30, carers=1),
+                    ServiceLine("key_safe", "community_equipment", clock.today()),
+                ),
+                "Help to bed and a key safe",
+            ),
+        )
+    assert isinstance(out, Arranged)
+    return out
+
+
+def service_steps(zone: Zone, package_id: int) -> list[tuple[int | None, str, str, str]]:
+    with db.reading(zone.engine) as session:
+        return [
+            (s.line, s.state, s.confirmed_by, s.note)
+            for s in arrange.steps(session, package_id)
+            if s.line and s.state != "requested"  # each service's first step, as it was arranged
+        ]
+
+
+async def test_a_service_moves_on_from_the_package_screen_saying_what_is_missing_and_losing_nothing(
+    zone: Zone,
+) -> None:
+    """V, the service's number, its state's letter, who confirmed, a note: one service moves on, dated."""
+    made = home_care_and_key_safe(zone)
+    async with desk_open(zone) as (app, pilot):
+        await open_record(pilot, app, zone.doris_id)
+        await pilot.press("k")
+        await until(pilot, lambda: on_screen(app, "PackageScreen")() and app.screen.found is not None)  # type: ignore[attr-defined]
+        screen = app.screen
+        footer = screen.query_one("KeyFooter")
+        await until(pilot, lambda: "Service step" in str(footer.render()))
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert "Service: move on (arranged, active, suspended or ended)" in titles
+        assert "Package: Arranged" in titles  # the package's own moves stay "Package: ..."
+        await pilot.press("f1")
+        await until(pilot, on_screen(app, "HelpScreen"))
+        assert "Move one service on" in str(app.screen.query_one("#help-keys").render())
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+
+        # Arranged with nobody named as confirming it: said beside the field, nothing written, the note kept.
+        await pilot.press("v")
+        await until(pilot, on_screen(app, "ServiceStepDialog"))
+        dialog = app.screen
+        await pilot.press("1", "r")  # home care visits, arranged: the cursor goes to who confirmed
+        assert dialog.focused is dialog.query_one("#confirmed_by")
+        await pilot.press("enter", *"Rota from Monday", "enter")
+        await until(pilot, lambda: dialog.query_one("#confirmed_by-error").display)
+        assert "Say who at the provider confirmed it." in str(dialog.query_one("#confirmed_by-error").render())
+        assert dialog.query_one("#note", Input).value == "Rota from Monday"
+        assert app.screen is dialog and service_steps(zone, made.package_id) == []
+        assert dialog.focused is dialog.query_one("#confirmed_by")
+        await pilot.press(*"Sue at Bay Care", "f10")
+        await until(pilot, lambda: app.screen is screen)
+        assert any("Home care visits, Bay Care Homecare: arranged on" in n.message for n in app._notifications)
+        steps = screen.query_one("#package-steps")
+        await until(pilot, lambda: "(Home care visits), confirmed by Sue at Bay Care" in shown_text(steps, 200))
+        assert service_steps(zone, made.package_id) == [(1, "arranged", "Sue at Bay Care", "Rota from Monday")]
+
+        # A key safe still requested cannot become active; a day that is not a date is said plainly.
+        await pilot.press("v")
+        await until(pilot, on_screen(app, "ServiceStepDialog"))
+        dialog = app.screen
+        await pilot.press("2", "a", "shift+tab", "end", "ctrl+u", *"31/02/2026", "f10")
+        await until(pilot, lambda: dialog.query_one("#on-error").display)
+        assert "'31/02/2026' is not a date" in str(dialog.query_one("#on-error").render())
+        await pilot.press("ctrl+u", *dates.nhs_style(clock.today()), "f10")
+        await until(pilot, lambda: dialog.query_one("#state-error").display)
+        assert "A service requested cannot become active." in str(dialog.query_one("#state-error").render())
+        assert service_steps(zone, made.package_id) == [(1, "arranged", "Sue at Bay Care", "Rota from Monday")]
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+
+        # The key safe fitted: arranged and then active, each dated; the screen says so.
+        for state_key, typed in (("r", (*"Equipment store", "enter")), ("a", ())):
+            await pilot.press("v")
+            await until(pilot, on_screen(app, "ServiceStepDialog"))
+            await pilot.press("2", state_key, *typed, "enter")
+            await until(pilot, lambda: app.screen is screen)
+        await until(
+            pilot, lambda: "[Active]" in shown_text(screen.query_one("#package-services"), 200).split("Key safe")[1]
+        )
+    assert service_steps(zone, made.package_id)[1:] == [(2, "arranged", "Equipment store", ""), (2, "active", "", "")]
+    with db.reading(zone.engine) as session:
+        items = {
+            it.line: it.state
+            for it in session.exec(select(CarePackageItem).where(CarePackageItem.package_id == made.package_id))
+        }
+        assert items == {1: "arranged", 2: "active"}
