@@ -7,6 +7,7 @@ saved in at most 8 keys beyond the words typed.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlmodel import select
@@ -54,9 +55,15 @@ def had_home_care_before(zone: Zone) -> None:
         )
 
 
-def nurse_assessment(zone: Zone, *, days_ago: int, areas: tuple[str, ...] = ("personal_care", "medicines")) -> int:
-    """A district nurse's assessment of Doris, recorded by the co-ordinator on her behalf."""
-    nurse = _nurse(zone)
+def nurse_assessment(
+    zone: Zone,
+    *,
+    days_ago: int,
+    areas: tuple[str, ...] = ("personal_care", "medicines"),
+    nurse: reference.StaffRow | None = None,
+) -> int:
+    """A district nurse's assessment of Doris (the zone's first nurse unless named), recorded on her behalf."""
+    nurse = nurse or _nurse(zone)
     with db.writing(zone.engine) as session:
         rec = assessments.record(
             session,
@@ -94,6 +101,17 @@ def evening_package(zone: Zone) -> Arranged:
             ),
         )
     assert isinstance(out, Arranged)
+    return out
+
+
+def timeline_entries(text: str) -> list[str]:
+    """The timeline's entries as shown, each with its wrapped lines joined, without the time and side columns."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if re.match(r"\d\d-\w{3}-\d{4} \d\d:\d\d ", line):
+            out.append(line.split(None, 3)[3])
+        elif out:
+            out[-1] += " " + line.strip()
     return out
 
 
@@ -155,8 +173,15 @@ async def test_a_morning_visit_added_on_the_latest_nurse_assessment_in_five_keys
 
 
 async def test_a_morning_visit_and_a_key_safe_on_the_nurse_assessment(zone: Zone) -> None:
-    """The issue's story: the latest nurse assessment, a morning visit and a key safe in seven keys, on the record."""
+    """The issue's story: the latest nurse assessment, a morning visit and a key safe in seven keys, on the record.
+
+    Version 1 was arranged on one nurse's assessment three days ago; the change is made on another nurse's,
+    today's, and the record's timeline says which assessment authorised each version.
+    """
     evening_package(zone)
+    with db.reading(zone.engine) as session:
+        first_nurse, second_nurse = [s for s in reference.staff(session, "BXM") if s.role == "nurse"][:2]
+    nurse_assessment(zone, days_ago=0, areas=("personal_care", "home_environment"), nurse=second_nurse)
     async with desk_open(zone) as (app, pilot):
         await open_record(pilot, app, zone.doris_id)
         await pilot.press("m")  # 1
@@ -187,6 +212,21 @@ async def test_a_morning_visit_and_a_key_safe_on_the_nurse_assessment(zone: Zone
         await until(pilot, lambda: "Key safe, fitted" in shown_text(record.query_one("#details"), 100))
         details = shown_text(record.query_one("#details"), 100)
         assert "£171.50 a week" in details and f"review due {review}" in details
+        view = record.query_one("#timeline")
+        await until(pilot, lambda: "Package changed (version 2)" in view.text())  # type: ignore[attr-defined]
+        entries = timeline_entries(view.text())  # type: ignore[attr-defined]
+        titles = [e.split("  (")[0] for e in entries]
+        v2, v1 = titles.index("Package changed (version 2)"), titles.index("Package set up (version 1)")
+        assert v2 < v1  # newest first
+        assert f"On the assessment of {second_nurse.name}, District nurse" in entries[v2]
+        assert "Why: Deteriorated: cannot get up alone; carers need a key" in entries[v2]
+        assert (
+            "Home care visits added: 1 visit a day (08:00)" in entries[v2] and "Key safe, fitted added" in entries[v2]
+        )
+        assert "7 hours of care a week, £171.50 a week" in entries[v2]
+        assert f"On the assessment of {first_nurse.name}, District nurse" in entries[v1]
+        assert "Why: Help to bed" in entries[v1] and "3.5 hours of care a week, £85.75 a week" in entries[v1]
+        assert second_nurse.name not in entries[v1] and first_nurse.name not in entries[v2]
 
 
 async def test_a_stale_assessment_is_refused_beside_it_and_a_new_one_asked_for_in_one_key(zone: Zone) -> None:
