@@ -56,7 +56,9 @@ def schedule(
 
     ``recording`` is the review being recorded as the cause of this change: it
     is closed by :func:`desk.packages.reviews.record` with its own outcome,
-    not as replaced.
+    not as replaced. The old reviews' closing is flushed with the new review,
+    in one go: a caller that may meet a row saved at another desk wraps this in
+    :func:`desk.history.stale_as_record`.
     """
     assert package.id is not None
     person = session.get(Person, package.person_id)
@@ -75,9 +77,10 @@ def schedule(
             why="Review replaced by the package's new review",
             person_id=package.person_id,
             label="review",
+            flush=False,  # goes with the new review's flush below
         )
     review = PackageReview(
         package_id=package.id, person_id=package.person_id, zone_id=person.zone_id, kind=kind, due_at=due
     )
-    history.create(session, actor, review, why, person_id=package.person_id)
+    history.create(session, actor, review, why, person_id=package.person_id, flush=False)  # in a batch, with it
     return review

@@ -139,7 +139,8 @@ def record(session: Session, actor: Actor, data: ReviewInput) -> ReviewDone:
         )
     if next_due is None and data.outcome != "ended":
         next_due = review_dates.due_at(clock.today(), wall, settings.review_every_days)
-        review_dates.schedule(session, actor, pkg, kind="yearly", due=next_due, why="Yearly review set at review")
+        with history.stale_as_record("review"):
+            review_dates.schedule(session, actor, pkg, kind="yearly", due=next_due, why="Yearly review set at review")
         history.change(
             session,
             actor,
