@@ -7,12 +7,14 @@ at all. :func:`change` is also where a stale save is refused.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
@@ -72,18 +74,91 @@ def _write(
         after=after,
         why=why,
     )
-    session.add(entry)
+    batch: list[dict[str, Any] | _Created] | None = session.info.get(_BATCH)
+    if batch is not None:
+        batch.append(entry.model_dump(exclude={"id"}))
+    else:
+        session.add(entry)
     return entry
 
 
-def create(session: Session, actor: Actor, obj: SQLModel, why: str, person_id: int | None = None) -> SQLModel:
-    """Insert a new record and its history entry (values after, none before)."""
+_BATCH = "desk.history.batch"
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """The history entries written inside go to the database together, in order, as one statement at the end.
+
+    For a write of many records at once (a package change): each entry is the
+    same as :func:`create` or :func:`change` would write, in the order they
+    were made, and in the same transaction; none is read back before the end.
+    Nothing is written if the block raises. Inside another ``batched``, the
+    outer one writes them. A record created inside with ``create(...,
+    flush=False)`` is flushed with the batch, and its entry says its values as
+    they are then.
+    """
+    if _BATCH in session.info:
+        yield
+        return
+    rows: list[dict[str, Any] | _Created] = []
+    session.info[_BATCH] = rows
+    try:
+        yield
+    finally:
+        del session.info[_BATCH]
+    if any(isinstance(row, _Created) for row in rows):
+        session.flush()  # the records created in the batch get their ids
+    if rows:
+        session.execute(insert(History), [row.entry() if isinstance(row, _Created) else row for row in rows])
+
+
+def create(
+    session: Session, actor: Actor, obj: SQLModel, why: str, person_id: int | None = None, *, flush: bool = True
+) -> SQLModel:
+    """Insert a new record and its history entry (values after, none before).
+
+    ``flush=False``, inside :func:`batched`: the record goes to the database
+    with the batch's flush, and its entry (with its id and values as then) is
+    made there, in its place among the batch's entries. Outside a batch the
+    record is flushed at once, as by default.
+    """
     session.add(obj)
+    batch: list[dict[str, Any] | _Created] | None = session.info.get(_BATCH)
+    if not flush and batch is not None:
+        batch.append(_Created(actor, obj, why, person_id, clock.now()))
+        return obj
     session.flush()
     if person_id is None and isinstance(obj, Person):
         person_id = obj.id
     _write(session, actor, obj, "create", None, snapshot(obj), why, person_id)
     return obj
+
+
+@dataclass(frozen=True)
+class _Created:
+    """A record created inside :func:`batched` with ``flush=False``: its entry is made once it has its id."""
+
+    actor: Actor
+    obj: SQLModel
+    why: str
+    person_id: int | None
+    at: datetime
+
+    def entry(self) -> dict[str, Any]:
+        entity, entity_id = _entity(self.obj)
+        person_id = self.obj.id if self.person_id is None and isinstance(self.obj, Person) else self.person_id
+        return History(
+            at=self.at,
+            staff_id=self.actor.staff_id,
+            desk=self.actor.desk,
+            entity=entity,
+            entity_id=entity_id,
+            person_id=person_id,
+            action="create",
+            before=None,
+            after=snapshot(self.obj),
+            why=self.why,
+        ).model_dump(exclude={"id"})
 
 
 def change(
@@ -97,6 +172,7 @@ def change(
     person_id: int | None = None,
     action: str = "update",
     label: str = "record",
+    flush: bool = True,
 ) -> bool:
     """Apply ``changes`` to ``obj`` if nobody else has saved it since we read it.
 
@@ -104,6 +180,12 @@ def change(
     started editing. If another desk has saved since, nothing is written and
     :class:`StaleRecord` says so. Returns False (and writes nothing) when the
     changes leave the record as it was.
+
+    ``flush=False`` leaves the change and its history entry pending, to go to
+    the database with the caller's next flush (one statement for many history
+    entries): the caller then turns a ``StaleDataError`` from that flush into
+    :class:`StaleRecord` (see :func:`stale_as_record`). The version the user
+    saw is still checked here, before anything is changed.
     """
     current = getattr(obj, "version", None)
     if expected_version is not None and current is not None and current != expected_version:
@@ -121,12 +203,20 @@ def change(
             setattr(obj, key, value)
     if not after:
         return False
+    if flush:
+        with stale_as_record(label):
+            session.flush()
+    _write(session, actor, obj, action, before, after, why, person_id)
+    return True
+
+
+@contextmanager
+def stale_as_record(label: str) -> Iterator[None]:
+    """A flush inside finding a row saved at another desk since it was read: :class:`StaleRecord`, said plainly."""
     try:
-        session.flush()
+        yield
     except StaleDataError:
         raise StaleRecord(
             f"This {label} was changed at another desk a moment ago. "
             "Nothing of yours was saved: reopen it to see their change, then make yours again."
         ) from None
-    _write(session, actor, obj, action, before, after, why, person_id)
-    return True

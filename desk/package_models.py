@@ -117,8 +117,10 @@ class PackageReview(Versioned, SQLModel, table=True):
     raised_by_desk: str = ""
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     done_by_id: int | None = Field(default=None, foreign_key="staff.id")
-    outcome: str = ""  # no_change | changed | ended
+    outcome: str = ""  # no_change | changed | routed | ended | replaced
     assessment_id: int | None = Field(default=None, foreign_key="assessment.id")
+    package_version: int | None = None
+    """Changed: the number of the package version the review made (of ``package_id``)."""
     note: str = ""
     version: int = _versioned()
 

@@ -5,7 +5,9 @@ Opened from the person record (K). The current version lists each service
 cost; state) with the hours of care and the cost a week and the review date.
 The providers to tell about each change are listed; T ticks the highlighted
 one off as told. R (arranged, saying who at the provider confirmed), A
-(active), S (suspended) and X (ended) move the package on, each dated. The
+(active), S (suspended) and X (ended) move the package on, each dated; V
+moves one of its services on (which service, to which state, the day, who at
+the provider confirmed it for arranged, a note). The
 package history shows every version: the assessment that authorised it, who
 arranged it, when, why, and what changed; C compares any two versions in
 words. M changes the package on an assessment.
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -35,6 +37,7 @@ from desk.services.people import PersonRecord
 from screens.base import DeskModalScreen, DeskScreen
 from screens.form import show_beside_fields
 from screens.header import DeskHeader
+from screens.key_choice import KeyChoice
 from screens.key_footer import KeyFooter
 from screens.person import banner
 from screens.widgets import FieldError
@@ -192,6 +195,9 @@ def notice_prompt(n: NoticeRow) -> str:
 class PackageScreen(DeskScreen[None]):
     """A person's package now, whom to tell, its states, and its whole history."""
 
+    PALETTE_TITLES = {"service_step": "Service: move on (arranged, active, suspended or ended)"}
+    """The palette names a service's move "Service: ...", beside the package's own moves ("Package: ...")."""
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the person's record"),
         Binding("m", "change", "Change", id="change", tooltip="Change the package on an assessment"),
@@ -200,6 +206,13 @@ class PackageScreen(DeskScreen[None]):
         Binding("a", "step('active')", "Active", id="active", tooltip="The package has started"),
         Binding("s", "step('suspended')", "Suspend", id="suspended", tooltip="Suspend it (in hospital, say)"),
         Binding("x", "step('ended')", "End", id="ended", tooltip="End the package"),
+        Binding(
+            "v",
+            "service_step",
+            "Service step",
+            id="service_step",
+            tooltip="Move one service on: arranged (say who confirmed), active, suspended or ended, dated",
+        ),
         Binding("c", "compare", "Compare", id="compare", tooltip="Compare any two versions, in words"),
         Binding("ctrl+r", "reload", "Refresh", id="reload", tooltip="Read the package again"),
     ]
@@ -273,11 +286,14 @@ class PackageScreen(DeskScreen[None]):
             notices.highlighted = min(keep or 0, notices.option_count - 1)
         else:
             notices.add_option(Option("Nobody to tell.", id="none", disabled=True))
+        names = {ln.line: ln.service_name for v in found.versions for ln in v.lines}
+        if found.current is not None:
+            names.update({ln.line: ln.service_name for ln in found.current.lines})
         steps = Text("Steps: ", style="bold")
         steps.append(
             "; ".join(
                 f"{STATES[s.state].split(' (')[0].lower()} {dates.nhs_style(s.on)}"
-                + (f" (service {s.line})" if s.line else "")
+                + (f" ({names.get(s.line, f'service {s.line}')})" if s.line else "")
                 + (f", confirmed by {s.confirmed_by}" if s.confirmed_by else "")
                 for s in found.steps[-8:]
             )
@@ -330,6 +346,26 @@ class PackageScreen(DeskScreen[None]):
 
     def _moved(self, moved: bool | None) -> None:
         if moved:
+            self.load()
+
+    def action_service_step(self) -> None:
+        found = self.found
+        if found is None or found.package_id is None or found.current is None:
+            self.notify("No services to move on: M arranges the package on an assessment.")
+            return
+        services = [
+            ServiceState(ln.line, f"{ln.service_name}, {ln.provider_name}", found.line_states.get(ln.line, "requested"))
+            for ln in found.current.lines
+            if found.line_states.get(ln.line, "requested") != "ended"
+        ]
+        if not services:
+            self.notify("Every service of this package has ended.")
+            return
+        self.app.push_screen(ServiceStepDialog(found.package_id, found.row_version, services), self._service_moved)
+
+    def _service_moved(self, moved: str | None) -> None:
+        if moved:
+            self.notify(moved, timeout=5)
             self.load()
 
     # --- comparing ------------------------------------------------------------------
@@ -432,6 +468,159 @@ class StepDialog(DeskModalScreen[bool | None]):
     def show_problems(self, problems: dict[str, str]) -> None:
         """Each message beside its field; nothing typed is cleared."""
         show_beside_fields(self, problems, "Not recorded: put right what is said below.")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """One service of the package that can still move on: its line, its name and provider, and its state now."""
+
+    line: int
+    name: str
+    state: str
+
+
+SERVICE_STEP_KEYS = {"arranged": "r", "active": "a", "suspended": "s", "ended": "x"}
+"""The letter that picks where a service moves (as the package's own keys on the screen)."""
+LINE_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
+"""The keys that pick a service, in the order the package lists them."""
+
+
+class ServiceStepDialog(DeskModalScreen[str | None]):
+    """One service moves to a state, on a day: which service (a number), where (a letter), who confirmed, a note."""
+
+    BINDINGS = [
+        Binding("f10", "save", "Save", id="save", tooltip="Record the service's step"),
+        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without recording it"),
+    ]
+
+    DEFAULT_CSS = """
+    ServiceStepDialog { align: center middle; }
+    #service-step {
+        width: 96; max-width: 98%; height: auto; border: thick $accent; background: $surface; padding: 1 2;
+    }
+    """
+
+    def __init__(self, package_id: int, expected_version: int, services: list[ServiceState]) -> None:
+        super().__init__()
+        self.package_id = package_id
+        self.expected_version = expected_version
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="service-step"):
+            yield Label("Service: move one service on", classes="dialog-title")
+            yield Static("", id="form-message", classes="form-message")
+            yield Label("Which service (a number)")
+            yield KeyChoice(
+                [
+                    (LINE_KEYS[i], str(s.line), f"{s.name} (now {STATES[s.state].split(' (')[0].lower()})")
+                    for i, s in enumerate(self.services[: len(LINE_KEYS)])
+                ],
+                id="line",
+            )
+            yield FieldError(id="line-error")
+            yield Label("Becomes (a letter)")
+            yield KeyChoice(
+                [(key, state, STATES[state]) for state, key in SERVICE_STEP_KEYS.items()],
+                id="state",
+            )
+            yield FieldError(id="state-error")
+            with Horizontal(classes="field"):
+                yield Label("On", classes="field-label")
+                yield Input(f"{clock.today():%d/%m/%Y}", placeholder="dd/mm/yyyy", id="on")
+            yield FieldError(id="on-error")
+            with Horizontal(classes="field", id="confirmed-field"):
+                yield Label("Confirmed by", classes="field-label")
+                yield Input(placeholder="Who at the provider confirmed", id="confirmed_by")
+            yield FieldError(id="confirmed_by-error")
+            with Horizontal(classes="field"):
+                yield Label("Note", classes="field-label")
+                yield Input(placeholder="Optional (Enter saves)", id="note")
+            yield FieldError(id="note-error")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        for err in self.query(FieldError):
+            err.show(None)
+        self.query_one("#form-message").display = False
+        self.query_one("#confirmed-field").display = False
+        self.query_one("#line", KeyChoice).then = self._line_chosen
+        self.query_one("#state", KeyChoice).then = self._state_chosen
+        if len(self.services) == 1:  # the only service: chosen already
+            self.query_one("#line", KeyChoice).choose(str(self.services[0].line), announce=False)
+            self.query_one("#state").focus()
+        else:
+            self.query_one("#line").focus()
+
+    def _line_chosen(self, choice: KeyChoice, value: str) -> None:
+        self.query_one("#line-error", FieldError).show(None)
+        self.set_focus(self.query_one("#state"))
+
+    def _state_chosen(self, choice: KeyChoice, value: str) -> None:
+        self.query_one("#state-error", FieldError).show(None)
+        arranged = value == "arranged"
+        self.query_one("#confirmed-field").display = arranged
+        self.set_focus(self.query_one("#confirmed_by" if arranged else "#note"))
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "note":
+            self.action_save()
+        elif event.input.id == "confirmed_by":
+            self.set_focus(self.query_one("#note"))
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        problems: dict[str, str] = {}
+        line = self.query_one("#line", KeyChoice).value
+        state = self.query_one("#state", KeyChoice).value
+        if line is None:
+            problems["line"] = "Choose the service to move on (its number)."
+        if state is None:
+            problems["state"] = "Choose where it moves: R arranged, A active, S suspended, X ended."
+        raw = self.query_one("#on", Input).value
+        on_day = dates.parse(raw)
+        if on_day is None:
+            problems["on"] = f"'{raw}' is not a date: type it as {clock.today():%d/%m/%Y}."
+        if problems or line is None or state is None:
+            self.show_problems(problems)
+            return
+        data = StepInput(
+            self.package_id,
+            self.expected_version,
+            state,
+            on_day,
+            line=int(line),
+            confirmed_by=self.query_one("#confirmed_by", Input).value if state == "arranged" else "",
+            note=self.query_one("#note", Input).value,
+        )
+        name = next(s.name for s in self.services if s.line == int(line))
+        self.save(data, f"{name}: {STATES[state].split(' (')[0].lower()} on {dates.nhs_style(on_day)}.")
+
+    @work(thread=True, exclusive=True, group="service-step", exit_on_error=False)
+    def save(self, data: StepInput, said: str) -> None:
+        actor = self.desk.actor
+
+        def move(session: Session) -> str:
+            arrange.move(session, actor, data)
+            return said
+
+        self.write_then_close(move)
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Each message beside its field; the first bad field gets the focus; nothing typed is cleared."""
+        show_beside_fields(self, problems, "Not recorded: put right what is said below.")
+        for key in ("line", "state", "on", "confirmed_by", "note"):
+            if key in problems:
+                if key == "confirmed_by":
+                    self.query_one("#confirmed-field").display = True
+                self.query_one(f"#{key}").focus()
+                break
 
     def action_cancel(self) -> None:
         self.dismiss(None)

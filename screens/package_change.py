@@ -8,6 +8,10 @@ from the catalogue (a letter picks it) with sensible defaults (a visit at
 starting today); Ctrl+L ends the service the cursor is in. Enter in a
 service's field goes to the reason; F10 saves.
 
+Opened from the review list (a review deciding on a change), the form
+carries the review: saving records the review as changed, naming the new
+version, in the same transaction as the change.
+
 What comes back: arranged (the caller shows the new version), routed to a
 social worker (the caller says which rule), or kept on the form: a refused
 assessment with the date and the areas beside it and Ctrl+N to ask for a new
@@ -31,7 +35,7 @@ from textual.widgets import Input, Label, Select, Static
 from desk import clock, dates, db
 from desk.errors import DeskError, InvalidForm
 from desk.models import Person
-from desk.packages import arrange, assessments, authority, catalogue
+from desk.packages import arrange, assessments, authority, catalogue, reviews
 from desk.packages.arrange import (
     DAYS,
     EVERY_DAY,
@@ -82,6 +86,17 @@ def service_keys() -> dict[str, str]:
         if sid not in out and free:
             out[sid] = free.pop(0)
     return out
+
+
+@dataclass(frozen=True)
+class ForReview:
+    """The review a change is the outcome of: saving the change records it as changed."""
+
+    review_id: int
+    expected_version: int
+    """The review row's version the review list read."""
+    note: str = ""
+    """What the review found, as typed on the review form (the change's reason if blank)."""
 
 
 @dataclass(frozen=True)
@@ -411,9 +426,11 @@ class PackageChangeForm(DeskModalScreen[Outcome | None]):
     #change-cost { height: auto; }
     """
 
-    def __init__(self, start: ChangeStart) -> None:
+    def __init__(self, start: ChangeStart, review: ForReview | None = None) -> None:
         super().__init__()
         self.start = start
+        self.review = review
+        """The review this change records, when opened from the review list."""
         self.package_id = start.package_id
         self.based_on = start.based_on
         self.count = 0
@@ -427,6 +444,8 @@ class PackageChangeForm(DeskModalScreen[Outcome | None]):
             title = "Arrange a package"
             if s.current is not None:
                 title = f"Change the package (version {s.based_on})" if s.current.saved else "Change the package"
+            if self.review is not None:
+                title += " at its review: saving records the review as changed"
             yield Label(title, classes="dialog-title", id="change-title")
             yield Static("", id="form-message", classes="form-message")
             yield Static("", id="clash")
@@ -587,9 +606,19 @@ class PackageChangeForm(DeskModalScreen[Outcome | None]):
     def save(self, data: PackageChange) -> None:
         app = self.desk
         actor = app.actor
+        review = self.review
         try:
             with db.writing(app.engine) as session:
-                outcome = arrange.change(session, actor, data)
+                if review is None:
+                    outcome: Outcome | None = arrange.change(session, actor, data)
+                else:
+                    note = review.note or data.why.strip()
+                    done = reviews.record(
+                        session,
+                        actor,
+                        reviews.ReviewInput(review.review_id, review.expected_version, "changed", note, data),
+                    )
+                    outcome = done.result
         except authority.AuthorityRefused as exc:
             app.call_from_thread(self._refused, exc)
             return
@@ -679,6 +708,8 @@ class PackageChangeForm(DeskModalScreen[Outcome | None]):
         line.update(
             shown.get("_form")
             or shown.get("person")
+            or shown.get("review")
+            or shown.get("change")
             or "Not saved: put right what is said below. Nothing has been written; nothing typed is lost."
         )
         line.display = True

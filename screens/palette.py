@@ -46,13 +46,14 @@ def desk_commands(app: DeskApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     yield SystemCommand("Ward: open", "The patients on your wards, for discharge (F9)", app.action_ward)
     yield SystemCommand("Help: keys", "Every key on this screen (F1)", app.action_help)
     noun = screen.__class__.__name__.replace("Screen", "")
+    titles: dict[str, str] = getattr(screen, "PALETTE_TITLES", {})  # a key about one part of what the screen shows
     for binding in screen.BINDINGS:
         if not (isinstance(binding, Binding) and binding.show and binding.description):
             continue
         if screen.check_action(binding.action, ()) is False:
             continue  # not what the key does now (Escape on a call, with the finder open, closes the finder)
         yield SystemCommand(
-            f"{noun}: {binding.description}",
+            titles.get(binding.id or "", f"{noun}: {binding.description}"),
             binding.tooltip or binding.description,
             partial(app.run_action, binding.action, screen),
         )

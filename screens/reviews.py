@@ -2,16 +2,18 @@
 
 Overdue first, then due (today, or raised by the reminder watch and not yet
 done), then the recently done. Each row says its state in a word as well as
-a colour. Enter opens the person; R records the highlighted review (no
-change, or end the package, in the dialog; a change is made on a new
-assessment from the person's record, and saving it closes the review and
-sets the next). A review recorded at any desk leaves every open list within
+a colour. Enter opens the person; R records the highlighted review: no
+change, or end the package, in the dialog; a change opens the package change
+form on the person's latest nurse or therapist assessment, carrying the
+review, and saving it records the review as changed, naming the version it
+made, and sets the next. A review recorded at any desk leaves every open list within
 two seconds (the history's change mark).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from sqlmodel import Session
@@ -27,6 +29,9 @@ from desk.packages import reviews
 from desk.packages.reviews import ReviewDecision
 from desk.services import changes, reference
 from screens.base import DeskModalScreen, DeskScreen
+
+if TYPE_CHECKING:
+    from screens.package_change import ChangeStart
 from screens.form import show_beside_fields
 from screens.header import DeskHeader
 from screens.key_choice import KeyChoice
@@ -167,7 +172,7 @@ class ReviewListScreen(DeskScreen[None]):
             r = item.row
             if item.decision is not None:
                 at = f"{clock.local(item.decision.done_at):%d-%b} " if item.decision.done_at else ""
-                what = f"{at}{reviews.outcome_words(item.decision.outcome)}"
+                what = f"{at}{item.decision.words}"
             elif r.raised_at is not None:
                 what = f"Raised {clock.local(r.raised_at):%d-%b %H:%M} by {r.raised_by_desk}"
             else:
@@ -218,24 +223,64 @@ class ReviewListScreen(DeskScreen[None]):
 
     def _recorded(self, result: reviews.ReviewDone | HandOver | None) -> None:
         if isinstance(result, HandOver):
-            self.desk.open_person(result.person_id)
-            self.notify(
-                "Change the package on a new assessment from the record: saving the change closes this review "
-                "and sets the next one.",
-                title="Review: change the package",
-                timeout=12,
-            )
+            self.hand_over(result)
         elif result is not None:
             due = f" Next review {clock.local(result.next_due_at):%d-%b-%Y}." if result.next_due_at else ""
             self.notify(f"Review recorded: {reviews.outcome_words(result.outcome)}.{due}")
             self.load()
 
+    @work(thread=True, exclusive=True, group="review-change", exit_on_error=False)
+    def hand_over(self, handed: HandOver) -> None:
+        """The person's assessments and package read now, then the change form carrying the review."""
+        from screens.package_change import read_start
+
+        start = read_start(self.desk.engine, handed.person_id)
+        self.app.call_from_thread(self._ask_change, handed, start)
+
+    def _ask_change(self, handed: HandOver, start: ChangeStart) -> None:
+        from desk.packages.arrange import Arranged, Outcome, Routed
+        from screens.package import OutcomeDialog, PackageScreen
+        from screens.package_change import ForReview, PackageChangeForm
+
+        if not start.assessments or start.package_id is None:
+            self.desk.open_person(handed.person_id)
+            self.notify(
+                "No assessment to change the package on: A on the record records one, then R here again.",
+                title="Review: change the package",
+                severity="warning",
+                timeout=12,
+            )
+            return
+
+        def done(outcome: Outcome | None) -> None:
+            self.load()
+            if isinstance(outcome, Arranged):
+                due = f"{clock.local(outcome.review_due_at):%d-%b-%Y}"
+                self.notify(
+                    f"Review recorded: {reviews.outcome_words('changed', outcome.version.number)}. Next review {due}."
+                )
+                self.app.push_screen(PackageScreen(handed.person_id, arranged=outcome))
+            elif isinstance(outcome, Routed):
+                self.app.push_screen(
+                    OutcomeDialog(
+                        "Review recorded: the change is referred to a social worker",
+                        outcome.message + f" (referral {outcome.referral_id}, the assessment attached)",
+                    )
+                )
+
+        review = ForReview(handed.review_id, handed.review_version, handed.note)
+        self.app.push_screen(PackageChangeForm(start, review=review), done)
+
 
 @dataclass(frozen=True)
 class HandOver:
-    """The review decided on a change: made on a new assessment from the person's record."""
+    """The review decided on a change: made on the package change form, which records the review when saved."""
 
     person_id: int
+    review_id: int
+    review_version: int
+    """The review row's version, as the list read it: the change form records the review against it."""
+    note: str = ""
 
 
 OUTCOME_KEYS = {"no_change": "n", "changed": "c", "ended": "e"}
@@ -290,8 +335,9 @@ class RecordReviewForm(DeskModalScreen[reviews.ReviewDone | HandOver | None]):
 
     def action_save(self) -> None:
         outcome = self.query_one("#outcome", KeyChoice).value or ""
-        if outcome == "changed":  # the change itself is made on the package form, on a new assessment
-            self.dismiss(HandOver(self.row.person_id))
+        if outcome == "changed":  # the change is made on the package form, which records this review
+            note = self.query_one("#note", Input).value.strip()
+            self.dismiss(HandOver(self.row.person_id, self.row.id, self.row.version, note))
             return
         self.save(
             reviews.ReviewInput(

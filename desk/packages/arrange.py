@@ -404,7 +404,8 @@ def _bylines(session: Session) -> dict[int, str]:
     return known
 
 
-def _views(session: Session, rows: list[CarePackageVersion]) -> list[VersionView]:
+def _views(session: Session, rows: list[CarePackageVersion], names: dict[int, str] | None = None) -> list[VersionView]:
+    """The versions with their lines; ``names`` are who arranged them, if the caller read them already."""
     if not rows:
         return []
     ids = [saved_id(r.id) for r in rows]
@@ -425,8 +426,12 @@ def _views(session: Session, rows: list[CarePackageVersion]) -> list[VersionView
     lines: dict[int, list[LineView]] = {i: [] for i in ids}
     for ln in found:
         lines[ln.version_id].append(_line_view(ln, words[package_of_version[ln.version_id]]))
-    staff_ids = {r.arranged_by_id for r in rows if r.arranged_by_id is not None}
-    names = dict(session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(staff_ids))).all())
+    if names is None:
+        staff_ids = {r.arranged_by_id for r in rows if r.arranged_by_id is not None}
+        names = {
+            saved_id(sid): name
+            for sid, name in session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(staff_ids))).all()
+        }
     # An assessment is never changed once saved, so its byline is read once a session: a change
     # reads the version it is based on and then the one it writes, usually on the same assessment.
     bylines = _bylines(session)
@@ -465,14 +470,16 @@ def versions(session: Session, package_id: int, *, since: int = 0) -> list[Versi
 
 def version(session: Session, package_id: int, number: int) -> VersionView:
     """One version of a package; :class:`NotFound` if there is no such version."""
-    row = session.exec(
-        select(CarePackageVersion).where(
-            CarePackageVersion.package_id == package_id, CarePackageVersion.number == number
-        )
+    found = session.exec(
+        select(CarePackageVersion, Staff.name)
+        .outerjoin(Staff, col(Staff.id) == col(CarePackageVersion.arranged_by_id))
+        .where(CarePackageVersion.package_id == package_id, CarePackageVersion.number == number)
     ).first()
-    if row is None:
+    if found is None:
         raise NotFound(f"The package has no version {number}.")
-    return _views(session, [row])[0]
+    row, name = found
+    names = {row.arranged_by_id: name} if row.arranged_by_id is not None and name is not None else {}
+    return _views(session, [row], names)[0]  # who arranged it read with it: one statement fewer
 
 
 def current(session: Session, package_id: int) -> VersionView | None:
@@ -945,8 +952,7 @@ def _write_version(
                 quantity=ln.quantity,
             )
         )
-    session.flush()
-    return row
+    return row  # its lines go to the database with the next flush
 
 
 def _written_view(
@@ -990,9 +996,18 @@ def _written_view(
 
 
 def _sync_items(
-    session: Session, actor: Actor, pkg: CarePackage, lines: list[LineView], settings: config.PackageSettings
+    session: Session,
+    actor: Actor,
+    pkg: CarePackage,
+    lines: list[LineView],
+    settings: config.PackageSettings,
+    *,
+    flush: bool = True,
 ) -> None:
-    """Bring the package's current items (what the caseload, record and timeline read) up to the new lines."""
+    """Bring the package's current items (what the caseload, record and timeline read) up to the new lines.
+
+    ``flush=False``: the items' changes and their history wait for the caller's next flush.
+    """
     today = clock.today()
     items = {
         it.line: it
@@ -1037,6 +1052,7 @@ def _sync_items(
                 why=f"{ln.service_name} changed",
                 person_id=pkg.person_id,
                 label="package service",
+                flush=flush,
             )
     for line, item in items.items():
         history.change(
@@ -1048,6 +1064,7 @@ def _sync_items(
             why=f"{item.service} ended",
             person_id=pkg.person_id,
             label="package service",
+            flush=flush,
         )
         _step(session, actor, pkg, line, "ended", today)
 
@@ -1076,13 +1093,17 @@ def _step(
     return step
 
 
-def _had_long_term(session: Session, person_id: int) -> bool:
+def _had_long_term(session: Session, person_id: int, base: VersionView | None = None) -> bool:
     """Long-term support was arranged for the person before, so eligibility was decided.
 
     An item of a long-term service (not equipment) in any of their packages; an
     item from before the catalogue (no service id) counts as long-term support.
+    The version a change is based on answers without a query when it holds
+    such a service: each of its lines is an item of the package.
     """
     long_ids = {s.id for s in catalogue.load().services.values() if s.term == "long" and not s.equipment}
+    if base is not None and any(ln.service in long_ids for ln in base.lines):
+        return True
     rows = session.exec(
         select(CarePackageItem.service_id)
         .join(CarePackage, col(CarePackage.id) == col(CarePackageItem.package_id))
@@ -1103,8 +1124,12 @@ def _locked(session: Session, package_id: int) -> CarePackage | None:
     return session.get(CarePackage, package_id, with_for_update=True, populate_existing=True)
 
 
-def change(session: Session, actor: Actor, data: PackageChange) -> Outcome:
+def change(session: Session, actor: Actor, data: PackageChange, *, recording_review: int | None = None) -> Outcome:
     """Arrange a new package or change the current one on an assessment; see the module's description.
+
+    ``recording_review`` is the open review this change is the outcome of
+    (:func:`desk.packages.reviews.record` closes it as changed); every other
+    open review of the package is replaced by the change's new first review.
 
     Raises :class:`InvalidForm` (per field), :class:`~desk.packages.authority.AuthorityRefused`,
     :class:`PackageChanged` (another desk saved first) or :class:`NotFound`; writes nothing then.
@@ -1151,7 +1176,8 @@ def change(session: Session, actor: Actor, data: PackageChange) -> Outcome:
     if problems:
         raise InvalidForm(problems)
     met = la_rules.check(
-        la_rules.ProposedChange(tuple(changed), data.concerns, _had_long_term(session, data.person_id)), settings
+        la_rules.ProposedChange(tuple(changed), data.concerns, _had_long_term(session, data.person_id, base)),
+        settings,
     )
     if met:
         what = "; ".join(f"{ln.service_name}: {ln.detail}" for ln in lines if cat_changed(ln, base_lines))
@@ -1167,7 +1193,7 @@ def change(session: Session, actor: Actor, data: PackageChange) -> Outcome:
         return Routed(rid, tuple(met))
     if pkg is not None and base is not None and not base.saved:
         base = adopt(session, actor, pkg)
-    return _arrange(session, actor, person, pkg, base, lines, record, data.why.strip(), settings)
+    return _arrange(session, actor, person, pkg, base, lines, record, data.why.strip(), settings, recording_review)
 
 
 def cat_changed(ln: LineView, base: dict[int, LineView]) -> bool:
@@ -1185,6 +1211,7 @@ def _arrange(
     record: assessments.AssessmentRecord,
     why: str,
     settings: config.PackageSettings,
+    recording_review: int | None = None,
 ) -> Arranged:
     today = clock.today()
     start = min((ln.start_date for ln in lines), default=today)
@@ -1199,56 +1226,64 @@ def _arrange(
         )
         history.create(session, actor, pkg, f"Package requested on {record.byline}'s assessment", person_id=person.id)
         _step(session, actor, pkg, None, "requested", today)
-    row = _write_version(session, actor, pkg, lines, assessment_id=record.id, why=why)
-    new = _written_view(session, row, lines, record, base)
-    words = diff(base, new)
-    changes: dict[str, object] = dict(current_version=row.number)
-    if base is None:
-        changes["started_on"] = start
-    if not lines:
-        changes.update(state="ended", status="ended", ended_on=today)
-    history.change(
-        session,
-        actor,
-        pkg,
-        changes,
-        expected_version=pkg.version,
-        why=f"Version {row.number}: " + "; ".join(words),
-        person_id=person.id,
-        label="package",
-    )
-    _sync_items(session, actor, pkg, lines, settings)
-    notices: list[ProviderNotice] = []
-    for provider, what in _notices(base, new).items():
-        notice = ProviderNotice(
-            package_id=saved_id(pkg.id), version_id=saved_id(row.id), provider=provider, what="; ".join(what)
+    # Two flushes, not a dozen: the version (its id is the lines' and the notices'), then the rest
+    # together (the package row once, the items, the lines, the reviews, the notices). Every change
+    # and history entry is written as before, and the history entries go to the database after them,
+    # in order, as one statement. Nothing read inside needs what is still pending.
+    with history.batched(session), session.no_autoflush, history.stale_as_record("package"):
+        row = _write_version(session, actor, pkg, lines, assessment_id=record.id, why=why)
+        new = _written_view(session, row, lines, record, base)
+        words = diff(base, new)
+        changes: dict[str, object] = dict(current_version=row.number)
+        if base is None:
+            changes["started_on"] = start
+        if not lines:
+            changes.update(state="ended", status="ended", ended_on=today)
+        history.change(
+            session,
+            actor,
+            pkg,
+            changes,
+            expected_version=pkg.version,
+            why=f"Version {row.number}: " + "; ".join(words),
+            person_id=person.id,
+            label="package",
+            flush=False,
         )
-        session.add(notice)
-        notices.append(notice)
-    session.flush()
-    changed_starts = [
-        ln.start_date for ln in lines if cat_changed(ln, {x.line: x for x in (base.lines if base else ())})
-    ]
-    review_start = min(changed_starts, default=start)
-    due = review_dates.due_at(review_start, review_dates.wall_time(clock.now()), settings.first_review_days)
-    review_dates.schedule(
-        session,
-        actor,
-        pkg,
-        kind="first",
-        due=due,
-        why=f"Review {settings.first_review_days} days after version {row.number} starts",
-    )
-    history.change(
-        session,
-        actor,
-        pkg,
-        dict(review_due=clock.local(due).date()),
-        expected_version=None,
-        why="Review set",
-        person_id=person.id,
-        label="package",
-    )
+        _sync_items(session, actor, pkg, lines, settings, flush=False)
+        notices: list[ProviderNotice] = []
+        for provider, what in _notices(base, new).items():
+            notice = ProviderNotice(
+                package_id=saved_id(pkg.id), version_id=saved_id(row.id), provider=provider, what="; ".join(what)
+            )
+            session.add(notice)
+            notices.append(notice)
+        changed_starts = [
+            ln.start_date for ln in lines if cat_changed(ln, {x.line: x for x in (base.lines if base else ())})
+        ]
+        review_start = min(changed_starts, default=start)
+        due = review_dates.due_at(review_start, review_dates.wall_time(clock.now()), settings.first_review_days)
+        review_dates.schedule(
+            session,
+            actor,
+            pkg,
+            kind="first",
+            due=due,
+            why=f"Review {settings.first_review_days} days after version {row.number} starts",
+            recording=recording_review,
+        )
+        history.change(
+            session,
+            actor,
+            pkg,
+            dict(review_due=clock.local(due).date()),
+            expected_version=None,
+            why="Review set",
+            person_id=person.id,
+            label="package",
+            flush=False,
+        )
+        session.flush()
     caseload.refresh(session, saved_id(person.id))
     return Arranged(saved_id(pkg.id), new, tuple(words), tuple(_notice_row(n, row.number) for n in notices), due)
 

@@ -50,11 +50,17 @@ def schedule(
     kind: str,
     due: datetime,
     why: str,
+    recording: int | None = None,
     admission_id: int | None = None,
 ) -> PackageReview:
     """Give a package its next review, closing any still open (a change sets a new first review).
 
-    ``admission_id`` names the hospital stay a review four weeks after discharge follows (kind ``discharge``).
+    ``recording`` is the review being recorded as the cause of this change: it
+    is closed by :func:`desk.packages.reviews.record` with its own outcome,
+    not as replaced. The old reviews' closing is flushed with the new review,
+    in one go: a caller that may meet a row saved at another desk wraps this in
+    :func:`desk.history.stale_as_record`. ``admission_id`` names the hospital
+    stay a review four weeks after discharge follows (kind ``discharge``).
     """
     assert package.id is not None
     person = session.get(Person, package.person_id)
@@ -62,6 +68,8 @@ def schedule(
     for old in session.exec(
         select(PackageReview).where(PackageReview.package_id == package.id, col(PackageReview.state).in_(OPEN_STATES))
     ):
+        if old.id == recording:
+            continue
         history.change(
             session,
             actor,
@@ -71,6 +79,7 @@ def schedule(
             why="Review replaced by the package's new review",
             person_id=package.person_id,
             label="review",
+            flush=False,  # goes with the new review's flush below
         )
     review = PackageReview(
         package_id=package.id,
@@ -80,5 +89,5 @@ def schedule(
         due_at=due,
         admission_id=admission_id,
     )
-    history.create(session, actor, review, why, person_id=package.person_id)
+    history.create(session, actor, review, why, person_id=package.person_id, flush=False)  # in a batch, with it
     return review

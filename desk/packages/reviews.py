@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 
 from desk import clock, history
 from desk.crisis.reminders import ReviewRow, review_rows
-from desk.errors import InvalidForm, NotFound
+from desk.errors import InvalidForm, NotFound, StaleRecord
 from desk.history import Actor
 from desk.models import CarePackage
 from desk.package_models import PackageReview
@@ -29,6 +29,8 @@ OUTCOMES: dict[str, str] = {
     "ended": "Package ended",
 }
 """What a review can decide."""
+ROUTED = "A change referred to a social worker"
+"""A review decided on a change that one of the local authority's rules sends to a social worker."""
 
 
 @dataclass(frozen=True)
@@ -95,38 +97,50 @@ def record(session: Session, actor: Actor, data: ReviewInput) -> ReviewDone:
         raise InvalidForm({"change": "Make the change to this package on the new assessment."})
     if data.outcome == "ended" and not data.note.strip():
         raise InvalidForm({"note": "Say why the package is ending."})
+    if review.version != data.expected_version:
+        raise StaleRecord(
+            "This review was recorded or changed at another desk while you had it open. Nothing of yours "
+            "was saved: reopen the review list to see what they did."
+        )
     settings = config.for_zone(review.zone_id)
     wall = review_dates.wall_time(review.due_at)
-    done = dict(
+    done: dict[str, object] = dict(
         state="done", outcome=data.outcome, done_at=clock.now(), done_by_id=actor.staff_id, note=data.note.strip()
     )
     result: arrange.Outcome | None = None
     next_due: datetime | None = None
+    why = f"Review recorded: {OUTCOMES[data.outcome]}"
     if data.outcome == "changed":
         assert data.change is not None
+        # The change first: its new first review replaces every other open review, not this one,
+        # which closes below naming the version it made.
+        result = arrange.change(session, actor, data.change, recording_review=review.id)
         done["assessment_id"] = data.change.assessment_id
+        if isinstance(result, arrange.Arranged):
+            next_due = result.review_due_at
+            done["package_version"] = result.version.number
+            why += f" (version {result.version.number})"
+        else:
+            done["outcome"] = "routed"
+            why = f"Review recorded: {ROUTED} (referral {result.referral_id})"
     history.change(
         session,
         actor,
         review,
         done,
         expected_version=data.expected_version,
-        why=f"Review recorded: {OUTCOMES[data.outcome]}",
+        why=why,
         person_id=review.person_id,
         label="review",
     )
-    if data.outcome == "changed":
-        assert data.change is not None
-        result = arrange.change(session, actor, data.change)  # a change sets its own first review
-        if isinstance(result, arrange.Arranged):
-            next_due = result.review_due_at
-    elif data.outcome == "ended":
+    if data.outcome == "ended":
         arrange.end_package(
             session, actor, review.package_id, why=f"Ended at review: {data.note.strip()}", based_on=pkg.current_version
         )
     if next_due is None and data.outcome != "ended":
         next_due = review_dates.due_at(clock.today(), wall, settings.review_every_days)
-        review_dates.schedule(session, actor, pkg, kind="yearly", due=next_due, why="Yearly review set at review")
+        with history.stale_as_record("review"):
+            review_dates.schedule(session, actor, pkg, kind="yearly", due=next_due, why="Yearly review set at review")
         history.change(
             session,
             actor,
@@ -147,6 +161,13 @@ class ReviewDecision:
     outcome: str
     done_at: datetime | None
     note: str
+    package_version: int | None = None
+    """Changed: the version of the package the review made."""
+
+    @property
+    def words(self) -> str:
+        """The decision in words, naming the version a change made."""
+        return outcome_words(self.outcome, self.package_version)
 
 
 def decisions(session: Session, review_ids: list[int]) -> dict[int, ReviewDecision]:
@@ -155,14 +176,23 @@ def decisions(session: Session, review_ids: list[int]) -> dict[int, ReviewDecisi
         return {}
     rows = session.execute(
         sa_select(
-            col(PackageReview.id), col(PackageReview.outcome), col(PackageReview.done_at), col(PackageReview.note)
+            col(PackageReview.id),
+            col(PackageReview.outcome),
+            col(PackageReview.done_at),
+            col(PackageReview.note),
+            col(PackageReview.package_version),
         ).where(col(PackageReview.id).in_(review_ids))
     ).all()
-    return {rid: ReviewDecision(outcome, done_at, note) for rid, outcome, done_at, note in rows}
+    return {rid: ReviewDecision(outcome, done_at, note, made) for rid, outcome, done_at, note, made in rows}
 
 
-def outcome_words(outcome: str) -> str:
-    """The outcome in words (a review a change replaced says so)."""
+def outcome_words(outcome: str, package_version: int | None = None) -> str:
+    """The outcome in words: a change names the version it made; a review a change replaced says so."""
     if outcome == "replaced":
         return "Replaced by a change to the package"
-    return OUTCOMES.get(outcome, outcome)
+    if outcome == "routed":
+        return ROUTED
+    words = OUTCOMES.get(outcome, outcome)
+    if outcome == "changed" and package_version is not None:
+        words += f" (version {package_version})"
+    return words

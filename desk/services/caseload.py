@@ -420,9 +420,36 @@ def _wait_flags(connection: Any, zone_id: str | None, person_id: int | None) -> 
     """
     from desk.packages import config
 
+    if person_id is not None:  # after every change: the statements built once, the person bound
+        if not _PERSON_TARGETS:
+            _PERSON_TARGETS.extend(_target_statements(None, sa.bindparam("person_id")))
+        statements, params = list(_PERSON_TARGETS), {"person_id": person_id}
+    else:
+        statements, params = _target_statements(zone_id, None), {}
+    soonest: dict[int, tuple[date, str]] = {}
+    for stmt in statements:
+        for pid, zone, target_on in connection.execute(stmt, params):
+            target = target_on if isinstance(target_on, date) else date.fromisoformat(str(target_on))
+            if pid not in soonest or target < soonest[pid][0]:
+                soonest[saved_id(pid)] = (target, zone)
+    at_risk: dict[str, int] = {}
+    out: dict[int, date] = {}
+    for pid, (target, zone) in soonest.items():
+        if zone not in at_risk:
+            at_risk[zone] = config.for_zone(zone).at_risk_days
+        out[pid] = target - timedelta(days=at_risk[zone])
+    return out
+
+
+_PERSON_TARGETS: list[Any] = []
+"""One person's two target statements (:func:`_wait_flags`), built once, the person's id bound at run time."""
+
+
+def _target_statements(zone_id: str | None, person: Any) -> list[Any]:
+    """The soonest waiting package target and equipment target per person: everyone, a zone, or ``person``."""
     who: list[Any] = [col(CarePackage.status) != "ended"]
-    if person_id is not None:
-        who.append(col(CarePackage.person_id) == person_id)
+    if person is not None:
+        who.append(col(CarePackage.person_id) == person)
     elif zone_id:
         who.append(col(Person.zone_id) == zone_id)
     pkg_targets = sa.select(col(CarePackage.person_id), col(Person.zone_id), func.min(col(CarePackage.target_on)))
@@ -440,19 +467,7 @@ def _wait_flags(connection: Any, zone_id: str | None, person_id: int | None) -> 
             *who,
         )
     )
-    soonest: dict[int, tuple[date, str]] = {}
-    for stmt in (pkg_targets, item_targets):
-        for pid, zone, target_on in connection.execute(stmt.group_by(col(CarePackage.person_id), col(Person.zone_id))):
-            target = target_on if isinstance(target_on, date) else date.fromisoformat(str(target_on))
-            if pid not in soonest or target < soonest[pid][0]:
-                soonest[saved_id(pid)] = (target, zone)
-    at_risk: dict[str, int] = {}
-    out: dict[int, date] = {}
-    for pid, (target, zone) in soonest.items():
-        if zone not in at_risk:
-            at_risk[zone] = config.for_zone(zone).at_risk_days
-        out[pid] = target - timedelta(days=at_risk[zone])
-    return out
+    return [stmt.group_by(col(CarePackage.person_id), col(Person.zone_id)) for stmt in (pkg_targets, item_targets)]
 
 
 def page(

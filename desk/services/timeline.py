@@ -138,7 +138,7 @@ def _package_entries(session: Session, person_id: int, staff: dict[int | None, s
                 Entry(
                     r.done_at,
                     "social",
-                    f"Package review recorded: {reviews.outcome_words(r.outcome)}",
+                    f"Package review recorded: {reviews.outcome_words(r.outcome, r.package_version)}",
                     r.note,
                     staff.get(r.done_by_id, "") if r.done_by_id else "",
                 )

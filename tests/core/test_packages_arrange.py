@@ -296,3 +296,60 @@ def test_a_service_charged_by_the_week_reads_as_weekly_and_meals_by_their_count(
 
     assert line("telecare", 1).detail == "weekly"
     assert line("meals", 7).detail == "7 meals a week"
+
+
+def test_a_change_is_written_in_few_statements_and_keeps_every_history_row(
+    engine: Engine, actor: Actor, clock: FrozenClock, bxm_staff: dict[str, StaffRow], doris: int
+) -> None:
+    """A change of one visit: at most 30 statements (was 38) and 3 flushes (was 11), every history entry in order."""
+    from typing import Any
+
+    from sqlalchemy import event, func
+    from sqlalchemy.orm import Session as OrmSession
+    from sqlmodel import col
+
+    rec = assess(engine, actor, doris, bxm_staff["nurse"], clock=clock)
+    made = first_package(engine, actor, doris, rec.id, clock.today)
+    clock.advance(timedelta(days=1))  # the change starts a day later: its review falls a day later too
+    with db.reading(engine) as session:
+        history_from = session.exec(select(func.max(col(History.id)))).one() or 0
+    statements: list[str] = []
+    flushes: list[int] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    def on_flush(*_: Any) -> None:
+        flushes.append(1)
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(OrmSession, "after_flush", on_flush)
+    try:
+        with db.writing(engine) as session:
+            out = arrange.change(
+                session,
+                actor,
+                PackageChange(doris, rec.id, (home_care(FOUR, clock.today, line=1),), "Four calls", made.package_id, 1),
+            )
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(OrmSession, "after_flush", on_flush)
+    assert isinstance(out, Arranged) and out.version.number == 2
+    assert len(statements) <= 30, "\n".join(s.split("\n")[0][:100] for s in statements)
+    assert len(flushes) <= 3
+    with db.reading(engine) as session:
+        written = [
+            (h.entity, h.action, h.why.split(":")[0], h.staff_id, h.desk, h.person_id)
+            for h in session.exec(select(History).where(col(History.id) > history_from).order_by(col(History.id)))
+        ]
+        pkg = session.get(CarePackage, made.package_id)
+        assert pkg is not None and pkg.review_due == clock.today + timedelta(days=28)
+    who = (actor.staff_id, actor.desk, doris)
+    assert written == [
+        ("carepackageversion", "create", "Four calls", *who),
+        ("carepackage", "update", "Version 2", *who),
+        ("carepackageitem", "update", "Home care visits changed", *who),
+        ("packagereview", "update", "Review replaced by the package's new review", *who),
+        ("packagereview", "create", "Review 28 days after version 2 starts", *who),
+        ("carepackage", "update", "Review set", *who),
+    ]

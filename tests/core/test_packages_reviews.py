@@ -7,8 +7,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from desk import clock as desk_clock
 from desk import db
@@ -20,7 +21,7 @@ from desk.package_models import PackageReview
 from desk.packages import arrange, review_dates, reviews, targets
 from desk.packages.arrange import Arranged, PackageChange, ServiceLine
 from desk.services.reference import StaffRow
-from tests.core.test_packages_arrange import TWO, assess, doris, first_package, home_care  # noqa: F401
+from tests.core.test_packages_arrange import FOUR, TWO, assess, doris, first_package, home_care  # noqa: F401
 from tests.helpers.fixtures import FrozenClock
 
 BST_MORNING = datetime(2026, 10, 10, 9, 30, tzinfo=UTC)  # 10:30 BST, a fortnight before the clocks go back
@@ -148,3 +149,75 @@ def test_packages_and_equipment_wait_against_their_28_and_7_day_targets(
         assert targets.for_person(session, doris) == []  # the package and its key safe are in place
         pkg = session.get(CarePackage, made.package_id)
         assert pkg is not None and pkg.available_on == clock.today and pkg.state == "active"
+
+
+def test_a_review_that_changes_the_package_is_recorded_as_changed_naming_the_version(
+    engine: Engine,
+    actor: Actor,
+    clock: FrozenClock,
+    bxm_staff: dict[str, StaffRow],
+    doris: int,  # noqa: F811
+) -> None:
+    """Changed at review on a new assessment: the review reads "changed", linked to the version it made."""
+    from desk.models import History
+    from desk.services import timeline
+
+    rec = assess(engine, actor, doris, bxm_staff["nurse"], clock=clock)
+    made = first_package(engine, actor, doris, rec.id, clock.today)
+    clock.advance(timedelta(days=28))
+    [row] = poll(engine, actor, "desk-1")
+    fresh = assess(engine, actor, doris, bxm_staff["nurse"], clock=clock)
+    change = PackageChange(
+        doris, fresh.id, (home_care(FOUR, clock.today, line=1),), "Four calls now", made.package_id, based_on=1
+    )
+    with db.writing(engine) as session:
+        done = reviews.record(
+            session, actor, reviews.ReviewInput(row.id, row.version, "changed", note="Worse at night", change=change)
+        )
+    assert isinstance(done.result, Arranged) and done.result.version.number == 2
+    assert done.next_due_at == done.result.review_due_at  # the change's own first review
+    with db.reading(engine) as session:
+        got = [
+            (r.kind, r.state, r.outcome, r.package_version, r.assessment_id)
+            for r in session.exec(select(PackageReview).order_by(col(PackageReview.id)))
+        ]
+        assert got == [("first", "done", "changed", 2, fresh.id), ("first", "pending", "", None, None)]
+        assert reviews.decisions(session, [row.id])[row.id].words == "Changed on a new assessment (version 2)"
+        why = [
+            h.why
+            for h in session.exec(
+                select(History)
+                .where(History.entity == "packagereview", History.entity_id == str(row.id))
+                .order_by(col(History.id))
+            )
+        ]
+        assert why[-1] == "Review recorded: Changed on a new assessment (version 2)"
+        titles = [e.title for e in timeline.timeline(session, doris)]
+        assert "Package review recorded: Changed on a new assessment (version 2)" in titles
+        assert not any("Replaced" in t for t in titles)
+
+
+def test_a_review_recorded_at_another_desk_first_changes_nothing(
+    engine: Engine,
+    actor: Actor,
+    clock: FrozenClock,
+    bxm_staff: dict[str, StaffRow],
+    doris: int,  # noqa: F811
+) -> None:
+    """The review's version is checked before the change is made: a stale review writes no version."""
+    from desk.errors import StaleRecord
+
+    rec = assess(engine, actor, doris, bxm_staff["nurse"], clock=clock)
+    made = first_package(engine, actor, doris, rec.id, clock.today)
+    clock.advance(timedelta(days=28))
+    [row] = poll(engine, actor, "desk-1")
+    fresh = assess(engine, actor, doris, bxm_staff["nurse"], clock=clock)
+    change = PackageChange(
+        doris, fresh.id, (home_care(FOUR, clock.today, line=1),), "Four calls now", made.package_id, based_on=1
+    )
+    with pytest.raises(StaleRecord), db.writing(engine) as session:
+        reviews.record(session, actor, reviews.ReviewInput(row.id, row.version - 1, "changed", change=change))
+    with db.reading(engine) as session:
+        pkg = session.get(CarePackage, made.package_id)
+        assert pkg is not None and pkg.current_version == 1
+        assert [r.state for r in session.exec(select(PackageReview))] == ["raised"]

@@ -7,6 +7,7 @@ saved in at most 8 keys beyond the words typed.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlmodel import select
@@ -54,9 +55,15 @@ def had_home_care_before(zone: Zone) -> None:
         )
 
 
-def nurse_assessment(zone: Zone, *, days_ago: int, areas: tuple[str, ...] = ("personal_care", "medicines")) -> int:
-    """A district nurse's assessment of Doris, recorded by the co-ordinator on her behalf."""
-    nurse = _nurse(zone)
+def nurse_assessment(
+    zone: Zone,
+    *,
+    days_ago: int,
+    areas: tuple[str, ...] = ("personal_care", "medicines"),
+    nurse: reference.StaffRow | None = None,
+) -> int:
+    """A district nurse's assessment of Doris (the zone's first nurse unless named), recorded on her behalf."""
+    nurse = nurse or _nurse(zone)
     with db.writing(zone.engine) as session:
         rec = assessments.record(
             session,
@@ -94,6 +101,17 @@ def evening_package(zone: Zone) -> Arranged:
             ),
         )
     assert isinstance(out, Arranged)
+    return out
+
+
+def timeline_entries(text: str) -> list[str]:
+    """The timeline's entries as shown, each with its wrapped lines joined, without the time and side columns."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if re.match(r"\d\d-\w{3}-\d{4} \d\d:\d\d ", line):
+            out.append(line.split(None, 3)[3])
+        elif out:
+            out[-1] += " " + line.strip()
     return out
 
 
@@ -155,8 +173,15 @@ async def test_a_morning_visit_added_on_the_latest_nurse_assessment_in_five_keys
 
 
 async def test_a_morning_visit_and_a_key_safe_on_the_nurse_assessment(zone: Zone) -> None:
-    """The issue's story: the latest nurse assessment, a morning visit and a key safe in seven keys, on the record."""
+    """The issue's story: the latest nurse assessment, a morning visit and a key safe in seven keys, on the record.
+
+    Version 1 was arranged on one nurse's assessment three days ago; the change is made on another nurse's,
+    today's, and the record's timeline says which assessment authorised each version.
+    """
     evening_package(zone)
+    with db.reading(zone.engine) as session:
+        first_nurse, second_nurse = [s for s in reference.staff(session, "BXM") if s.role == "nurse"][:2]
+    nurse_assessment(zone, days_ago=0, areas=("personal_care", "home_environment"), nurse=second_nurse)
     async with desk_open(zone) as (app, pilot):
         await open_record(pilot, app, zone.doris_id)
         await pilot.press("m")  # 1
@@ -187,6 +212,21 @@ async def test_a_morning_visit_and_a_key_safe_on_the_nurse_assessment(zone: Zone
         await until(pilot, lambda: "Key safe, fitted" in shown_text(record.query_one("#details"), 100))
         details = shown_text(record.query_one("#details"), 100)
         assert "£171.50 a week" in details and f"review due {review}" in details
+        view = record.query_one("#timeline")
+        await until(pilot, lambda: "Package changed (version 2)" in view.text())  # type: ignore[attr-defined]
+        entries = timeline_entries(view.text())  # type: ignore[attr-defined]
+        titles = [e.split("  (")[0] for e in entries]
+        v2, v1 = titles.index("Package changed (version 2)"), titles.index("Package set up (version 1)")
+        assert v2 < v1  # newest first
+        assert f"On the assessment of {second_nurse.name}, District nurse" in entries[v2]
+        assert "Why: Deteriorated: cannot get up alone; carers need a key" in entries[v2]
+        assert (
+            "Home care visits added: 1 visit a day (08:00)" in entries[v2] and "Key safe, fitted added" in entries[v2]
+        )
+        assert "7 hours of care a week, £171.50 a week" in entries[v2]
+        assert f"On the assessment of {first_nurse.name}, District nurse" in entries[v1]
+        assert "Why: Help to bed" in entries[v1] and "3.5 hours of care a week, £85.75 a week" in entries[v1]
+        assert second_nurse.name not in entries[v1] and first_nurse.name not in entries[v2]
 
 
 async def test_a_stale_assessment_is_refused_beside_it_and_a_new_one_asked_for_in_one_key(zone: Zone) -> None:
@@ -401,3 +441,106 @@ async def test_a_package_from_before_versions_opens_with_its_services_and_keeps_
     with db.reading(zone.engine) as session:
         items = session.exec(select(CarePackageItem).where(CarePackageItem.package_id == package_id)).all()
         assert sorted(it.line for it in items) == [1, 2, 3]
+
+
+def home_care_and_key_safe(zone: Zone) -> Arranged:
+    """Doris's package, version 1: an evening visit and a key safe, on a nurse's assessment of today."""
+    had_home_care_before(zone)
+    aid = nurse_assessment(zone, days_ago=0, areas=("personal_care", "home_environment"))
+    with db.writing(zone.engine) as session:
+        out = arrange.change(
+            session,
+            Actor(zone.staff_id, "test"),
+            PackageChange(
+                zone.doris_id,
+                aid,
+                (
+                    ServiceLine("home_care", "bay_care", clock.today(), times=EVENING, minutes=30, carers=1),
+                    ServiceLine("key_safe", "community_equipment", clock.today()),
+                ),
+                "Help to bed and a key safe",
+            ),
+        )
+    assert isinstance(out, Arranged)
+    return out
+
+
+def service_steps(zone: Zone, package_id: int) -> list[tuple[int | None, str, str, str]]:
+    with db.reading(zone.engine) as session:
+        return [
+            (s.line, s.state, s.confirmed_by, s.note)
+            for s in arrange.steps(session, package_id)
+            if s.line and s.state != "requested"  # each service's first step, as it was arranged
+        ]
+
+
+async def test_a_service_moves_on_from_the_package_screen_saying_what_is_missing_and_losing_nothing(
+    zone: Zone,
+) -> None:
+    """V, the service's number, its state's letter, who confirmed, a note: one service moves on, dated."""
+    made = home_care_and_key_safe(zone)
+    async with desk_open(zone) as (app, pilot):
+        await open_record(pilot, app, zone.doris_id)
+        await pilot.press("k")
+        await until(pilot, lambda: on_screen(app, "PackageScreen")() and app.screen.found is not None)  # type: ignore[attr-defined]
+        screen = app.screen
+        footer = screen.query_one("KeyFooter")
+        await until(pilot, lambda: "Service step" in str(footer.render()))
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert "Service: move on (arranged, active, suspended or ended)" in titles
+        assert "Package: Arranged" in titles  # the package's own moves stay "Package: ..."
+        await pilot.press("f1")
+        await until(pilot, on_screen(app, "HelpScreen"))
+        assert "Move one service on" in str(app.screen.query_one("#help-keys").render())
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+
+        # Arranged with nobody named as confirming it: said beside the field, nothing written, the note kept.
+        await pilot.press("v")
+        await until(pilot, on_screen(app, "ServiceStepDialog"))
+        dialog = app.screen
+        await pilot.press("1", "r")  # home care visits, arranged: the cursor goes to who confirmed
+        assert dialog.focused is dialog.query_one("#confirmed_by")
+        await pilot.press("enter", *"Rota from Monday", "enter")
+        await until(pilot, lambda: dialog.query_one("#confirmed_by-error").display)
+        assert "Say who at the provider confirmed it." in str(dialog.query_one("#confirmed_by-error").render())
+        assert dialog.query_one("#note", Input).value == "Rota from Monday"
+        assert app.screen is dialog and service_steps(zone, made.package_id) == []
+        assert dialog.focused is dialog.query_one("#confirmed_by")
+        await pilot.press(*"Sue at Bay Care", "f10")
+        await until(pilot, lambda: app.screen is screen)
+        assert any("Home care visits, Bay Care Homecare: arranged on" in n.message for n in app._notifications)
+        steps = screen.query_one("#package-steps")
+        await until(pilot, lambda: "(Home care visits), confirmed by Sue at Bay Care" in shown_text(steps, 200))
+        assert service_steps(zone, made.package_id) == [(1, "arranged", "Sue at Bay Care", "Rota from Monday")]
+
+        # A key safe still requested cannot become active; a day that is not a date is said plainly.
+        await pilot.press("v")
+        await until(pilot, on_screen(app, "ServiceStepDialog"))
+        dialog = app.screen
+        await pilot.press("2", "a", "shift+tab", "end", "ctrl+u", *"31/02/2026", "f10")
+        await until(pilot, lambda: dialog.query_one("#on-error").display)
+        assert "'31/02/2026' is not a date" in str(dialog.query_one("#on-error").render())
+        await pilot.press("ctrl+u", *dates.nhs_style(clock.today()), "f10")
+        await until(pilot, lambda: dialog.query_one("#state-error").display)
+        assert "A service requested cannot become active." in str(dialog.query_one("#state-error").render())
+        assert service_steps(zone, made.package_id) == [(1, "arranged", "Sue at Bay Care", "Rota from Monday")]
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+
+        # The key safe fitted: arranged and then active, each dated; the screen says so.
+        for state_key, typed in (("r", (*"Equipment store", "enter")), ("a", ())):
+            await pilot.press("v")
+            await until(pilot, on_screen(app, "ServiceStepDialog"))
+            await pilot.press("2", state_key, *typed, "enter")
+            await until(pilot, lambda: app.screen is screen)
+        await until(
+            pilot, lambda: "[Active]" in shown_text(screen.query_one("#package-services"), 200).split("Key safe")[1]
+        )
+    assert service_steps(zone, made.package_id)[1:] == [(2, "arranged", "Equipment store", ""), (2, "active", "", "")]
+    with db.reading(zone.engine) as session:
+        items = {
+            it.line: it.state
+            for it in session.exec(select(CarePackageItem).where(CarePackageItem.package_id == made.package_id))
+        }
+        assert items == {1: "arranged", 2: "active"}

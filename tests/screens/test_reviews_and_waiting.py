@@ -17,7 +17,7 @@ from desk.packages.arrange import ServiceLine
 from screens.app import DeskApp
 from screens.caseload_table import CaseloadTable
 from tests.helpers.fixtures import FROZEN_AT, FrozenClock, frozen
-from tests.helpers.packages import arrange_package, had_support_before, home_care
+from tests.helpers.packages import arrange_package, had_support_before, home_care, nurse_assessment
 from tests.screens.screen_zone import Zone, desk_open, on_screen, open_record, until
 
 
@@ -82,7 +82,7 @@ async def test_an_overdue_review_is_listed_and_ending_the_package_needs_a_reason
         assert pkg is not None and pkg.state == "ended"
 
 
-async def test_no_change_sets_the_next_review_and_a_change_hands_over_to_the_record(
+async def test_no_change_sets_the_next_review_and_a_change_hands_over_to_the_change_form(
     zone: Zone, clock: FrozenClock
 ) -> None:
     doris_package(zone)
@@ -92,14 +92,14 @@ async def test_no_change_sets_the_next_review_and_a_change_hands_over_to_the_rec
         assert cells(app, "reviews", "state") == ["DUE"]
         await pilot.press("r")
         await until(pilot, on_screen(app, "RecordReviewForm"))
-        await pilot.press("c", "enter")  # changed on a new assessment: made from the person's record
-        await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
-        assert type(app.screen).__name__ == "PersonScreen"
-        assert any(n.title == "Review: change the package" for n in app._notifications)
+        await pilot.press("c", "enter")  # changed on a new assessment: the change form, carrying the review
+        await until(pilot, on_screen(app, "PackageChangeForm"))
+        assert "at its review" in str(app.screen.query_one("#change-title").render())
         assert reviews_of(zone)[0][1] == "raised"  # still to do until the change is saved
 
         await pilot.press("escape")
         await until(pilot, on_screen(app, "ReviewListScreen"))
+        assert reviews_of(zone)[0][1] == "raised"  # nothing written by closing the form
         await pilot.press("r")
         await until(pilot, on_screen(app, "RecordReviewForm"))
         await pilot.press("n", *"Settled", "enter")
@@ -109,6 +109,52 @@ async def test_no_change_sets_the_next_review_and_a_change_hands_over_to_the_rec
         await pilot.press("enter")  # Enter opens the person
         await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
     assert reviews_of(zone) == [("first", "done", "no_change", "Settled"), ("yearly", "pending", "", "")]
+
+
+async def test_a_review_that_changes_the_package_reads_changed_and_names_the_version_it_made(
+    zone: Zone, clock: FrozenClock
+) -> None:
+    """R, C, the note, Enter: the change form; a morning visit saved there records the review as changed."""
+    package_id = doris_package(zone)
+    clock.advance(timedelta(days=28))
+    nurse_assessment(zone.engine, Actor(zone.staff_id, "desk-2"), zone.doris_id)  # today's: it can authorise
+    async with desk_open(zone) as (app, pilot):
+        await open_reviews(pilot, app)
+        await pilot.press("r")
+        await until(pilot, on_screen(app, "RecordReviewForm"))
+        await pilot.press("c", *"Struggling in the mornings", "enter")
+        await until(pilot, on_screen(app, "PackageChangeForm"))
+        form = app.screen
+        await pilot.press("f8")
+        await until(pilot, on_screen(app, "ServicePicker"))
+        await pilot.press("h")  # a morning visit
+        await until(pilot, lambda: app.screen is form and len(form.query("LineEditor")) == 2)
+        await pilot.press("enter", *"Cannot get up alone", "f10")
+        await until(pilot, on_screen(app, "PackageScreen"))
+        assert any("Review recorded: Changed on a new assessment (version 2)." in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await until(pilot, lambda: on_screen(app, "ReviewListScreen")() and "DONE" in cells(app, "reviews", "state"))
+        what = cells(app, "reviews", "what")[cells(app, "reviews", "state").index("DONE")]
+        assert what.endswith("Changed on a new assessment (version 2)") and "Replaced" not in what
+        assert cells(app, "reviews", "state") == ["DONE"]  # the change's new first review is still to come
+        await pilot.press("enter")
+        await until(pilot, lambda: getattr(app.screen, "record", None) is not None)
+        view = app.screen.query_one("#timeline")
+        await until(pilot, lambda: "Package review recorded" in view.text())  # type: ignore[attr-defined]
+        timeline = view.text()  # type: ignore[attr-defined]
+        assert "Package review recorded: Changed on a new assessment (version 2)" in timeline
+        assert "Replaced by a change" not in timeline
+    with db.reading(zone.engine) as session:
+        done, new = session.exec(select(PackageReview).order_by(PackageReview.id)).all()
+        assert (done.state, done.outcome, done.package_version, done.note) == (
+            "done",
+            "changed",
+            2,
+            "Struggling in the mornings",
+        )
+        assert (new.kind, new.state) == ("first", "pending")
+        pkg = session.get(CarePackage, package_id)
+        assert pkg is not None and pkg.current_version == 2
 
 
 async def test_the_waiting_list_sorts_by_days_left_and_says_missed_in_a_word(zone: Zone, clock: FrozenClock) -> None:
