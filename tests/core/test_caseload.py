@@ -99,7 +99,7 @@ KINDS: dict[str, tuple[Opener, dict[str, Any], dict[str, Any]]] = {
     "hospital admission": (
         lambda p, staff, ward: Admission(person_id=p.id, ward_id=ward, admitted_at=FROZEN_AT),
         {"discharged_at": FROZEN_AT},
-        {"in_hospital": True, "flags": "HOSP", "health": "Brixham Community Hospital, Harbour Ward since 23-Nov"},
+        {"in_hospital": True, "flags": "HOSP", "health": "Harbour Ward since 23-Nov"},
     ),
 }
 

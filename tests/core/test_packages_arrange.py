@@ -335,7 +335,8 @@ def test_a_change_is_written_in_few_statements_and_keeps_every_history_row(
         event.remove(engine, "before_cursor_execute", on_statement)
         event.remove(OrmSession, "after_flush", on_flush)
     assert isinstance(out, Arranged) and out.version.number == 2
-    assert len(statements) <= 30, "\n".join(s.split("\n")[0][:100] for s in statements)
+    # 31: the caseload row's refresh also asks whether a discharge waits for the zone to pick up (PICKUP)
+    assert len(statements) <= 31, "\n".join(s.split("\n")[0][:100] for s in statements)
     assert len(flushes) <= 3
     with db.reading(engine) as session:
         written = [
