@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -25,6 +25,22 @@ def now() -> datetime:
 def today() -> date:
     """Today's date on the office wall clock (Europe/London), not in UTC."""
     return now().astimezone(LONDON).date()
+
+
+def nearest_at(wall: time, *, at: datetime | None = None) -> datetime:
+    """The office-clock time ``wall`` (14:30) nearest to now, as UTC: today's, or tomorrow's when today's is
+    more than 12 hours gone.
+
+    So a time typed late in the evening for a night shift's visit just after
+    midnight ("00:15" at 23:50) is tomorrow's, while "14:00" typed at 15:00 is
+    today's and has passed, which the caller says.
+    """
+    now = at or _now()
+    day = now.astimezone(LONDON).date()
+    then = datetime.combine(day, wall, tzinfo=LONDON).astimezone(UTC)
+    if now - then > timedelta(hours=12):
+        then = datetime.combine(day + timedelta(days=1), wall, tzinfo=LONDON).astimezone(UTC)
+    return then
 
 
 def set_clock(fn: Callable[[], datetime] | None) -> None:

@@ -10,7 +10,7 @@ the crisis, its referral and the bookings are written in one transaction.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
 from rich.text import Text
 from textual import on, work
@@ -49,7 +49,7 @@ FRESHEN_S = 5.0
 
 
 def parse_hhmm(text: str) -> datetime | None:
-    """'14:30' (or '1430') today on the office clock, as UTC; None if it is not a time."""
+    """'14:30' (or '1430') on the office clock, as UTC (the nearest: desk.clock.nearest_at); None if not a time."""
     raw = text.strip().replace(".", ":")
     if ":" not in raw and len(raw) in (3, 4) and raw.isdigit():
         raw = f"{raw[:-2]}:{raw[-2:]}"
@@ -58,7 +58,7 @@ def parse_hhmm(text: str) -> datetime | None:
         at = time(hh, mm)
     except ValueError:
         return None
-    return datetime.combine(clock.local(clock.now()).date(), at, tzinfo=clock.LONDON).astimezone(UTC)
+    return clock.nearest_at(at)
 
 
 def plan_text(plan: CrisisPlanView, rec: people.PersonRecord) -> Text:

@@ -20,8 +20,9 @@ recorded). Then, in the caller's one transaction:
 * the zone is told: a :class:`~desk.discharge_models.ZonePickup` for the
   person's zone with what was put in place and who to ring, raised at once
   on the zone's desks (desk.discharge.pickups);
-* when there is a package, its review is set four weeks (28 days) after the
-  discharge day, at the discharge's time on the office clock (a
+* when there is a package (on any pathway: after a bed-based stay or a care
+  home placement the review decides what becomes of the suspended one), its
+  review is set four weeks (28 days) after the discharge day, at the discharge's time on the office clock (a
   :class:`~desk.package_models.PackageReview` of kind ``discharge``, raised by
   desk.crisis.reminders.poll_reviews).
 
@@ -264,7 +265,7 @@ def discharge(session: Session, actor: Actor, data: DischargeInput) -> Discharge
 
     review_id: int | None = None
     review_due: datetime | None = None
-    if pkg is not None and adm.pathway in GOING_HOME:
+    if pkg is not None:  # going home or not: four weeks on, the zone reviews what the person needs now
         review_due = review_dates.due_at(left_on, review_dates.wall_time(at), REVIEW_AFTER_DAYS)
         review = review_dates.schedule(
             session,

@@ -9,45 +9,17 @@ seeded (the added referrals and the raised crises are gone again).
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlmodel import col
 
 from bench import crisis_screens
 from bench.core import REGISTRY, Context, Measure, Result, run_measure
-from bench.data import engine_for, prepare
 from desk import db
 from desk.crisis_models import Booking, Crisis, Reminder
 from desk.models import CaseloadEntry, History, Referral
 
 CRISIS_SCREEN_MEASURES = [m for m in REGISTRY if m.fn.__module__ == crisis_screens.__name__]
-PG_URL = os.environ.get("DESK_TEST_DATABASE_URL", "")
-
-
-@pytest.fixture(
-    scope="module",
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-)
-def small_trust(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
-    """A seeded trust of 3,000 people: five zones, their rosters, open crises and Rapid referrals."""
-    if request.param == "sqlite":
-        url, schema = f"sqlite:///{tmp_path_factory.mktemp('bench')}/scale.db", ""
-    else:
-        url, schema = PG_URL, f"bench_{uuid.uuid4().hex[:12]}"
-    engine, counts, _ = prepare(url, schema=schema, people=3000, caseload=800, calls=2000, seed=380, reuse=False)
-    try:
-        yield Context(engine=engine, url=url, backend=request.param, counts=counts, once=True)
-    finally:
-        engine.dispose()
-        if schema:
-            base = engine_for(url, "public")
-            with base.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            base.dispose()
 
 
 def test_the_crisis_screen_measures_are_all_here() -> None:

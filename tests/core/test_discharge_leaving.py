@@ -329,7 +329,10 @@ def test_a_care_home_placement_leaves_the_home_care_suspended_and_names_the_home
     assert done.put_in_place == (
         f"Care home placement (pathway 3): {home.name}. The package from before the admission stays suspended"
     )
-    assert (done.package_state, done.review_id) == ("suspended", None)
+    assert done.package_state == "suspended" and done.review_id is not None
+    with db.reading(engine) as session:
+        review = session.get(PackageReview, done.review_id)
+        assert review is not None and (review.kind, review.admission_id) == ("discharge", stay.admission_id)
 
 
 def test_a_package_arranged_on_the_ward_starts_on_the_discharge_day(
