@@ -111,10 +111,10 @@ class GlobalActions(App[None]):
             self.push_screen(WaitingListScreen(all_zones=self.settings.all_zones))
 
     def action_crisis_board(self) -> None:
-        from screens.crisis_board import CrisisBoardScreen
+        from screens.crisis_board import CrisisBoardScreen, opened
 
         if not isinstance(self.screen, CrisisBoardScreen):
-            self.push_screen(CrisisBoardScreen(all_zones=self.settings.all_zones))
+            self.push_screen(opened(self, all_zones=self.settings.all_zones))
 
     def action_show_ringing(self) -> None:
         from screens.header import ringing_text
