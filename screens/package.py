@@ -9,6 +9,12 @@ one off as told. R (arranged, saying who at the provider confirmed), A
 package history shows every version: the assessment that authorised it, who
 arranged it, when, why, and what changed; C compares any two versions in
 words. M changes the package on an assessment.
+
+The package is read from the moment the screen is made (K), while it is put
+together. Its history is drawn to lines in the worker that reads it, the
+newest versions first (about the pane's height), and the rest in a worker
+after the first frame (as the record's timeline is), so a package of many
+versions opens as fast as one of a few.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from desk import clock, dates, db
 from desk.errors import DeskError, InvalidForm
@@ -37,7 +44,15 @@ from screens.form import show_beside_fields
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.person import banner
+from screens.timeline_view import Lines, TimelineView, render_lines
 from screens.widgets import FieldError
+
+FIRST_VERSIONS = 6
+"""The newest versions drawn before the first frame: more than the history pane shows at 45 lines."""
+HISTORY_SHARE = 2 / 5
+"""The history pane's share of the screen's width (``#package-history``: 2fr beside 3fr)."""
+HISTORY_FRAME = 1 + 2 + 2
+"""Cells of the pane's width that are not its lines: the border on its left, padding, the scroll bar's gutter."""
 
 
 @dataclass(frozen=True)
@@ -145,15 +160,15 @@ def current_text(found: PackageRead) -> Text:
     return out
 
 
-def history_text(found: list[VersionView]) -> Text:
-    """Every version, newest first: authority, who arranged it, when, why, and the difference from the one before."""
+def history_text(found: list[VersionView], newest: int | None = None) -> Text:
+    """Every version (or the ``newest`` few), newest first: authority, who arranged it, when, why, what changed."""
     out = Text()
     if not found:
         out.append("No versions yet.", style="dim")
     before: dict[int, VersionView] = {}
     for i, v in enumerate(found):
         before[v.number] = found[i - 1] if i else None  # type: ignore[assignment]
-    for v in reversed(found):
+    for v in list(reversed(found))[:newest]:
         out.append(f"Version {v.number}", style="bold")
         out.append(f"  {clock.local(v.arranged_at):%d-%b-%Y %H:%M}  {v.arranged_by or 'unknown'} at {v.desk}\n")
         who = arrange.AS_FOUND_AUTHORITY if v.as_found else v.assessor
@@ -166,6 +181,35 @@ def history_text(found: list[VersionView]) -> Text:
             f"  {v.hours_per_week:g} hours a week, {arrange.money(v.cost_per_week_pence)} a week\n\n", style="dim"
         )
     return out
+
+
+def history_width(screen_width: int) -> int:
+    """The width the history's lines are drawn at on a screen ``screen_width`` wide (before it is laid out)."""
+    return max(20, int(screen_width * HISTORY_SHARE) - HISTORY_FRAME)
+
+
+def draw_history(versions: list[VersionView], width: int, newest: int | None = None) -> Lines:
+    """The history's lines at ``width`` (in a worker thread): every version, or the ``newest`` few."""
+    return render_lines(history_text(versions, newest), width)
+
+
+@dataclass(frozen=True)
+class PackageLoaded:
+    """A package as the screen first shows it: what was read, and its newest versions drawn at ``width``."""
+
+    found: PackageRead
+    first: Lines
+    width: int
+
+
+def fetch_package(engine: Engine, person_id: int, width: int) -> PackageLoaded:
+    """Read the person's package and draw its newest versions (in a worker thread)."""
+    found = read_package(engine, person_id)
+    return PackageLoaded(found, draw_history(found.versions, width, FIRST_VERSIONS), width)
+
+
+def history_title(count: int) -> str:
+    return f"Package history: {count} version{'s' if count != 1 else ''}, newest first"
 
 
 def arranged_text(done: Arranged) -> Text:
@@ -209,6 +253,7 @@ class PackageScreen(DeskScreen[None]):
     #package-body { height: 1fr; }
     #package-now { width: 3fr; height: 1fr; }
     #package-history { width: 2fr; height: 1fr; border-left: solid $accent; padding: 0 1; }
+    #package-versions { scrollbar-gutter: stable; }
     #package-arranged { height: auto; padding: 0 1; border: round $success; }
     #package-current { height: auto; padding: 0 1; }
     #package-services { height: auto; padding: 0 1; }
@@ -216,11 +261,19 @@ class PackageScreen(DeskScreen[None]):
     #package-steps { height: auto; padding: 0 1; }
     """
 
-    def __init__(self, person_id: int, arranged: Arranged | None = None) -> None:
+    def __init__(
+        self, person_id: int, arranged: Arranged | None = None, *, loaded: PackageLoaded | None = None
+    ) -> None:
+        """The person's package screen; ``loaded`` when it was read before the screen was opened (see open_package)."""
         super().__init__()
         self.person_id = person_id
         self.arranged = arranged
         self.found: PackageRead | None = None
+        self._mounted = False
+        self._early: PackageLoaded | None = loaded
+        """The package read before the screen was mounted, shown as it mounts."""
+        if loaded is None:
+            self.load(history_width(self.app.size.width))  # read while the screen is put together, not after
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -233,9 +286,9 @@ class PackageScreen(DeskScreen[None]):
                 yield Label("Providers to tell (T ticks the highlighted one off as told)", classes="field-label-wide")
                 yield OptionList(id="package-notices")
                 yield Static("", id="package-steps")
-            with VerticalScroll(id="package-history"):
+            with Vertical(id="package-history"):
                 yield Static("Package history", id="package-history-title", classes="dialog-title")
-                yield Static("", id="package-versions")
+                yield TimelineView(id="package-versions")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -244,20 +297,33 @@ class PackageScreen(DeskScreen[None]):
         if self.arranged is not None:
             arranged.update(arranged_text(self.arranged))
         self.query_one("#package-notices", OptionList).focus()
-        self.action_reload()
+        self._mounted = True
+        if self._early is not None:  # read before the screen was ready: shown in its first frame
+            early, self._early = self._early, None
+            self.show(early)
 
     def action_reload(self) -> None:
-        self.load()
+        view = self.query_one(TimelineView)
+        self.load(view.line_width if view.scrollable_content_region.width else history_width(self.app.size.width))
 
     @work(thread=True, exclusive=True, group="package", exit_on_error=False)
-    def load(self) -> None:
-        self.app.call_from_thread(self.show, read_package(self.desk.engine, self.person_id))
+    def load(self, width: int) -> None:
+        """Read the package and draw its newest versions; shown as soon as the screen is mounted."""
+        loaded = fetch_package(self.desk.engine, self.person_id, width)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._package_read, loaded)
 
-    def show(self, found: PackageRead) -> None:
-        """Everything read, on screen."""
+    def _package_read(self, loaded: PackageLoaded) -> None:
+        if not self._mounted:
+            self._early = loaded
+            return
+        self.show(loaded)
+
+    def show(self, loaded: PackageLoaded) -> None:
+        """Everything read, on screen; the history's older versions are drawn after this frame."""
         if not self.is_attached:
             return
-        self.found = found
+        found = self.found = loaded.found
         self.query_one("#package-banner", Static).update(banner(found.record))
         self.query_one("#package-current", Static).update(current_text(found))
         services = self.query_one("#package-services", Static)
@@ -284,10 +350,30 @@ class PackageScreen(DeskScreen[None]):
             or "none yet"
         )
         self.query_one("#package-steps", Static).update(steps)
-        self.query_one("#package-versions", Static).update(history_text(found.versions))
-        self.query_one("#package-history-title", Static).update(
-            f"Package history: {len(found.versions)} version{'s' if len(found.versions) != 1 else ''}, newest first"
-        )
+        self.query_one(TimelineView).set_lines(loaded.first, loaded.width)
+        self.query_one("#package-history-title", Static).update(history_title(len(found.versions)))
+        if len(found.versions) > FIRST_VERSIONS:
+            self.call_after_refresh(self.redraw, found.versions, loaded.width)
+
+    @on(TimelineView.WidthChanged)
+    def _width_changed(self, event: TimelineView.WidthChanged) -> None:
+        if self.found is not None:
+            self.redraw(self.found.versions, event.width)
+
+    @work(thread=True, exclusive=True, group="package-history", exit_on_error=False)
+    def redraw(self, versions: list[VersionView], width: int) -> None:
+        """Draw every version in this worker, and show them (unless the screen has gone or been read again)."""
+        lines = draw_history(versions, width)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_history, versions, lines, width)
+
+    def _show_history(self, versions: list[VersionView], lines: Lines, width: int) -> None:
+        if self.is_attached and self.found is not None and self.found.versions is versions:
+            self.query_one(TimelineView).set_lines(lines, width)
+
+    def history(self) -> str:
+        """The history as it reads on screen (what has been drawn of it)."""
+        return self.query_one(TimelineView).text()
 
     # --- providers told -----------------------------------------------------------
 
@@ -315,7 +401,7 @@ class PackageScreen(DeskScreen[None]):
             app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
         else:
             app.call_from_thread(self.notify, f"{n.provider_name} ticked off as told.", timeout=4)
-        app.call_from_thread(self.load)
+        app.call_from_thread(self.action_reload)
 
     # --- states ---------------------------------------------------------------------
 
@@ -330,7 +416,7 @@ class PackageScreen(DeskScreen[None]):
 
     def _moved(self, moved: bool | None) -> None:
         if moved:
-            self.load()
+            self.action_reload()
 
     # --- comparing ------------------------------------------------------------------
 
