@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
@@ -41,10 +41,13 @@ from desk.crisis.board import BoardRow, ClockState, retick, time_left
 from desk.crisis.figures import TwoHourFigure
 from desk.crisis.reminders import Acknowledgement, ReminderRow
 from desk.plurals import counted
-from screens.base import DeskScreen
+from screens.base import DeskScreen, ReadsFirst
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.line_table import GAP, PLAIN, Cell, LineTable
+
+if TYPE_CHECKING:
+    from screens.app import DeskApp
 
 TICK_S = 1.0
 """How often the clocks are looked at. Deadlines fall at any second, so each row's minute turns over at its
@@ -269,7 +272,7 @@ class ReminderTable(DataTable[str | Text]):
     BINDINGS = [Binding("enter", "screen.acknowledge", "Acknowledge", tooltip="Acknowledge the highlighted reminder")]
 
 
-class CrisisBoardScreen(DeskScreen[None]):
+class CrisisBoardScreen(ReadsFirst, DeskScreen[None]):
     """Open crises and Rapid referrals by time left, live; reminders to acknowledge; the 2-hour figure."""
 
     CSS_PATH = "crisis_board.tcss"
@@ -301,7 +304,8 @@ class CrisisBoardScreen(DeskScreen[None]):
         self._opening = 0
         """Which opening of the board this is: what was read for an earlier one is not shown."""
         self._reopened = False
-        self.load()  # the rows are read while the screen is put together, not after
+        self.reading()
+        self.load()  # the rows are read before the screen opens (screens.base.open_when_read), not after
 
     def reopen(self, *, all_zones: bool) -> None:
         """Open the board again (it was closed): empty, as a new board is, with its rows being read at once.
@@ -322,7 +326,8 @@ class CrisisBoardScreen(DeskScreen[None]):
             self.query_one("#board-status", Static).update("", layout=False)
             self.query_one("#board-detail", Static).update("", layout=False)
             self._show_reminders([])
-        self.load()  # read while the screen comes back, as when it was made
+        self.reading()
+        self.load()  # read before the screen comes back, as when it was made
 
     def compose(self) -> ComposeResult:
         self.widths = column_widths(self.app.size.width)
@@ -354,13 +359,15 @@ class CrisisBoardScreen(DeskScreen[None]):
 
     # --- reading ------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="crisis-board", exit_on_error=False)
     def load(self) -> None:
         """Read the board's rows again (a change somewhere, or the scope switched); the rest follows them."""
-        zone_id, opening = self.zone_id, self._opening
-        data = read_board(self.desk.engine, zone_id)
+        self._read_rows(self.desk, self.zone_id, self._opening)  # the desk found here: not yet mounted, a thread can't
+
+    @work(thread=True, exclusive=True, group="crisis-board", exit_on_error=False)
+    def _read_rows(self, desk: DeskApp, zone_id: str | None, opening: int) -> None:
+        data = read_board(desk.engine, zone_id)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._rows_read, data, zone_id, opening)
+            desk.call_from_thread(self._rows_read, data, zone_id, opening)
 
     def _rows_read(self, data: BoardData, zone_id: str | None, opening: int) -> None:
         """Show the rows now; read the reminders and the figure once the frame with the rows is drawn."""
@@ -368,9 +375,11 @@ class CrisisBoardScreen(DeskScreen[None]):
             return  # read for an opening of the board since closed
         if not self._mounted:
             self._early = (data, zone_id, opening)
+            self.read_in()  # opened now, its rows shown as it mounts
             return
         self.show(data)
         self.call_after_refresh(self.load_extras, zone_id, data.read_at, opening)
+        self.read_in()
 
     @work(thread=True, exclusive=True, group="crisis-board-extras", exit_on_error=False)
     def load_extras(self, zone_id: str | None, read_at: datetime, opening: int) -> None:

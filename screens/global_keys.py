@@ -105,16 +105,18 @@ class GlobalActions(App[None]):
             self.push_screen(ReviewListScreen(all_zones=self.settings.all_zones))
 
     def action_waiting_list(self) -> None:
+        from screens.base import open_when_read
         from screens.waiting_list import WaitingListScreen
 
         if not isinstance(self.screen, WaitingListScreen):
-            self.push_screen(WaitingListScreen(all_zones=self.settings.all_zones))
+            open_when_read(self, WaitingListScreen(all_zones=self.settings.all_zones))
 
     def action_crisis_board(self) -> None:
+        from screens.base import open_when_read
         from screens.crisis_board import CrisisBoardScreen, opened
 
         if not isinstance(self.screen, CrisisBoardScreen):
-            self.push_screen(opened(self, all_zones=self.settings.all_zones))
+            open_when_read(self, opened(self, all_zones=self.settings.all_zones))
 
     def action_show_ringing(self) -> None:
         from screens.header import ringing_text

@@ -10,8 +10,9 @@ package history shows every version: the assessment that authorised it, who
 arranged it, when, why, and what changed; C compares any two versions in
 words. M changes the package on an assessment.
 
-The package is read from the moment the screen is made (K), while it is put
-together. Its history is drawn to lines in the worker that reads it, the
+The package is read from the moment the screen is made (K), and the screen
+opened once it is in (screens.base.open_when_read), so its first frame
+shows it. Its history is drawn to lines in the worker that reads it, the
 newest versions first (about the pane's height), and the rest in a worker
 after the first frame (as the record's timeline is), so a package of many
 versions opens as fast as one of a few.
@@ -20,6 +21,7 @@ versions opens as fast as one of a few.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from sqlalchemy import Engine
@@ -39,13 +41,16 @@ from desk.packages import arrange, catalogue
 from desk.packages.arrange import STATES, Arranged, NoticeRow, StepInput, StepRow, VersionView
 from desk.services import people
 from desk.services.people import PersonRecord
-from screens.base import DeskModalScreen, DeskScreen
+from screens.base import DeskModalScreen, DeskScreen, ReadsFirst
 from screens.form import show_beside_fields
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.person import banner
 from screens.timeline_view import Lines, TimelineView, render_lines
 from screens.widgets import FieldError
+
+if TYPE_CHECKING:
+    from screens.app import DeskApp
 
 FIRST_VERSIONS = 6
 """The newest versions drawn before the first frame: more than the history pane shows at 45 lines."""
@@ -233,7 +238,7 @@ def notice_prompt(n: NoticeRow) -> str:
     return f"{mark} v{n.package_version} {n.provider_name} {n.phone}: {n.what}"
 
 
-class PackageScreen(DeskScreen[None]):
+class PackageScreen(ReadsFirst, DeskScreen[None]):
     """A person's package now, whom to tell, its states, and its whole history."""
 
     BINDINGS = [
@@ -261,19 +266,16 @@ class PackageScreen(DeskScreen[None]):
     #package-steps { height: auto; padding: 0 1; }
     """
 
-    def __init__(
-        self, person_id: int, arranged: Arranged | None = None, *, loaded: PackageLoaded | None = None
-    ) -> None:
-        """The person's package screen; ``loaded`` when it was read before the screen was opened (see open_package)."""
+    def __init__(self, person_id: int, arranged: Arranged | None = None) -> None:
         super().__init__()
         self.person_id = person_id
         self.arranged = arranged
         self.found: PackageRead | None = None
         self._mounted = False
-        self._early: PackageLoaded | None = loaded
+        self._early: PackageLoaded | None = None
         """The package read before the screen was mounted, shown as it mounts."""
-        if loaded is None:
-            self.load(history_width(self.app.size.width))  # read while the screen is put together, not after
+        self.reading()
+        self.load(history_width(self.app.size.width))  # read before the screen opens (screens.base.open_when_read)
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -306,18 +308,22 @@ class PackageScreen(DeskScreen[None]):
         view = self.query_one(TimelineView)
         self.load(view.line_width if view.scrollable_content_region.width else history_width(self.app.size.width))
 
-    @work(thread=True, exclusive=True, group="package", exit_on_error=False)
     def load(self, width: int) -> None:
         """Read the package and draw its newest versions; shown as soon as the screen is mounted."""
-        loaded = fetch_package(self.desk.engine, self.person_id, width)
+        self._read_package(self.desk, width)  # the desk found here: not yet mounted, a thread can't
+
+    @work(thread=True, exclusive=True, group="package", exit_on_error=False)
+    def _read_package(self, desk: DeskApp, width: int) -> None:
+        loaded = fetch_package(desk.engine, self.person_id, width)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._package_read, loaded)
+            desk.call_from_thread(self._package_read, loaded)
 
     def _package_read(self, loaded: PackageLoaded) -> None:
         if not self._mounted:
             self._early = loaded
-            return
-        self.show(loaded)
+        else:
+            self.show(loaded)
+        self.read_in()
 
     def show(self, loaded: PackageLoaded) -> None:
         """Everything read, on screen; the history's older versions are drawn after this frame."""

@@ -36,13 +36,10 @@ from screens.timeline_view import Lines, TimelineView, render_lines
 if TYPE_CHECKING:
     from desk.packages.assessments import AssessmentRecord
     from screens.assessment import AssessmentStart
-    from screens.package import PackageLoaded
     from screens.package_change import ChangeStart
 
 DETAILS_WIDTH = 60 + 4  # the details column (desk.tcss #person-details) and the timeline's borders
 FIRST_ENTRIES = 15  # about a screenful, drawn first so the newest entries show at once
-PACKAGE_WAIT_S = 0.15
-"""K opens the package screen when its package is read, or after this long with it still being read."""
 
 SIDE_STYLE = {"call": "cyan", "health": "green", "social": "magenta", "hospital": "yellow", "record": "dim"}
 SIDE_LABEL = {"call": "Call", "health": "Health", "social": "Social", "hospital": "Hospital", "record": "Record"}
@@ -356,8 +353,6 @@ class PersonScreen(DeskScreen[None]):
         self.live = LiveWatch(self._mark)
         self.plan: CrisisPlanView | None = None
         self.crisis: OpenCrisis | None = None
-        self._package_asked = 0
-        """How many times K asked for the package: only the latest opens its screen, once."""
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -515,34 +510,11 @@ class PersonScreen(DeskScreen[None]):
         self.app.push_screen(AssessmentForm(start, recorder=who), recorded)
 
     def action_package(self) -> None:
-        """Read the package, then open its screen with it: one frame with everything, not a frame then the read.
-
-        A package not read within PACKAGE_WAIT_S (a database far away or
-        busy) opens its screen at once, reading itself.
-        """
-        from screens.package import history_width
-
-        self._package_asked += 1
-        asked = self._package_asked
-        self.read_package(asked, history_width(self.app.size.width))
-        self.set_timer(PACKAGE_WAIT_S, lambda: self._open_package(asked, None), name="package screen")
-
-    @work(thread=True, exclusive=True, group="person-package-read", exit_on_error=False)
-    def read_package(self, asked: int, width: int) -> None:
-        from screens.package import fetch_package
-
-        loaded = fetch_package(self.desk.engine, self.person_id, width)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._open_package, asked, loaded)
-
-    def _open_package(self, asked: int, loaded: PackageLoaded | None) -> None:
-        """Open the package screen once for each K, with the package if it has been read; not if the record is gone."""
+        """Open the package screen once its package is read: its first frame shows it (screens.base)."""
+        from screens.base import open_when_read
         from screens.package import PackageScreen
 
-        if asked != self._package_asked or not self.is_current:
-            return  # opened already, or the co-ordinator has moved on
-        self._package_asked += 1  # whatever comes second for this K is dropped
-        self.app.push_screen(PackageScreen(self.person_id, loaded=loaded))
+        open_when_read(self.app, PackageScreen(self.person_id))
 
     @work(thread=True, exclusive=True, group="person-package", exit_on_error=False)
     def action_change_package(self) -> None:
