@@ -97,10 +97,14 @@ class Collector:
         self.settled = True
 
     def _sweep_now(self) -> None:
-        """The minute's sweep, unless one is already due; it waits for a screen still reading, as any sweep does."""
+        """The minute's sweep, unless one is already due: like a screen change's, half a second on.
+
+        A screen change meanwhile puts it off as it puts off its own, so it
+        never lands in the first frame of a screen the co-ordinator just opened.
+        """
         if self._sweep is None:
             self._waits, self._was_reading = 0, False
-            self._collect()
+            self._sweep = self.app.set_timer(SWEEP_AFTER_S, self._collect, name="sweep closed screens")
 
     def sweep_soon(self) -> None:
         """A full collection shortly after the screen changed: only once settled, or it would sweep the loading ORM.

@@ -93,7 +93,7 @@ SHARED = {"person": (0.18, 14), "what": (0.22, 12), "booked": (0.38, 18), "liais
 (at about 117 columns: 120 still fits every column)."""
 SCROLLBAR = 2
 KEYS = tuple(LABELS)
-CLOCK_COLUMNS = range(KEYS.index("state"), KEYS.index("left") + 1)
+STATE, LEFT = KEYS.index("state"), KEYS.index("left")
 """The columns a clock tick changes: the word and the time left."""
 
 
@@ -170,6 +170,12 @@ def left_cell(state: ClockState) -> Text:
     return Text(time_left(state), style=LEVEL_STYLES[state.level] if state.level != "ok" else PLAIN)
 
 
+def clock_cells(state: ClockState) -> tuple[Cell, Cell]:
+    """The word and the time left as cells, made straight from the clock (a tick makes hundreds)."""
+    style = LEVEL_STYLES[state.level]
+    return (f" {state.word} ", style), (time_left(state), style if state.level != "ok" else PLAIN)
+
+
 def as_cell(text: Text) -> Cell:
     """A styled text as one cell of a line."""
     return (text.plain, text.style if isinstance(text.style, Style) else Style.parse(text.style))
@@ -183,8 +189,7 @@ def one_line(text: str) -> str:
 def row_cells(row: BoardRow, state: ClockState, read_at: datetime, *, all_zones: bool) -> list[Cell]:
     """A board row's cells, whole, in column order (each line crops them to its column's width)."""
     return [
-        as_cell(state_cell(state)),
-        as_cell(left_cell(state)),
+        *clock_cells(state),
         (due_text(row.due_at, read_at), PLAIN),
         ("Crisis" if row.kind == "crisis" else "Rapid", PLAIN),
         (one_line(row.person) + (f" ({row.zone_id})" if all_zones else ""), PLAIN),
@@ -497,17 +502,21 @@ class CrisisBoardScreen(ReadsFirst, DeskScreen[None]):
         if not self.is_current:
             return 0  # covered or closed: its clocks are moved on when it is in front again
         now = clock.now()
-        changed: list[int] = []
+        table = self.query_one(BoardTable)
+        changed: dict[int, dict[int, Cell]] = {}
         count = 0
         for i, row in enumerate(self.rows):
             state = retick(row, now)
             before = self.states[i]
             if state == before:
                 continue
-            count += 2 if state.level != before.level else 1  # the time left, and the word when it changed
             self.states[i] = state
-            changed.append(i)
-        self.query_one(BoardTable).rows_changed(changed, CLOCK_COLUMNS)  # the rest of each row is as it was
+            word = state.level != before.level or state.word != before.word
+            count += 2 if word else 1  # the time left, and the word when it changed
+            if table.made(i):  # a row not drawn yet is made as it stands when it is
+                word_cell, left = clock_cells(state)
+                changed[i] = {STATE: word_cell, LEFT: left} if word else {LEFT: left}
+        table.cells_changed(changed)  # the rest of each row, and its line, is as it was
         return count
 
     def _cells_of(self, index: int) -> list[Cell]:
