@@ -21,13 +21,13 @@ versions opens as fast as one of a few.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from sqlalchemy import Engine
 from sqlmodel import col, select
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Static
@@ -217,6 +217,28 @@ def history_title(count: int) -> str:
     return f"Package history: {count} version{'s' if count != 1 else ''}, newest first"
 
 
+PACKAGE_SCREEN = "package"
+"""The name the package screen is installed under: one a session, opened again for each person (see opened)."""
+
+
+def opened(app: App[Any], person_id: int, arranged: Arranged | None = None) -> PackageScreen:
+    """The package screen to open: the session's one, emptied and reading this person's package, or a new one.
+
+    Made and installed on the first K, and opened again after that, so each
+    opening costs its read and its frame, not building and styling the
+    screen's widgets. One already in the stack stays as it is: a new one opens.
+    """
+    if not app.is_screen_installed(PACKAGE_SCREEN):
+        screen = PackageScreen(person_id, arranged)
+        app.install_screen(screen, PACKAGE_SCREEN)
+        return screen
+    screen = app.get_screen(PACKAGE_SCREEN, PackageScreen)
+    if screen in app.screen_stack:
+        return PackageScreen(person_id, arranged)
+    screen.reopen(person_id, arranged)
+    return screen
+
+
 def arranged_text(done: Arranged) -> Text:
     """What was just arranged: the new version, its differences, cost, review date and providers to tell."""
     v = done.version
@@ -274,8 +296,34 @@ class PackageScreen(ReadsFirst, DeskScreen[None]):
         self._mounted = False
         self._early: PackageLoaded | None = None
         """The package read before the screen was mounted, shown as it mounts."""
+        self._opening = 0
+        """Which opening of the screen this is: a package read for an earlier one is not shown."""
         self.reading()
         self.load(history_width(self.app.size.width))  # read before the screen opens (screens.base.open_when_read)
+
+    def reopen(self, person_id: int, arranged: Arranged | None = None) -> None:
+        """Open the screen again, for this person: emptied, as a new one is, with their package being read at once.
+
+        Nothing read for the opening before is shown: its workers are
+        cancelled and anything of theirs still on its way is dropped.
+        """
+        self._opening += 1
+        self.app.workers.cancel_node(self)
+        self.person_id, self.arranged, self.found, self._early = person_id, arranged, None, None
+        if self._mounted:
+            self._show_arranged()
+            for name in ("current", "services", "steps"):
+                self.query_one(f"#package-{name}", Static).update("")
+            self.query_one("#package-banner", Static).update("Loading...")
+            self.query_one("#package-notices", OptionList).clear_options()
+            self.query_one("#package-history-title", Static).update("Package history")
+            view = self.query_one(TimelineView)
+            view.set_lines([], view.line_width)
+            view.scroll_home(animate=False)
+            self.query_one("#package-now", VerticalScroll).scroll_home(animate=False)
+            self.query_one("#package-notices", OptionList).focus()
+        self.reading()
+        self.action_reload()
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -294,31 +342,37 @@ class PackageScreen(ReadsFirst, DeskScreen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        arranged = self.query_one("#package-arranged", Static)
-        arranged.display = self.arranged is not None
-        if self.arranged is not None:
-            arranged.update(arranged_text(self.arranged))
+        self._show_arranged()
         self.query_one("#package-notices", OptionList).focus()
         self._mounted = True
         if self._early is not None:  # read before the screen was ready: shown in its first frame
             early, self._early = self._early, None
             self.show(early)
 
+    def _show_arranged(self) -> None:
+        arranged = self.query_one("#package-arranged", Static)
+        arranged.display = self.arranged is not None
+        if self.arranged is not None:
+            arranged.update(arranged_text(self.arranged))
+
     def action_reload(self) -> None:
-        view = self.query_one(TimelineView)
-        self.load(view.line_width if view.scrollable_content_region.width else history_width(self.app.size.width))
+        view = self.query_one(TimelineView) if self._mounted else None
+        width = view.line_width if view and view.scrollable_content_region.width else history_width(self.app.size.width)
+        self.load(width)
 
     def load(self, width: int) -> None:
         """Read the package and draw its newest versions; shown as soon as the screen is mounted."""
-        self._read_package(self.desk, width)  # the desk found here: not yet mounted, a thread can't
+        self._read_package(self.desk, self.person_id, width, self._opening)  # not yet mounted, a thread can't
 
     @work(thread=True, exclusive=True, group="package", exit_on_error=False)
-    def _read_package(self, desk: DeskApp, width: int) -> None:
-        loaded = fetch_package(desk.engine, self.person_id, width)
+    def _read_package(self, desk: DeskApp, person_id: int, width: int, opening: int) -> None:
+        loaded = fetch_package(desk.engine, person_id, width)
         if not get_current_worker().is_cancelled:
-            desk.call_from_thread(self._package_read, loaded)
+            desk.call_from_thread(self._package_read, loaded, opening)
 
-    def _package_read(self, loaded: PackageLoaded) -> None:
+    def _package_read(self, loaded: PackageLoaded, opening: int) -> None:
+        if opening != self._opening:
+            return  # read for an opening of the screen since closed
         if not self._mounted:
             self._early = loaded
         else:

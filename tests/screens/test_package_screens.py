@@ -401,3 +401,45 @@ async def test_a_package_from_before_versions_opens_with_its_services_and_keeps_
     with db.reading(zone.engine) as session:
         items = session.exec(select(CarePackageItem).where(CarePackageItem.package_id == package_id)).all()
         assert sorted(it.line for it in items) == [1, 2, 3]
+
+
+async def test_k_on_another_record_opens_the_same_screen_with_only_that_persons_package(zone: Zone) -> None:
+    """The package screen is made once a session: opened for someone else, nothing of the first person shows."""
+    from desk.services import people
+
+    evening_package(zone)
+    with db.writing(zone.engine) as session:
+        tom = people.register(
+            session,
+            Actor(zone.staff_id, "test"),
+            people.PersonDetails(
+                nhs_number="999 000 0034",
+                family_name="Reg",
+                given_name="Tom",
+                date_of_birth="02/03/1939",
+                postcode="TQ5 8AA",
+                address="9 Berry Head Road, Brixham",
+                phone="01632 960002",
+                practice_id="L99013",
+            ),
+        )
+    assert tom.id is not None
+    async with desk_open(zone) as (app, pilot):
+        await open_record(pilot, app, zone.doris_id)
+        await pilot.press("k")
+        await until(pilot, lambda: on_screen(app, "PackageScreen")() and app.screen.found is not None)
+        first = app.screen
+        assert "Help to bed" in " ".join(first.history().split())
+        assert "PASCOE, Doris" in str(first.query_one("#package-banner").render())
+        await pilot.press("escape", "escape")
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+
+        await open_record(pilot, app, tom.id)
+        await pilot.press("k")
+        await until(pilot, lambda: on_screen(app, "PackageScreen")() and app.screen.found is not None)
+        assert app.screen is first
+        assert "REG, Tom" in str(first.query_one("#package-banner").render())
+        assert "No care package" in shown_text(first.query_one("#package-current"), 150)
+        assert " ".join(first.history().split()) == "No versions yet."
+        notices = first.query_one("#package-notices")
+        assert notices.option_count == 1 and "Nobody to tell" in str(notices.get_option_at_index(0).prompt)
