@@ -308,7 +308,7 @@ class CrisisBoardScreen(ReadsFirst, DeskScreen[None]):
         """Rows read before the screen was mounted, shown as it mounts."""
         self._opening = 0
         """Which opening of the board this is: what was read for an earlier one is not shown."""
-        self._reopened = False
+        self._reopened = True  # just made: the first resume is its opening, its rows read for it
         self.reading()
         self.load()  # the rows are read before the screen opens (screens.base.open_when_read), not after
 
@@ -407,7 +407,7 @@ class CrisisBoardScreen(ReadsFirst, DeskScreen[None]):
             self.app.call_from_thread(self.load)
 
     def on_screen_resume(self) -> None:
-        if self._reopened:  # opened again: its rows are already being read
+        if self._reopened:  # just opened (made or opened again): its rows were read for it
             self._reopened = False
             return
         if self.mark is not None:  # back from a record opened on it: what it held, each clock to now, and read again

@@ -106,10 +106,10 @@ class GlobalActions(App[None]):
 
     def action_waiting_list(self) -> None:
         from screens.base import open_when_read
-        from screens.waiting_list import WaitingListScreen
+        from screens.waiting_list import WaitingListScreen, opened
 
         if not isinstance(self.screen, WaitingListScreen):
-            open_when_read(self, WaitingListScreen(all_zones=self.settings.all_zones))
+            open_when_read(self, opened(self, all_zones=self.settings.all_zones))
 
     def action_crisis_board(self) -> None:
         from screens.base import open_when_read

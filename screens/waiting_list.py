@@ -11,16 +11,18 @@ the crisis board's are: no cell is measured, and a row becomes a line only
 when it first comes into view, so 200 rows cost the forty or so on screen.
 The list is read from the moment the screen is made (Ctrl+L), and the screen
 opened once it is in (screens.base.open_when_read): its first frame shows it.
+The screen is made once a session; Ctrl+L again opens it emptied and read
+afresh (:func:`opened`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
@@ -156,8 +158,25 @@ class WaitingListScreen(ReadsFirst, DeskScreen[None]):
         self._mounted = False
         self._early: list[Waiting] | None = None
         """Rows read before the screen was mounted, shown as it mounts."""
+        self._opening = 0
+        """Which opening of the list this is: rows read for an earlier one are not shown."""
+        self._opened = True
         self.reading()
         self.load()  # the list is read before the screen opens (screens.base.open_when_read), not after
+
+    def reopen(self, *, all_zones: bool) -> None:
+        """Open the list again (it was closed): empty, as a new one is, with its rows being read at once."""
+        self._opening += 1
+        self.app.workers.cancel_node(self)
+        self.all_zones, self.rows, self.loaded, self._early = all_zones, [], 0, None
+        if self._mounted:
+            self.query_one(WaitingTable).show_rows([], 0)
+            self.query_one("#waiting-status", Static).update("Reading the waiting list...")
+            self.query_one(WaitingTable).focus()
+        self.live.forget()
+        self._opened = True
+        self.reading()
+        self.load()
 
     def compose(self) -> ComposeResult:
         self._widths = column_widths(self.app.size.width)
@@ -182,7 +201,9 @@ class WaitingListScreen(ReadsFirst, DeskScreen[None]):
             self.query_one(WaitingTable).set_columns(WaitingTable.columns_for(widths))
 
     def on_screen_resume(self) -> None:
-        if self.loaded:  # back from a record opened on it (the first reading is already on its way)
+        if self._opened:  # just opened: its rows were read for it
+            self._opened = False
+        elif self.loaded:  # back from a record opened on it
             self.load()
 
     def action_reload(self) -> None:
@@ -199,17 +220,19 @@ class WaitingListScreen(ReadsFirst, DeskScreen[None]):
     def load(self) -> None:
         """Read the list (again): the zone's, or the whole trust's."""
         desk = self.desk  # found here: before the screen is mounted, a thread can't
-        self._read_list(desk, None if self.all_zones else desk.zone_id)
+        self._read_list(desk, None if self.all_zones else desk.zone_id, self._opening)
 
     @work(thread=True, exclusive=True, group="waiting-list", exit_on_error=False)
-    def _read_list(self, desk: DeskApp, zone_id: str | None) -> None:
+    def _read_list(self, desk: DeskApp, zone_id: str | None, opening: int) -> None:
         with db.reading(desk.engine) as session:
             self.live.note(session)
             rows = targets.waiting_list(session, zone_id=zone_id, limit=SHOWN)
         if not get_current_worker().is_cancelled:
-            desk.call_from_thread(self._read, rows)
+            desk.call_from_thread(self._read, rows, opening)
 
-    def _read(self, rows: list[Waiting]) -> None:
+    def _read(self, rows: list[Waiting], opening: int) -> None:
+        if opening != self._opening:
+            return  # read for an opening of the list since closed
         if not self._mounted:
             self._early = rows
         else:
@@ -241,3 +264,23 @@ class WaitingListScreen(ReadsFirst, DeskScreen[None]):
         table = self.query_one(WaitingTable)
         if self.rows and table.cursor_row < len(self.rows):
             self.desk.open_person(self.rows[table.cursor_row].person_id)
+
+
+WAITING_SCREEN = "waiting-list"
+"""The name the list is installed under: one a session, opened again by Ctrl+L (see :func:`opened`)."""
+
+
+def opened(app: App[Any], *, all_zones: bool) -> WaitingListScreen:
+    """The list to open: the session's one, emptied and reading afresh, or a new one (made and installed).
+
+    One already in the stack (under a record opened from it) stays as it is: a new one opens on top.
+    """
+    if not app.is_screen_installed(WAITING_SCREEN):
+        screen = WaitingListScreen(all_zones=all_zones)
+        app.install_screen(screen, WAITING_SCREEN)
+        return screen
+    screen = app.get_screen(WAITING_SCREEN, WaitingListScreen)
+    if screen in app.screen_stack:
+        return WaitingListScreen(all_zones=all_zones)
+    screen.reopen(all_zones=all_zones)
+    return screen
