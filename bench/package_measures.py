@@ -366,7 +366,7 @@ def _waiting_rows(ctx: Context, today: date) -> tuple[list[dict[str, Any]], list
 
 
 @contextmanager
-def _waiting_population(ctx: Context) -> Iterator[tuple[int, int, int]]:
+def waiting_population(ctx: Context) -> Iterator[tuple[int, int, int]]:
     """The trust holding 15,000 more packages while inside: how many packages and items were added, and waiting."""
     pkgs, items, top_pkg, top_item = _waiting_rows(ctx, clock.today())
     try:
@@ -400,7 +400,7 @@ def _analyze(ctx: Context, what: str) -> None:
 def waiting_list(ctx: Context) -> Iterable[Result]:
     """The 28-day (and 7-day equipment) waiting list over the whole trust, as its screen reads it."""
     reps = ctx.reps(200)
-    with _waiting_population(ctx) as (packages, items, waiting):
+    with waiting_population(ctx) as (packages, items, waiting):
         with db.reading(ctx.engine) as s:
             first = targets.waiting_list(s)
             zone = first[0].zone_id if first else "BXM"

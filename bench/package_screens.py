@@ -1,4 +1,4 @@
-"""A person's care package on screen: K on their record to the first frame showing a package of 30 versions.
+"""Care packages on screen: K on a record to a package of 30 versions, Ctrl+L to the waiting list.
 
 A seeded person who has had long-term care is given an assessment and a
 package of :data:`~bench.package_measures.VERSIONS` versions for the measure
@@ -11,6 +11,12 @@ timed to the first frame that shows the package screen with its history
 read (its title names every version) and the banner with the person's name,
 as the other keystroke measures are timed. Escape goes back to the record
 before the next K.
+
+The waiting list: the trust given the waiting list measure's 15,000
+packages (:func:`~bench.package_measures.waiting_population`, removed
+afterwards), Ctrl+L on the caseload is timed to the first frame that shows
+the desk's own zone's list with its rows read and its status line drawn;
+Escape goes back to the caseload before the next.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from typing import Any
 from bench import headless
 from bench.core import Context, Result, Target, measure
 from bench.headless import FRAME_MS, KEY_REFERENCE, Harness, Sample, new_page, status_of
-from bench.package_measures import VERSIONS, package_of_versions
+from bench.package_measures import VERSIONS, package_of_versions, waiting_population
 from bench.screen_measures import desk_under_test
 
 FIRST_FRAME = Target("p95", 100.0)
@@ -105,3 +111,59 @@ def package_screen_measure(ctx: Context) -> Iterable[Result]:
     versions = 3 if ctx.once else VERSIONS
     with package_of_versions(ctx, versions) as p:
         return headless.run(desk, package_screen, p.person_id, p.number, ctx.reps(20, quick=5))
+
+
+def _waiting_shown(app: Any) -> Any:
+    """The first frame of the waiting list with its rows read and its status line drawn."""
+    from textual.widgets import Static
+
+    from screens.waiting_list import WaitingListScreen
+
+    def shows(frame: str) -> bool:
+        screen = app.screen
+        if not (isinstance(screen, WaitingListScreen) and screen.loaded > 0):
+            return False
+        return str(screen.query_one("#waiting-status", Static).content) in frame
+
+    return shows
+
+
+async def waiting_screen(h: Harness, reps: int) -> list[Result]:
+    """Ctrl+L on the caseload to the waiting list's first frame with its rows, ``reps`` times."""
+    from screens.caseload import CaseloadScreen
+    from screens.waiting_list import WaitingListScreen
+
+    app = h.app
+    shown: list[Sample] = []
+    up: list[int] = []
+    back: list[int] = []
+    rows = 0
+    for _ in range(reps):
+        screen_up = h.watch.when(lambda _: isinstance(app.screen, WaitingListScreen))
+        sample = await h.key("ctrl+l", _waiting_shown(app))
+        shown.append(sample)
+        up.append(screen_up.result() - sample.posted)
+        rows = len(app.screen.rows)
+        back.append((await h.key("escape", lambda _: isinstance(app.screen, CaseloadScreen))).latency)
+    if not rows:
+        raise LookupError(f"the waiting list of zone {h.desk.zone_id} showed no rows: {h.watch.describe()}")
+    return [
+        Result(
+            "waiting list screen: Ctrl+L to first frame with its rows",
+            [x.latency for x in shown],
+            FIRST_FRAME,
+            reference=KEY_REFERENCE,
+            note=f"{rows} rows, zone {h.desk.zone_id}; read on a worker thread; longest freeze "
+            f"{max(x.freeze for x in shown) / 1e6:.0f} ms; garbage: {h.gc.describe()}",
+        ),
+        Result("waiting list screen: Ctrl+L to first frame of the screen", up, note="the screen before its rows"),
+        Result("waiting list screen: Esc back to the caseload", back, FRAME_MS, reference=KEY_REFERENCE),
+    ]
+
+
+@measure("screen: waiting list", group="screen")
+def waiting_screen_measure(ctx: Context) -> Iterable[Result]:
+    """Ctrl+L on the caseload to the first frame of the desk's zone's waiting list."""
+    desk = desk_under_test(ctx)
+    with waiting_population(ctx):
+        return headless.run(desk, waiting_screen, ctx.reps(20, quick=5))

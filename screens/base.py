@@ -9,8 +9,9 @@ widgets call :func:`desk_of`. Either way the checker sees a :class:`DeskApp`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
@@ -86,3 +87,57 @@ class DeskModalScreen(ModalScreen[ResultT]):
             app.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
             return
         app.call_from_thread(self.dismiss, result)
+
+
+OPEN_WAIT_S = 0.15
+"""A screen that reads what it shows before it opens waits for its read this long at most (a busy database)."""
+
+
+class ReadsFirst:
+    """A screen whose first reading starts when it is made (or opened again), so the desk can open it once read.
+
+    Opening it when its rows are in gives one frame with everything: building,
+    styling and drawing the screen once, with nothing competing with the read
+    for the interpreter. :func:`open_when_read` opens it.
+    """
+
+    _read_waiters: list[Callable[[], None]] | None = None
+
+    def when_read(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (on the event loop) once the first reading is in; at once if it is."""
+        if self._read_waiters is None:
+            callback()
+        else:
+            self._read_waiters.append(callback)
+
+    def reading(self) -> None:
+        """A first reading has started: :meth:`when_read` waits for :meth:`read_in`."""
+        self._read_waiters = []
+
+    def read_in(self) -> None:
+        """The first reading is in (on the event loop): whoever waits for it goes on."""
+        waiters, self._read_waiters = self._read_waiters or [], None
+        for callback in waiters:
+            callback()
+
+
+def open_when_read(app: App[Any], screen: Screen[Any]) -> None:
+    """Push ``screen`` once its first reading is in, or after OPEN_WAIT_S with it still being read.
+
+    Only if the co-ordinator is still where they pressed the key: a key that
+    moved them on meanwhile leaves the screen unopened.
+    """
+    origin = app.screen
+    pushed = False
+
+    def push() -> None:
+        nonlocal pushed
+        if pushed:
+            return
+        pushed = True
+        if app.screen is origin:
+            app.push_screen(screen)
+
+    if isinstance(screen, ReadsFirst):
+        screen.when_read(push)
+    app.set_timer(OPEN_WAIT_S, push, name="open when read")

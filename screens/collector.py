@@ -23,6 +23,13 @@ moment shows as a stutter under the co-ordinator's keys.
   counted from an earlier change, or fired while a slow first frame was on its
   way, it landed inside the crisis board's first frame (3 of 20 boards opened
   just after closing one, 54-107 ms each).
+- Python never sweeps the oldest generation by itself (``OLD_THRESHOLD``): left
+  to count young sweeps, it ran one every few screens opened in quick
+  succession, whenever the count came round: 87-158 ms inside the package
+  screen's and the board's first frames, where no quiet moment had come for
+  the desk's own sweep. The desk sweeps it: after each screen change, as
+  above, and once a minute (``SWEEP_EVERY_S``, waiting likewise), so a desk
+  left on one screen all afternoon still frees what it let go.
 """
 
 from __future__ import annotations
@@ -38,7 +45,10 @@ if TYPE_CHECKING:  # imported by the launcher before Textual, which must load si
 
 YOUNG_THRESHOLD = 10_000
 MIDDLE_THRESHOLD = 3
-OLD_THRESHOLD = 10
+OLD_THRESHOLD = 1_000_000
+"""Middle sweeps before Python would sweep the oldest generation itself: never, in a desk's day (see above)."""
+SWEEP_EVERY_S = 60.0
+"""How often the oldest generation is swept when no screen change has had it swept."""
 SWEEP_AFTER_S = 0.5
 LOOK_AGAIN_S = 0.1
 """How long a sweep waits while the screen in front is still reading what it shows."""
@@ -82,7 +92,19 @@ class Collector:
         gc.freeze()
         gc.set_threshold(YOUNG_THRESHOLD, MIDDLE_THRESHOLD, OLD_THRESHOLD)
         gc.enable()  # off while the desk opened (screens.launcher), whichever way it opened
+        if not self.settled:  # signing in again settles again: one minute's sweep is enough
+            self.app.set_interval(SWEEP_EVERY_S, self._sweep_now, name="sweep every minute")
         self.settled = True
+
+    def _sweep_now(self) -> None:
+        """The minute's sweep, unless one is already due: like a screen change's, half a second on.
+
+        A screen change meanwhile puts it off as it puts off its own, so it
+        never lands in the first frame of a screen the co-ordinator just opened.
+        """
+        if self._sweep is None:
+            self._waits, self._was_reading = 0, False
+            self._sweep = self.app.set_timer(SWEEP_AFTER_S, self._collect, name="sweep closed screens")
 
     def sweep_soon(self) -> None:
         """A full collection shortly after the screen changed: only once settled, or it would sweep the loading ORM.

@@ -10,6 +10,9 @@ moves a cheap mark the board polls twice a second; only then is the board
 read again. The rows are read and shown first, on their own; the reminders
 and the 2-hour figure are read once the frame with the rows is drawn (the
 status line says so until they come), so they never hold the rows up.
+The board is put together once a session: F11 again opens the same
+screen, emptied and read afresh (:func:`opened`), so opening it costs the
+read and a frame, not building and styling its widgets each time.
 Raised reminders that nobody has acknowledged sit above the rows,
 with a key to acknowledge the highlighted one; the header carries the 2-hour
 figure against the 70% standard.
@@ -20,12 +23,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
 from sqlalchemy import Engine
 from textual import events, on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
@@ -37,16 +41,21 @@ from desk.crisis.board import BoardRow, ClockState, retick, time_left
 from desk.crisis.figures import TwoHourFigure
 from desk.crisis.reminders import Acknowledgement, ReminderRow
 from desk.plurals import counted
-from screens.base import DeskScreen
+from screens.base import DeskScreen, ReadsFirst
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
 from screens.line_table import GAP, PLAIN, Cell, LineTable
+
+if TYPE_CHECKING:
+    from screens.app import DeskApp
 
 TICK_S = 1.0
 """How often the clocks are looked at. Deadlines fall at any second, so each row's minute turns over at its
 own moment: a tick each wall-clock minute showed a clock up to 59 seconds stale. A tick asks nothing of the
 database and changes only the cells whose minute (or state) turned over, a handful a second."""
 MARK_POLL_S = 0.5
+BOARD_SCREEN = "crisis-board"
+"""The name the board is installed under: one board a session, opened again by F11 (see :func:`opened`)."""
 """How often the board asks whether anything changed: a change at another desk shows within 2 seconds."""
 
 LEVEL_STYLES = {
@@ -84,7 +93,7 @@ SHARED = {"person": (0.18, 14), "what": (0.22, 12), "booked": (0.38, 18), "liais
 (at about 117 columns: 120 still fits every column)."""
 SCROLLBAR = 2
 KEYS = tuple(LABELS)
-CLOCK_COLUMNS = range(KEYS.index("state"), KEYS.index("left") + 1)
+STATE, LEFT = KEYS.index("state"), KEYS.index("left")
 """The columns a clock tick changes: the word and the time left."""
 
 
@@ -161,6 +170,12 @@ def left_cell(state: ClockState) -> Text:
     return Text(time_left(state), style=LEVEL_STYLES[state.level] if state.level != "ok" else PLAIN)
 
 
+def clock_cells(state: ClockState) -> tuple[Cell, Cell]:
+    """The word and the time left as cells, made straight from the clock (a tick makes hundreds)."""
+    style = LEVEL_STYLES[state.level]
+    return (f" {state.word} ", style), (time_left(state), style if state.level != "ok" else PLAIN)
+
+
 def as_cell(text: Text) -> Cell:
     """A styled text as one cell of a line."""
     return (text.plain, text.style if isinstance(text.style, Style) else Style.parse(text.style))
@@ -174,8 +189,7 @@ def one_line(text: str) -> str:
 def row_cells(row: BoardRow, state: ClockState, read_at: datetime, *, all_zones: bool) -> list[Cell]:
     """A board row's cells, whole, in column order (each line crops them to its column's width)."""
     return [
-        as_cell(state_cell(state)),
-        as_cell(left_cell(state)),
+        *clock_cells(state),
         (due_text(row.due_at, read_at), PLAIN),
         ("Crisis" if row.kind == "crisis" else "Rapid", PLAIN),
         (one_line(row.person) + (f" ({row.zone_id})" if all_zones else ""), PLAIN),
@@ -263,7 +277,7 @@ class ReminderTable(DataTable[str | Text]):
     BINDINGS = [Binding("enter", "screen.acknowledge", "Acknowledge", tooltip="Acknowledge the highlighted reminder")]
 
 
-class CrisisBoardScreen(DeskScreen[None]):
+class CrisisBoardScreen(ReadsFirst, DeskScreen[None]):
     """Open crises and Rapid referrals by time left, live; reminders to acknowledge; the 2-hour figure."""
 
     CSS_PATH = "crisis_board.tcss"
@@ -290,9 +304,35 @@ class CrisisBoardScreen(DeskScreen[None]):
         self.widths: dict[str, int] = {}
         self.read_at: datetime | None = None
         self._mounted = False
-        self._early: tuple[BoardData, str | None] | None = None
+        self._early: tuple[BoardData, str | None, int] | None = None
         """Rows read before the screen was mounted, shown as it mounts."""
-        self.load()  # the rows are read while the screen is put together, not after
+        self._opening = 0
+        """Which opening of the board this is: what was read for an earlier one is not shown."""
+        self._reopened = True  # just made: the first resume is its opening, its rows read for it
+        self.reading()
+        self.load()  # the rows are read before the screen opens (screens.base.open_when_read), not after
+
+    def reopen(self, *, all_zones: bool) -> None:
+        """Open the board again (it was closed): empty, as a new board is, with its rows being read at once.
+
+        Nothing read for the opening before is shown: its workers are
+        cancelled and anything of theirs still on its way is dropped.
+        """
+        self._opening += 1
+        self.app.workers.cancel_node(self)
+        self.all_zones = all_zones
+        self.rows, self.states, self.mark, self.read_at = [], [], None, None
+        self.loaded = self.settled = 0
+        self._early = None
+        self._reopened = True
+        if self._mounted:
+            self.query_one(BoardTable).set_lines([], 0)
+            self.query_one("#board-figure", Static).update(FIGURE_COMING, layout=False)
+            self.query_one("#board-status", Static).update("", layout=False)
+            self.query_one("#board-detail", Static).update("", layout=False)
+            self._show_reminders([])
+        self.reading()
+        self.load()  # read before the screen comes back, as when it was made
 
     def compose(self) -> ComposeResult:
         self.widths = column_widths(self.app.size.width)
@@ -314,8 +354,8 @@ class CrisisBoardScreen(DeskScreen[None]):
         self.set_interval(TICK_S, self.tick, name="board-clock")
         self._mounted = True
         if self._early is not None:  # the rows came before the screen was ready: shown in its first frame
-            self._rows_read(*self._early)
-            self._early = None
+            early, self._early = self._early, None
+            self._rows_read(*early)
 
     @property
     def zone_id(self) -> str | None:
@@ -324,28 +364,34 @@ class CrisisBoardScreen(DeskScreen[None]):
 
     # --- reading ------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="crisis-board", exit_on_error=False)
     def load(self) -> None:
         """Read the board's rows again (a change somewhere, or the scope switched); the rest follows them."""
-        zone_id = self.zone_id
-        data = read_board(self.desk.engine, zone_id)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._rows_read, data, zone_id)
+        self._read_rows(self.desk, self.zone_id, self._opening)  # the desk found here: not yet mounted, a thread can't
 
-    def _rows_read(self, data: BoardData, zone_id: str | None) -> None:
+    @work(thread=True, exclusive=True, group="crisis-board", exit_on_error=False)
+    def _read_rows(self, desk: DeskApp, zone_id: str | None, opening: int) -> None:
+        data = read_board(desk.engine, zone_id)
+        if not get_current_worker().is_cancelled:
+            desk.call_from_thread(self._rows_read, data, zone_id, opening)
+
+    def _rows_read(self, data: BoardData, zone_id: str | None, opening: int) -> None:
         """Show the rows now; read the reminders and the figure once the frame with the rows is drawn."""
+        if opening != self._opening:
+            return  # read for an opening of the board since closed
         if not self._mounted:
-            self._early = (data, zone_id)
+            self._early = (data, zone_id, opening)
+            self.read_in()  # opened now, its rows shown as it mounts
             return
         self.show(data)
-        self.call_after_refresh(self.load_extras, zone_id, data.read_at)
+        self.call_after_refresh(self.load_extras, zone_id, data.read_at, opening)
+        self.read_in()
 
     @work(thread=True, exclusive=True, group="crisis-board-extras", exit_on_error=False)
-    def load_extras(self, zone_id: str | None, read_at: datetime) -> None:
+    def load_extras(self, zone_id: str | None, read_at: datetime, opening: int) -> None:
         """The outstanding reminders and the 2-hour figure, read after the rows so they never hold the rows up."""
         extras = read_extras(self.desk.engine, zone_id, read_at)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_extras, extras)
+            self.app.call_from_thread(self.show_extras, extras, opening)
 
     def _check_mark(self) -> None:
         """Twice a second while the board is in front: look for a change made anywhere."""
@@ -361,7 +407,11 @@ class CrisisBoardScreen(DeskScreen[None]):
             self.app.call_from_thread(self.load)
 
     def on_screen_resume(self) -> None:
-        if self.mark is not None:
+        if self._reopened:  # just opened (made or opened again): its rows were read for it
+            self._reopened = False
+            return
+        if self.mark is not None:  # back from a record opened on it: what it held, each clock to now, and read again
+            self.tick()
             self.load()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -389,8 +439,10 @@ class CrisisBoardScreen(DeskScreen[None]):
         self._show_status()
         self.loaded += 1
 
-    def show_extras(self, extras: BoardExtras) -> None:
-        """Draw the reminders and the 2-hour figure read after the rows."""
+    def show_extras(self, extras: BoardExtras, opening: int | None = None) -> None:
+        """Draw the reminders and the 2-hour figure read after the rows (for this opening of the board)."""
+        if opening is not None and opening != self._opening:
+            return
         self._show_reminders(extras.reminders)
         self.query_one("#board-figure", Static).update(extras.figure.header, layout=False)  # one line each
         self.settled += 1
@@ -447,18 +499,24 @@ class CrisisBoardScreen(DeskScreen[None]):
         minutes before the deadline and at it, to the second. Only the rows
         that changed are made again, and only their lines repainted.
         """
+        if not self.is_current:
+            return 0  # covered or closed: its clocks are moved on when it is in front again
         now = clock.now()
-        changed: list[int] = []
+        table = self.query_one(BoardTable)
+        changed: dict[int, dict[int, Cell]] = {}
         count = 0
         for i, row in enumerate(self.rows):
             state = retick(row, now)
             before = self.states[i]
             if state == before:
                 continue
-            count += 2 if state.level != before.level else 1  # the time left, and the word when it changed
             self.states[i] = state
-            changed.append(i)
-        self.query_one(BoardTable).rows_changed(changed, CLOCK_COLUMNS)  # the rest of each row is as it was
+            word = state.level != before.level or state.word != before.word
+            count += 2 if word else 1  # the time left, and the word when it changed
+            if table.made(i):  # a row not drawn yet is made as it stands when it is
+                word_cell, left = clock_cells(state)
+                changed[i] = {STATE: word_cell, LEFT: left} if word else {LEFT: left}
+        table.cells_changed(changed)  # the rest of each row, and its line, is as it was
         return count
 
     def _cells_of(self, index: int) -> list[Cell]:
@@ -532,6 +590,25 @@ class CrisisBoardScreen(DeskScreen[None]):
         self.notify(f"Acknowledged: {reminder.message}", timeout=4)
         reminder_watch.look_again(self.app)  # its notification comes down here at once
         self.load()
+
+
+def opened(app: App[Any], *, all_zones: bool) -> CrisisBoardScreen:
+    """The board to open: the session's one board, emptied and reading afresh, or a new one.
+
+    The board is made and installed on the first F11, and opened again after
+    that, so each opening costs its read and its frame only. A board already
+    in the stack (under a record opened from it) stays as it is: a new one
+    opens on top, not installed.
+    """
+    if not app.is_screen_installed(BOARD_SCREEN):
+        board = CrisisBoardScreen(all_zones=all_zones)
+        app.install_screen(board, BOARD_SCREEN)
+        return board
+    board = app.get_screen(BOARD_SCREEN, CrisisBoardScreen)
+    if board in app.screen_stack:
+        return CrisisBoardScreen(all_zones=all_zones)
+    board.reopen(all_zones=all_zones)
+    return board
 
 
 def _local(at: datetime) -> datetime:

@@ -26,6 +26,7 @@ GLOBAL_KEYS = [
     Binding("f5", "call_log", "Call log", id="call_log", tooltip="Today's calls on the zone line"),
     Binding("f6", "answer", "Answer", id="answer", tooltip="Answer the ringing zone line"),
     Binding("f7", "unfinished", "Unfinished", id="unfinished", tooltip="Calls started but not finished"),
+    Binding("f9", "ward", "Ward", id="ward", tooltip="The patients on your wards, for discharge"),
     Binding("ctrl+o", "roster", "Roster", id="roster", tooltip="The zone's duty roster, a week at a time"),
     Binding("ctrl+t", "handover", "Handover", id="handover", tooltip="The crisis handover list for the meeting"),
     Binding("ctrl+n", "reviews", "Reviews", id="reviews", tooltip="Package reviews overdue, due and done"),
@@ -34,9 +35,8 @@ GLOBAL_KEYS = [
     Binding("ctrl+f", "delays", "Delays", id="delays", tooltip="Patients delayed in hospital; delayed days counted"),
     Binding("f11", "crisis_board", "Crisis board", id="crisis_board", tooltip="Open crises by time left"),
     Binding("f12", "show_ringing", "Who is ringing", id="show_ringing", tooltip="The ringing caller in full"),
-    Binding("f9", "ward", "Ward", id="ward", show=False, tooltip="The patients on your wards, for discharge"),
 ]
-"""F1 to F7, F11, F12 and five Ctrl keys free in every text field (Ctrl+O, T, N, L; Ctrl+P is the palette)."""
+"""F1 to F7, F9, F11, F12 and Ctrl keys free in a text field (Ctrl+O, T, N, L, Y, F; Ctrl+P is the palette)."""
 
 GLOBAL_ACTIONS = frozenset(b.action for b in GLOBAL_KEYS)
 """The actions of :data:`GLOBAL_KEYS`: none works until someone is at the desk."""
@@ -108,16 +108,18 @@ class GlobalActions(App[None]):
             self.push_screen(ReviewListScreen(all_zones=self.settings.all_zones))
 
     def action_waiting_list(self) -> None:
-        from screens.waiting_list import WaitingListScreen
+        from screens.base import open_when_read
+        from screens.waiting_list import WaitingListScreen, opened
 
         if not isinstance(self.screen, WaitingListScreen):
-            self.push_screen(WaitingListScreen(all_zones=self.settings.all_zones))
+            open_when_read(self, opened(self, all_zones=self.settings.all_zones))
 
     def action_crisis_board(self) -> None:
-        from screens.crisis_board import CrisisBoardScreen
+        from screens.base import open_when_read
+        from screens.crisis_board import CrisisBoardScreen, opened
 
         if not isinstance(self.screen, CrisisBoardScreen):
-            self.push_screen(CrisisBoardScreen(all_zones=self.settings.all_zones))
+            open_when_read(self, opened(self, all_zones=self.settings.all_zones))
 
     def action_ward(self) -> None:
         from screens.ward import WardScreen

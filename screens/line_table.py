@@ -244,6 +244,40 @@ class LineTable(ScrollView, can_focus=True):
             if 1 <= y < height and cells > 0:
                 self.refresh(Region(x, y, cells, 1))
 
+    def made(self, index: int) -> bool:
+        """True once row ``index``'s cells have been made (a row given as None is made when first drawn)."""
+        return self._cells[index] is not None
+
+    def cells_changed(self, changed: dict[int, dict[int, Cell]]) -> None:
+        """Some cells of some rows changed (row -> column -> its new cell): only those cells are made again.
+
+        The rest of each row's cells and line are kept: a changed cell's text
+        is fitted to its column and put in its place on the line, and only
+        the changed cells in view repaint.
+        """
+        scroll_x, top = self.scroll_offset
+        height, width = self.size.height, self.size.width
+        for index, cells in changed.items():
+            held = self._cells[index]
+            if held is None:
+                continue  # not made yet: it is made whole, as it is now, when first drawn
+            held = self._cells[index] = list(held)
+            line = self._lines[index]
+            segments = list(line) if line is not None else None
+            for column, cell in cells.items():
+                held[column] = cell
+                if segments is not None:  # a line is a gap before each cell: the cell is segment 2 * column + 1
+                    text, style = cell
+                    segments[2 * column + 1] = Segment(fit(text, self.columns[column][1]), style or None)
+            self._lines[index] = Strip(segments, self.line_width) if segments is not None else None
+            self._styled.pop(index, None)
+            y = index - top + 1
+            if 1 <= y < height:
+                x = max(0, self.spans[min(cells)][0] - GAP - scroll_x)
+                end = min(width, self.spans[max(cells)][1] - scroll_x)
+                if end > x:
+                    self.refresh(Region(x, y, end - x, 1))
+
     def cursor_moved(self, row: int) -> None:
         """The cursor moved to ``row`` (by a key or a click); a subclass may tell its screen."""
 

@@ -11,21 +11,30 @@ the provider confirmed it for arranged, a note). The
 package history shows every version: the assessment that authorised it, who
 arranged it, when, why, and what changed; C compares any two versions in
 words. M changes the package on an assessment.
+
+The package is read from the moment the screen is made (K), and the screen
+opened once it is in (screens.base.open_when_read), so its first frame
+shows it. Its history is drawn to lines in the worker that reads it, the
+newest versions first (about the pane's height), and the rest in a worker
+after the first frame (as the record's timeline is), so a package of many
+versions opens as fast as one of a few.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from desk import clock, dates, db
 from desk.errors import DeskError, InvalidForm
@@ -34,13 +43,24 @@ from desk.packages import arrange, catalogue
 from desk.packages.arrange import STATES, Arranged, NoticeRow, StepInput, StepRow, VersionView
 from desk.services import people
 from desk.services.people import PersonRecord
-from screens.base import DeskModalScreen, DeskScreen
+from screens.base import DeskModalScreen, DeskScreen, ReadsFirst
 from screens.form import show_beside_fields
 from screens.header import DeskHeader
 from screens.key_choice import KeyChoice
 from screens.key_footer import KeyFooter
 from screens.person import banner
+from screens.timeline_view import Lines, TimelineView, render_lines
 from screens.widgets import FieldError
+
+if TYPE_CHECKING:
+    from screens.app import DeskApp
+
+FIRST_VERSIONS = 6
+"""The newest versions drawn before the first frame: more than the history pane shows at 45 lines."""
+HISTORY_SHARE = 2 / 5
+"""The history pane's share of the screen's width (``#package-history``: 2fr beside 3fr)."""
+HISTORY_FRAME = 1 + 2 + 2
+"""Cells of the pane's width that are not its lines: the border on its left, padding, the scroll bar's gutter."""
 
 
 @dataclass(frozen=True)
@@ -148,15 +168,15 @@ def current_text(found: PackageRead) -> Text:
     return out
 
 
-def history_text(found: list[VersionView]) -> Text:
-    """Every version, newest first: authority, who arranged it, when, why, and the difference from the one before."""
+def history_text(found: list[VersionView], newest: int | None = None) -> Text:
+    """Every version (or the ``newest`` few), newest first: authority, who arranged it, when, why, what changed."""
     out = Text()
     if not found:
         out.append("No versions yet.", style="dim")
     before: dict[int, VersionView] = {}
     for i, v in enumerate(found):
         before[v.number] = found[i - 1] if i else None  # type: ignore[assignment]
-    for v in reversed(found):
+    for v in list(reversed(found))[:newest]:
         out.append(f"Version {v.number}", style="bold")
         out.append(f"  {clock.local(v.arranged_at):%d-%b-%Y %H:%M}  {v.arranged_by or 'unknown'} at {v.desk}\n")
         who = arrange.AS_FOUND_AUTHORITY if v.as_found else v.assessor
@@ -169,6 +189,57 @@ def history_text(found: list[VersionView]) -> Text:
             f"  {v.hours_per_week:g} hours a week, {arrange.money(v.cost_per_week_pence)} a week\n\n", style="dim"
         )
     return out
+
+
+def history_width(screen_width: int) -> int:
+    """The width the history's lines are drawn at on a screen ``screen_width`` wide (before it is laid out)."""
+    return max(20, int(screen_width * HISTORY_SHARE) - HISTORY_FRAME)
+
+
+def draw_history(versions: list[VersionView], width: int, newest: int | None = None) -> Lines:
+    """The history's lines at ``width`` (in a worker thread): every version, or the ``newest`` few."""
+    return render_lines(history_text(versions, newest), width)
+
+
+@dataclass(frozen=True)
+class PackageLoaded:
+    """A package as the screen first shows it: what was read, and its newest versions drawn at ``width``."""
+
+    found: PackageRead
+    first: Lines
+    width: int
+
+
+def fetch_package(engine: Engine, person_id: int, width: int) -> PackageLoaded:
+    """Read the person's package and draw its newest versions (in a worker thread)."""
+    found = read_package(engine, person_id)
+    return PackageLoaded(found, draw_history(found.versions, width, FIRST_VERSIONS), width)
+
+
+def history_title(count: int) -> str:
+    return f"Package history: {count} version{'s' if count != 1 else ''}, newest first"
+
+
+PACKAGE_SCREEN = "package"
+"""The name the package screen is installed under: one a session, opened again for each person (see opened)."""
+
+
+def opened(app: App[Any], person_id: int, arranged: Arranged | None = None) -> PackageScreen:
+    """The package screen to open: the session's one, emptied and reading this person's package, or a new one.
+
+    Made and installed on the first K, and opened again after that, so each
+    opening costs its read and its frame, not building and styling the
+    screen's widgets. One already in the stack stays as it is: a new one opens.
+    """
+    if not app.is_screen_installed(PACKAGE_SCREEN):
+        screen = PackageScreen(person_id, arranged)
+        app.install_screen(screen, PACKAGE_SCREEN)
+        return screen
+    screen = app.get_screen(PACKAGE_SCREEN, PackageScreen)
+    if screen in app.screen_stack:
+        return PackageScreen(person_id, arranged)
+    screen.reopen(person_id, arranged)
+    return screen
 
 
 def arranged_text(done: Arranged) -> Text:
@@ -192,7 +263,7 @@ def notice_prompt(n: NoticeRow) -> str:
     return f"{mark} v{n.package_version} {n.provider_name} {n.phone}: {n.what}"
 
 
-class PackageScreen(DeskScreen[None]):
+class PackageScreen(ReadsFirst, DeskScreen[None]):
     """A person's package now, whom to tell, its states, and its whole history."""
 
     PALETTE_TITLES = {"service_step": "Service: move on (arranged, active, suspended or ended)"}
@@ -222,6 +293,7 @@ class PackageScreen(DeskScreen[None]):
     #package-body { height: 1fr; }
     #package-now { width: 3fr; height: 1fr; }
     #package-history { width: 2fr; height: 1fr; border-left: solid $accent; padding: 0 1; }
+    #package-versions { scrollbar-gutter: stable; }
     #package-arranged { height: auto; padding: 0 1; border: round $success; }
     #package-current { height: auto; padding: 0 1; }
     #package-services { height: auto; padding: 0 1; }
@@ -234,6 +306,37 @@ class PackageScreen(DeskScreen[None]):
         self.person_id = person_id
         self.arranged = arranged
         self.found: PackageRead | None = None
+        self._mounted = False
+        self._early: PackageLoaded | None = None
+        """The package read before the screen was mounted, shown as it mounts."""
+        self._opening = 0
+        """Which opening of the screen this is: a package read for an earlier one is not shown."""
+        self.reading()
+        self.load(history_width(self.app.size.width))  # read before the screen opens (screens.base.open_when_read)
+
+    def reopen(self, person_id: int, arranged: Arranged | None = None) -> None:
+        """Open the screen again, for this person: emptied, as a new one is, with their package being read at once.
+
+        Nothing read for the opening before is shown: its workers are
+        cancelled and anything of theirs still on its way is dropped.
+        """
+        self._opening += 1
+        self.app.workers.cancel_node(self)
+        self.person_id, self.arranged, self.found, self._early = person_id, arranged, None, None
+        if self._mounted:
+            self._show_arranged()
+            for name in ("current", "services", "steps"):
+                self.query_one(f"#package-{name}", Static).update("")
+            self.query_one("#package-banner", Static).update("Loading...")
+            self.query_one("#package-notices", OptionList).clear_options()
+            self.query_one("#package-history-title", Static).update("Package history")
+            view = self.query_one(TimelineView)
+            view.set_lines([], view.line_width)
+            view.scroll_home(animate=False)
+            self.query_one("#package-now", VerticalScroll).scroll_home(animate=False)
+            self.query_one("#package-notices", OptionList).focus()
+        self.reading()
+        self.action_reload()
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -246,31 +349,54 @@ class PackageScreen(DeskScreen[None]):
                 yield Label("Providers to tell (T ticks the highlighted one off as told)", classes="field-label-wide")
                 yield OptionList(id="package-notices")
                 yield Static("", id="package-steps")
-            with VerticalScroll(id="package-history"):
+            with Vertical(id="package-history"):
                 yield Static("Package history", id="package-history-title", classes="dialog-title")
-                yield Static("", id="package-versions")
+                yield TimelineView(id="package-versions")
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._show_arranged()
+        self.query_one("#package-notices", OptionList).focus()
+        self._mounted = True
+        if self._early is not None:  # read before the screen was ready: shown in its first frame
+            early, self._early = self._early, None
+            self.show(early)
+
+    def _show_arranged(self) -> None:
         arranged = self.query_one("#package-arranged", Static)
         arranged.display = self.arranged is not None
         if self.arranged is not None:
             arranged.update(arranged_text(self.arranged))
-        self.query_one("#package-notices", OptionList).focus()
-        self.action_reload()
 
     def action_reload(self) -> None:
-        self.load()
+        view = self.query_one(TimelineView) if self._mounted else None
+        width = view.line_width if view and view.scrollable_content_region.width else history_width(self.app.size.width)
+        self.load(width)
+
+    def load(self, width: int) -> None:
+        """Read the package and draw its newest versions; shown as soon as the screen is mounted."""
+        self._read_package(self.desk, self.person_id, width, self._opening)  # not yet mounted, a thread can't
 
     @work(thread=True, exclusive=True, group="package", exit_on_error=False)
-    def load(self) -> None:
-        self.app.call_from_thread(self.show, read_package(self.desk.engine, self.person_id))
+    def _read_package(self, desk: DeskApp, person_id: int, width: int, opening: int) -> None:
+        loaded = fetch_package(desk.engine, person_id, width)
+        if not get_current_worker().is_cancelled:
+            desk.call_from_thread(self._package_read, loaded, opening)
 
-    def show(self, found: PackageRead) -> None:
-        """Everything read, on screen."""
+    def _package_read(self, loaded: PackageLoaded, opening: int) -> None:
+        if opening != self._opening:
+            return  # read for an opening of the screen since closed
+        if not self._mounted:
+            self._early = loaded
+        else:
+            self.show(loaded)
+        self.read_in()
+
+    def show(self, loaded: PackageLoaded) -> None:
+        """Everything read, on screen; the history's older versions are drawn after this frame."""
         if not self.is_attached:
             return
-        self.found = found
+        found = self.found = loaded.found
         self.query_one("#package-banner", Static).update(banner(found.record))
         self.query_one("#package-current", Static).update(current_text(found))
         services = self.query_one("#package-services", Static)
@@ -300,10 +426,30 @@ class PackageScreen(DeskScreen[None]):
             or "none yet"
         )
         self.query_one("#package-steps", Static).update(steps)
-        self.query_one("#package-versions", Static).update(history_text(found.versions))
-        self.query_one("#package-history-title", Static).update(
-            f"Package history: {len(found.versions)} version{'s' if len(found.versions) != 1 else ''}, newest first"
-        )
+        self.query_one(TimelineView).set_lines(loaded.first, loaded.width)
+        self.query_one("#package-history-title", Static).update(history_title(len(found.versions)))
+        if len(found.versions) > FIRST_VERSIONS:
+            self.call_after_refresh(self.redraw, found.versions, loaded.width)
+
+    @on(TimelineView.WidthChanged)
+    def _width_changed(self, event: TimelineView.WidthChanged) -> None:
+        if self.found is not None:
+            self.redraw(self.found.versions, event.width)
+
+    @work(thread=True, exclusive=True, group="package-history", exit_on_error=False)
+    def redraw(self, versions: list[VersionView], width: int) -> None:
+        """Draw every version in this worker, and show them (unless the screen has gone or been read again)."""
+        lines = draw_history(versions, width)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_history, versions, lines, width)
+
+    def _show_history(self, versions: list[VersionView], lines: Lines, width: int) -> None:
+        if self.is_attached and self.found is not None and self.found.versions is versions:
+            self.query_one(TimelineView).set_lines(lines, width)
+
+    def history(self) -> str:
+        """The history as it reads on screen (what has been drawn of it)."""
+        return self.query_one(TimelineView).text()
 
     # --- providers told -----------------------------------------------------------
 
@@ -331,7 +477,7 @@ class PackageScreen(DeskScreen[None]):
             app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
         else:
             app.call_from_thread(self.notify, f"{n.provider_name} ticked off as told.", timeout=4)
-        app.call_from_thread(self.load)
+        app.call_from_thread(self.action_reload)
 
     # --- states ---------------------------------------------------------------------
 
@@ -346,7 +492,7 @@ class PackageScreen(DeskScreen[None]):
 
     def _moved(self, moved: bool | None) -> None:
         if moved:
-            self.load()
+            self.action_reload()
 
     def action_service_step(self) -> None:
         found = self.found
@@ -366,7 +512,7 @@ class PackageScreen(DeskScreen[None]):
     def _service_moved(self, moved: str | None) -> None:
         if moved:
             self.notify(moved, timeout=5)
-            self.load()
+            self.action_reload()
 
     # --- comparing ------------------------------------------------------------------
 

@@ -518,9 +518,11 @@ class PersonScreen(DeskScreen[None]):
         self.app.push_screen(AssessmentForm(start, recorder=who), recorded)
 
     def action_package(self) -> None:
-        from screens.package import PackageScreen
+        """Open the package screen once its package is read: its first frame shows it (screens.base)."""
+        from screens.base import open_when_read
+        from screens.package import opened
 
-        self.app.push_screen(PackageScreen(self.person_id))
+        open_when_read(self.app, opened(self.app, self.person_id))
 
     @work(thread=True, exclusive=True, group="person-package", exit_on_error=False)
     def action_change_package(self) -> None:
@@ -532,7 +534,8 @@ class PersonScreen(DeskScreen[None]):
 
     def _ask_change(self, start: ChangeStart) -> None:
         from desk.packages.arrange import Arranged, Outcome, Routed
-        from screens.package import OutcomeDialog, PackageScreen
+        from screens.base import open_when_read
+        from screens.package import OutcomeDialog, opened
         from screens.package_change import PackageChangeForm
 
         if not start.assessments:
@@ -542,7 +545,7 @@ class PersonScreen(DeskScreen[None]):
         def done(outcome: Outcome | None) -> None:
             if isinstance(outcome, Arranged):
                 self.action_reload()
-                self.app.push_screen(PackageScreen(self.person_id, arranged=outcome))
+                open_when_read(self.app, opened(self.app, self.person_id, arranged=outcome))
             elif isinstance(outcome, Routed):
                 self.action_reload()
                 self.app.push_screen(

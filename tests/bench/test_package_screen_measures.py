@@ -1,4 +1,4 @@
-"""The package screen's measure runs once, small, on SQLite and (with DESK_TEST_DATABASE_URL) PostgreSQL.
+"""The package and waiting list screens' measures run once, small, on SQLite and (DESK_TEST_DATABASE_URL) PostgreSQL.
 
 The figures mean nothing at this size and are not checked. What is checked:
 the measure gives rows with figures, its target and no error; the screen it
@@ -53,12 +53,15 @@ def _figures(result: Result) -> bool:
     return result.value is not None or len(result.samples_ns) > 0
 
 
-def test_the_package_screen_measure_is_here() -> None:
-    assert [(m.name, m.group) for m in PACKAGE_SCREEN_MEASURES] == [("screen: package of 30 versions", "screen")]
+def test_the_package_screen_measures_are_here() -> None:
+    assert [(m.name, m.group) for m in PACKAGE_SCREEN_MEASURES] == [
+        ("screen: package of 30 versions", "screen"),
+        ("screen: waiting list", "screen"),
+    ]
 
 
 def test_the_package_screen_measure_measures_and_leaves_the_database_as_seeded(small_trust: Context) -> None:
-    (m,) = PACKAGE_SCREEN_MEASURES
+    m = PACKAGE_SCREEN_MEASURES[0]
     before = _as_seeded(small_trust)
     results = run_measure(m, small_trust)
     assert [r.error for r in results if r.error] == []
@@ -68,6 +71,22 @@ def test_the_package_screen_measure_measures_and_leaves_the_database_as_seeded(s
         "package screen: K to first frame with 3 versions",
         "package screen: K to first frame of the screen",
         "package screen: Esc back to the record",
+    ]
+    assert results[0].target == package_screens.FIRST_FRAME
+    assert results[0].reference == "bare Textual app: key to frame"
+    assert _as_seeded(small_trust) == before
+
+
+def test_the_waiting_list_screen_measure_measures_and_leaves_the_database_as_seeded(small_trust: Context) -> None:
+    m = PACKAGE_SCREEN_MEASURES[1]
+    before = _as_seeded(small_trust)
+    results = run_measure(m, small_trust)
+    assert [r.error for r in results if r.error] == []
+    assert [r.name for r in results if not _figures(r)] == []
+    assert [r.name for r in results] == [
+        "waiting list screen: Ctrl+L to first frame with its rows",
+        "waiting list screen: Ctrl+L to first frame of the screen",
+        "waiting list screen: Esc back to the caseload",
     ]
     assert results[0].target == package_screens.FIRST_FRAME
     assert results[0].reference == "bare Textual app: key to frame"

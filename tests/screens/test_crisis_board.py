@@ -371,6 +371,43 @@ async def test_a_crisis_raised_and_a_visit_arriving_at_another_desk_show_on_the_
         await until(pilot, on_screen(app, "PersonScreen"))
 
 
+async def test_f11_again_opens_the_same_board_read_afresh_with_nothing_left_from_before(
+    zone: Zone, clock: FrozenClock, other_desk: Engine
+) -> None:
+    """The board is made once a session: opened again, it shows what is open now, never what it held before."""
+    day_team(zone.engine, actor(zone), clock.today)
+    tom = register_tom(zone)
+    rapid_referral(zone.engine, actor(zone), tom)
+    async with desk_open(zone) as (app, pilot):
+        watch = watch_of(app).scheduler
+        assert watch is not None
+        watch.pause()
+        first = await open_board(pilot, app)
+        assert cells(app, "person") == ["REG, Tom"]
+        await pilot.press("a")  # every zone, on this opening only
+        await until(pilot, lambda: first.all_zones and first.loaded > 0)
+        await pilot.press("escape")
+        await until(pilot, on_screen(app, "CaseloadScreen"))
+        raise_crisis(other_desk, actor(zone), zone.doris_id, what="Fell in the garden.")
+        clock.advance(timedelta(minutes=10))
+
+        await pilot.press("f11")
+        assert app.screen is first
+        await until(pilot, lambda: first.settled > 0)
+        assert not first.all_zones  # opened as the desk opens it
+        assert cells(app, "person") == ["PASCOE, Doris", "REG, Tom"]
+        assert cells(app, "left") == ["1 h 50 min", "2 h 50 min"]  # each clock as it stands now
+        status = str(first.query_one("#board-status").render())
+        assert "zone BXM: 1 open crisis, 1 open Rapid referral; 0 reminders to acknowledge." in status
+
+        await pilot.press("enter")  # a record opened from the board, and back
+        await until(pilot, on_screen(app, "PersonScreen"))
+        await pilot.press("f11")  # the board under the record stays as it is: a second one opens on top
+        await until(pilot, lambda: on_screen(app, "CrisisBoardScreen")() and board_of(app).settled > 0)
+        assert app.screen is not first and first in app.screen_stack
+        assert cells(app, "person") == ["PASCOE, Doris", "REG, Tom"]
+
+
 async def test_many_reminders_at_once_are_counted_in_one_notification_and_the_board_lists_each(
     zone: Zone, clock: FrozenClock, other_desk: Engine
 ) -> None:
