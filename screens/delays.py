@@ -28,6 +28,7 @@ from textual.widgets import DataTable, Static
 from desk import clock, db, settings
 from desk.discharge import delays
 from desk.discharge.delays import DelayCounts, DelayedRow
+from desk.plurals import counted
 from desk.services import changes
 from desk.services.caseload import short_ward
 from screens.base import DeskScreen
@@ -236,7 +237,7 @@ class DelaysScreen(DeskScreen[None]):
         days = sum(r.days for r in view.rows)
         no_reason = sum(1 for r in view.rows if not r.reason)
         self.query_one("#delay-status", Static).update(
-            f"Delayed in hospital, {where}: {len(view.rows)} patients, {days:,} days so far"
+            f"Delayed in hospital, {where}: {counted(len(view.rows), 'patient')}, {counted(days, 'day')} so far"
             + (f", {no_reason} with no reason given" if no_reason else "")
             + ("" if view.rows else ". Nobody is delayed.")
         )
@@ -281,6 +282,6 @@ class DelaysScreen(DeskScreen[None]):
     def exported(self, path: Path, view: DelaysRead) -> None:
         """Say where the CSV went, on the screen and as a notification."""
         self.last_export = path
-        what = f"{len(view.rows)} delayed patients and {view.counts.total:,} delayed days"
+        what = f"{counted(len(view.rows), 'delayed patient')} and {counted(view.counts.total, 'delayed day')}"
         self.say(f"Delays written to {path}")
         self.notify(f"{what} written to {path}", title="Delays: export", timeout=12)

@@ -67,8 +67,8 @@ LABELS = {
     "delayed": "Delayed",
     "outstanding": "Outstanding",
 }
-FIXED = {"stage": 8, "days": 4, "drd": 7, "pathway": 4}
-"""Columns of a known width: the stage word, days in, the DRD as '30-Nov', the pathway as 'P1'."""
+FIXED = {"stage": 9, "days": 4, "drd": 6, "pathway": 4}
+"""Columns of a known width: the stage word in its badge, days in, the DRD as '30-Nov', the pathway as 'P1'."""
 SHARED = {
     "name": (0.20, 12),
     "ward": (0.10, 6),
