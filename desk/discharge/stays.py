@@ -688,6 +688,30 @@ def wards_of(session: Session, staff_id: int) -> list[int]:
     ]
 
 
+@dataclass(frozen=True)
+class WardEntry:
+    """One ward of the trust as the ward screen knows it."""
+
+    ward_id: int
+    name: str
+    phone: str
+    """The ward's number as recorded: who the zone rings about a discharge."""
+    covered: bool
+    """The co-ordinator asked about covers it (:func:`wards_of`)."""
+
+
+def ward_directory(session: Session, staff_id: int | None) -> list[WardEntry]:
+    """Every ward by name with its phone, and whether ``staff_id`` covers it: the ward screen's wards in one query."""
+    cover = and_(col(WardCover.ward_id) == col(Organisation.id), col(WardCover.staff_id) == staff_id)
+    found = session.execute(
+        sa_select(col(Organisation.id), col(Organisation.name), col(Organisation.phone_raw), col(WardCover.staff_id))
+        .outerjoin(WardCover, cover)
+        .where(col(Organisation.kind) == "ward")
+        .order_by(col(Organisation.name))
+    )
+    return [WardEntry(saved_id(i), name, phone or "", by is not None) for i, name, phone, by in found]
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 
