@@ -65,8 +65,9 @@ LABELS = {
     "delayed": "Delayed",
     "outstanding": "Outstanding",
 }
-FIXED = {"stage": 8, "days": 4, "drd": 7, "pathway": 4}
-"""Columns of a known width: the stage word, days in, the DRD as '30-Nov', the pathway as 'P1'."""
+FIXED = {"stage": 2 + max(len(word) for word, _ in STAGES.values()), "days": 4, "drd": 7, "pathway": 4}
+"""Columns of a known width: the stage word with a space each side (' DELAYED '), days in, the DRD as
+'30-Nov', the pathway as 'P1'."""
 SHARED = {
     "name": (0.20, 12),
     "ward": (0.10, 6),
