@@ -23,7 +23,6 @@ from datetime import date
 
 from rich.style import Style
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,7 +33,6 @@ from textual.worker import get_current_worker
 from desk import clock, db
 from desk.discharge import stays
 from desk.discharge.stays import WardRow
-from desk.models import Organisation
 from desk.plurals import counted
 from desk.services import changes
 from desk.services.caseload import short_ward
@@ -67,8 +65,9 @@ LABELS = {
     "delayed": "Delayed",
     "outstanding": "Outstanding",
 }
-FIXED = {"stage": 9, "days": 4, "drd": 6, "pathway": 4}
-"""Columns of a known width: the stage word in its badge, days in, the DRD as '30-Nov', the pathway as 'P1'."""
+FIXED = {"stage": 2 + max(len(word) for word, _ in STAGES.values()), "days": 4, "drd": 7, "pathway": 4}
+"""Columns of a known width: the stage word with a space each side (' DELAYED '), days in, the DRD as
+'30-Nov', the pathway as 'P1'."""
 SHARED = {
     "name": (0.20, 12),
     "ward": (0.10, 6),
@@ -161,32 +160,20 @@ class WardData:
 
 
 def read_ward(engine: Engine, staff_id: int | None, *, all_wards: bool, note: Callable[..., None]) -> WardData:
-    """The patients on the co-ordinator's wards (or every ward), read in one go (from a worker)."""
+    """The patients on the co-ordinator's wards (or every ward), read in one go (from a worker).
+
+    Four statements: the change mark, the wards (which are theirs, every ward's name and phone), then the
+    ward list's two (desk.discharge.stays.ward_list); on PostgreSQL each is a round trip.
+    """
     with db.reading(engine) as session:
         note(session)  # the mark first: a change made while reading shows on the next look
-        mine = stays.wards_of(session, staff_id) if staff_id is not None else []
+        wards = stays.ward_directory(session, staff_id)
+        mine = [w.ward_id for w in wards if w.covered]
         every = all_wards or not mine
         rows = stays.ward_list(session, ward_ids=None if every else mine, today=clock.today())
-        names, phones = ward_directory(session)
+    names = {w.ward_id: w.name for w in wards}
+    phones = {w.ward_id: w.phone for w in wards}
     return WardData(rows, mine, names, phones, every)
-
-
-def ward_directory(session: Session) -> tuple[dict[int, str], dict[int, str]]:
-    """Every ward's name (by name, as desk.discharge.stays.wards gives them) and phone number, in one query.
-
-    The phone is for who the zone rings after a discharge.
-    """
-    found = session.exec(
-        select(Organisation.id, Organisation.name, Organisation.phone_raw)
-        .where(Organisation.kind == "ward")
-        .order_by(Organisation.name)
-    )
-    names: dict[int, str] = {}
-    phones: dict[int, str] = {}
-    for ward_id, name, phone in found:
-        if ward_id is not None:
-            names[ward_id], phones[ward_id] = name, phone or ""
-    return names, phones
 
 
 def who_to_ring(coordinator: str, ward: str, phone: str) -> str:

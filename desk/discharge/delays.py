@@ -327,7 +327,12 @@ def missing_among(session: Session, admission: Admission, days: list[date]) -> l
     have = set(
         session.execute(sa_select(col(DelayDay.day)).where(col(DelayDay.admission_id) == admission.id)).scalars()
     )
-    return _gaps(days, have, bool(admission.delay_reason) and admission.discharged_at is None)
+    return missing_given(admission, days, have)
+
+
+def missing_given(admission: Admission, days: list[date], recorded: set[date]) -> list[date]:
+    """:func:`missing_among` with the days that have a reason already read (``recorded``, a ward list's)."""
+    return _gaps(days, recorded, bool(admission.delay_reason) and admission.discharged_at is None)
 
 
 def missing_days(session: Session, admission_id: int, today: date | None = None) -> list[date]:

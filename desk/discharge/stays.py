@@ -18,8 +18,11 @@ care home placement (pathway 3) is a social worker's decision, so setting it
 refers the person to the zone's social workers (desk.packages.la_rules).
 
 :func:`ward_list` and :func:`stay` are the ward screen's and stay screen's
-reads: a fixed handful of queries whatever the number of beds, so a 30-bed
-ward draws at once. The ward list is sorted by what needs doing first.
+reads. The ward list is two queries whatever the number of beds, each a
+round trip to a database server: the stays with what their rows show of the
+person, then everything the rows list (contacts, open tasks, delayed days
+with a reason, the package before, providers to tell) as one UNION ALL. It is
+sorted by what needs doing first.
 
 Times are UTC; days (admitted on, ready on, a delayed day) are UK local dates.
 """
@@ -28,14 +31,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    union_all,
+)
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from desk import clock, dates, history, nhs, phones
 from desk.crisis import referrals
 from desk.discharge import delays
 from desk.discharge.delays import DelayDayRow
-from desk.discharge_models import DischargeTask, WardCover
+from desk.discharge_models import DelayDay, DischargeTask, WardCover
 from desk.errors import InvalidForm, NotFound
 from desk.history import Actor
 from desk.models import (
@@ -667,6 +688,30 @@ def wards_of(session: Session, staff_id: int) -> list[int]:
     ]
 
 
+@dataclass(frozen=True)
+class WardEntry:
+    """One ward of the trust as the ward screen knows it."""
+
+    ward_id: int
+    name: str
+    phone: str
+    """The ward's number as recorded: who the zone rings about a discharge."""
+    covered: bool
+    """The co-ordinator asked about covers it (:func:`wards_of`)."""
+
+
+def ward_directory(session: Session, staff_id: int | None) -> list[WardEntry]:
+    """Every ward by name with its phone, and whether ``staff_id`` covers it: the ward screen's wards in one query."""
+    cover = and_(col(WardCover.ward_id) == col(Organisation.id), col(WardCover.staff_id) == staff_id)
+    found = session.execute(
+        sa_select(col(Organisation.id), col(Organisation.name), col(Organisation.phone_raw), col(WardCover.staff_id))
+        .outerjoin(WardCover, cover)
+        .where(col(Organisation.kind) == "ward")
+        .order_by(col(Organisation.name))
+    )
+    return [WardEntry(saved_id(i), name, phone or "", by is not None) for i, name, phone, by in found]
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 
@@ -677,112 +722,217 @@ def _line_words(service: str, times: str) -> str:
     return f"{name} ({n} visit{'s' if n != 1 else ''} a day)" if spec and spec.form == "visits" and n else name
 
 
-def _packages_before(session: Session, stays: list[Admission]) -> dict[int, str]:
-    """Per package, the package in force when its stay was recorded, in words (two or three queries for all)."""
-    cutoff = {s.package_id: s.recorded_at or s.admitted_at for s in stays if s.package_id is not None}
-    if not cutoff:
-        return {}
-    found: dict[int, list[tuple[int, int, datetime]]] = {}  # package: [(number, version id, arranged at)]
-    for vid, pid, number, at in session.exec(
-        select(
-            CarePackageVersion.id,
-            CarePackageVersion.package_id,
-            CarePackageVersion.number,
-            CarePackageVersion.arranged_at,
-        ).where(col(CarePackageVersion.package_id).in_(list(cutoff)))
-    ):
-        found.setdefault(pid, []).append((number, saved_id(vid), at))
-    chosen: dict[int, int] = {}  # package: the version in force at the cut-off (else its first)
-    for pid, versions in found.items():
-        in_force = [v for v in versions if v[2] <= cutoff[pid]]
-        chosen[pid] = max(in_force)[1] if in_force else min(versions)[1]
-    words: dict[int, list[str]] = {pid: [] for pid in cutoff}
-    by_version = {vid: pid for pid, vid in chosen.items()}
-    if by_version:
-        for vid, service, times in session.exec(
-            select(CarePackageLine.version_id, CarePackageLine.service, CarePackageLine.times)
-            .where(col(CarePackageLine.version_id).in_(list(by_version)))
-            .order_by(col(CarePackageLine.line))
-        ):
-            words[by_version[vid]].append(_line_words(service, times))
-    unversioned = [pid for pid in cutoff if pid not in chosen]
-    if unversioned:
-        for pid, service in session.exec(
-            select(CarePackageItem.package_id, CarePackageItem.service)
-            .where(col(CarePackageItem.package_id).in_(unversioned), col(CarePackageItem.end_date).is_(None))
-            .order_by(col(CarePackageItem.id))
-        ):
-            words[pid].append(service)
-    return {pid: ", ".join(w) if w else "Package (no services)" for pid, w in words.items()}
+def _before_version() -> ColumnElement[int | None]:
+    """Per stay, the id of its package's version in force when the stay was recorded (else the first version).
 
-
-def _rows(session: Session, stays: list[Admission], today: date) -> list[WardRow]:
-    """The ward rows of these stays, from one query per kind of record, whatever their number."""
-    if not stays:
-        return []
-    ids = [saved_id(s.id) for s in stays]
-    person_ids = list({s.person_id for s in stays})
-    people = {
-        p.id: (p, kw)
-        for p, kw in session.exec(
-            select(Person, Staff.name)
-            .join(Staff, col(Staff.id) == col(Person.key_worker_id), isouter=True)
-            .where(col(Person.id).in_(person_ids))
-        )
-    }
-    ward_names = dict(
-        session.exec(
-            select(Organisation.id, Organisation.name).where(col(Organisation.id).in_({s.ward_id for s in stays}))
-        ).all()
+    A correlated sub-query of the stay's own row, so the ward's rows carry it
+    without a query of their own: the newest version arranged by then, or the
+    package's first when every version came later; none for a package that
+    has no versions (its open items say what it was).
+    """
+    version = CarePackageVersion
+    by_package = col(version.package_id) == col(Admission.package_id)
+    cutoff = func.coalesce(col(Admission.recorded_at), col(Admission.admitted_at))
+    in_force = (
+        sa_select(col(version.id))
+        .where(by_package, col(version.arranged_at) <= cutoff)
+        .order_by(col(version.number).desc())
+        .limit(1)
+        .correlate(Admission)
+        .scalar_subquery()
     )
-    contacts: dict[int, list[str]] = {}
-    for c in session.exec(
-        select(Contact)
-        .where(col(Contact.person_id).in_(person_ids))
-        .order_by(col(Contact.is_carer).desc(), col(Contact.name))
-    ):
-        phone = phones.national(c.phone_e164)
-        contacts.setdefault(c.person_id, []).append(f"{c.name} ({c.relationship})" + (f" {phone}" if phone else ""))
-    open_tasks: dict[int, list[str]] = {}
-    for aid, kind in session.exec(
-        select(DischargeTask.admission_id, DischargeTask.kind)
-        .where(col(DischargeTask.admission_id).in_(ids), col(DischargeTask.state).in_(OPEN_TASK_STATES))
-        .order_by(col(DischargeTask.id))
-    ):
-        open_tasks.setdefault(aid, []).append(kind)
-    missing_of = delays.missing_by_stay(session, ids, today)
-    before = _packages_before(session, stays)
-    untold: dict[int, list[str]] = {}
-    package_ids = [s.package_id for s in stays if s.package_id is not None]
-    if package_ids:
-        cat = catalogue.load()
-        for pid, provider in session.exec(
-            select(ProviderNotice.package_id, ProviderNotice.provider).where(
-                col(ProviderNotice.package_id).in_(package_ids), col(ProviderNotice.told_at).is_(None)
-            )
-        ):
-            prov = cat.provider(provider)
-            name = prov.name if prov else provider
-            if name not in untold.setdefault(pid, []):
-                untold[pid].append(name)
+    first = (
+        sa_select(col(version.id))
+        .where(by_package)
+        .order_by(col(version.number))
+        .limit(1)
+        .correlate(Admission)
+        .scalar_subquery()
+    )
+    return func.coalesce(in_force, first)
+
+
+_STAYS = (
+    sa_select(
+        Admission,
+        col(Person.family_name),
+        col(Person.given_name),
+        col(Person.nhs_number),
+        col(Person.zone_id),
+        col(Staff.name),
+        col(Organisation.name),
+        _before_version(),
+    )
+    .join(Person, col(Person.id) == col(Admission.person_id))
+    .outerjoin(Staff, col(Staff.id) == col(Person.key_worker_id))
+    .outerjoin(Organisation, col(Organisation.id) == col(Admission.ward_id))
+)
+"""The stays with what their rows show of the person, the key worker's and ward's names, the package version
+before: one query. The caller adds which stays."""
+
+
+_Expr = Any
+"""A column (``sqlmodel.col``) or SQL expression, or None for a part's blank."""
+
+
+def _detail_part(
+    kind: str,
+    key: _Expr,
+    *,
+    text: _Expr,
+    more: _Expr = None,
+    phone: _Expr = None,
+    day: _Expr = None,
+    order: _Expr = None,
+    then: _Expr = None,
+) -> Select[*tuple[Any, ...]]:
+    """One kind of the ward rows' detail as the shape every kind shares (see :data:`_DETAILS`)."""
+    blank = literal_column("''", String)
+    return sa_select(
+        literal_column(f"'{kind}'", String).label("kind"),
+        key.label("key"),
+        text.label("text"),
+        (more if more is not None else blank).label("more"),
+        (phone if phone is not None else cast(null(), String)).label("phone"),
+        (day if day is not None else cast(null(), Date)).label("day"),
+        (order if order is not None else literal_column("0", Integer)).label("ord"),
+        (then if then is not None else blank).label("then"),
+    )
+
+
+def _details_statement() -> CompoundSelect[*tuple[Any, ...]]:
+    """Everything the ward rows list per stay, person or package, in one query: a UNION ALL of one part per kind.
+
+    Each part reads only what a row shows, keyed by what it belongs to, in the
+    order the row lists it: the contacts (carers first, then by name), the
+    open tasks, the recorded delayed days, the lines of the package version
+    before the stay (or the open items of a package with no versions), the
+    providers not yet told. The ids come as expanding parameters, so the
+    statement is built and compiled once.
+    """
+    ids = bindparam("stays", expanding=True, type_=Integer)
+    ready = bindparam("ready", expanding=True, type_=Integer)
+    people = bindparam("people", expanding=True, type_=Integer)
+    versions = bindparam("versions", expanding=True, type_=Integer)
+    unversioned = bindparam("unversioned", expanding=True, type_=Integer)
+    packages = bindparam("packages", expanding=True, type_=Integer)
+    parts = [
+        _detail_part(
+            "contact",
+            col(Contact.person_id),
+            text=col(Contact.name),
+            more=col(Contact.relationship),
+            phone=col(Contact.phone_e164),
+            order=case((col(Contact.is_carer), 0), else_=1),
+            then=col(Contact.name),
+        ).where(col(Contact.person_id).in_(people)),
+        _detail_part(
+            "task", col(DischargeTask.admission_id), text=col(DischargeTask.kind), order=col(DischargeTask.id)
+        ).where(col(DischargeTask.admission_id).in_(ids), col(DischargeTask.state).in_(sorted(OPEN_TASK_STATES))),
+        _detail_part("day", col(DelayDay.admission_id), text=literal_column("''", String), day=col(DelayDay.day)).where(
+            col(DelayDay.admission_id).in_(ready)
+        ),
+        _detail_part(
+            "line",
+            col(CarePackageLine.version_id),
+            text=col(CarePackageLine.service),
+            more=col(CarePackageLine.times),
+            order=col(CarePackageLine.line),
+        ).where(col(CarePackageLine.version_id).in_(versions)),
+        _detail_part(
+            "item", col(CarePackageItem.package_id), text=col(CarePackageItem.service), order=col(CarePackageItem.id)
+        ).where(col(CarePackageItem.package_id).in_(unversioned), col(CarePackageItem.end_date).is_(None)),
+        _detail_part(
+            "notice", col(ProviderNotice.package_id), text=col(ProviderNotice.provider), order=col(ProviderNotice.id)
+        ).where(col(ProviderNotice.package_id).in_(packages), col(ProviderNotice.told_at).is_(None)),
+    ]
+    return union_all(*parts).order_by("kind", "key", "ord", "then")
+
+
+_DETAILS = _details_statement()
+
+
+@dataclass
+class _Details:
+    """The ward rows' lists, by what they belong to."""
+
+    contacts: dict[int, list[str]] = field(default_factory=dict)
+    """Per person: 'name (relationship) phone', carers first."""
+    tasks: dict[int, list[str]] = field(default_factory=dict)
+    """Per stay: the kinds of its open tasks."""
+    days: dict[int, set[date]] = field(default_factory=dict)
+    """Per stay: the delayed days with a reason recorded."""
+    lines: dict[int, list[str]] = field(default_factory=dict)
+    """Per package version: its lines in words."""
+    items: dict[int, list[str]] = field(default_factory=dict)
+    """Per package with no versions: its open items' services."""
+    untold: dict[int, list[str]] = field(default_factory=dict)
+    """Per package: the providers not yet told, by name, once each."""
+
+
+def _details(session: Session, stays: list[Admission], versions: dict[int, int | None]) -> _Details:
+    """The lists the rows of these stays show (``versions``: per package, the version before the stay)."""
+    out = _Details()
+    params = {
+        "stays": [saved_id(s.id) for s in stays],
+        "ready": [saved_id(s.id) for s in stays if s.ready_on is not None],
+        "people": sorted({s.person_id for s in stays}),
+        "versions": sorted({v for v in versions.values() if v is not None}),
+        "unversioned": sorted(p for p, v in versions.items() if v is None),
+        "packages": sorted(versions),
+    }
+    cat = catalogue.load()
+    for kind, key, text, more, phone, day, _order, _then in session.execute(_DETAILS, params):
+        if kind == "contact":
+            number = phones.national(phone)
+            out.contacts.setdefault(key, []).append(f"{text} ({more})" + (f" {number}" if number else ""))
+        elif kind == "task":
+            out.tasks.setdefault(key, []).append(text)
+        elif kind == "day":
+            out.days.setdefault(key, set()).add(day)
+        elif kind == "line":
+            out.lines.setdefault(key, []).append(_line_words(text, more))
+        elif kind == "item":
+            out.items.setdefault(key, []).append(text)
+        else:
+            provider = cat.provider(text)
+            name = provider.name if provider else text
+            if name not in out.untold.setdefault(key, []):
+                out.untold[key].append(name)
+    return out
+
+
+def _package_words(package_id: int, version_id: int | None, details: _Details) -> str:
+    """The package before the stay in words: its version's lines, or a package with no versions' open items."""
+    words = details.lines.get(version_id, []) if version_id is not None else details.items.get(package_id, [])
+    return ", ".join(words) if words else "Package (no services)"
+
+
+def _rows(session: Session, which: ColumnElement[bool], today: date) -> list[WardRow]:
+    """The ward rows of the stays ``which`` picks, in two queries whatever their number."""
+    found = session.execute(_STAYS.where(which)).all()
+    if not found:
+        return []
+    stays = [f[0] for f in found]
+    versions = {s.package_id: f[7] for s, f in zip(stays, found, strict=True) if s.package_id is not None}
+    details = _details(session, stays, versions)
     out = []
     order = list(DISCHARGE_TASKS)
-    for s in stays:
-        person, kw_name = people[s.person_id]
+    for s, family, given, nhs_number, zone_id, key_worker, ward, _version in found:
         aid = saved_id(s.id)
         discharged_on = delays.discharged_day(s)
         delayed = delays.days_of(s, today)
-        missing = to_ask(s, missing_of.get(aid, []), today)
+        missing = to_ask(s, delays.missing_given(s, delayed, details.days.get(aid, set())), today)
         outstanding = _missing_words(missing)
         if s.ready_on is None:
             outstanding.append("No discharge ready date")
         if not s.pathway:
             outstanding.append("No pathway")
         outstanding.extend(
-            DISCHARGE_TASKS.get(k, k) for k in sorted(open_tasks.get(aid, []), key=lambda k: order.index(k))
+            DISCHARGE_TASKS.get(k, k) for k in sorted(details.tasks.get(aid, []), key=lambda k: order.index(k))
         )
-        if s.package_id is not None and untold.get(s.package_id):
-            outstanding.append("Providers to tell: " + ", ".join(untold[s.package_id]))
+        if s.package_id is not None and details.untold.get(s.package_id):
+            outstanding.append("Providers to tell: " + ", ".join(details.untold[s.package_id]))
         stage = stage_of(s, delayed, today)
         priority = priority_of(s, stage, delayed, missing, outstanding)
         day_in = admitted_on(s.admitted_at)
@@ -791,16 +941,18 @@ def _rows(session: Session, stays: list[Admission], today: date) -> list[WardRow
                 admission_id=aid,
                 version=s.version,
                 person_id=s.person_id,
-                name=f"{person.family_name.upper()}, {person.given_name}",
-                nhs_number=person.nhs_number,
-                zone_id=person.zone_id,
+                name=f"{family.upper()}, {given}",
+                nhs_number=nhs_number,
+                zone_id=zone_id,
                 ward_id=s.ward_id,
-                ward=ward_names.get(s.ward_id, ""),
+                ward=ward or "",
                 admitted_at=s.admitted_at,
                 days_in=((discharged_on or today) - day_in).days,
-                package_before=before.get(s.package_id, "") if s.package_id is not None else "",
-                contacts="; ".join(contacts.get(s.person_id, [])),
-                key_worker=kw_name or "",
+                package_before=_package_words(s.package_id, versions[s.package_id], details)
+                if s.package_id is not None
+                else "",
+                contacts="; ".join(details.contacts.get(s.person_id, [])),
+                key_worker=key_worker or "",
                 ready_on=s.ready_on,
                 pathway=s.pathway,
                 delayed_days=len(delayed),
@@ -855,19 +1007,19 @@ def ward_list(session: Session, *, ward_ids: list[int] | None, today: date | Non
     checked, those awaiting a discharge ready date, and the rest.
     """
     today = today or clock.today()
-    q = select(Admission).where(col(Admission.discharged_at).is_(None))
+    which: ColumnElement[bool] = col(Admission.discharged_at).is_(None)
     if ward_ids is not None:
         if not ward_ids:
             return []
-        q = q.where(col(Admission.ward_id).in_(ward_ids))
-    return sorted(_rows(session, list(session.exec(q)), today), key=_sort_key)
+        which = and_(which, col(Admission.ward_id).in_(ward_ids))
+    return sorted(_rows(session, which, today), key=_sort_key)
 
 
 def stay(session: Session, admission_id: int, *, today: date | None = None) -> StayView:
     """One stay as the stay screen shows it: the ward row, the plan, tasks, providers to tell, delayed days."""
     today = today or clock.today()
     s = _stay(session, admission_id)
-    [row] = _rows(session, [s], today)
+    [row] = _rows(session, col(Admission.id) == admission_id, today)
     staff = dict(session.exec(select(Staff.id, Staff.name)).all())
     tasks = [
         TaskRow(

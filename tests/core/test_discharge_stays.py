@@ -617,7 +617,7 @@ def test_the_ward_list_reads_the_same_few_statements_for_three_beds_or_thirty(
 ) -> None:
     from sqlalchemy import event
 
-    def statements() -> int:
+    def statements(*, list_only: bool = False) -> int:
         seen: list[str] = []
 
         def count(*args: object) -> None:
@@ -627,10 +627,11 @@ def test_the_ward_list_reads_the_same_few_statements_for_three_beds_or_thirty(
         try:
             with db.reading(engine) as session:
                 rows = stays.ward_list(session, ward_ids=[ward3])
-                assert stays.stay(session, rows[0].admission_id).admission_id == rows[0].admission_id
+                if not list_only:
+                    assert stays.stay(session, rows[0].admission_id).admission_id == rows[0].admission_id
         finally:
             event.remove(engine, "before_cursor_execute", count)
-        return len(seen)
+        return len([s for s in seen if s.split()[0].upper() != "BEGIN"])
 
     def beds(n: int) -> None:
         for _ in range(n):
@@ -646,6 +647,7 @@ def test_the_ward_list_reads_the_same_few_statements_for_three_beds_or_thirty(
     with db.reading(engine) as session:
         assert len(stays.ward_list(session, ward_ids=[ward3])) == 30
     assert statements() == few
+    assert statements(list_only=True) == 2  # the stays with their people, then everything their rows list
 
 
 def test_a_ready_date_moved_later_drops_the_days_it_leaves_behind_and_one_moved_earlier_asks_for_more(

@@ -6,8 +6,10 @@ on Monday (day 1), his package is suspended and Bay Care told. On Wednesday
 pathway 1. The ward physiotherapist assesses him on the ward and his package
 goes up to three visits a day. He goes home on Thursday (day 4), the package
 live that day; the delay of Wednesday and Thursday is counted with its
-reason. A second desk of his zone, on the same database, has the discharge
-to pick up; the review falls due 28 days after he went home.
+reason. A second desk of his zone, open on the same database, is told of
+the discharge without a key (a notification, his row on its pick-ups list)
+and acknowledges it there with K, who and when recorded; the review falls due
+28 days after he went home.
 
 The desk's clock is frozen and moved a day at a time; Textual's runs on.
 """
@@ -19,18 +21,19 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import col, select
-from textual.widgets import Input, Select
+from textual.widgets import DataTable, Input, Select
 
 from desk import clock as desk_clock
 from desk import db
 from desk.discharge import delays, pickups
-from desk.discharge_models import DelayDay
+from desk.discharge_models import DelayDay, ZonePickup
 from desk.models import Admission, Assessment, CarePackage, Staff
 from desk.package_models import PackageReview
 from desk.packages import arrange
 from screens.admission import ward_keys
 from screens.app import DeskApp
 from screens.assessment import AREA_IDS
+from screens.reminder_watch import ReminderWatch
 from screens.stay import StayScreen
 from tests.helpers.fixtures import FROZEN_AT, FrozenClock, frozen
 from tests.screens.screen_zone import SIZE, Zone, engine_for, on_screen, shown_text, until
@@ -40,6 +43,8 @@ DAY_1 = date(2026, 11, 23)  # Monday: admitted
 DAY_3 = date(2026, 11, 25)  # Wednesday: discharge ready
 DAY_4 = date(2026, 11, 26)  # Thursday: home
 REVIEW_DAY = date(2026, 12, 24)  # 28 days after he went home
+LIVE_WAIT_S = 6.0
+"""Generous for a loaded test machine; a desk looks for new pick-ups every second."""
 
 
 @pytest.fixture
@@ -52,6 +57,22 @@ def clock() -> Iterator[FrozenClock]:
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     """A moment on the office clock (November and December are GMT)."""
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+
+
+def watch(app: DeskApp) -> ReminderWatch:
+    """The desk's reminder watch: it tells the desk of pick-ups for its zone."""
+    return app.screen_stack[0].query_one(ReminderWatch)
+
+
+def pickup_toasts(app: DeskApp) -> list[str]:
+    """The pick-up notifications showing on a desk."""
+    return [n.message for n in app._notifications if n.title == "Discharge to pick up"]
+
+
+def pickup_lines(app: DeskApp) -> list[str]:
+    """The pick-ups list as shown, a line per row, its cells joined by ' | '."""
+    table = app.screen.query_one("#pickups", DataTable)
+    return [" | ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
 
 
 def stay_screen(app: DeskApp) -> StayScreen:
@@ -153,11 +174,56 @@ async def test_regs_story(zone: Zone, clock: FrozenClock) -> None:
         await until(pilot, lambda: app.screen is stay and "[Done]" in str(tasks.get_option_at_index(0).prompt))
 
         clock.set(at(DAY_4, 14, 15))
-        await pilot.press("d")
-        await until(pilot, on_screen(app, "DischargeScreen"))
-        assert not app.screen.query_one("#unconfirmed-warning").display
-        await pilot.press("f10")
-        await until(pilot, lambda: on_screen(app, "WardScreen")() and app.screen.rows == [])
+        # The zone's desk: another desk of Brixham, on the same database with an engine of its own, is open at
+        # its caseload while the ward records the discharge.
+        other = engine_for(zone.url, zone.search_path)
+        try:
+            zone_desk = DeskApp(engine=other, staff_id=zone.staff_id)
+            async with zone_desk.run_test(size=SIZE) as zone_pilot:
+                await until(zone_pilot, lambda: on_screen(zone_desk, "CaseloadScreen")() and watch(zone_desk).looks)
+                await pilot.press("d")
+                await until(pilot, on_screen(app, "DischargeScreen"))
+                assert not app.screen.query_one("#unconfirmed-warning").display
+                await pilot.press("f10")
+                await until(pilot, lambda: on_screen(app, "WardScreen")() and app.screen.rows == [])
+
+                # Told without a key: the notification, then his row on the pick-ups list.
+                await until(zone_pilot, lambda: pickup_toasts(zone_desk) != [], timeout=LIVE_WAIT_S)
+                [toast] = pickup_toasts(zone_desk)
+                assert toast.startswith("WESTAWAY, Reg discharged from Ward 3")
+                assert "3 visits a day" in toast and "Kevin Heard" in toast and "Ctrl+Y" in toast
+                await zone_pilot.press("ctrl+y")
+                await until(zone_pilot, lambda: on_screen(zone_desk, "PickupListScreen")() and pickup_lines(zone_desk))
+                pickup_list = zone_desk.screen
+                [line] = pickup_lines(zone_desk)
+                assert line.startswith("RAISED | 26-Nov 14:15 | WESTAWAY, Reg | Ward 3") and "3 visits a day" in line
+                detail = shown_text(pickup_list.query_one("#pickup-detail"), width=160)
+                assert "Kevin Heard" in detail and "Not yet acknowledged" in detail
+
+                # Acknowledged there with K: who and when are recorded, and the notification comes down.
+                clock.set(at(DAY_4, 14, 40))
+                await zone_pilot.press("k")
+                await until(zone_pilot, on_screen(zone_desk, "AcknowledgeForm"))
+                await zone_pilot.press(*"Rang Reg, first visit 17:00", "enter")
+                await until(zone_pilot, lambda: zone_desk.screen is pickup_list)
+                await until(zone_pilot, lambda: pickup_lines(zone_desk)[0].startswith("DONE"))
+                assert zone_desk.staff is not None
+                detail = shown_text(pickup_list.query_one("#pickup-detail"), width=160)
+                assert f"Acknowledged by {zone_desk.staff.name} Thu 26-Nov 14:40" in detail
+                await until(zone_pilot, lambda: watch(zone_desk).pickups == [])
+                await zone_pilot.press("escape")
+                await until(zone_pilot, on_screen(zone_desk, "CaseloadScreen"))
+
+                # Four weeks on, the review is due on the zone's review list.
+                clock.set(at(REVIEW_DAY, 9))
+                await zone_pilot.press("ctrl+n")
+                await until(
+                    zone_pilot, lambda: on_screen(zone_desk, "ReviewListScreen")() and zone_desk.screen.loaded > 0
+                )
+                listed = [(i.state, i.row.person) for i in zone_desk.screen.items]
+                assert ("DUE", "WESTAWAY, Reg") in listed or ("OVERDUE", "WESTAWAY, Reg") in listed
+        finally:
+            other.dispose()
 
     with db.reading(zone.engine) as session:
         stay_row = session.exec(select(Admission).where(Admission.person_id == reg_id)).one()
@@ -175,22 +241,8 @@ async def test_regs_story(zone: Zone, clock: FrozenClock) -> None:
         assert counted.total == 2 and counted.by_reason == {"care_at_home": 2}
         review = session.exec(select(PackageReview).where(PackageReview.admission_id == stay_row.id)).one()
         assert review.kind == "discharge" and desk_clock.local(review.due_at).date() == REVIEW_DAY
-
-    # The zone's desk: another desk of Brixham on the same database has Reg to pick up.
-    other = engine_for(zone.url, zone.search_path)
-    try:
-        zone_desk = DeskApp(engine=other, staff_id=zone.staff_id)
-        async with zone_desk.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: on_screen(zone_desk, "CaseloadScreen")())
-            with db.reading(zone_desk.engine) as session:
-                [pickup] = pickups.outstanding(session, zone_desk.zone_id)
-            assert pickup.name == "WESTAWAY, Reg" and "3 visits a day" in pickup.put_in_place
-            assert "Kevin Heard" in pickup.who_to_ring
-            # Four weeks on, the review is due on the zone's review list.
-            clock.set(at(REVIEW_DAY, 9))
-            await pilot.press("ctrl+n")
-            await until(pilot, lambda: on_screen(zone_desk, "ReviewListScreen")() and zone_desk.screen.loaded > 0)
-            listed = [(i.state, i.row.person) for i in zone_desk.screen.items]
-            assert ("DUE", "WESTAWAY, Reg") in listed or ("OVERDUE", "WESTAWAY, Reg") in listed
-    finally:
-        other.dispose()
+        picked_up = session.exec(select(ZonePickup).where(ZonePickup.person_id == reg_id)).one()
+        assert picked_up.admission_id == stay_row.id and picked_up.zone_id == "BXM"
+        assert (picked_up.acknowledged_by_id, picked_up.acknowledged_at) == (zone.staff_id, at(DAY_4, 14, 40))
+        assert picked_up.acknowledged_note == "Rang Reg, first visit 17:00"
+        assert pickups.outstanding(session, "BXM") == []
