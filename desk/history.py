@@ -7,7 +7,7 @@ at all. :func:`change` is also where a stale save is refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -220,3 +220,46 @@ def stale_as_record(label: str) -> Iterator[None]:
             f"This {label} was changed at another desk a moment ago. "
             "Nothing of yours was saved: reopen it to see their change, then make yours again."
         ) from None
+
+
+def claimed(
+    session: Session,
+    actor: Actor,
+    ids: list[int],
+    claim_one: Callable[[Session, int, str], bool],
+    *,
+    entity: str,
+    why: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    person_of: dict[int, int] | None = None,
+) -> list[int]:
+    """Claim each of ``ids`` for this desk and record each claim won; the ids it won.
+
+    A deadline raised once by one desk (a reminder, a review, a pick-up) is
+    claimed with a conditional UPDATE (``claim_one``: of many desks exactly
+    one gets True); the desk that wins writes the history entry. The claims'
+    rows are read afresh after.
+    """
+    mine: list[int] = []
+    for rid in ids:
+        if claim_one(session, rid, actor.desk):
+            mine.append(rid)
+            session.add(
+                History(
+                    at=clock.now(),
+                    staff_id=actor.staff_id,
+                    desk=actor.desk,
+                    entity=entity,
+                    entity_id=str(rid),
+                    person_id=(person_of or {}).get(rid),
+                    action="update",
+                    before=before,
+                    after=after,
+                    why=why,
+                )
+            )
+    if mine:
+        session.flush()
+        session.expire_all()
+    return mine

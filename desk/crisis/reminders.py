@@ -41,7 +41,7 @@ from desk.discharge import delays, pickups
 from desk.discharge.pickups import PickupRow
 from desk.errors import InvalidForm, NotFound
 from desk.history import Actor
-from desk.models import History, Person, Referral
+from desk.models import Person, Referral
 from desk.package_models import PackageReview
 
 BEFORE = timedelta(minutes=30)
@@ -232,28 +232,10 @@ def _raise_each(
     entity: str,
     why: str,
 ) -> list[int]:
-    """Claim each of ``ids`` for this desk (one conditional UPDATE each) and record the raise; the ids it won."""
-    mine: list[int] = []
-    for rid in ids:
-        if claim_one(session, rid, actor.desk):
-            mine.append(rid)
-            session.add(
-                History(
-                    at=clock.now(),
-                    staff_id=actor.staff_id,
-                    desk=actor.desk,
-                    entity=entity,
-                    entity_id=str(rid),
-                    action="update",
-                    before={"state": "pending"},
-                    after={"state": "raised"},
-                    why=why,
-                )
-            )
-    if mine:
-        session.flush()
-        session.expire_all()
-    return mine
+    """Claim each of ``ids`` for this desk and record the raise (desk.history.claimed); the ids it won."""
+    return history.claimed(
+        session, actor, ids, claim_one, entity=entity, why=why, before={"state": "pending"}, after={"state": "raised"}
+    )
 
 
 def outstanding(session: Session, *, zone_id: str | None = None) -> list[ReminderRow]:

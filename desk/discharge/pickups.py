@@ -34,7 +34,7 @@ from desk import clock, history
 from desk.discharge_models import ZonePickup
 from desk.errors import InvalidForm, NotFound
 from desk.history import Actor
-from desk.models import Admission, History, Organisation, Person, Staff
+from desk.models import Admission, Organisation, Person, Staff
 
 RAISE_AGAIN = timedelta(minutes=30)
 """An unacknowledged pick-up is raised again this long after it was last raised."""
@@ -232,28 +232,19 @@ def poll(session: Session, actor: Actor, zone_id: str | None) -> list[PickupRow]
         )
         if pid is not None
     }
-    mine: list[int] = []
-    for pid in ids:
-        if claim(session, pid, actor.desk):
-            mine.append(pid)
-            session.add(
-                History(
-                    at=clock.now(),
-                    staff_id=actor.staff_id,
-                    desk=actor.desk,
-                    entity="zonepickup",
-                    entity_id=str(pid),
-                    person_id=person_of.get(pid),
-                    action="update",
-                    before=None,
-                    after={"raised_by_desk": actor.desk},
-                    why="Pick-up raised",
-                )
-            )
+    mine = history.claimed(
+        session,
+        actor,
+        ids,
+        claim,
+        entity="zonepickup",
+        why="Pick-up raised",
+        before=None,
+        after={"raised_by_desk": actor.desk},
+        person_of=person_of,
+    )
     if not mine:
         return []
-    session.flush()
-    session.expire_all()
     return _rows(session, [col(ZonePickup.id).in_(mine)])
 
 
