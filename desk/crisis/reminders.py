@@ -131,11 +131,19 @@ def due(session: Session, *, zone_id: str | None = None, now: datetime | None = 
 
 
 def _claim(session: Session, table: type[Reminder] | type[PackageReview], row_id: int, desk: str) -> bool:
-    """Raise one deadline if nobody has: a conditional UPDATE, so of many desks exactly one gets True."""
+    """Raise one deadline if nobody has: a conditional UPDATE, so of many desks exactly one gets True.
+
+    A review's version is left as it was: raising it only tells the zone, so
+    a co-ordinator recording the review they read just before it was raised
+    is not refused as if another desk had changed it.
+    """
+    raised: dict[str, object] = dict(state="raised", raised_at=clock.now(), raised_by_desk=desk)
+    if table is Reminder:
+        raised["version"] = col(table.version) + 1
     result = session.execute(
         update(table)
         .where(col(table.id) == row_id, col(table.state) == "pending")
-        .values(state="raised", raised_at=clock.now(), raised_by_desk=desk, version=col(table.version) + 1)
+        .values(**raised)
         .execution_options(synchronize_session=False)
     )
     assert isinstance(result, CursorResult)

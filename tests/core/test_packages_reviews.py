@@ -89,6 +89,32 @@ def test_the_review_falls_due_four_weeks_later_across_a_clock_change_and_is_rais
         assert reminders.outstanding_reviews(session, zone_id="BXM") == []
 
 
+def test_a_review_read_before_a_desk_raised_it_is_still_recorded(
+    engine: Engine,
+    actor: Actor,
+    clock: FrozenClock,
+    bxm_staff: dict[str, StaffRow],
+    doris: int,  # noqa: F811
+) -> None:
+    """The list was read while the review was pending; another desk's watch raises it; recording it still saves."""
+    rec = assess(engine, actor, doris, bxm_staff["nurse"], clock=clock)
+    made = first_package(engine, actor, doris, rec.id, clock.today)
+    assert made.review_due_at is not None
+    clock.set(made.review_due_at)
+    with db.reading(engine) as session:
+        [read] = [r for r in reviews.review_list(session, "BXM").due if r.package_id == made.package_id]
+    assert [r.id for r in poll(engine, actor, "desk-2")] == [read.id]  # raised after the list was read
+    with db.writing(engine) as session:
+        reviews.record(session, actor, reviews.ReviewInput(read.id, read.version, "no_change", note="Settled"))
+    with db.reading(engine) as session:
+        review = session.get(PackageReview, read.id)
+        assert review is not None and (review.state, review.outcome, review.raised_by_desk) == (
+            "done",
+            "no_change",
+            "desk-2",
+        )
+
+
 def test_ending_the_package_at_review_sets_no_next_review(
     engine: Engine,
     actor: Actor,
