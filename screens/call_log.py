@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from desk import clock, db
+from desk import clock
 from desk.plurals import counted
-from desk.services import calls, changes
+from desk.services import calls
 from desk.services.calls import LogRow
-from screens.base import DeskScreen
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
-from screens.live import LiveWatch
 from screens.widgets import shorten
+from screens.zone_list import ListTable, ZoneListScreen
 
 FIXED = {"time": 5, "len": 6, "why": 22, "by": 18}
 """Columns of a known width: the time, the length, the reason (the longest cut short), a staff name."""
@@ -44,14 +43,14 @@ def column_widths(total: int) -> dict[str, int]:
     return {key: widths[key] for key in LABELS}
 
 
-class CallLogTable(DataTable[str | Text]):
+class CallLogTable(ListTable):
     """The log's rows. Enter is the screen's Open here, so the footer shows it: DataTable's own
     Enter (select the row) is hidden, and being the focused widget's, it hid the screen's."""
 
     BINDINGS = [Binding("enter", "screen.open", "Open", tooltip="Open the person, or pick up an unfinished call")]
 
 
-class CallLogScreen(DeskScreen[None]):
+class CallLogScreen(ZoneListScreen[list[LogRow]]):
     """The zone's call log for today; Enter opens the person or picks up an open call."""
 
     BINDINGS = [
@@ -59,11 +58,12 @@ class CallLogScreen(DeskScreen[None]):
         Binding("enter", "open", "Open", id="open", tooltip="Open the person, or pick up an unfinished call"),
         Binding("ctrl+r", "reload", "Refresh", id="reload"),
     ]
+    LABELS = LABELS
+    LOAD_GROUP = "call-log"
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[LogRow] = []
-        self.live = LiveWatch(changes.mark)
         self._shown = False
 
     def compose(self) -> ComposeResult:
@@ -73,80 +73,43 @@ class CallLogScreen(DeskScreen[None]):
         yield self.live
         yield KeyFooter()
 
-    def on_mount(self) -> None:
-        self._widths: dict[str, int] = {}
-        self._lay_out_columns()
-        self.query_one(DataTable).focus()
-        self.load()
+    def widths_for(self, total: int) -> dict[str, int]:
+        return column_widths(total)
 
-    def _lay_out_columns(self) -> bool:
-        """Columns sized to the terminal; True if they changed."""
-        widths = column_widths(self.app.size.width)
-        if widths == self._widths:
-            return False
-        self._widths = widths
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        for key, width in widths.items():
-            table.add_column(LABELS[key], key=key, width=width)
-        return True
+    def read(self, session: Session) -> list[LogRow]:
+        return calls.log_for_day(session, self.desk.zone_id)
 
-    def on_resize(self) -> None:
-        if self._widths and self._lay_out_columns():
-            self.show(self.rows)
-
-    def on_screen_resume(self) -> None:
-        self.load()
-
-    def action_reload(self) -> None:
-        self.load()
-
-    @on(LiveWatch.Moved)
-    def _changed_elsewhere(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True, group="call-log", exit_on_error=False)
-    def load(self) -> None:
-        app = self.desk
-        with db.reading(app.engine) as session:
-            self.live.note(session)
-            rows = calls.log_for_day(session, app.zone_id)
-        app.call_from_thread(self.show, rows)
+    def redraw(self) -> None:
+        self.show(self.rows)
 
     def show(self, rows: list[LogRow]) -> None:
         """Draw the day's calls; the highlighted call stays highlighted when the log is reloaded."""
         if self._shown and rows == self.rows:
             return  # nothing new: leave the table (and the co-ordinator's place in it) alone
         self._shown = True
-        table = self.query_one(DataTable)
-        was_on = self.rows[table.cursor_row].id if self.rows and table.row_count else None
         self.rows = rows
-        table.clear()
+        self.loaded += 1
         w = self._widths
-        for r in rows:
-            length = Text("OPEN", style="bold yellow") if r.status == "open" else Text(r.minutes)
-            table.add_row(
-                f"{clock.local(r.started_at):%H:%M}",
-                length,
-                shorten(r.caller, w["caller"]),
-                shorten(r.person, w["about"]),
-                shorten(r.reason, w["why"]),
-                shorten(r.outcome, w["outcome"]),
-                shorten(r.taken_by, w["by"]),
-                key=str(r.id),
+        self.fill(
+            (
+                str(r.id),
+                [
+                    f"{clock.local(r.started_at):%H:%M}",
+                    Text("OPEN", style="bold yellow") if r.status == "open" else Text(r.minutes),
+                    shorten(r.caller, w["caller"]),
+                    shorten(r.person, w["about"]),
+                    shorten(r.reason, w["why"]),
+                    shorten(r.outcome, w["outcome"]),
+                    shorten(r.taken_by, w["by"]),
+                ],
             )
-        ids = [r.id for r in rows]
-        if was_on in ids:
-            table.move_cursor(row=ids.index(was_on), animate=False)
+            for r in rows
+        )
         open_count = sum(1 for r in rows if r.status == "open")
         self.query_one("#log-status", Static).update(
             f"Today, {clock.today():%A %d %B %Y}: {counted(len(rows), 'call')}"
             + (f", {open_count} still open" if open_count else "")
         )
-
-    @on(DataTable.RowSelected)
-    def _selected(self) -> None:  # a click on a row
-        self.action_open()
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

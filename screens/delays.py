@@ -19,7 +19,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -29,13 +29,11 @@ from desk import clock, db, settings
 from desk.discharge import delays
 from desk.discharge.delays import DelayCounts, DelayedRow
 from desk.plurals import counted
-from desk.services import changes
 from desk.services.caseload import short_ward
-from screens.base import DeskScreen
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
-from screens.live import LiveWatch
 from screens.widgets import shorten
+from screens.zone_list import ListTable, ZoneListScreen
 
 LABELS = {"days": "Days", "person": "Person", "ward": "Ward", "zone": "Zone", "ready": "Ready", "reason": "Reason"}
 FIXED = {"days": 4, "ward": 12, "zone": 5, "ready": 7}
@@ -113,13 +111,7 @@ def counts_view(counted: DelayCounts) -> Columns:
     )
 
 
-class DelayTable(DataTable[str | Text]):
-    """The delayed patients; Enter is the screen's Open (DataTable's own Enter hidden behind it)."""
-
-    BINDINGS = [Binding("enter", "screen.open", "Open", tooltip="Open the person's record")]
-
-
-class DelaysScreen(DeskScreen[None]):
+class DelaysScreen(ZoneListScreen[DelaysRead]):
     """Delayed patients of the zone by days delayed, and the delayed days counted; A for every zone."""
 
     BINDINGS = [
@@ -129,6 +121,8 @@ class DelaysScreen(DeskScreen[None]):
         Binding("a", "all_zones", "All zones", id="all_zones", tooltip="This zone's delays, or every zone's"),
         Binding("ctrl+r", "reload", "Refresh", id="reload"),
     ]
+    LABELS = LABELS
+    LOAD_GROUP = "delays"
 
     DEFAULT_CSS = """
     DelaysScreen #delays { height: 1fr; }
@@ -138,14 +132,9 @@ class DelaysScreen(DeskScreen[None]):
 
     def __init__(self, *, all_zones: bool = False, export: bool = False) -> None:
         """``export``: write the CSV as the view opens (the palette's "Delays: export")."""
-        super().__init__()
-        self.all_zones = all_zones
+        super().__init__(all_zones=all_zones)
         self._export_on_open = export
         self.view: DelaysRead | None = None
-        self.loaded = 0
-        """How many times the view has been read and shown (for tests)."""
-        self.live = LiveWatch(changes.mark)
-        self._widths: dict[str, int] = {}
         self.last_export: Path | None = None
         """Where the last export was written."""
 
@@ -157,82 +146,49 @@ class DelaysScreen(DeskScreen[None]):
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         yield Static("Reading the delays...", id="delay-status")
-        yield DelayTable(id="delays", cursor_type="row", zebra_stripes=True)
+        yield ListTable(id="delays", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="delay-counts-box"):
             yield Static("", id="delay-counts")
         yield Static("", id="delay-message", classes="form-message")
         yield self.live
         yield KeyFooter()
 
-    def on_mount(self) -> None:
-        self._lay_out_columns()
-        self.query_one(DataTable).focus()
-        self.load()
+    def on_mount(self) -> None:  # ZoneListScreen's mount, run after this one, lays the list out and reads it
         if self._export_on_open:
             self.action_export()
 
-    def _lay_out_columns(self) -> bool:
-        widths = column_widths(self.app.size.width)
-        if widths == self._widths:
-            return False
-        self._widths = widths
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        for key, width in widths.items():
-            table.add_column(LABELS[key], key=key, width=width)
-        return True
-
-    def on_resize(self) -> None:
-        if self._widths and self._lay_out_columns() and self.view is not None:
-            self.show(self.view)
-
-    def on_screen_resume(self) -> None:
-        self.load()
-
-    def action_reload(self) -> None:
-        self.load()
-
-    def action_all_zones(self) -> None:
-        self.all_zones = not self.all_zones
-        self.load()
-
-    @on(LiveWatch.Moved)
-    def _changed_elsewhere(self) -> None:
-        self.load()
+    def widths_for(self, total: int) -> dict[str, int]:
+        return column_widths(total)
 
     def _zone(self) -> str | None:
         return None if self.all_zones else self.desk.zone_id
 
-    @work(thread=True, exclusive=True, group="delays", exit_on_error=False)
-    def load(self) -> None:
-        app = self.desk
-        zone_id = self._zone()
-        with db.reading(app.engine) as session:
-            self.live.note(session)
-            view = read_view(session, zone_id, clock.today())
-        app.call_from_thread(self.show, view)
+    def read(self, session: Session) -> DelaysRead:
+        return read_view(session, self._zone(), clock.today())
+
+    def redraw(self) -> None:
+        if self.view is not None:
+            self.show(self.view)
 
     def show(self, view: DelaysRead) -> None:
         """Draw the list and the counts; the highlighted patient stays highlighted when read again."""
-        table = self.query_one(DataTable)
-        was_on = self.rows[table.cursor_row].admission_id if self.rows and table.row_count else None
         self.view = view
         self.loaded += 1
-        table.clear()
         w = self._widths
-        for r in view.rows:
-            table.add_row(
-                Text(str(r.days), style="bold" if r.days > 1 else ""),
-                shorten(r.name, w["person"]),
-                shorten(short_ward(r.ward), w["ward"]),
-                r.zone_id,
-                f"{r.ready_on:%d-%b}",
-                reason_cell(r, w["reason"]),
-                key=str(r.admission_id),
+        self.fill(
+            (
+                str(r.admission_id),
+                [
+                    Text(str(r.days), style="bold" if r.days > 1 else ""),
+                    shorten(r.name, w["person"]),
+                    shorten(short_ward(r.ward), w["ward"]),
+                    r.zone_id,
+                    f"{r.ready_on:%d-%b}",
+                    reason_cell(r, w["reason"]),
+                ],
             )
-        ids = [r.admission_id for r in view.rows]
-        if was_on in ids:
-            table.move_cursor(row=ids.index(was_on), animate=False)
+            for r in view.rows
+        )
         where = "every zone" if view.zone_id is None else f"zone {view.zone_id}"
         days = sum(r.days for r in view.rows)
         no_reason = sum(1 for r in view.rows if not r.reason)
@@ -254,10 +210,6 @@ class DelaysScreen(DeskScreen[None]):
     def say(self, message: str) -> None:
         """A line under the counts: where the export went."""
         self.query_one("#delay-message", Static).update(message)
-
-    @on(DataTable.RowSelected)
-    def _selected(self) -> None:  # a click on a row
-        self.action_open()
 
     def action_open(self) -> None:
         row = self.highlighted()

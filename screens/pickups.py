@@ -20,16 +20,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Static
 
-from desk import clock, db
+from desk import clock
 from desk.discharge import pickups
 from desk.discharge.pickups import PickupAck, PickupRow
-from desk.services import changes, reference
 from desk.services.caseload import short_ward
-from screens.base import DeskModalScreen, DeskScreen
+from screens.base import DeskModalScreen
 from screens.header import DeskHeader
 from screens.key_footer import KeyFooter
-from screens.live import LiveWatch
 from screens.widgets import shorten
+from screens.zone_list import ListTable, ZoneListScreen
 
 STATE_STYLES = {"NEW": "bold white on red", "RAISED": "bold black on dark_orange", "DONE": "dim"}
 """A colour for each state; the word says the same for anyone who cannot see the colour."""
@@ -102,13 +101,7 @@ def read_list(session: Session, zone_ids: list[str] | None) -> list[PickupRow]:
     return waiting + done[:RECENT]
 
 
-class PickupTable(DataTable[str | Text]):
-    """The list's rows; Enter is the screen's Open (DataTable's own Enter hidden behind it)."""
-
-    BINDINGS = [Binding("enter", "screen.open", "Open", tooltip="Open the person's record")]
-
-
-class PickupListScreen(DeskScreen[None]):
+class PickupListScreen(ZoneListScreen[list[PickupRow]]):
     """The zone's discharges to pick up; A for every zone of the trust."""
 
     DEFAULT_CSS = """
@@ -123,92 +116,52 @@ class PickupListScreen(DeskScreen[None]):
         Binding("a", "all_zones", "All zones", id="all_zones", tooltip="This zone's pick-ups, or every zone's"),
         Binding("ctrl+r", "reload", "Refresh", id="reload"),
     ]
+    LABELS = LABELS
+    LOAD_GROUP = "pickup-list"
 
     def __init__(self, *, all_zones: bool = False) -> None:
-        super().__init__()
-        self.all_zones = all_zones
+        super().__init__(all_zones=all_zones)
         self.rows: list[PickupRow] = []
-        self.loaded = 0
-        """How many times the list has been read and shown (for tests)."""
-        self.live = LiveWatch(changes.mark)
-        self._widths: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         yield Static("Reading the pick-ups...", id="pickup-status")
-        yield PickupTable(id="pickups", cursor_type="row", zebra_stripes=True)
+        yield ListTable(id="pickups", cursor_type="row", zebra_stripes=True)
         yield Static("", id="pickup-detail", classes="detail")
         yield Static("", id="pickup-message", classes="form-message")
         yield self.live
         yield KeyFooter()
 
-    def on_mount(self) -> None:
-        self._lay_out_columns()
-        self.query_one(DataTable).focus()
-        self.load()
+    def widths_for(self, total: int) -> dict[str, int]:
+        return column_widths(total)
 
-    def _lay_out_columns(self) -> bool:
-        widths = column_widths(self.app.size.width)
-        if widths == self._widths:
-            return False
-        self._widths = widths
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        for key, width in widths.items():
-            table.add_column(LABELS[key], key=key, width=width)
-        return True
+    def read(self, session: Session) -> list[PickupRow]:
+        return read_list(session, self.zone_ids(session))
 
-    def on_resize(self) -> None:
-        if self._widths and self._lay_out_columns():
-            self.show(self.rows)
-
-    def on_screen_resume(self) -> None:
-        self.load()
-
-    def action_reload(self) -> None:
-        self.load()
-
-    def action_all_zones(self) -> None:
-        self.all_zones = not self.all_zones
-        self.load()
-
-    @on(LiveWatch.Moved)
-    def _changed_elsewhere(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True, group="pickup-list", exit_on_error=False)
-    def load(self) -> None:
-        app = self.desk
-        with db.reading(app.engine) as session:
-            self.live.note(session)
-            zone_ids = [z.id for z in reference.zones(session)] if self.all_zones else [app.zone_id]
-            rows = read_list(session, zone_ids)
-        app.call_from_thread(self.show, rows)
+    def redraw(self) -> None:
+        self.show(self.rows)
 
     def show(self, rows: list[PickupRow]) -> None:
         """Draw the list; the highlighted pick-up stays highlighted when it is read again."""
-        table = self.query_one(DataTable)
-        was_on = self.rows[table.cursor_row].pickup_id if self.rows and table.row_count else None
         self.rows = rows
         self.loaded += 1
-        table.clear()
         w = self._widths
-        for r in rows:
-            table.add_row(
-                state_text(r),
-                f"{clock.local(r.discharged_at):%d-%b %H:%M}",
-                shorten(r.name, w["person"]),
-                shorten(short_ward(r.ward), w["ward"]),
-                shorten(r.put_in_place, w["what"]),
-                key=str(r.pickup_id),
+        self.fill(
+            (
+                str(r.pickup_id),
+                [
+                    state_text(r),
+                    f"{clock.local(r.discharged_at):%d-%b %H:%M}",
+                    shorten(r.name, w["person"]),
+                    shorten(short_ward(r.ward), w["ward"]),
+                    shorten(r.put_in_place, w["what"]),
+                ],
             )
-        ids = [r.pickup_id for r in rows]
-        if was_on in ids:
-            table.move_cursor(row=ids.index(was_on), animate=False)
+            for r in rows
+        )
         waiting = sum(1 for r in rows if r.acknowledged_at is None)
-        where = "every zone" if self.all_zones else f"zone {self.desk.zone_id}"
         self.query_one("#pickup-status", Static).update(
-            f"Discharges to pick up, {where}: {waiting} waiting for someone to acknowledge"
+            f"Discharges to pick up, {self.where()}: {waiting} waiting for someone to acknowledge"
             + ("" if rows else ". None yet.")
         )
         self._show_detail()
@@ -231,10 +184,6 @@ class PickupListScreen(DeskScreen[None]):
     def say(self, message: str) -> None:
         """A line under the list: what was refused, or what was recorded."""
         self.query_one("#pickup-message", Static).update(message)
-
-    @on(DataTable.RowSelected)
-    def _selected(self) -> None:  # a click on a row
-        self.action_open()
 
     def action_open(self) -> None:
         row = self.highlighted()

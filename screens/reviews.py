@@ -23,12 +23,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Static
 
-from desk import clock, db
+from desk import clock
 from desk.crisis.reminders import ReviewRow
 from desk.packages import reviews
 from desk.packages.reviews import ReviewDecision
-from desk.services import changes, reference
-from screens.base import DeskModalScreen, DeskScreen
+from screens.base import DeskModalScreen
 
 if TYPE_CHECKING:
     from screens.package_change import ChangeStart
@@ -36,8 +35,8 @@ from screens.form import show_beside_fields
 from screens.header import DeskHeader
 from screens.key_choice import KeyChoice
 from screens.key_footer import KeyFooter
-from screens.live import LiveWatch
 from screens.widgets import FieldError, shorten
+from screens.zone_list import Line, ListTable, ZoneListScreen
 
 STATE_STYLES = {"OVERDUE": "bold white on red", "DUE": "bold black on dark_orange", "DONE": "dim"}
 """A colour for each state; the word says the same for anyone who cannot see the colour."""
@@ -83,13 +82,7 @@ def read_list(session: Session, zone_ids: list[str]) -> tuple[list[Listed], int]
     return out + [Listed(r, "DONE", decided.get(r.id)) for r in done], upcoming
 
 
-class ReviewTable(DataTable[str | Text]):
-    """The list's rows; Enter is the screen's Open (DataTable's own Enter hidden behind it)."""
-
-    BINDINGS = [Binding("enter", "screen.open", "Open", tooltip="Open the person's record")]
-
-
-class ReviewListScreen(DeskScreen[None]):
+class ReviewListScreen(ZoneListScreen[tuple[list[Listed], int]]):
     """The zone's package reviews; A for every zone of the trust."""
 
     BINDINGS = [
@@ -99,75 +92,37 @@ class ReviewListScreen(DeskScreen[None]):
         Binding("a", "all_zones", "All zones", id="all_zones", tooltip="This zone's reviews, or every zone's"),
         Binding("ctrl+r", "reload", "Refresh", id="reload"),
     ]
+    LABELS = LABELS
+    LOAD_GROUP = "review-list"
 
     def __init__(self, *, all_zones: bool = False) -> None:
-        super().__init__()
-        self.all_zones = all_zones
+        super().__init__(all_zones=all_zones)
         self.items: list[Listed] = []
         self.upcoming = 0
-        self.loaded = 0
-        """How many times the list has been read and shown (for tests)."""
-        self.live = LiveWatch(changes.mark)
-        self._widths: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         yield Static("Reading the reviews...", id="review-status")
-        yield ReviewTable(id="reviews", cursor_type="row", zebra_stripes=True)
+        yield ListTable(id="reviews", cursor_type="row", zebra_stripes=True)
         yield self.live
         yield KeyFooter()
 
-    def on_mount(self) -> None:
-        self._lay_out_columns()
-        self.query_one(DataTable).focus()
-        self.load()
+    def widths_for(self, total: int) -> dict[str, int]:
+        return column_widths(total)
 
-    def _lay_out_columns(self) -> bool:
-        widths = column_widths(self.app.size.width)
-        if widths == self._widths:
-            return False
-        self._widths = widths
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        for key, width in widths.items():
-            table.add_column(LABELS[key], key=key, width=width)
-        return True
+    def read(self, session: Session) -> tuple[list[Listed], int]:
+        return read_list(session, self.zone_ids(session))
 
-    def on_resize(self) -> None:
-        if self._widths and self._lay_out_columns():
-            self.show(self.items, self.upcoming)
+    def redraw(self) -> None:
+        self.show((self.items, self.upcoming))
 
-    def on_screen_resume(self) -> None:
-        self.load()
-
-    def action_reload(self) -> None:
-        self.load()
-
-    def action_all_zones(self) -> None:
-        self.all_zones = not self.all_zones
-        self.load()
-
-    @on(LiveWatch.Moved)
-    def _changed_elsewhere(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True, group="review-list", exit_on_error=False)
-    def load(self) -> None:
-        app = self.desk
-        with db.reading(app.engine) as session:
-            self.live.note(session)
-            zone_ids = [z.id for z in reference.zones(session)] if self.all_zones else [app.zone_id]
-            items, upcoming = read_list(session, zone_ids)
-        app.call_from_thread(self.show, items, upcoming)
-
-    def show(self, items: list[Listed], upcoming: int) -> None:
-        """Draw the list; the highlighted review stays highlighted when it is read again."""
-        table = self.query_one(DataTable)
-        was_on = self.items[table.cursor_row].row.id if self.items and table.row_count else None
+    def show(self, read: tuple[list[Listed], int]) -> None:
+        """Draw the list (the reviews, and how many more are upcoming); the highlighted review stays highlighted."""
+        items, upcoming = read
         self.items, self.upcoming = items, upcoming
         self.loaded += 1
-        table.clear()
         w = self._widths
+        lines: list[Line] = []
         for item in items:
             r = item.row
             if item.decision is not None:
@@ -177,23 +132,20 @@ class ReviewListScreen(DeskScreen[None]):
                 what = f"Raised {clock.local(r.raised_at):%d-%b %H:%M} by {r.raised_by_desk}"
             else:
                 what = "Not yet raised"
-            table.add_row(
+            cells: list[str | Text] = [
                 Text(item.state, style=STATE_STYLES[item.state]),
                 f"{clock.local(r.due_at):%a %d-%b-%Y}",
                 shorten(r.person, w["person"]),
                 KINDS.get(r.kind, r.kind),
                 r.zone_id,
                 shorten(what, w["what"]),
-                key=str(r.id),
-            )
-        ids = [i.row.id for i in items]
-        if was_on in ids:
-            table.move_cursor(row=ids.index(was_on), animate=False)
+            ]
+            lines.append((str(r.id), cells))
+        self.fill(lines)
         overdue = sum(1 for i in items if i.state == "OVERDUE")
         due = sum(1 for i in items if i.state == "DUE")
-        where = "every zone" if self.all_zones else f"zone {self.desk.zone_id}"
         self.query_one("#review-status", Static).update(
-            f"Package reviews, {where}: {overdue} overdue, {due} due, {upcoming:,} more to come"
+            f"Package reviews, {self.where()}: {overdue} overdue, {due} due, {upcoming:,} more to come"
             + ("" if items else ". Nothing due or done yet.")
         )
 
@@ -202,10 +154,6 @@ class ReviewListScreen(DeskScreen[None]):
         if not self.items or table.cursor_row >= len(self.items):
             return None
         return self.items[table.cursor_row]
-
-    @on(DataTable.RowSelected)
-    def _selected(self) -> None:  # a click on a row
-        self.action_open()
 
     def action_open(self) -> None:
         item = self._highlighted()
