@@ -80,6 +80,7 @@ class CallLogScreen(ZoneListScreen[list[LogRow]]):
         return calls.log_for_day(session, self.desk.zone_id)
 
     def redraw(self) -> None:
+        self._shown = False  # the columns were laid out anew and the table emptied: draw the same rows again
         self.show(self.rows)
 
     def show(self, rows: list[LogRow]) -> None:

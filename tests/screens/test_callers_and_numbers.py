@@ -85,6 +85,9 @@ async def test_ambulance_control_rings_from_999(zone: Zone) -> None:
         table = app.screen.query_one("#call-log")
         assert str(table.get_cell_at((0, 2))) == EMERGENCY  # type: ignore[attr-defined]
         assert "1 call, 1 still open" in _text(app, "#log-status")
+        await pilot.resize_terminal(100, 40)  # the columns laid out anew: the same call is drawn again
+        await until(pilot, lambda: table.row_count == 1)  # type: ignore[attr-defined]
+        assert str(table.get_cell_at((0, 2))).startswith("Emergency servi")  # type: ignore[attr-defined]
     call = _only_call(zone)
     assert (call.caller_kind, call.caller_name, call.person_id) == ("emergency", EMERGENCY, None)
 
