@@ -1,11 +1,11 @@
-"""The ward screen of a full 30-bed ward: F9 to the first frame with its patients on it.
+"""The ward screen of a full 30-bed ward: F9 to a frame with its patients on it, and every bed listed.
 
-Timed as bench/frames.py times the crisis board: the key posted as a
-terminal's driver posts it, and the clock read when Textual hands the frame
-that shows the rows to the driver. The screen is drawn before its rows are
-read (a worker reads them), so the frame of the screen itself never waits on
-the database. The target is 100 ms; on a shared test machine the bound
-asserted here is looser, and the figure is printed for the record.
+Watched as bench/frames.py watches the crisis board: the key posted as a
+terminal's driver posts it, then the frames Textual hands the driver. What
+is checked is what the co-ordinator sees: the screen comes up, a frame shows
+the ward's patients, and all thirty are listed. How fast is the bench's to
+say (``discharge ward screen`` in bench/discharge_screens.py, target 100 ms),
+not a test's: the figure here is printed for the record only.
 """
 
 from __future__ import annotations
@@ -22,9 +22,6 @@ from tests.screens.screen_zone import Zone, until
 from tests.screens.ward_zone import admit, ward_desk
 
 BEDS = 30
-TARGET_MS = 100
-BOUND_MS = 400
-"""What a loaded 2-core test machine is allowed (several test runs share it); the target is :data:`TARGET_MS`."""
 
 
 def fill_ward(zone: Zone) -> None:
@@ -52,7 +49,7 @@ def fill_ward(zone: Zone) -> None:
         admit(zone, person_id, FROZEN_AT - timedelta(hours=12 * n + 1))
 
 
-async def test_a_thirty_bed_ward_is_on_the_first_frame_within_bounds(zone: Zone) -> None:
+async def test_a_thirty_bed_ward_comes_up_on_f9_with_every_bed(zone: Zone) -> None:
     from bench.frames import FrameWatch, post_key
 
     with frozen(FROZEN_AT):
@@ -68,6 +65,6 @@ async def test_a_thirty_bed_ward_is_on_the_first_frame_within_bounds(zone: Zone)
             shown = await with_rows
             up = screen_up.result()
             await until(pilot, lambda: len(app.screen.rows) == BEDS)
-            ms, up_ms = (shown - posted) / 1e6, (up - posted) / 1e6
-            print(f"\nward screen, {BEDS} beds: F9 to its rows {ms:.0f} ms, to the screen {up_ms:.0f} ms")
-            assert up_ms <= BOUND_MS and ms <= BOUND_MS, f"{ms:.0f} ms (target {TARGET_MS} ms)"
+            assert posted < up <= shown  # the screen came up, then a frame with the ward's patients
+            assert sorted(r.name for r in app.screen.rows)[0] == "BEDFORD0, Alex"
+            print(f"\nward screen, {BEDS} beds: F9 to its rows {(shown - posted) / 1e6:.0f} ms (not checked here)")
